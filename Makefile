@@ -1,0 +1,46 @@
+# hotpursuit: two commands on a fresh machine.
+#   make demo  - venv, install, anvil, heist drill, ingest, summary table
+#   make test  - install what the tests need, lint, type-check, run the whole suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+NODE_TOOLS := tools/node
+ANVIL_STAMP := $(NODE_TOOLS)/node_modules/.installed
+
+.PHONY: demo test lint tools venv bench contracts clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+$(ANVIL_STAMP): $(NODE_TOOLS)/package.json $(NODE_TOOLS)/package-lock.json
+	cd $(NODE_TOOLS) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+tools: $(ANVIL_STAMP)
+
+demo: venv tools
+	$(BIN)/hotpursuit demo
+
+lint: venv
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+
+test: venv tools lint
+	$(BIN)/pytest -q
+
+contracts: tools
+	node scripts/build_contracts.mjs
+
+bench: venv tools
+	$(BIN)/python benchmarks/bench_etl_csv_import.py
+	$(BIN)/python benchmarks/bench_node_ingest.py
+
+clean:
+	rm -rf $(VENV) $(NODE_TOOLS)/node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,302 @@
+"""The `hotpursuit` command line: ingest, import, store, node, drill and demo."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from hotpursuit.errors import HotpursuitError
+from hotpursuit.settings import DB_ENV, default_db_path
+from hotpursuit.store import Store
+
+app = typer.Typer(help="hotpursuit: trace, interdict, screen and share stolen crypto.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+ingest_app = typer.Typer(help="Ingest chain data from a node.", no_args_is_help=True)
+import_app = typer.Typer(help="Import chain data from export files.", no_args_is_help=True)
+store_app = typer.Typer(help="Inspect the store; export and import Parquet.", no_args_is_help=True)
+node_app = typer.Typer(help="The local anvil devnet.", no_args_is_help=True)
+app.add_typer(ingest_app, name="ingest")
+app.add_typer(import_app, name="import")
+app.add_typer(store_app, name="store")
+app.add_typer(node_app, name="node")
+
+console = Console()
+err_console = Console(stderr=True)
+
+DbOption = Annotated[Path, typer.Option("--db", envvar=DB_ENV, help="DuckDB store file.",
+                                        default_factory=default_db_path, show_default="./hotpursuit.duckdb")]
+FormatOption = Annotated[str, typer.Option("--format", help="table or json.")]
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Print a HotpursuitError as one clear line and exit 1."""
+    try:
+        yield
+    except HotpursuitError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), console=err_console)
+
+
+# ---- ingest ---------------------------------------------------------------------------------
+@ingest_app.command("evm")
+def ingest_evm(
+    rpc: Annotated[str, typer.Option(help="Node JSON-RPC URL.")],
+    db: DbOption,
+    from_block: Annotated[int | None, typer.Option("--from", help="First block.")] = None,
+    to_block: Annotated[int | None, typer.Option("--to", help="Last block (default: the tip).")] = None,
+    follow: Annotated[bool, typer.Option("--follow", help="Keep tailing the tip; handles reorgs.")] = False,
+    chain: Annotated[str | None, typer.Option(help="Chain name (default from eth_chainId).")] = None,
+    batch_size: Annotated[int, typer.Option(help="Blocks per JSON-RPC batch.")] = 50,
+    traces: Annotated[str, typer.Option(help="auto, trace_block, debug_traceBlockByNumber or none.")] = "auto",
+    poll: Annotated[float, typer.Option(help="Seconds between tip polls in --follow.")] = 0.5,
+    fmt: FormatOption = "table",
+) -> None:
+    """Ingest blocks, transactions, receipts, internal transfers and ERC-20 transfers from a node.
+
+    Re-running a range changes nothing; a killed run resumes where it stopped. With --follow the
+    chain tip is tailed and a reorganisation is rolled back to the common ancestor and replayed.
+    """
+    from hotpursuit.ingest.evm_node_job import EvmNodeIngest
+    from hotpursuit.ingest.rpc_client import JsonRpcClient
+
+    with _user_errors(), Store.open(db) as store:
+        client = JsonRpcClient(rpc)
+        job = EvmNodeIngest(client, store, chain=chain, batch_size=batch_size,
+                            traces="auto" if traces == "auto" else (None if traces == "none" else traces))
+        if traces == "none":
+            job._trace_method = "none"
+        if follow:
+            stop = {"now": False}
+
+            def _stop(*_: Any) -> None:
+                stop["now"] = True
+
+            signal.signal(signal.SIGTERM, _stop)
+            signal.signal(signal.SIGINT, _stop)
+
+            def _log(n: int, s: Any) -> None:
+                err_console.print(f"{job.chain}: +{n} blocks, {s.blocks} blocks / {s.transfers} transfers "
+                                  f"stored, {s.reorgs} reorgs", highlight=False)
+
+            stats = job.follow(from_block, poll_seconds=poll, should_stop=lambda: stop["now"], on_chunk=_log)
+        else:
+            first = 0 if from_block is None else from_block
+            last = int(client.call("eth_blockNumber", []), 16) if to_block is None else to_block
+            if last < first:
+                raise typer.BadParameter(f"--to {last} is below --from {first}")
+            with _progress() as bar:
+                task = bar.add_task(f"{job.chain} blocks", total=last - first + 1, detail="")
+                stats = job.ingest_range(first, last, progress=lambda n, s: bar.update(
+                    task, advance=n, detail=f"{s.transfers} transfers"))
+        _print_stats(job.chain, asdict(stats), fmt)
+
+
+def _print_stats(chain: str, stats: dict[str, Any], fmt: str) -> None:
+    if fmt == "json":
+        console.print_json(json.dumps({"chain": chain, **stats}))
+        return
+    table = Table(title=f"ingested ({chain})")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for key, value in stats.items():
+        if isinstance(value, dict):
+            for k, v in value.items():
+                table.add_row(f"transfers: {k}", f"{v:,}")
+        else:
+            table.add_row(key.replace("_", " "), f"{value:,}")
+    console.print(table)
+
+
+# ---- import ---------------------------------------------------------------------------------
+@import_app.command("ethereum-etl")
+def import_ethereum_etl_cmd(
+    folder: Annotated[Path, typer.Argument(help="Folder of ethereum-etl exports (.csv or .json lines).")],
+    db: DbOption,
+    chain: Annotated[str, typer.Option(help="Chain the export is from.")] = "ethereum",
+    fmt: FormatOption = "table",
+) -> None:
+    """Import blocks, transactions, receipts, token_transfers and traces exported by ethereum-etl.
+
+    Every file is validated first; a malformed one is named with its line and column and nothing
+    is stored. Re-importing the same files changes nothing.
+    """
+    from hotpursuit.ingest.ethereum_etl_job import import_ethereum_etl
+
+    with _user_errors(), Store.open(db) as store:
+        started = time.perf_counter()
+        with err_console.status(f"importing {folder}"):
+            result = import_ethereum_etl(store, folder, chain)
+        elapsed = time.perf_counter() - started
+    if fmt == "json":
+        console.print_json(json.dumps({**asdict(result), "seconds": elapsed}))
+        return
+    table = Table(title=f"imported {folder} ({chain}) in {elapsed:.2f} s")
+    table.add_column("table")
+    table.add_column("rows stored", justify="right")
+    for name, count in result.rows_stored.items():
+        table.add_row(name, f"{count:,}")
+    console.print(table)
+
+
+# ---- store ----------------------------------------------------------------------------------
+@store_app.command("summary")
+def store_summary(db: DbOption, fmt: FormatOption = "table") -> None:
+    """Transfers per chain, kind and asset, with exact totals in base units."""
+    from hotpursuit.store.summary import table_counts, transfer_summary
+
+    with _user_errors(), Store.open(db) as store:
+        rows, counts = transfer_summary(store), table_counts(store)
+    if fmt == "json":
+        console.print_json(json.dumps({"tables": counts, "transfers": [
+            {**asdict(r), "amount": str(r.amount)} for r in rows]}))
+        return
+    console.print(_summary_table(rows, counts))
+
+
+def _summary_table(rows: list[Any], counts: dict[str, int]) -> Table:
+    table = Table(title="store: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+    for col in ("chain", "kind", "asset", "transfers", "total (base units)", "blocks"):
+        table.add_column(col, justify="right" if col in ("transfers", "total (base units)") else "left")
+    for r in rows:
+        table.add_row(r.chain, r.kind, r.asset, f"{r.transfers:,}", f"{r.amount:,}",
+                      f"{r.first_block}-{r.last_block}")
+    return table
+
+
+@store_app.command("export-parquet")
+def store_export(folder: Path, db: DbOption,
+                 block_range_size: Annotated[int, typer.Option(help="Blocks per partition.")] = 100_000) -> None:
+    """Export blocks, transactions and transfers as Parquet partitioned by chain and block range."""
+    from hotpursuit.store.parquet_io import export_parquet
+
+    with _user_errors(), Store.open(db) as store:
+        counts = export_parquet(store, folder, block_range_size)
+    console.print(f"exported to {folder}: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+
+
+@store_app.command("import-parquet")
+def store_import(folder: Path, db: DbOption) -> None:
+    """Import a Parquet export, replacing the block ranges it covers."""
+    from hotpursuit.store.parquet_io import import_parquet
+
+    with _user_errors(), Store.open(db) as store:
+        counts = import_parquet(store, folder)
+    console.print(f"imported from {folder}: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+
+
+# ---- node, drill, demo ----------------------------------------------------------------------
+@node_app.command("run")
+def node_run(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8545,
+    block_time: Annotated[float | None, typer.Option(help="Mine every N seconds (default: per tx).")] = None,
+) -> None:
+    """Run the project's anvil in the foreground (zero gas price, auto-impersonation) until Ctrl-C."""
+    from hotpursuit.devnet.anvil import AnvilNode
+
+    with _user_errors(), AnvilNode(port=port, block_time=block_time) as node:
+        console.print(f"anvil on {node.url} (Ctrl-C to stop)")
+        try:
+            while node.process is not None and node.process.poll() is None:
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+
+
+@app.command("drill")
+def drill_cmd(
+    rpc: Annotated[str, typer.Option(help="anvil JSON-RPC URL (start one with `hotpursuit node run`).")],
+    seed: Annotated[int, typer.Option(help="Decides every address, amount and route.")] = 7,
+    live: Annotated[bool, typer.Option("--live", help="Node mines on its own clock (--block-time).")] = False,
+    out: Annotated[Path, typer.Option(help="Where to write the ground truth JSON.")] = Path(
+        "drill-ground-truth.json"),
+) -> None:
+    """Drive a Bybit-shaped heist through anvil and write its ground truth."""
+    with _user_errors():
+        truth = _run_drill(rpc, seed, live, out)
+    _print_drill(truth)
+
+
+def _run_drill(rpc: str, seed: int, live: bool, out: Path) -> dict[str, Any]:
+    from hotpursuit.drill.ground_truth import build_ground_truth
+    from hotpursuit.drill.heist import DrillConfig, HeistDrill
+    from hotpursuit.ingest.rpc_client import JsonRpcClient
+
+    drill = HeistDrill(JsonRpcClient(rpc), DrillConfig(seed=seed, live=live))
+    with err_console.status("running the heist drill"):
+        drill.run()
+    truth = build_ground_truth(drill)
+    out.write_text(json.dumps(truth, indent=1) + "\n", encoding="utf-8")
+    err_console.print(f"ground truth written to {out}")
+    return truth
+
+
+def _print_drill(truth: dict[str, Any]) -> None:
+    table = Table(title=f"heist drill (seed {truth['seed']}), blocks {truth['first_block']}-{truth['last_block']}")
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    eth = truth["conservation"]["ETH"]
+    for label, value in [
+        ("transactions", f"{truth['transactions']:,}"), ("transfers", f"{truth['transfers']:,}"),
+        ("stolen (wei)", f"{int(eth['stolen']):,}"), ("tainted at endpoints (wei)", f"{int(eth['at_endpoints']):,}"),
+        ("tainted still held (wei)", f"{int(eth['held']):,}"),
+        ("thief addresses", str(len(truth["thief_addresses"]))), ("bridge memos", str(len(truth["bridge_memos"]))),
+        ("exchanges", ", ".join(truth["exchanges"])),
+    ]:
+        table.add_row(label, value)
+    console.print(table)
+
+
+@app.command("demo")
+def demo(
+    db: DbOption,
+    seed: Annotated[int, typer.Option(help="Drill seed.")] = 7,
+    out: Annotated[Path, typer.Option(help="Ground truth JSON.")] = Path("drill-ground-truth.json"),
+) -> None:
+    """Start anvil, run the heist drill, ingest it into the store, print a summary, stop anvil."""
+    from hotpursuit.devnet.anvil import AnvilNode
+    from hotpursuit.ingest.evm_node_job import EvmNodeIngest
+    from hotpursuit.ingest.rpc_client import JsonRpcClient
+    from hotpursuit.store.summary import table_counts, transfer_summary
+
+    with _user_errors(), AnvilNode() as node:
+        err_console.print(f"anvil started on {node.url}")
+        truth = _run_drill(node.url, seed, False, out)
+        _print_drill(truth)
+        with Store.open(db) as store:
+            job = EvmNodeIngest(JsonRpcClient(node.url), store, chain="anvil")
+            first, last = truth["first_block"], truth["last_block"]
+            with _progress() as bar:
+                task = bar.add_task("ingesting anvil blocks", total=last - first + 1, detail="")
+                stats = job.ingest_range(first, last, progress=lambda n, s: bar.update(
+                    task, advance=n, detail=f"{s.transfers} transfers"))
+            rows = [r for r in transfer_summary(store) if r.chain == "anvil"]
+            console.print(_summary_table(rows, table_counts(store)))
+        console.print(f"[bold]{stats.transfers:,} transfers ingested[/] from {stats.blocks} blocks "
+                      f"({stats.transactions:,} transactions); the drill recorded {truth['transfers']:,}.")
+        if stats.transfers != truth["transfers"]:
+            err_console.print("[bold red]error:[/] ingested transfers differ from the drill's ledger")
+            raise typer.Exit(1)
+    err_console.print("anvil stopped")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    """Entry point."""
+    sys.exit(app())

@@ -1,0 +1,228 @@
+"""Mapping JSON-RPC replies (block with txs, receipts, traces) to account-model records. Pure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hotpursuit.chains.evm_records import (
+    NATIVE_ASSET,
+    EvmBlock,
+    EvmBlockBundle,
+    EvmTransaction,
+    EvmTransfer,
+)
+from hotpursuit.errors import IngestError
+from hotpursuit.ingest import rpc_fields as f
+from hotpursuit.ingest.erc20_logs import decode_erc20_transfer
+
+
+def map_block(raw: dict[str, Any], chain: str) -> EvmBlock:
+    """The header of an `eth_getBlockByNumber` reply."""
+    if not isinstance(raw, dict):
+        raise IngestError(f"{chain}: block reply is not an object: {str(raw)[:120]}")
+    number = f.quantity(raw, "number", f"{chain} block")
+    where = f"{chain} block {number}"
+    txs = raw.get("transactions")
+    if not isinstance(txs, list):
+        raise IngestError(f"{where}: field 'transactions' is missing")
+    return EvmBlock(
+        number=number,
+        hash=f.hash32(raw, "hash", where),
+        parent_hash=f.hash32(raw, "parentHash", where),
+        timestamp=f.quantity(raw, "timestamp", where),
+        miner=f.optional_address(raw, "miner", where),
+        gas_used=f.optional_quantity(raw, "gasUsed", where),
+        gas_limit=f.optional_quantity(raw, "gasLimit", where),
+        base_fee_per_gas=f.optional_quantity(raw, "baseFeePerGas", where),
+        transaction_count=len(txs),
+    )
+
+
+def map_block_bundle(
+    raw_block: dict[str, Any],
+    receipts: list[dict[str, Any]],
+    traces: list[dict[str, Any]] | None,
+    chain: str,
+    *,
+    trace_format: str = "parity",
+) -> EvmBlockBundle:
+    """Everything one block moved: its txs, native, internal and ERC-20 transfers.
+
+    `receipts` must be the block's receipts (any order); `traces` the reply of `trace_block`
+    (`trace_format='parity'`) or of `debug_traceBlockByNumber` with callTracer
+    (`trace_format='calltracer'`), or None to skip internal transfers. A failed transaction
+    (receipt status 0) moves no value: it gets no transfer rows at all.
+    """
+    block = map_block(raw_block, chain)
+    where = f"{chain} block {block.number}"
+    raw_txs = raw_block["transactions"]
+    by_hash: dict[str, dict[str, Any]] = {}
+    for r in receipts:
+        if not isinstance(r, dict):
+            raise IngestError(f"{where}: a receipt is not an object")
+        by_hash[f.hash32(r, "transactionHash", f"{where} receipt")] = r
+    if len(by_hash) != len(raw_txs):
+        raise IngestError(f"{where}: {len(raw_txs)} transactions but {len(by_hash)} receipts")
+
+    internal = _internal_transfers(traces, trace_format, where) if traces is not None else {}
+    transactions: list[EvmTransaction] = []
+    transfers: list[EvmTransfer] = []
+    for raw_tx in raw_txs:
+        if not isinstance(raw_tx, dict):
+            raise IngestError(f"{where}: transactions must be full objects (call with hydrated txs)")
+        tx_hash = f.hash32(raw_tx, "hash", where)
+        tx_where = f"{where} tx {tx_hash}"
+        receipt = by_hash.get(tx_hash)
+        if receipt is None:
+            raise IngestError(f"{tx_where}: no receipt")
+        if f.hash32(receipt, "blockHash", tx_where) != block.hash:
+            raise IngestError(f"{tx_where}: receipt is from another block (reorg while fetching)")
+        tx = _map_transaction(raw_tx, receipt, block, tx_where)
+        transactions.append(tx)
+        if tx.status == 0:
+            continue
+        seq = 0
+        if tx.value > 0 and tx.to_address is not None:
+            transfers.append(_transfer(tx, seq, "native", None, None, tx.from_address,
+                                       tx.to_address, NATIVE_ASSET, tx.value))
+            seq += 1
+        elif tx.value > 0 and tx.contract_address is not None:
+            transfers.append(_transfer(tx, seq, "native", None, None, tx.from_address,
+                                       tx.contract_address, NATIVE_ASSET, tx.value))
+            seq += 1
+        for trace_address, sender, receiver, amount in internal.get(tx.tx_index, []):
+            transfers.append(_transfer(tx, seq, "internal", None, trace_address, sender, receiver,
+                                       NATIVE_ASSET, amount))
+            seq += 1
+        for log in receipt.get("logs") or []:
+            decoded = decode_erc20_transfer(log)
+            if decoded is None or decoded.amount == 0:
+                continue
+            transfers.append(_transfer(tx, seq, "erc20", decoded.log_index, None,
+                                       decoded.from_address, decoded.to_address, decoded.token,
+                                       decoded.amount))
+            seq += 1
+    return EvmBlockBundle(block, transactions, transfers)
+
+
+def _map_transaction(
+    raw: dict[str, Any], receipt: dict[str, Any], block: EvmBlock, where: str
+) -> EvmTransaction:
+    status = f.optional_quantity(receipt, "status", where)
+    data = raw.get("input") or raw.get("data") or "0x"
+    return EvmTransaction(
+        block_number=block.number,
+        block_hash=block.hash,
+        tx_index=f.quantity(raw, "transactionIndex", where),
+        hash=f.hash32(raw, "hash", where),
+        from_address=f.address(raw, "from", where),
+        to_address=f.optional_address(raw, "to", where),
+        value=f.quantity(raw, "value", where),
+        nonce=f.quantity(raw, "nonce", where),
+        gas=f.quantity(raw, "gas", where),
+        gas_price=f.optional_quantity(raw, "gasPrice", where),
+        gas_used=f.optional_quantity(receipt, "gasUsed", where),
+        effective_gas_price=f.optional_quantity(receipt, "effectiveGasPrice", where),
+        status=status,
+        contract_address=f.optional_address(receipt, "contractAddress", where),
+        input_selector=str(data)[:10].lower() if len(str(data)) >= 10 else None,
+    )
+
+
+def _transfer(
+    tx: EvmTransaction, seq: int, kind: str, log_index: int | None, trace_address: str | None,
+    sender: str, receiver: str, asset: str, amount: int,
+) -> EvmTransfer:
+    return EvmTransfer(tx.block_number, tx.hash, tx.tx_index, seq, kind, log_index, trace_address,
+                       sender, receiver, asset, amount)
+
+
+InternalMove = tuple[str, str, str, int]  # trace address, from, to, amount
+
+
+def _internal_transfers(
+    traces: list[dict[str, Any]], trace_format: str, where: str
+) -> dict[int, list[InternalMove]]:
+    if trace_format == "parity":
+        return _parity_internal(traces, where)
+    if trace_format == "calltracer":
+        return _calltracer_internal(traces, where)
+    raise IngestError(f"{where}: unknown trace format {trace_format!r}")
+
+
+def _parity_internal(traces: list[dict[str, Any]], where: str) -> dict[int, list[InternalMove]]:
+    """Value-carrying subcalls from `trace_block`; a failed call and all below it move nothing."""
+    failed: dict[int, list[list[int]]] = {}
+    rows: list[tuple[int, list[int], dict[str, Any]]] = []
+    for t in traces:
+        if not isinstance(t, dict):
+            raise IngestError(f"{where}: a trace is not an object")
+        position = t.get("transactionPosition")
+        if position is None:
+            continue  # block and uncle rewards: not transfers between addresses
+        address = t.get("traceAddress")
+        if not isinstance(address, list):
+            raise IngestError(f"{where}: trace without traceAddress")
+        if t.get("error"):
+            failed.setdefault(int(position), []).append(address)
+        rows.append((int(position), address, t))
+    moves: dict[int, list[InternalMove]] = {}
+    for position, address, t in rows:
+        if not address:
+            continue  # the top-level call is the transaction's own value, already a native row
+        if any(address[: len(bad)] == bad for bad in failed.get(position, [])):
+            continue
+        action = t.get("action") or {}
+        kind = t.get("type")
+        twhere = f"{where} trace {position}/{address}"
+        if kind == "call":
+            if action.get("callType") not in ("call", None):
+                continue  # delegatecall / staticcall / callcode move no value of their own
+            amount = f.quantity(action, "value", twhere)
+            sender, receiver = f.address(action, "from", twhere), f.address(action, "to", twhere)
+        elif kind == "create":
+            amount = f.quantity(action, "value", twhere)
+            result = t.get("result") or {}
+            if result.get("address") is None:
+                continue
+            sender, receiver = f.address(action, "from", twhere), f.address(result, "address", twhere)
+        elif kind == "suicide":
+            amount = f.quantity(action, "balance", twhere)
+            sender = f.address(action, "address", twhere)
+            receiver = f.address(action, "refundAddress", twhere)
+        else:
+            continue
+        if amount > 0:
+            moves.setdefault(position, []).append(
+                (",".join(str(i) for i in address), sender, receiver, amount))
+    return moves
+
+
+def _calltracer_internal(traces: list[dict[str, Any]], where: str) -> dict[int, list[InternalMove]]:
+    """Value-carrying subcalls from `debug_traceBlockByNumber` with callTracer (one frame per tx)."""
+    moves: dict[int, list[InternalMove]] = {}
+    for position, entry in enumerate(traces):
+        frame = entry.get("result") if isinstance(entry, dict) else None
+        if not isinstance(frame, dict):
+            raise IngestError(f"{where}: callTracer entry {position} has no result frame")
+        if frame.get("error"):
+            continue
+        out: list[InternalMove] = []
+        _walk_frames(frame.get("calls") or [], [], out, f"{where} tx {position}")
+        if out:
+            moves[position] = out
+    return moves
+
+
+def _walk_frames(calls: list[dict[str, Any]], parent: list[int], out: list[InternalMove], where: str) -> None:
+    for i, frame in enumerate(calls):
+        address = [*parent, i]
+        if frame.get("error"):
+            continue  # a reverted frame and everything under it moves nothing
+        kind = str(frame.get("type", "")).upper()
+        if kind in ("CALL", "CREATE", "CREATE2", "SELFDESTRUCT"):
+            amount = f.optional_quantity(frame, "value", where) or 0
+            if amount > 0 and frame.get("to"):
+                out.append((",".join(map(str, address)), f.address(frame, "from", where),
+                            f.address(frame, "to", where), amount))
+        _walk_frames(frame.get("calls") or [], address, out, where)

@@ -1,0 +1,40 @@
+"""Summary figures of what the store holds, per chain and transfer kind."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hotpursuit.store.database import Store
+
+
+@dataclass(frozen=True)
+class ChainSummary:
+    """Counts for one chain and one transfer kind."""
+
+    chain: str
+    kind: str
+    asset: str
+    transfers: int
+    amount: int
+    first_block: int
+    last_block: int
+
+
+def transfer_summary(store: Store) -> list[ChainSummary]:
+    """Transfers per chain, kind and asset (symbol where known), with exact total amounts."""
+    rows = store.con.execute("""
+        SELECT t.chain, t.kind, coalesce(k.symbol, t.asset) AS asset, count(*), sum(t.amount)::VARCHAR,
+               min(t.block_number), max(t.block_number)
+        FROM transfers t LEFT JOIN tokens k ON k.chain = t.chain AND k.address = t.asset
+        GROUP BY ALL ORDER BY 1, 2, 4 DESC""").fetchall()
+    return [ChainSummary(str(r[0]), str(r[1]), str(r[2]), int(r[3]), int(r[4]), int(r[5]), int(r[6]))
+            for r in rows]
+
+
+def table_counts(store: Store) -> dict[str, int]:
+    """Row counts of the chain tables."""
+    out = {}
+    for table in ("blocks", "transactions", "transfers", "tokens"):
+        row = store.con.execute(f"SELECT count(*) FROM {table}").fetchone()
+        out[table] = int(row[0]) if row else 0
+    return out
