@@ -79,10 +79,7 @@ def ingest_evm(
 
     with _user_errors(), Store.open(db) as store:
         client = JsonRpcClient(rpc)
-        job = EvmNodeIngest(client, store, chain=chain, batch_size=batch_size,
-                            traces="auto" if traces == "auto" else (None if traces == "none" else traces))
-        if traces == "none":
-            job._trace_method = "none"
+        job = EvmNodeIngest(client, store, chain=chain, batch_size=batch_size, traces=traces)
         if follow:
             stop = {"now": False}
 

@@ -32,7 +32,7 @@ class ContractArtifact:
 
     def deploy_data(self, *args: Any) -> str:
         """Creation bytecode followed by the ABI-encoded constructor arguments."""
-        ctor = next((e for e in self.abi if e.get("type") == "constructor"), {"inputs": []})
+        ctor: dict[str, Any] = next((e for e in self.abi if e.get("type") == "constructor"), {"inputs": []})
         return self.bytecode + encode(self._types(ctor), list(args)).hex()
 
     def call_data(self, function: str, *args: Any) -> str:

@@ -40,8 +40,8 @@ def build_ground_truth(drill: HeistDrill) -> dict[str, Any]:
               "from": m["from"], "amount": str(m["amount"]),
               "tainted_amount": str(result.memo_taint.get(m["tx"].tx_hash, 0))}
              for m in drill.bridge_memos]
-    eth_at_endpoints = sum(int(e["tainted_amount"]) for e in endpoints if e["asset"] == ETH)
-    eth_held = sum(int(h["tainted_amount"]) for h in holdings if h["asset"] == ETH)
+    eth_at_endpoints = sum(t for (_, asset), t in result.endpoint_taint.items() if asset == ETH)
+    eth_held = sum(t for (_, asset), t in result.holdings.items() if asset == ETH)
     return {
         "seed": cfg.seed,
         "chain": "anvil",

@@ -11,7 +11,7 @@ from hotpursuit.store import Store
 from hotpursuit.store.etl_insert import replace_from_staged
 from hotpursuit.store.etl_staging import ColumnSpec, StagedFile, stage_file
 
-A, H, U, I, T = "address", "hash", "uint", "int", "text"
+A, H, U, N, T = "address", "hash", "uint", "int", "text"  # N: a plain non-negative integer
 
 
 def _c(name: str, kind: str, required: bool = True) -> ColumnSpec:
@@ -20,25 +20,25 @@ def _c(name: str, kind: str, required: bool = True) -> ColumnSpec:
 
 # the columns hotpursuit reads from each export (ethereum-etl's names); others are ignored
 EXPORT_SPECS: dict[str, tuple[list[ColumnSpec], str]] = {
-    "blocks": ([_c("number", I), _c("hash", H), _c("parent_hash", H), _c("miner", A, False),
-                _c("gas_limit", I, False), _c("gas_used", I, False), _c("timestamp", I),
-                _c("transaction_count", I), _c("base_fee_per_gas", U, False)], "number"),
-    "transactions": ([_c("hash", H), _c("nonce", I), _c("block_hash", H), _c("block_number", I),
-                      _c("transaction_index", I), _c("from_address", A), _c("to_address", A, False),
-                      _c("value", U), _c("gas", I), _c("gas_price", U, False), _c("input", T, False),
-                      _c("receipt_status", I, False), _c("receipt_gas_used", I, False),
+    "blocks": ([_c("number", N), _c("hash", H), _c("parent_hash", H), _c("miner", A, False),
+                _c("gas_limit", N, False), _c("gas_used", N, False), _c("timestamp", N),
+                _c("transaction_count", N), _c("base_fee_per_gas", U, False)], "number"),
+    "transactions": ([_c("hash", H), _c("nonce", N), _c("block_hash", H), _c("block_number", N),
+                      _c("transaction_index", N), _c("from_address", A), _c("to_address", A, False),
+                      _c("value", U), _c("gas", N), _c("gas_price", U, False), _c("input", T, False),
+                      _c("receipt_status", N, False), _c("receipt_gas_used", N, False),
                       _c("receipt_effective_gas_price", U, False),
                       _c("receipt_contract_address", A, False)], "block_number"),
-    "receipts": ([_c("transaction_hash", H), _c("block_number", I), _c("status", I, False),
-                  _c("gas_used", I, False), _c("effective_gas_price", U, False),
+    "receipts": ([_c("transaction_hash", H), _c("block_number", N), _c("status", N, False),
+                  _c("gas_used", N, False), _c("effective_gas_price", U, False),
                   _c("contract_address", A, False)], "block_number"),
     "token_transfers": ([_c("token_address", A), _c("from_address", A), _c("to_address", A),
-                         _c("value", U), _c("transaction_hash", H), _c("log_index", I),
-                         _c("block_number", I)], "block_number"),
-    "traces": ([_c("block_number", I), _c("transaction_hash", H, False), _c("transaction_index", I, False),
+                         _c("value", U), _c("transaction_hash", H), _c("log_index", N),
+                         _c("block_number", N)], "block_number"),
+    "traces": ([_c("block_number", N), _c("transaction_hash", H, False), _c("transaction_index", N, False),
                 _c("from_address", A, False), _c("to_address", A, False), _c("value", U, False),
                 _c("trace_type", T), _c("call_type", T, False), _c("trace_address", T, False),
-                _c("status", I, False)], "block_number"),
+                _c("status", N, False)], "block_number"),
 }
 
 

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from hotpursuit.chains.evm_records import EvmBlockBundle
@@ -208,7 +209,7 @@ class EvmNodeIngest:
 
 
 def _check_linked(bundles: list[EvmBlockBundle], chain: str) -> None:
-    for prev, cur in zip(bundles, bundles[1:], strict=False):
+    for prev, cur in pairwise(bundles):
         if cur.block.parent_hash != prev.block.hash:
             raise IngestError(
                 f"{chain} block {cur.block.number}: parent hash does not match block "

@@ -17,7 +17,7 @@ def quantity(obj: dict[str, Any], field: str, where: str) -> int:
     value = obj.get(field)
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if not isinstance(value, str) or not _HEX.match(value) or value == "0x" and field != "input":
+    if not isinstance(value, str) or not _HEX.match(value) or (value == "0x" and field != "input"):
         raise IngestError(f"{where}: field {field!r} is not a hex quantity: {value!r}")
     return int(value, 16) if len(value) > 2 else 0
 

@@ -58,7 +58,7 @@ def replace_from_staged(store: Store, chain: str, staged: dict[str, StagedFile])
             con.execute(f"""
                 INSERT INTO stage_moves SELECT block_number::BIGINT, transaction_hash,
                   transaction_index::INTEGER, 1,
-                  list_transform(string_split(trace_address, ','), x -> x::INTEGER), 'internal', NULL,
+                  string_split(trace_address, ',')::INTEGER[], 'internal', NULL,
                   trace_address, from_address, to_address, 'ETH', value::BIGNUM, $source
                 FROM {s.table}
                 WHERE transaction_hash IS NOT NULL AND coalesce(trace_address, '') <> ''
@@ -145,7 +145,7 @@ def _tx_index_lookup(store: Store, chain: str, staged: dict[str, StagedFile]) ->
 
 
 def _delete_covered(store: Store, chain: str, staged: dict[str, StagedFile]) -> None:
-    plan = {"blocks": [("blocks", "number", None)],
+    plan: dict[str, list[tuple[str, str, str | None]]] = {"blocks": [("blocks", "number", None)],
             "transactions": [("transactions", "block_number", None), ("transfers", "block_number", "native")],
             "traces": [("transfers", "block_number", "internal")],
             "token_transfers": [("transfers", "block_number", "erc20")]}
@@ -155,7 +155,7 @@ def _delete_covered(store: Store, chain: str, staged: dict[str, StagedFile]) -> 
             continue
         for table, column, transfer_kind in targets:
             extra = " AND kind = ?" if transfer_kind else ""
-            params: list[object] = [chain, s.min_block, s.max_block]
+            params: list[str | int | None] = [chain, s.min_block, s.max_block]
             if transfer_kind:
                 params.append(transfer_kind)
             store.con.execute(f"DELETE FROM {table} WHERE chain = ? AND {column} BETWEEN ? AND ?{extra}",

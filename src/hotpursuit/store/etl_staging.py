@@ -8,6 +8,7 @@ a re-import idempotent.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -81,6 +82,10 @@ def stage_file(store: Store, kind: str, path: str, fmt: str, specs: list[ColumnS
     try:
         con.execute(f"CREATE TEMP TABLE {table} AS SELECT {select} FROM {reader}")
     except duckdb.Error as exc:
+        if fmt == "json":
+            located = _locate_json_error(path)
+            if located is not None:
+                raise located from exc
         raise _file_error(path, str(exc), present) from exc
     _validate(con, table, path, [s for s in specs if s.name in present], first_line)
     row = con.execute(f'SELECT count(*), min("{block_column}"::BIGINT), max("{block_column}"::BIGINT) '
@@ -119,6 +124,21 @@ def _validate(con: duckdb.DuckDBPyConnection, table: str, path: str, specs: list
     shown = None if value is None else value[0]
     reason = "value is missing" if shown is None else f"{shown!r} is {_REASONS[s.kind]}"
     raise ImportFileError(path, rowid + first_line, s.name, reason)
+
+
+def _locate_json_error(path: str) -> ImportFileError | None:
+    """The first line of a JSON-lines file that is not one JSON object, with its column."""
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                return ImportFileError(path, number, f"character {exc.colno}", f"malformed JSON: {exc.msg}")
+            if not isinstance(obj, dict):
+                return ImportFileError(path, number, "character 1", "line is not a JSON object")
+    return None
 
 
 def _file_error(path: str, message: str, header: list[str]) -> ImportFileError:

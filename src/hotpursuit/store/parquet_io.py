@@ -20,6 +20,7 @@ def _columns(store: Store, table: str) -> list[tuple[str, str]]:
 
 def export_parquet(store: Store, folder: Path, block_range_size: int = 100_000) -> dict[str, int]:
     """Write each chain table under `folder`, partitioned; returns rows written per table."""
+    folder.mkdir(parents=True, exist_ok=True)
     counts = {}
     for table, block_col in CHAIN_TABLES.items():
         cols = ", ".join(f"{name}::VARCHAR AS {name}" if typ == "BIGNUM" else name

@@ -1,0 +1,131 @@
+"""Importing real ethereum-etl exports: exact amounts, idempotent, malformed files rejected whole."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from hotpursuit.errors import ImportFileError, IngestError
+from hotpursuit.ingest.ethereum_etl_job import import_ethereum_etl
+from hotpursuit.store import Store
+
+from ..conftest import ETL_EXPORT, SHARED_DATA
+
+ETL = SHARED_DATA / "ethereum-etl-mainnet"
+
+
+def _rows(store: Store, table: str) -> list[tuple[object, ...]]:
+    return store.con.execute(f"SELECT * EXCLUDE (source) FROM {table} ORDER BY ALL").fetchall()
+
+
+def _jsonl(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def test_real_json_export_lands_with_exact_amounts(store: Store) -> None:
+    result = import_ethereum_etl(store, ETL_EXPORT)
+    assert result.rows_read == {"blocks": 2, "transactions": 298, "token_transfers": 291}
+    txs = _jsonl(ETL_EXPORT / "transactions.json")
+    native = [int(str(t["value"])) for t in txs if int(str(t["value"])) > 0 and t["receipt_status"] == 1]
+    tokens = [int(str(t["value"])) for t in _jsonl(ETL_EXPORT / "token_transfers.json") if int(str(t["value"])) > 0]
+    got = dict(store.con.execute("SELECT kind, list(amount::VARCHAR) FROM transfers GROUP BY kind").fetchall())
+    assert sorted(int(a) for a in got["native"]) == sorted(native)
+    assert sorted(int(a) for a in got["erc20"]) == sorted(tokens)
+    failed = store.con.execute("SELECT count(*) FROM transactions WHERE status = 0").fetchone()
+    assert failed is not None and failed[0] == sum(1 for t in txs if t["receipt_status"] == 0)
+
+
+def test_reimport_changes_nothing(store: Store) -> None:
+    import_ethereum_etl(store, ETL_EXPORT)
+    before = {t: _rows(store, t) for t in ("blocks", "transactions", "transfers")}
+    import_ethereum_etl(store, ETL_EXPORT)
+    assert {t: _rows(store, t) for t in ("blocks", "transactions", "transfers")} == before
+
+
+def test_transfers_are_numbered_in_chain_order(store: Store) -> None:
+    import_ethereum_etl(store, ETL_EXPORT)
+    gaps = store.con.execute("""SELECT count(*) FROM (SELECT tx_hash, max(seq) + 1 AS n, count(*) AS c
+                                FROM transfers GROUP BY tx_hash) WHERE n <> c""").fetchone()
+    assert gaps == (0,)
+    first = store.con.execute("SELECT kind FROM transfers WHERE seq = 0 AND tx_hash IN "
+                              "(SELECT tx_hash FROM transfers WHERE kind = 'native')").fetchall()
+    assert {k for (k,) in first} == {"native"}
+
+
+def _csv_export(tmp_path: Path) -> Path:
+    folder = tmp_path / "csv_export"
+    folder.mkdir()
+    src = ETL / "test_export_blocks_job" / "blocks_with_transactions"
+    shutil.copy(src / "expected_blocks.csv", folder / "blocks.csv")
+    shutil.copy(src / "expected_transactions.csv", folder / "transactions.csv")
+    shutil.copy(ETL / "test_export_traces_job" / "block_with_suicide" / "expected_traces.csv",
+                folder / "traces.csv")
+    return folder
+
+
+def test_real_csv_export_with_traces(store: Store, tmp_path: Path) -> None:
+    result = import_ethereum_etl(store, _csv_export(tmp_path))
+    assert result.rows_read["blocks"] == 2 and result.rows_read["transactions"] > 0
+    internal = store.con.execute("SELECT count(*) FROM transfers WHERE kind = 'internal'").fetchone()
+    assert internal == (1,)  # the selfdestruct refund; callcode and zero-value calls move nothing
+
+
+def _corrupt(path: Path, line_no: int, old: str, new: str) -> None:
+    lines = path.read_text().splitlines(keepends=True)
+    assert old in lines[line_no - 1]
+    lines[line_no - 1] = lines[line_no - 1].replace(old, new, 1)
+    path.write_text("".join(lines))
+
+
+def test_bad_address_in_csv_names_file_line_and_column_and_stores_nothing(store: Store, tmp_path: Path) -> None:
+    import_ethereum_etl(store, ETL_EXPORT)
+    before = {t: _rows(store, t) for t in ("blocks", "transactions", "transfers")}
+    folder = _csv_export(tmp_path)
+    line = (folder / "transactions.csv").read_text().splitlines()[2]
+    sender = line.split(",")[5]
+    _corrupt(folder / "transactions.csv", 3, sender, sender[:-3] + "xyz")
+    with pytest.raises(ImportFileError) as err:
+        import_ethereum_etl(store, folder)
+    assert (err.value.line, err.value.column) == (3, "from_address")
+    assert str(folder / "transactions.csv") in str(err.value)
+    assert {t: _rows(store, t) for t in ("blocks", "transactions", "transfers")} == before
+
+
+def test_short_csv_row_is_reported_with_its_line(store: Store, tmp_path: Path) -> None:
+    folder = _csv_export(tmp_path)
+    path = folder / "blocks.csv"
+    lines = path.read_text().splitlines(keepends=True)
+    lines[2] = ",".join(lines[2].split(",")[:5]) + "\n"
+    path.write_text("".join(lines))
+    with pytest.raises(ImportFileError) as err:
+        import_ethereum_etl(store, folder)
+    assert err.value.line == 3 and "columns" in err.value.reason
+    assert store.con.execute("SELECT count(*) FROM blocks").fetchone() == (0,)
+
+
+def test_amount_above_uint256_is_rejected(store: Store, tmp_path: Path) -> None:
+    folder = tmp_path / "e"
+    shutil.copytree(ETL_EXPORT, folder)
+    _corrupt(folder / "token_transfers.json", 5, '"value": ', f'"value": {2**256}0, "was": ')
+    with pytest.raises(ImportFileError) as err:
+        import_ethereum_etl(store, folder)
+    assert (err.value.line, err.value.column) == (5, "value")
+    assert store.con.execute("SELECT count(*) FROM transfers").fetchone() == (0,)
+
+
+def test_broken_json_line_is_reported(store: Store, tmp_path: Path) -> None:
+    folder = tmp_path / "e"
+    shutil.copytree(ETL_EXPORT, folder)
+    _corrupt(folder / "blocks.json", 2, '"number": ', '"number" ')
+    with pytest.raises(ImportFileError) as err:
+        import_ethereum_etl(store, folder)
+    assert err.value.line == 2 and "blocks.json" in err.value.path
+    assert store.con.execute("SELECT count(*) FROM blocks").fetchone() == (0,)
+
+
+def test_folder_without_exports_is_a_clear_error(store: Store, tmp_path: Path) -> None:
+    with pytest.raises(IngestError, match="no ethereum-etl files"):
+        import_ethereum_etl(store, tmp_path)

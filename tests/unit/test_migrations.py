@@ -1,0 +1,31 @@
+"""Migrations are versioned, applied once, and a newer store is refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hotpursuit.errors import StoreError
+from hotpursuit.store import Store
+from hotpursuit.store.migrations import available_migrations, current_version, migrate
+
+
+def test_fresh_store_is_at_newest_version(store: Store) -> None:
+    assert current_version(store.con) == available_migrations()[-1].version
+    assert migrate(store.con) == []  # reopening applies nothing
+
+
+def test_store_from_a_newer_hotpursuit_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    with Store.open(path) as s:
+        s.con.execute("INSERT INTO schema_migrations VALUES (999, '0999_future.sql', current_timestamp)")
+    with pytest.raises(StoreError, match="newer than this hotpursuit"):
+        Store.open(path)
+
+
+def test_every_table_later_issues_need_exists(store: Store) -> None:
+    tables = {r[0] for r in store.con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    assert {"blocks", "transactions", "transfers", "utxo_outputs", "utxo_inputs", "labels", "actors",
+            "clusters", "incidents", "taint", "alerts", "freeze_requests", "orgs", "api_keys",
+            "audit_log", "bridge_links"} <= tables
