@@ -297,3 +297,5 @@ def demo(
 def main() -> None:  # pragma: no cover - console entry point
     """Entry point."""
     sys.exit(app())
+if __name__ == "__main__":  # python -m hotpursuit.cli
+    main()

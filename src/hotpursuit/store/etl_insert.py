@@ -80,7 +80,7 @@ def replace_from_staged(store: Store, chain: str, staged: dict[str, StagedFile])
               (row_number() OVER (PARTITION BY block_number, tx_hash
                                   ORDER BY kind_rank, sub_order) - 1)::INTEGER,
               kind, log_index, trace_address, lower(from_address), lower(to_address), asset, amount, source
-            FROM stage_moves ORDER BY block_number, tx_index, kind_rank, sub_order""",
+            FROM stage_moves""",
                           {"chain": chain}).fetchone()
         counts["transfers"] = int(row[0]) if row else 0
         con.execute("COMMIT")
