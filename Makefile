@@ -19,8 +19,10 @@ $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 
 venv: $(VENV)/.installed
 
-$(ANVIL_STAMP): $(NODE_TOOLS)/package.json $(NODE_TOOLS)/package-lock.json
-	cd $(NODE_TOOLS) && npm ci --no-audit --no-fund --loglevel=error
+# package.json pins anvil and solc exactly; no lockfile, because npm records only this machine's
+# platform binary of anvil in it and `npm ci` then refuses on every other platform.
+$(ANVIL_STAMP): $(NODE_TOOLS)/package.json
+	cd $(NODE_TOOLS) && npm install --no-package-lock --no-audit --no-fund --loglevel=error
 	touch $@
 
 tools: $(ANVIL_STAMP)
