@@ -61,7 +61,9 @@ def test_kill_9_mid_ingest_then_rerun_equals_an_uninterrupted_run(anvil: AnvilNo
 
 
 def _send(rpc: JsonRpcClient, sender: str, to: str, wei: int) -> None:
-    rpc.call("eth_sendTransaction", [{"from": sender, "to": to, "value": hex(wei), "gasPrice": "0x0"}])
+    """Send and wait until mined (anvil's automine answers before the block exists)."""
+    tx = rpc.call("eth_sendTransaction", [{"from": sender, "to": to, "value": hex(wei), "gasPrice": "0x0"}])
+    _wait(lambda: rpc.call("eth_getTransactionReceipt", [tx]) is not None)
 
 
 def test_follow_rolls_back_a_reorg_and_replays_the_new_branch(anvil: AnvilNode, tmp_path: Path) -> None:

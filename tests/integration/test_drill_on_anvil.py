@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -66,8 +67,13 @@ def test_failed_transaction_moves_no_value(rpc: JsonRpcClient, store: Store) -> 
     data = load_artifact("ConstantProductPool").call_data("swapEthForToken", 2**255)
     tx_hash = rpc.call("eth_sendTransaction", [{"from": trader, "to": pool, "value": hex(5 * 10**18),
                                                 "data": data, "gas": hex(300_000), "gasPrice": "0x0"}])
-    receipt = rpc.call("eth_getTransactionReceipt", [tx_hash])
-    assert receipt["status"] == "0x0"
+    receipt = None
+    for _ in range(200):  # anvil's automine answers before the block exists
+        receipt = rpc.call("eth_getTransactionReceipt", [tx_hash])
+        if receipt is not None:
+            break
+        time.sleep(0.05)
+    assert receipt is not None and receipt["status"] == "0x0"
     block = int(receipt["blockNumber"], 16)
     EvmNodeIngest(rpc, store).ingest_range(block, block)
     assert store.con.execute("SELECT status FROM transactions WHERE hash = ?", [tx_hash]).fetchone() == (0,)
