@@ -136,9 +136,7 @@ class EvmNodeIngest:
         done = get_checkpoint(self.store, job, self.chain)
         if done is not None and not self._still_canonical(done):
             done = None  # another chain (a restarted devnet) or a reorg: redo the range
-        start = first if done is None or not first <= done < last else done + 1
-        if done is not None and done >= last:
-            start = last + 1
+        start = done + 1 if done is not None and first <= done else first
         stats = IngestStats()
         chunks = [(a, min(a + self.batch_size - 1, last)) for a in range(start, last + 1, self.batch_size)]
         with ThreadPoolExecutor(max_workers=1) as pool:

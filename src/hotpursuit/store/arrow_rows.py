@@ -21,9 +21,7 @@ def records_to_arrow(records: Sequence[Any], record_type: type, big_ints: set[st
         values = [getattr(r, name) for r in records]
         if name in big_ints:
             values = [None if v is None else str(v) for v in values]
-            columns[name] = values
-        else:
-            columns[name] = values
+        columns[name] = values
     schema = []
     for field in fields(record_type):
         name = field.name
