@@ -66,6 +66,10 @@ def ingest_evm(
     chain: Annotated[str | None, typer.Option(help="Chain name (default from eth_chainId).")] = None,
     batch_size: Annotated[int, typer.Option(help="Blocks per JSON-RPC batch.")] = 50,
     traces: Annotated[str, typer.Option(help="auto, trace_block, debug_traceBlockByNumber or none.")] = "auto",
+    receipts: Annotated[bool, typer.Option(
+        "--receipts/--no-receipts",
+        help="Fetch receipts (gas used, exact fees). Without: failures from traces, ERC-20 from eth_getLogs, "
+             "gas used left NULL; much faster on nodes with slow receipts.")] = True,
     poll: Annotated[float, typer.Option(help="Seconds between tip polls in --follow.")] = 0.5,
     fmt: FormatOption = "table",
 ) -> None:
@@ -79,7 +83,8 @@ def ingest_evm(
 
     with _user_errors(), Store.open(db) as store:
         client = JsonRpcClient(rpc)
-        job = EvmNodeIngest(client, store, chain=chain, batch_size=batch_size, traces=traces)
+        job = EvmNodeIngest(client, store, chain=chain, batch_size=batch_size, traces=traces,
+                            receipts=receipts)
         if follow:
             stop = {"now": False}
 

@@ -58,7 +58,9 @@ def test_same_seed_same_heist(tmp_path: Path) -> None:
     assert truths[0]["thief_addresses"] == truths[1]["thief_addresses"]
     assert truths[0]["transfers"] == truths[1]["transfers"]
 
-def test_failed_transaction_moves_no_value(rpc: JsonRpcClient, store: Store) -> None:
+@pytest.mark.parametrize(("receipts", "traces"), [(True, "auto"), (False, "trace_block"),
+                                                  (False, "debug_traceBlockByNumber")])
+def test_failed_transaction_moves_no_value(rpc: JsonRpcClient, store: Store, receipts: bool, traces: str) -> None:
     truth = _drill(rpc)
     trader = truth["background_addresses"][0]
     pool = truth["contracts"]["dex_pool"]
@@ -75,7 +77,7 @@ def test_failed_transaction_moves_no_value(rpc: JsonRpcClient, store: Store) -> 
         time.sleep(0.05)
     assert receipt is not None and receipt["status"] == "0x0"
     block = int(receipt["blockNumber"], 16)
-    EvmNodeIngest(rpc, store).ingest_range(block, block)
+    EvmNodeIngest(rpc, store, receipts=receipts, traces=traces).ingest_range(block, block)
     assert store.con.execute("SELECT status FROM transactions WHERE hash = ?", [tx_hash]).fetchone() == (0,)
     assert store.con.execute("SELECT count(*) FROM transfers WHERE tx_hash = ?", [tx_hash]).fetchone() == (0,)
 
@@ -98,3 +100,23 @@ def test_debug_trace_fallback_gives_the_same_internal_transfers(rpc: JsonRpcClie
             rows.append(s.con.execute("SELECT * EXCLUDE (source) FROM transfers WHERE kind = 'internal' "
                                       "ORDER BY ALL").fetchall())
     assert rows[0] == rows[1] and len(rows[0]) > 0
+
+
+def test_without_receipts_the_same_transfers_and_outcomes(rpc: JsonRpcClient, tmp_path: Path) -> None:
+    truth = _drill(rpc)
+    tables = []
+    for receipts, traces in [(True, "auto"), (False, "trace_block"), (False, "debug_traceBlockByNumber")]:
+        with Store.open(tmp_path / f"{receipts}-{traces}.duckdb") as s:
+            EvmNodeIngest(rpc, s, receipts=receipts, traces=traces).ingest_range(
+                truth["first_block"], truth["last_block"])
+            tables.append((
+                s.con.execute("SELECT * EXCLUDE (source) FROM transfers ORDER BY ALL").fetchall(),
+                s.con.execute("SELECT hash, status, contract_address, effective_gas_price::VARCHAR "
+                              "FROM transactions ORDER BY ALL").fetchall(),
+                s.con.execute("SELECT count(gas_used) FROM transactions").fetchone(),
+            ))
+    with_receipts, parity, calltracer = tables
+    assert len(with_receipts[0]) == truth["transfers"]
+    assert parity[:2] == with_receipts[:2] == calltracer[:2]
+    assert any(row[2] is not None for row in with_receipts[1])  # the drill deploys contracts
+    assert with_receipts[2] == (truth["transactions"],) and parity[2] == calltracer[2] == (0,)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,9 @@ from eth_abi.exceptions import DecodingError
 from eth_utils import keccak
 
 TRANSFER_TOPIC = "0x" + keccak(text="Transfer(address,address,uint256)").hex()
+_FIELDS = ("address", "address", "uint256")
+_ZERO_PAD = "0" * 24
+_HEX_WORD = re.compile(r"[0-9a-fA-F]{64}\Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,25 +31,51 @@ def decode_erc20_transfer(log: dict[str, Any]) -> DecodedTransfer | None:
     """Decode a log if it is an ERC-20 Transfer; None for other events.
 
     ERC-721 transfers share the topic but index the token id (4 topics, no data): they are not
-    fungible value and are left out. A Transfer-topic log whose data is not one uint256 is not
-    ERC-20 conforming and is left out too (ethereum-etl does the same).
+    fungible value and are left out. A Transfer-topic log whose data is not one uint256, or whose
+    indexed addresses carry dirty padding, is not ERC-20 conforming and is left out too
+    (ethereum-etl does the same). This is the hot path of ingest, so the three 32-byte words are
+    checked and sliced directly; `decode_erc20_transfer_with_eth_abi` is the reference it is
+    tested against.
     """
     topics = log.get("topics") or []
     if len(topics) != 3 or str(topics[0]).lower() != TRANSFER_TOPIC:
         return None
-    data = bytes.fromhex(str(log.get("data", "0x"))[2:])
-    if len(data) != 32:
+    words = (str(topics[1]), str(topics[2]), str(log.get("data", "0x")))
+    if any(len(w) != 66 or w[:2] != "0x" or not _HEX_WORD.match(w, 2) for w in words):
+        return None
+    if words[0][2:26] != _ZERO_PAD or words[1][2:26] != _ZERO_PAD:
+        return None
+    return DecodedTransfer(
+        token=str(log["address"]).lower(),
+        from_address="0x" + words[0][26:].lower(),
+        to_address="0x" + words[1][26:].lower(),
+        amount=int(words[2], 16),
+        log_index=_log_index(log),
+    )
+
+
+def decode_erc20_transfer_with_eth_abi(log: dict[str, Any]) -> DecodedTransfer | None:
+    """The same decoding done by eth-abi (slower; the reference for tests)."""
+    topics = log.get("topics") or []
+    if len(topics) != 3 or str(topics[0]).lower() != TRANSFER_TOPIC:
+        return None
+    words = (str(topics[1]), str(topics[2]), str(log.get("data", "0x")))
+    if any(len(w) != 66 or not w.startswith("0x") for w in words):
         return None
     try:
-        (amount,) = decode(["uint256"], data)
-        (sender,) = decode(["address"], bytes.fromhex(str(topics[1])[2:]))
-        (receiver,) = decode(["address"], bytes.fromhex(str(topics[2])[2:]))
-    except (DecodingError, ValueError):
+        # topics and data laid end to end are the ABI encoding of (address, address, uint256)
+        sender, receiver, amount = decode(_FIELDS, bytes.fromhex("".join(w[2:] for w in words)))
+    except (DecodingError, ValueError, TypeError):
         return None  # dirty padding in an indexed address: not a conforming ERC-20 Transfer
     return DecodedTransfer(
         token=str(log["address"]).lower(),
         from_address=str(sender).lower(),
         to_address=str(receiver).lower(),
         amount=int(amount),
-        log_index=int(log["logIndex"], 16) if isinstance(log["logIndex"], str) else int(log["logIndex"]),
+        log_index=_log_index(log),
     )
+
+
+def _log_index(log: dict[str, Any]) -> int:
+    value = log["logIndex"]
+    return int(value, 16) if isinstance(value, str) else int(value)

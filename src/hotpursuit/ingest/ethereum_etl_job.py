@@ -81,6 +81,5 @@ def import_ethereum_etl(store: Store, folder: Path, chain: str = "ethereum") -> 
     finally:
         for s in staged.values():
             store.con.execute(f"DROP TABLE IF EXISTS {s.table}")
-        store.con.execute("DROP TABLE IF EXISTS stage_moves")
     return EtlImportResult([str(p) for p, _ in files.values()],
                            {k: s.rows for k, s in staged.items()}, stored)

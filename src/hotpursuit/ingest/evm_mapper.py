@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from hotpursuit.chains.evm_records import (
@@ -38,63 +39,67 @@ def map_block(raw: dict[str, Any], chain: str) -> EvmBlock:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class TxOutcome:
+    """What a transaction did, from its receipt or from its top-level trace and the block's logs."""
+
+    status: int | None
+    gas_used: int | None
+    effective_gas_price: int | None
+    contract_address: str | None
+    logs: list[dict[str, Any]]
+
+
 def map_block_bundle(
     raw_block: dict[str, Any],
-    receipts: list[dict[str, Any]],
+    receipts: list[dict[str, Any]] | None,
     traces: list[dict[str, Any]] | None,
     chain: str,
     *,
     trace_format: str = "parity",
+    logs: list[dict[str, Any]] | None = None,
 ) -> EvmBlockBundle:
     """Everything one block moved: its txs, native, internal and ERC-20 transfers.
 
-    `receipts` must be the block's receipts (any order); `traces` the reply of `trace_block`
-    (`trace_format='parity'`) or of `debug_traceBlockByNumber` with callTracer
-    (`trace_format='calltracer'`), or None to skip internal transfers. A failed transaction
-    (receipt status 0) moves no value: it gets no transfer rows at all.
+    `receipts` are the block's receipts (any order). Without receipts (None), the outcome of each
+    transaction comes from its top-level trace (failed or not, contract created) and its ERC-20
+    transfers from `logs` (the block's `eth_getLogs` reply); gas used is then unknown (NULL).
+    `traces` is the reply of `trace_block` (`trace_format='parity'`) or of
+    `debug_traceBlockByNumber` with callTracer (`trace_format='calltracer'`), or None to skip
+    internal transfers. A failed transaction moves no value: it gets no transfer rows at all.
     """
     block = map_block(raw_block, chain)
     where = f"{chain} block {block.number}"
     raw_txs = raw_block["transactions"]
-    by_hash: dict[str, dict[str, Any]] = {}
-    for r in receipts:
-        if not isinstance(r, dict):
-            raise IngestError(f"{where}: a receipt is not an object")
-        by_hash[f.hash32(r, "transactionHash", f"{where} receipt")] = r
-    if len(by_hash) != len(raw_txs):
-        raise IngestError(f"{where}: {len(raw_txs)} transactions but {len(by_hash)} receipts")
+    for raw_tx in raw_txs:
+        if not isinstance(raw_tx, dict):
+            raise IngestError(f"{where}: transactions must be full objects (call with hydrated txs)")
+    if receipts is not None:
+        outcomes = _outcomes_from_receipts(receipts, raw_txs, block, where)
+    elif traces is not None and logs is not None:
+        outcomes = _outcomes_from_traces(traces, trace_format, logs, raw_txs, block, where)
+    else:
+        raise IngestError(f"{where}: without receipts, traces and logs are needed to know what each tx did")
 
     internal = _internal_transfers(traces, trace_format, where) if traces is not None else {}
     transactions: list[EvmTransaction] = []
     transfers: list[EvmTransfer] = []
-    for raw_tx in raw_txs:
-        if not isinstance(raw_tx, dict):
-            raise IngestError(f"{where}: transactions must be full objects (call with hydrated txs)")
-        tx_hash = f.hash32(raw_tx, "hash", where)
-        tx_where = f"{where} tx {tx_hash}"
-        receipt = by_hash.get(tx_hash)
-        if receipt is None:
-            raise IngestError(f"{tx_where}: no receipt")
-        if f.hash32(receipt, "blockHash", tx_where) != block.hash:
-            raise IngestError(f"{tx_where}: receipt is from another block (reorg while fetching)")
-        tx = _map_transaction(raw_tx, receipt, block, tx_where)
+    for raw_tx, outcome in zip(raw_txs, outcomes, strict=True):
+        tx = _map_transaction(raw_tx, outcome, block, f"{where} tx {raw_tx.get('hash')}")
         transactions.append(tx)
         if tx.status == 0:
             continue
         seq = 0
-        if tx.value > 0 and tx.to_address is not None:
-            transfers.append(_transfer(tx, seq, "native", None, None, tx.from_address,
-                                       tx.to_address, NATIVE_ASSET, tx.value))
+        receiver = tx.to_address or tx.contract_address
+        if tx.value > 0 and receiver is not None:
+            transfers.append(_transfer(tx, seq, "native", None, None, tx.from_address, receiver,
+                                       NATIVE_ASSET, tx.value))
             seq += 1
-        elif tx.value > 0 and tx.contract_address is not None:
-            transfers.append(_transfer(tx, seq, "native", None, None, tx.from_address,
-                                       tx.contract_address, NATIVE_ASSET, tx.value))
-            seq += 1
-        for trace_address, sender, receiver, amount in internal.get(tx.tx_index, []):
-            transfers.append(_transfer(tx, seq, "internal", None, trace_address, sender, receiver,
+        for trace_address, sender, to, amount in internal.get(tx.tx_index, []):
+            transfers.append(_transfer(tx, seq, "internal", None, trace_address, sender, to,
                                        NATIVE_ASSET, amount))
             seq += 1
-        for log in receipt.get("logs") or []:
+        for log in outcome.logs:
             decoded = decode_erc20_transfer(log)
             if decoded is None or decoded.amount == 0:
                 continue
@@ -105,10 +110,96 @@ def map_block_bundle(
     return EvmBlockBundle(block, transactions, transfers)
 
 
-def _map_transaction(
-    raw: dict[str, Any], receipt: dict[str, Any], block: EvmBlock, where: str
-) -> EvmTransaction:
-    status = f.optional_quantity(receipt, "status", where)
+def _outcomes_from_receipts(
+    receipts: list[dict[str, Any]], raw_txs: list[dict[str, Any]], block: EvmBlock, where: str
+) -> list[TxOutcome]:
+    by_hash: dict[str, dict[str, Any]] = {}
+    for r in receipts:
+        if not isinstance(r, dict):
+            raise IngestError(f"{where}: a receipt is not an object")
+        by_hash[f.hash32(r, "transactionHash", f"{where} receipt")] = r
+    if len(by_hash) != len(raw_txs):
+        raise IngestError(f"{where}: {len(raw_txs)} transactions but {len(by_hash)} receipts")
+    out = []
+    for raw_tx in raw_txs:
+        tx_hash = f.hash32(raw_tx, "hash", where)
+        tx_where = f"{where} tx {tx_hash}"
+        receipt = by_hash.get(tx_hash)
+        if receipt is None:
+            raise IngestError(f"{tx_where}: no receipt")
+        if f.hash32(receipt, "blockHash", tx_where) != block.hash:
+            raise IngestError(f"{tx_where}: receipt is from another block (reorg while fetching)")
+        out.append(TxOutcome(
+            status=f.optional_quantity(receipt, "status", tx_where),
+            gas_used=f.optional_quantity(receipt, "gasUsed", tx_where),
+            effective_gas_price=f.optional_quantity(receipt, "effectiveGasPrice", tx_where),
+            contract_address=f.optional_address(receipt, "contractAddress", tx_where),
+            logs=list(receipt.get("logs") or []),
+        ))
+    return out
+
+
+def _outcomes_from_traces(
+    traces: list[dict[str, Any]], trace_format: str, logs: list[dict[str, Any]],
+    raw_txs: list[dict[str, Any]], block: EvmBlock, where: str,
+) -> list[TxOutcome]:
+    """Status and created contract from each tx's top-level trace; logs grouped by tx hash.
+
+    A mined transaction's `gasPrice` is the price it paid (for EIP-1559 transactions nodes report
+    the effective price there), so the effective gas price stays known; gas used does not.
+    """
+    tops = _top_level_frames(traces, trace_format, len(raw_txs), where)
+    logs_by_tx: dict[str, list[dict[str, Any]]] = {}
+    for log in logs:
+        if not isinstance(log, dict):
+            raise IngestError(f"{where}: a log is not an object")
+        if log.get("removed") or f.hash32(log, "blockHash", f"{where} log") != block.hash:
+            raise IngestError(f"{where}: a log is from another block (reorg while fetching)")
+        logs_by_tx.setdefault(f.hash32(log, "transactionHash", f"{where} log"), []).append(log)
+    out = []
+    for position, raw_tx in enumerate(raw_txs):
+        tx_where = f"{where} tx {raw_tx.get('hash')}"
+        failed, created = tops[position]
+        out.append(TxOutcome(
+            status=0 if failed else 1,
+            gas_used=None,
+            effective_gas_price=f.optional_quantity(raw_tx, "gasPrice", tx_where),
+            contract_address=created,
+            logs=[] if failed else logs_by_tx.get(f.hash32(raw_tx, "hash", tx_where), []),
+        ))
+    return out
+
+
+def _top_level_frames(
+    traces: list[dict[str, Any]], trace_format: str, count: int, where: str
+) -> list[tuple[bool, str | None]]:
+    """(failed, created contract address) of each transaction's outermost call."""
+    tops: dict[int, tuple[bool, str | None]] = {}
+    if trace_format == "parity":
+        for t in traces:
+            if not isinstance(t, dict) or t.get("transactionPosition") is None or t.get("traceAddress") != []:
+                continue
+            result = t.get("result") or {}
+            created = f.optional_address(result, "address", where) if t.get("type") == "create" else None
+            tops[int(t["transactionPosition"])] = (bool(t.get("error")), created)
+    elif trace_format == "calltracer":
+        for position, entry in enumerate(traces):
+            frame = entry.get("result") if isinstance(entry, dict) else None
+            if not isinstance(frame, dict):
+                raise IngestError(f"{where}: callTracer entry {position} has no result frame")
+            kind = str(frame.get("type", "")).upper()
+            created = f.optional_address(frame, "to", where) if kind in ("CREATE", "CREATE2") else None
+            tops[position] = (bool(frame.get("error")), created if not frame.get("error") else None)
+    else:
+        raise IngestError(f"{where}: unknown trace format {trace_format!r}")
+    missing = [i for i in range(count) if i not in tops]
+    if missing or len(tops) != count:
+        raise IngestError(f"{where}: traces cover {len(tops)} of {count} transactions (first missing: "
+                          f"{missing[0] if missing else 'none'})")
+    return [tops[i] for i in range(count)]
+
+
+def _map_transaction(raw: dict[str, Any], outcome: TxOutcome, block: EvmBlock, where: str) -> EvmTransaction:
     data = raw.get("input") or raw.get("data") or "0x"
     return EvmTransaction(
         block_number=block.number,
@@ -121,10 +212,10 @@ def _map_transaction(
         nonce=f.quantity(raw, "nonce", where),
         gas=f.quantity(raw, "gas", where),
         gas_price=f.optional_quantity(raw, "gasPrice", where),
-        gas_used=f.optional_quantity(receipt, "gasUsed", where),
-        effective_gas_price=f.optional_quantity(receipt, "effectiveGasPrice", where),
-        status=status,
-        contract_address=f.optional_address(receipt, "contractAddress", where),
+        gas_used=outcome.gas_used,
+        effective_gas_price=outcome.effective_gas_price,
+        status=outcome.status,
+        contract_address=outcome.contract_address,
         input_selector=str(data)[:10].lower() if len(str(data)) >= 10 else None,
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from typing import Any
 
 from hotpursuit.chains.evm_records import EvmBlockBundle
 from hotpursuit.errors import IngestError
+from hotpursuit.ingest.erc20_logs import TRANSFER_TOPIC
 from hotpursuit.ingest.evm_mapper import map_block_bundle
 from hotpursuit.ingest.rpc_client import JsonRpcClient, RpcMethodMissing
 from hotpursuit.ingest.token_metadata import read_token_metadata
@@ -64,7 +66,8 @@ class EvmNodeIngest:
     """Fetches blocks, receipts and traces in JSON-RPC batches and stores them atomically per chunk."""
 
     def __init__(self, client: JsonRpcClient, store: Store, *, chain: str | None = None,
-                 batch_size: int = 50, traces: str = "auto") -> None:
+                 batch_size: int = 50, traces: str = "auto", receipts: bool = True,
+                 fetch_ahead: int = 3) -> None:
         self.client = client
         self.store = store
         self.chain = chain or chain_name_for(int(client.call("eth_chainId", []), 16))
@@ -72,23 +75,49 @@ class EvmNodeIngest:
         self.source = f"node:{client.url}"
         self._receipts_method: str | None = None
         self._trace_method: str | None = None if traces == "auto" else traces
+        if not receipts and traces == "none":
+            raise IngestError("without receipts the traces say which transactions failed: "
+                              "--no-receipts needs --traces auto, trace_block or debug_traceBlockByNumber")
+        self.receipts = receipts
+        self.fetch_ahead = max(1, fetch_ahead)  # chunks fetched concurrently while one is stored
         self._known_tokens = known_token_addresses(store, self.chain)
 
     # ---- fetching -----------------------------------------------------------------------
     def fetch_chunk(self, first: int, last: int) -> list[EvmBlockBundle]:
-        """Blocks `first..last` with receipts and internal transfers, mapped to records."""
+        """Blocks `first..last` with receipts (or logs) and internal transfers, mapped to records."""
         numbers = list(range(first, last + 1))
         blocks = self.client.batch([("eth_getBlockByNumber", [hex(n), True]) for n in numbers])
         for n, b in zip(numbers, blocks, strict=True):
             if b is None:
                 raise IngestError(f"{self.chain} block {n}: the node does not have it (yet)")
-        receipts = self._fetch_receipts(numbers, blocks)
         traces, trace_format = self._fetch_traces(numbers)
-        bundles = []
-        for i, raw in enumerate(blocks):
-            bundles.append(map_block_bundle(raw, receipts[i], traces[i] if traces else None,
-                                            self.chain, trace_format=trace_format))
-        return bundles
+        if self.receipts:
+            receipts: list[list[dict[str, Any]] | None] = list(self._fetch_receipts(numbers, blocks))
+            logs: list[list[dict[str, Any]] | None] = [None] * len(numbers)
+        else:
+            if traces is None:
+                raise IngestError(f"{self.chain}: the node has neither trace_block nor debug_traceBlockByNumber; "
+                                  "ingest with receipts")
+            receipts = [None] * len(numbers)
+            logs = list(self._fetch_logs(first, last))
+        return [map_block_bundle(raw, receipts[i], traces[i] if traces else None, self.chain,
+                                 trace_format=trace_format, logs=logs[i])
+                for i, raw in enumerate(blocks)]
+
+    def _fetch_logs(self, first: int, last: int) -> list[list[dict[str, Any]]]:
+        """The ERC-20 Transfer logs of blocks `first..last` in one `eth_getLogs`, grouped by block."""
+        reply = self.client.call("eth_getLogs", [{"fromBlock": hex(first), "toBlock": hex(last),
+                                                  "topics": [TRANSFER_TOPIC]}])
+        if not isinstance(reply, list):
+            raise IngestError(f"{self.chain} blocks {first}-{last}: eth_getLogs reply is not a list")
+        grouped: list[list[dict[str, Any]]] = [[] for _ in range(first, last + 1)]
+        for log in reply:
+            n = int(log.get("blockNumber") or "0x0", 16) if isinstance(log, dict) else -1
+            if not first <= n <= last:
+                raise IngestError(f"{self.chain} blocks {first}-{last}: eth_getLogs returned a log "
+                                  f"outside the range: {str(log)[:160]}")
+            grouped[n - first].append(log)
+        return grouped
 
     def _fetch_receipts(self, numbers: list[int], blocks: list[Any]) -> list[list[dict[str, Any]]]:
         if self._receipts_method in (None, "eth_getBlockReceipts"):
@@ -139,11 +168,13 @@ class EvmNodeIngest:
         start = done + 1 if done is not None and first <= done else first
         stats = IngestStats()
         chunks = [(a, min(a + self.batch_size - 1, last)) for a in range(start, last + 1, self.batch_size)]
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            pending: Future[list[EvmBlockBundle]] | None = None
-            for i, (a, b) in enumerate(chunks):
-                bundles = pending.result() if pending is not None else self.fetch_chunk(a, b)
-                pending = pool.submit(self.fetch_chunk, *chunks[i + 1]) if i + 1 < len(chunks) else None
+        with ThreadPoolExecutor(max_workers=self.fetch_ahead) as pool:
+            pending: deque[Future[list[EvmBlockBundle]]] = deque()
+            upcoming = iter(chunks)
+            for a, b in chunks:
+                while len(pending) < self.fetch_ahead and (nxt := next(upcoming, None)) is not None:
+                    pending.append(pool.submit(self.fetch_chunk, *nxt))
+                bundles = pending.popleft().result()
                 _check_linked(bundles, self.chain)
                 self.store_chunk(a, b, bundles, job)
                 stats.add(bundles)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import httpx
+import orjson
 
 from hotpursuit.errors import RpcError
 
@@ -68,7 +69,8 @@ class JsonRpcClient:
         delay = 0.2
         for attempt in range(self._retries + 1):
             try:
-                response = self._http.post(self.url, json=body)
+                response = self._http.post(self.url, content=orjson.dumps(body),
+                                           headers={"Content-Type": "application/json"})
             except httpx.TransportError as exc:
                 if attempt == self._retries:
                     raise RpcError(f"{self.url}: node unreachable during {what}: {exc}") from exc
@@ -84,8 +86,8 @@ class JsonRpcClient:
                     f"{self.url}: HTTP {response.status_code} during {what}: {response.text[:200]}"
                 )
             try:
-                return response.json()
-            except ValueError as exc:
+                return orjson.loads(response.content)
+            except orjson.JSONDecodeError as exc:
                 raise RpcError(f"{self.url}: reply to {what} is not JSON: {response.text[:200]}") from exc
         raise RpcError(f"{self.url}: gave up on {what}")  # pragma: no cover - loop always returns
 

@@ -38,50 +38,57 @@ def replace_from_staged(store: Store, chain: str, staged: dict[str, StagedFile])
                   {_contract_address(staged)},
                   CASE WHEN length(t.input) >= 10 THEN lower(substr(t.input, 1, 10)) END, $source
                 FROM {s.table} t {receipts_join}""", chain, s.path)
-        con.execute("CREATE OR REPLACE TEMP TABLE stage_moves (block_number BIGINT, tx_hash VARCHAR, "
-                    "tx_index INTEGER, kind_rank INTEGER, sub_order INTEGER[], kind VARCHAR, "
-                    "log_index INTEGER, trace_address VARCHAR, from_address VARCHAR, to_address VARCHAR, "
-                    "asset VARCHAR, amount BIGNUM, source VARCHAR)")
+        # every movement source is one SELECT; they are numbered and inserted in a single pipelined pass
+        moves: list[str] = []
+        params: dict[str, str] = {"chain": chain}
         if "transactions" in staged:
             s = staged["transactions"]
-            con.execute(f"""
-                INSERT INTO stage_moves SELECT t.block_number::BIGINT, t.hash, t.transaction_index::INTEGER,
-                  0, [], 'native', NULL, NULL, t.from_address,
-                  coalesce(t.to_address, {_contract_address(staged)}), 'ETH', t.value::BIGNUM, $source
+            params["native_source"] = f"file:{s.path}"
+            contract = _contract_address(staged)
+            moves.append(f"""
+                SELECT t.block_number::BIGINT AS block_number, t.hash AS tx_hash,
+                  t.transaction_index::INTEGER AS tx_index, 0 AS kind_rank, [] :: INTEGER[] AS sub_order,
+                  'native' AS kind, NULL::INTEGER AS log_index, NULL::VARCHAR AS trace_address,
+                  t.from_address, coalesce(t.to_address, {contract}) AS to_address, 'ETH' AS asset,
+                  t.value AS amount, $native_source AS source
                 FROM {s.table} t {_receipts_join(staged)}
-                WHERE t.value::BIGNUM > 0 AND coalesce({_status_expr(staged)}, 1) = 1
-                  AND coalesce(t.to_address, {_contract_address(staged)}) IS NOT NULL""",
-                        {"source": f"file:{s.path}"})
+                WHERE ltrim(t.value, '0') <> '' AND coalesce({_status_expr(staged)}, 1) = 1
+                  AND coalesce(t.to_address, {contract}) IS NOT NULL""")
         if "traces" in staged:
             s = staged["traces"]
+            params["internal_source"] = f"file:{s.path}"
             status = "AND coalesce(status, '1') = '1'" if "status" in s.columns else ""
-            con.execute(f"""
-                INSERT INTO stage_moves SELECT block_number::BIGINT, transaction_hash,
-                  transaction_index::INTEGER, 1,
-                  string_split(trace_address, ',')::INTEGER[], 'internal', NULL,
-                  trace_address, from_address, to_address, 'ETH', value::BIGNUM, $source
+            moves.append(f"""
+                SELECT block_number::BIGINT AS block_number, transaction_hash AS tx_hash,
+                  transaction_index::INTEGER AS tx_index, 1 AS kind_rank,
+                  string_split(trace_address, ',')::INTEGER[] AS sub_order, 'internal' AS kind,
+                  NULL::INTEGER AS log_index, trace_address, from_address, to_address, 'ETH' AS asset,
+                  value AS amount, $internal_source AS source
                 FROM {s.table}
                 WHERE transaction_hash IS NOT NULL AND coalesce(trace_address, '') <> ''
-                  AND value::BIGNUM > 0 AND from_address IS NOT NULL AND to_address IS NOT NULL
+                  AND ltrim(value, '0') <> '' AND from_address IS NOT NULL AND to_address IS NOT NULL
                   AND trace_type IN ('call', 'create', 'suicide')
-                  AND coalesce(call_type, 'call') = 'call' {status}""", {"source": f"file:{s.path}"})
+                  AND coalesce(call_type, 'call') = 'call' {status}""")
         if "token_transfers" in staged:
             s = staged["token_transfers"]
-            tx_index = _tx_index_lookup(store, chain, staged)
-            con.execute(f"""
-                INSERT INTO stage_moves SELECT tt.block_number::BIGINT, tt.transaction_hash,
-                  {tx_index}, 2, [tt.log_index::INTEGER], 'erc20', tt.log_index::INTEGER, NULL,
-                  lower(tt.from_address), lower(tt.to_address), lower(tt.token_address), tt.value::BIGNUM,
-                  $source
+            params["erc20_source"] = f"file:{s.path}"
+            moves.append(f"""
+                SELECT tt.block_number::BIGINT AS block_number, tt.transaction_hash AS tx_hash,
+                  {_tx_index_lookup(store, chain, staged)} AS tx_index, 2 AS kind_rank,
+                  [tt.log_index::INTEGER] AS sub_order, 'erc20' AS kind, tt.log_index::INTEGER AS log_index,
+                  NULL::VARCHAR AS trace_address, tt.from_address, tt.to_address,
+                  lower(tt.token_address) AS asset, tt.value AS amount, $erc20_source AS source
                 FROM {s.table} tt {_tx_join(store, chain, staged)}
-                WHERE tt.value::BIGNUM > 0""", {"source": f"file:{s.path}"})
-        row = con.execute("""
-            INSERT INTO transfers SELECT $chain, block_number, tx_hash, tx_index,
-              (row_number() OVER (PARTITION BY block_number, tx_hash
-                                  ORDER BY kind_rank, sub_order) - 1)::INTEGER,
-              kind, log_index, trace_address, lower(from_address), lower(to_address), asset, amount, source
-            FROM stage_moves""",
-                          {"chain": chain}).fetchone()
+                WHERE ltrim(tt.value, '0') <> ''""")
+        row = None
+        if moves:
+            row = con.execute(f"""
+                INSERT INTO transfers SELECT $chain, block_number, tx_hash, tx_index,
+                  (row_number() OVER (PARTITION BY block_number, tx_hash
+                                      ORDER BY kind_rank, sub_order) - 1)::INTEGER,
+                  kind, log_index, trace_address, lower(from_address), lower(to_address), asset,
+                  amount::BIGNUM, source
+                FROM ({" UNION ALL ".join(moves)})""", params).fetchone()
         counts["transfers"] = int(row[0]) if row else 0
         con.execute("COMMIT")
     except BaseException:

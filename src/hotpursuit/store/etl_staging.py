@@ -23,7 +23,9 @@ UINT256_MAX = 2**256 - 1
 _CHECKS = {
     "address": "regexp_full_match({c}, '0x[0-9a-fA-F]{{40}}')",
     "hash": "regexp_full_match({c}, '0x[0-9a-fA-F]{{64}}')",
-    "uint": "(regexp_full_match({c}, '[0-9]{{1,78}}') AND {c}::BIGNUM <= '" + str(UINT256_MAX) + "'::BIGNUM)",
+    # only a 78-digit value can exceed 2^256-1, so only those pay for the BIGNUM comparison
+    "uint": "(regexp_full_match({c}, '[0-9]{{1,78}}') AND (length({c}) < 78 OR {c}::BIGNUM <= '"
+            + str(UINT256_MAX) + "'::BIGNUM))",
     "int": "TRY_CAST({c} AS BIGINT) IS NOT NULL AND TRY_CAST({c} AS BIGINT) >= 0",
     "text": "true",
 }
