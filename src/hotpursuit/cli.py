@@ -6,19 +6,15 @@ import json
 import signal
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from hotpursuit.errors import HotpursuitError
-from hotpursuit.settings import DB_ENV, default_db_path
+from hotpursuit import cli_bitcoin
+from hotpursuit.cli_common import DbOption, FormatOption, _progress, _user_errors, console, err_console
 from hotpursuit.store import Store
 
 app = typer.Typer(help="hotpursuit: trace, interdict, screen and share stolen crypto.",
@@ -31,28 +27,6 @@ app.add_typer(ingest_app, name="ingest")
 app.add_typer(import_app, name="import")
 app.add_typer(store_app, name="store")
 app.add_typer(node_app, name="node")
-
-console = Console()
-err_console = Console(stderr=True)
-
-DbOption = Annotated[Path, typer.Option("--db", envvar=DB_ENV, help="DuckDB store file.",
-                                        default_factory=default_db_path, show_default="./hotpursuit.duckdb")]
-FormatOption = Annotated[str, typer.Option("--format", help="table or json.")]
-
-
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """Print a HotpursuitError as one clear line and exit 1."""
-    try:
-        yield
-    except HotpursuitError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
-
-
-def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), console=err_console)
 
 
 # ---- ingest ---------------------------------------------------------------------------------
@@ -297,6 +271,9 @@ def demo(
             err_console.print("[bold red]error:[/] ingested transfers differ from the drill's ledger")
             raise typer.Exit(1)
     err_console.print("anvil stopped")
+
+
+cli_bitcoin.register(ingest_app, import_app)
 
 
 def main() -> None:  # pragma: no cover - console entry point

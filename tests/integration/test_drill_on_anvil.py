@@ -48,6 +48,9 @@ def test_drill_is_bybit_shaped_and_ingest_sees_every_transfer(rpc: JsonRpcClient
     theft = store.con.execute("SELECT from_address, to_address, amount::VARCHAR FROM transfers WHERE tx_hash = ?",
                               [truth["theft_tx"]]).fetchall()
     assert theft == [(truth["victim"], truth["thief"], eth["stolen"])]
+    links = store.con.execute("SELECT memo, to_chain, to_address, amount_in::VARCHAR FROM bridge_links "
+                              "ORDER BY ALL").fetchall()
+    assert links == sorted((m["memo"], "bitcoin", m["btc_address"], str(m["amount"])) for m in truth["bridge_memos"])
 
 def test_same_seed_same_heist(tmp_path: Path) -> None:
     truths = []

@@ -5,7 +5,9 @@ Amounts are Python ints in base units (wei or token units) and stay exact end to
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from hotpursuit.chains.bridge_memo import BridgeDeposit
 
 NATIVE_ASSET = "ETH"
 
@@ -80,3 +82,4 @@ class EvmBlockBundle:
     block: EvmBlock
     transactions: list[EvmTransaction]
     transfers: list[EvmTransfer]
+    bridge_deposits: list[BridgeDeposit] = field(default_factory=list)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from hotpursuit.chains.bridge_memo import BridgeDeposit
 from hotpursuit.chains.evm_records import (
     NATIVE_ASSET,
     EvmBlock,
@@ -15,6 +16,7 @@ from hotpursuit.chains.evm_records import (
 from hotpursuit.errors import IngestError
 from hotpursuit.ingest import rpc_fields as f
 from hotpursuit.ingest.erc20_logs import decode_erc20_transfer
+from hotpursuit.ingest.router_logs import decode_router_deposit
 
 
 def map_block(raw: dict[str, Any], chain: str) -> EvmBlock:
@@ -84,6 +86,7 @@ def map_block_bundle(
     internal = _internal_transfers(traces, trace_format, where) if traces is not None else {}
     transactions: list[EvmTransaction] = []
     transfers: list[EvmTransfer] = []
+    deposits: list[BridgeDeposit] = []
     for raw_tx, outcome in zip(raw_txs, outcomes, strict=True):
         tx = _map_transaction(raw_tx, outcome, block, f"{where} tx {raw_tx.get('hash')}")
         transactions.append(tx)
@@ -101,13 +104,18 @@ def map_block_bundle(
             seq += 1
         for log in outcome.logs:
             decoded = decode_erc20_transfer(log)
-            if decoded is None or decoded.amount == 0:
+            if decoded is None:
+                deposit = decode_router_deposit(log, block.number, tx.hash)
+                if deposit is not None:
+                    deposits.append(deposit)
+                continue
+            if decoded.amount == 0:
                 continue
             transfers.append(_transfer(tx, seq, "erc20", decoded.log_index, None,
                                        decoded.from_address, decoded.to_address, decoded.token,
                                        decoded.amount))
             seq += 1
-    return EvmBlockBundle(block, transactions, transfers)
+    return EvmBlockBundle(block, transactions, transfers, deposits)
 
 
 def _outcomes_from_receipts(

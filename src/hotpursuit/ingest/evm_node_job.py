@@ -14,6 +14,7 @@ from hotpursuit.chains.evm_records import EvmBlockBundle
 from hotpursuit.errors import IngestError
 from hotpursuit.ingest.erc20_logs import TRANSFER_TOPIC
 from hotpursuit.ingest.evm_mapper import map_block_bundle
+from hotpursuit.ingest.router_logs import DEPOSIT_TOPIC
 from hotpursuit.ingest.rpc_client import JsonRpcClient, RpcMethodMissing
 from hotpursuit.ingest.token_metadata import read_token_metadata
 from hotpursuit.store import Store
@@ -105,9 +106,9 @@ class EvmNodeIngest:
                 for i, raw in enumerate(blocks)]
 
     def _fetch_logs(self, first: int, last: int) -> list[list[dict[str, Any]]]:
-        """The ERC-20 Transfer logs of blocks `first..last` in one `eth_getLogs`, grouped by block."""
+        """ERC-20 Transfer and router Deposit logs of blocks `first..last` (one `eth_getLogs`), by block."""
         reply = self.client.call("eth_getLogs", [{"fromBlock": hex(first), "toBlock": hex(last),
-                                                  "topics": [TRANSFER_TOPIC]}])
+                                                  "topics": [[TRANSFER_TOPIC, DEPOSIT_TOPIC]]}])
         if not isinstance(reply, list):
             raise IngestError(f"{self.chain} blocks {first}-{last}: eth_getLogs reply is not a list")
         grouped: list[list[dict[str, Any]]] = [[] for _ in range(first, last + 1)]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import json
 import time
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -22,9 +24,11 @@ class RpcMethodMissing(RpcError):
 class JsonRpcClient:
     """Sends single and batched JSON-RPC calls to one node URL."""
 
-    def __init__(self, url: str, *, timeout: float = 60.0, retries: int = 3) -> None:
+    def __init__(self, url: str, *, timeout: float = 60.0, retries: int = 3,
+                 auth: tuple[str, str] | None = None, decimal_floats: bool = False) -> None:
         self.url = url
-        self._http = httpx.Client(timeout=timeout)
+        self._http = httpx.Client(timeout=timeout, auth=auth)
+        self._decimal_floats = decimal_floats  # Bitcoin Core writes BTC amounts as JSON numbers
         self._ids = itertools.count(1)
         self._retries = retries
 
@@ -81,13 +85,18 @@ class JsonRpcClient:
                 time.sleep(delay)
                 delay *= 2
                 continue
-            if response.status_code != 200:
+            if response.status_code == 401:
+                raise RpcError(f"{self.url}: HTTP 401 during {what}: wrong or missing RPC credentials")
+            json_error = response.status_code in (404, 500) and response.content[:1] in (b"[", b"{")
+            if response.status_code != 200 and not json_error:  # Core sends RPC errors as 404/500 + JSON
                 raise RpcError(
                     f"{self.url}: HTTP {response.status_code} during {what}: {response.text[:200]}"
                 )
             try:
+                if self._decimal_floats:
+                    return json.loads(response.content, parse_float=Decimal)
                 return orjson.loads(response.content)
-            except orjson.JSONDecodeError as exc:
+            except ValueError as exc:
                 raise RpcError(f"{self.url}: reply to {what} is not JSON: {response.text[:200]}") from exc
         raise RpcError(f"{self.url}: gave up on {what}")  # pragma: no cover - loop always returns
 

@@ -16,6 +16,7 @@ from hotpursuit.chains.evm_records import (
     TokenInfo,
 )
 from hotpursuit.store.arrow_rows import records_to_arrow
+from hotpursuit.store.bridge_links import replace_bridge_deposits
 from hotpursuit.store.checkpoints import set_checkpoint
 from hotpursuit.store.database import Store
 
@@ -67,6 +68,8 @@ def replace_evm_blocks(
                 "INSERT INTO tokens VALUES (?, ?, ?, ?, ?, ?)",
                 [chain, token.address, token.symbol, token.name, token.decimals, source],
             )
+        replace_bridge_deposits(store, chain, first_block, last_block,
+                                [d for b in bundles for d in b.bridge_deposits], source)
         if checkpoint_job is not None:
             set_checkpoint(store, checkpoint_job, chain, last_block)
         con.execute("COMMIT")
@@ -97,6 +100,8 @@ def rollback_above(store: Store, chain: str, ancestor: int, checkpoint_job: str 
 
 
 def _delete_range(store: Store, chain: str, first: int, last: int) -> None:
+    store.con.execute("DELETE FROM bridge_links WHERE from_chain = ? AND from_block BETWEEN ? AND ?",
+                      [chain, first, last])
     for table, column in (("blocks", "number"), ("transactions", "block_number"),
                           ("transfers", "block_number")):
         store.con.execute(
