@@ -43,6 +43,7 @@ contracts: tools
 bench: venv tools
 	$(BIN)/python benchmarks/bench_etl_csv_import.py
 	$(BIN)/python benchmarks/bench_node_ingest.py
+	$(BIN)/python benchmarks/bench_bitcoin_import.py
 
 clean:
 	rm -rf $(VENV) $(NODE_TOOLS)/node_modules .pytest_cache .mypy_cache .ruff_cache

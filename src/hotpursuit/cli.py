@@ -270,7 +270,25 @@ def demo(
         if stats.transfers != truth["transfers"]:
             err_console.print("[bold red]error:[/] ingested transfers differ from the drill's ledger")
             raise typer.Exit(1)
+        _demo_bitcoin_leg(db, seed, truth, out)
     err_console.print("anvil stopped")
+
+
+def _demo_bitcoin_leg(db: Path, seed: int, truth: dict[str, Any], out: Path) -> None:
+    """Pay the drill's bridge memos on Bitcoin, serve the leg, ingest it over Core RPC, show the links."""
+    from hotpursuit.devnet.bitcoin_server import BitcoinTestServer
+    from hotpursuit.drill.bitcoin_leg import build_bitcoin_leg
+    from hotpursuit.ingest.bitcoin_node_job import BitcoinIngest, CoreRpcSource
+
+    leg = build_bitcoin_leg(seed, truth["bridge_memos"], start_time=1_740_100_000)
+    truth["bitcoin_leg"] = leg.truth()
+    out.write_text(json.dumps(truth, indent=1) + "\n", encoding="utf-8")
+    with BitcoinTestServer(leg.blocks) as server, Store.open(db) as store:
+        stats = BitcoinIngest(CoreRpcSource(server.rpc_url), store).ingest_range(0, len(leg.blocks) - 1)
+        linked = store.con.execute("SELECT count(to_tx_hash), count(*) FROM bridge_links").fetchone()
+    console.print(f"[bold]bitcoin leg:[/] {stats.blocks} blocks, {stats.transactions} transactions ingested "
+                  f"over Core RPC from {server.rpc_url}; bridge links completed: {linked[0] if linked else 0} "
+                  f"of {linked[1] if linked else 0} deposits")
 
 
 cli_bitcoin.register(ingest_app, import_app)

@@ -147,3 +147,30 @@ def test_missing_prevout_names_block_and_outpoint(tmp_path: Path, blocks: list[F
 
 def test_unknown_height_is_refused(tmp_path: Path, blocks: list[FixtureBlock]) -> None:
     _assert_refused(tmp_path, blk_file_bytes([blocks[2].raw]), "height unknown")
+
+
+def test_core_before_v25_falls_back_to_verbosity_2_and_needs_stored_prevouts(
+        tmp_path: Path, blocks: list[FixtureBlock], funding: dict[str, tuple[bytes, str]]) -> None:
+    with BitcoinTestServer([(b.height, b.raw) for b in blocks], [raw for raw, _ in funding.values()],
+                           support_verbosity_3=False) as server, Store.open(tmp_path / "v2.duckdb") as store:
+        job = BitcoinIngest(CoreRpcSource(server.rpc_url), store)
+        job.ingest_range(0, 1)
+        assert store.con.execute("SELECT count(*) FROM utxo_outputs").fetchone() == (2,)
+        spent = "76a8d70a757be5055f60be076b683897cadaad6b7bdf78c43e39b9d59cb4a6ea:0"
+        with pytest.raises(IngestError, match=rf"block 50001 .*spends {spent}, which is not in the store"):
+            job.ingest_range(50000, 50002)
+        assert store.con.execute("SELECT max(number) FROM blocks").fetchone() == (1,)  # nothing of the chunk
+
+
+def test_bitcoin_etl_address_that_the_script_does_not_pay_is_refused(tmp_path: Path) -> None:
+    export = tmp_path / "etl"
+    export.mkdir()
+    shutil.copy(BTC_DATA / "block_1" / "expected_blocks.json", export / "blocks.json")
+    text = (BTC_DATA / "block_1" / "expected_transactions.json").read_text()
+    real = text.split('"addresses": ["')[1].split('"')[0]
+    (export / "transactions.json").write_text(text.replace(real, "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"))
+    with Store.open(tmp_path / "s.duckdb") as store:
+        with pytest.raises(IngestError, match=r"transactions.json:1: column 'outputs\[0\].addresses': "
+                                              r"1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa is not what the script pays"):
+            import_bitcoin_etl(store, export)
+        assert store.con.execute("SELECT count(*) FROM utxo_outputs").fetchone() == (0,)

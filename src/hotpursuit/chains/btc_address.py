@@ -92,11 +92,11 @@ def _parse_segwit(text: str, network: BtcNetwork, place: str) -> BtcAddress:
 
 
 def encode_segwit_address(version: int, program: bytes, network: BtcNetwork = MAINNET) -> str:
-    """The bech32 (v0) or bech32m (v1+) address of a witness program."""
-    text = bech32.encode(network.hrp, version, list(program))
-    if text is None:
+    """The bech32 (v0) or bech32m (v1+) address of a witness program (BIP-173, BIP-350)."""
+    if not 0 <= version <= 16 or not 2 <= len(program) <= 40 or (version == 0 and len(program) not in (20, 32)):
         raise InvalidAddress(f"witness v{version} program of {len(program)} bytes has no address")
-    return str(text)
+    encoding = bech32.Encoding.BECH32 if version == 0 else bech32.Encoding.BECH32M
+    return str(bech32.bech32_encode(encoding, network.hrp, [version, *bech32.convertbits(program, 8, 5)]))
 
 
 def encode_base58_address(version: int, body: bytes) -> str:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from bitcoin.core import CBlock, CTransaction, b2lx
-from bitcoin.core.serialize import SerializationError
+from bitcoin.core.serialize import SerializationError, VarIntSerializer
 
 from hotpursuit.chains.btc_address import MAINNET, BtcNetwork
 from hotpursuit.chains.btc_script import classify_output_script
@@ -50,14 +51,30 @@ def decode_block(raw: bytes, *, where: str = "block") -> DecodedBlock:
         raise IngestError(f"{named}: not a whole block ({exc.__class__.__name__}: {exc})") from exc
     except (ValueError, IndexError) as exc:
         raise IngestError(f"{where}: not a block ({exc})") from exc
-    block_hash = b2lx(block.GetHash())
-    if block.calc_merkle_root() != block.hashMerkleRoot:
-        raise IngestError(f"{where} {block_hash}: merkle root in the header ({b2lx(block.hashMerkleRoot)}) "
-                          f"does not match its transactions ({b2lx(block.calc_merkle_root())})")
+    block_hash = header_hash(raw)
     if not block.vtx or not block.vtx[0].is_coinbase():
         raise IngestError(f"{where} {block_hash}: first transaction is not a coinbase")
+    txids = [tx.GetTxid() for tx in block.vtx]  # internal byte order; each tx serialised once
+    root = merkle_root(txids)
+    if root != block.hashMerkleRoot:
+        raise IngestError(f"{where} {block_hash}: merkle root in the header ({b2lx(block.hashMerkleRoot)}) "
+                          f"does not match its transactions ({b2lx(root)})")
     return DecodedBlock(block_hash, b2lx(block.hashPrevBlock), int(block.nTime), list(block.vtx),
-                        [b2lx(tx.GetTxid()) for tx in block.vtx], int(block.nVersion))
+                        [b2lx(t) for t in txids], int(block.nVersion))
+
+
+def merkle_root(txids: list[bytes]) -> bytes:
+    """The Bitcoin merkle root of txids in internal byte order (odd levels repeat their last hash)."""
+    level = list(txids)
+    while len(level) > 1:
+        if len(level) % 2:
+            level.append(level[-1])
+        level = [_sha256d(level[i] + level[i + 1]) for i in range(0, len(level), 2)]
+    return level[0]
+
+
+def _sha256d(data: bytes) -> bytes:
+    return hashlib.sha256(hashlib.sha256(data).digest()).digest()
 
 
 def decode_transaction(raw: bytes, *, where: str = "transaction") -> CTransaction:
@@ -115,6 +132,23 @@ def prevouts_from(outputs: Mapping[Outpoint, Prevout]) -> PrevoutLookup:
     return outputs.get
 
 
+def raw_block_from_core_json(reply: dict[str, Any]) -> bytes:
+    """The serialised block described by a `getblock <hash> 2` reply."""
+    header = (
+        int(reply["version"]).to_bytes(4, "little", signed=True)
+        + bytes.fromhex(reply.get("previousblockhash", "00" * 32))[::-1]
+        + bytes.fromhex(reply["merkleroot"])[::-1]
+        + int(reply["time"]).to_bytes(4, "little")
+        + bytes.fromhex(reply["bits"])[::-1]
+        + int(reply["nonce"]).to_bytes(4, "little")
+    )
+    if header_hash(header) != reply["hash"]:
+        raise IngestError(f"getblock reply {reply['hash']}: header fields do not hash to the block hash")
+    txs = b"".join(bytes.fromhex(tx["hex"]) for tx in reply["tx"])
+    count: bytes = VarIntSerializer.serialize(len(reply["tx"]))
+    return header + count + txs
+
+
 def header_hash(raw: bytes) -> str:
     """The block hash (display order) of a serialised header or block."""
-    return hashlib.sha256(hashlib.sha256(raw[:80]).digest()).digest()[::-1].hex()
+    return _sha256d(raw[:80])[::-1].hex()

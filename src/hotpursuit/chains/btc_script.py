@@ -12,6 +12,7 @@ python-bitcoinlib's script parser; addresses are encoded with embit (bech32m for
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bitcoin.core.script import CScript, CScriptInvalidError
 from embit.hashes import hash160
@@ -32,8 +33,9 @@ class ScriptInfo:
     memo: str | None = None
 
 
+@lru_cache(maxsize=1 << 16)
 def classify_output_script(script: bytes, network: BtcNetwork = MAINNET) -> ScriptInfo:
-    """The template, address and memo of a scriptPubKey."""
+    """The template, address and memo of a scriptPubKey (cached: busy addresses recur in every block)."""
     n = len(script)
     if n == 25 and script[:3] == b"\x76\xa9\x14" and script[23:] == b"\x88\xac":
         return ScriptInfo("p2pkh", encode_base58_address(network.p2pkh, script[3:23]))

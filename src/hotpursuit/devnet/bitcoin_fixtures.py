@@ -10,12 +10,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from bitcoin.core.serialize import VarIntSerializer
-
-from hotpursuit.chains.btc_block import header_hash
-from hotpursuit.errors import IngestError
+from hotpursuit.chains.btc_block import raw_block_from_core_json
 
 
 @dataclass(frozen=True)
@@ -24,23 +20,6 @@ class FixtureBlock:
 
     height: int
     raw: bytes
-
-
-def raw_block_from_core_json(reply: dict[str, Any]) -> bytes:
-    """The serialised block described by a `getblock <hash> 2` reply."""
-    header = (
-        int(reply["version"]).to_bytes(4, "little", signed=True)
-        + bytes.fromhex(reply.get("previousblockhash", "00" * 32))[::-1]
-        + bytes.fromhex(reply["merkleroot"])[::-1]
-        + int(reply["time"]).to_bytes(4, "little")
-        + bytes.fromhex(reply["bits"])[::-1]
-        + int(reply["nonce"]).to_bytes(4, "little")
-    )
-    if header_hash(header) != reply["hash"]:
-        raise IngestError(f"getblock reply {reply['hash']}: header fields do not hash to the block hash")
-    txs = b"".join(bytes.fromhex(tx["hex"]) for tx in reply["tx"])
-    count: bytes = VarIntSerializer.serialize(len(reply["tx"]))
-    return header + count + txs
 
 
 def shared_mainnet_blocks(data_dir: Path) -> list[FixtureBlock]:

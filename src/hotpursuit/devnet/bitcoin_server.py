@@ -13,6 +13,7 @@ import base64
 import json
 import re
 import threading
+import time
 from collections.abc import Sequence
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -37,7 +38,7 @@ class _Chain:
         self.network = network
         self.by_height: dict[int, str] = {}
         self.raw: dict[str, bytes] = {}
-        self.decoded: dict[str, DecodedBlock] = {}
+        self._recent: dict[str, DecodedBlock] = {}  # a few decoded blocks; the rest stay bytes
         self.height_of: dict[str, int] = {}
         self.txs: dict[str, tuple[CTransaction, str | None]] = {}
         for raw_tx in funding:
@@ -47,10 +48,16 @@ class _Chain:
             d = decode_block(raw)
             self.by_height[height] = d.hash
             self.raw[d.hash] = raw
-            self.decoded[d.hash] = d
             self.height_of[d.hash] = height
             for tx, txid in zip(d.transactions, d.txids, strict=True):
-                self.txs[txid] = (tx, d.hash)
+                self.txs.setdefault(txid, (tx, d.hash))
+
+    def decoded(self, block_hash: str) -> DecodedBlock:
+        if block_hash not in self._recent:
+            if len(self._recent) >= 8:
+                self._recent.pop(next(iter(self._recent)))
+            self._recent[block_hash] = decode_block(self.raw[block_hash])
+        return self._recent[block_hash]
 
     @property
     def tip(self) -> int:
@@ -98,7 +105,7 @@ class _Chain:
         raw = self.raw[block_hash]
         if verbosity == 0:
             return raw.hex()
-        d = self.decoded[block_hash]
+        d = self.decoded(block_hash)
         height = self.height_of[block_hash]
         out: dict[str, Any] = {
             "hash": d.hash, "confirmations": self.tip - height + 1, "height": height, "version": d.version,
@@ -141,6 +148,7 @@ class BitcoinTestServer:
         self._auth = None if rpc_user is None else "Basic " + base64.b64encode(
             f"{rpc_user}:{rpc_password}".encode()).decode()
         self.support_verbosity_3 = support_verbosity_3
+        self.delay_seconds = 0.0  # a slow node, for kill-mid-run tests
         self.requests = 0
         handler = self._handler()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -176,6 +184,7 @@ class BitcoinTestServer:
 
             def do_POST(self) -> None:
                 server.requests += 1
+                time.sleep(server.delay_seconds)
                 if server._auth is not None and self.headers.get("Authorization") != server._auth:
                     self._send(401, b"", "text/plain")
                     return
@@ -248,7 +257,7 @@ class BitcoinTestServer:
                 return 200, chain.by_height[h].encode(), "text/plain"
             if len(parts) >= 2 and parts[0] == "block" and parts[1] in chain.raw:
                 block_hash = parts[1]
-                d = chain.decoded[block_hash]
+                d = chain.decoded(block_hash)
                 if len(parts) == 2:
                     meta = chain.core_block(block_hash, 1)
                     return 200, json.dumps({"id": block_hash, "height": meta["height"],
@@ -267,3 +276,19 @@ class BitcoinTestServer:
         except (ValueError, IndexError):
             return 400, b"bad request", "text/plain"
         return 404, b"not found", "text/plain"
+
+
+def main() -> None:  # pragma: no cover - exercised by the benchmark as a separate process
+    """`python -m hotpursuit.devnet.bitcoin_server BLOCKS.hex`: serve height-ordered raw block hex lines."""
+    import sys
+    from pathlib import Path
+
+    lines = Path(sys.argv[1]).read_text().split()
+    server = BitcoinTestServer([(h, bytes.fromhex(ln)) for h, ln in enumerate(lines)])
+    with server:
+        print(server.rpc_url, flush=True)
+        threading.Event().wait()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -36,10 +36,10 @@ def build_ground_truth(drill: HeistDrill) -> dict[str, Any]:
     holdings = [{"address": a, "asset": asset, "kind": "held", "owner": "thief",
                  "freezer": freezer(a, asset), "tainted_amount": str(t)}
                 for (a, asset), t in sorted(result.holdings.items())]
-    memos = [{"tx_hash": m["tx"].tx_hash, "memo": m["memo"], "btc_address": m["btc_address"],
+    memos = [{"index": i, "tx_hash": m["tx"].tx_hash, "memo": m["memo"], "btc_address": m["btc_address"],
               "from": m["from"], "amount": str(m["amount"]),
               "tainted_amount": str(result.memo_taint.get(m["tx"].tx_hash, 0))}
-             for m in drill.bridge_memos]
+             for i, m in enumerate(drill.bridge_memos)]
     eth_at_endpoints = sum(t for (_, asset), t in result.endpoint_taint.items() if asset == ETH)
     eth_held = sum(t for (_, asset), t in result.holdings.items() if asset == ETH)
     return {

@@ -8,11 +8,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from bech32 import encode as bech32_encode
 from eth_keys import keys
 from eth_utils import keccak
 
 from hotpursuit.devnet.contracts import load_artifact
+from hotpursuit.drill.bitcoin_leg import memo_address
 from hotpursuit.drill.haircut_reference import Service
 from hotpursuit.drill.ledger import ETH, LedgerEntry, Move
 from hotpursuit.drill.wave_sender import PlannedTx, WaveSender
@@ -86,12 +86,8 @@ class HeistDrill:
         return self._keys[k]
 
     def btc_address(self, i: int) -> str:
-        """A deterministic P2WPKH mainnet address for a bridge memo (BIP-173 bech32)."""
-        program = keccak(text=f"hotpursuit-drill/{self.cfg.seed}/btc/{i}")[:20]
-        out = bech32_encode("bc", 0, list(program))
-        if out is None:
-            raise DrillError("bech32 encoding failed")
-        return str(out)
+        """The P2WPKH mainnet address the i-th bridge memo asks to be paid (a key the thief holds)."""
+        return memo_address(self.cfg.seed, i)
 
     # ---- bookkeeping --------------------------------------------------------------------
     def fund(self, address: str, wei: int) -> None:

@@ -20,10 +20,9 @@ from typing import Any, Protocol
 import httpx
 
 from hotpursuit.chains.btc_address import MAINNET, BtcNetwork
-from hotpursuit.chains.btc_block import DecodedBlock, decode_block
+from hotpursuit.chains.btc_block import DecodedBlock, decode_block, raw_block_from_core_json
 from hotpursuit.chains.btc_script import classify_output_script
 from hotpursuit.chains.utxo_records import Outpoint, Prevout
-from hotpursuit.devnet.bitcoin_fixtures import raw_block_from_core_json
 from hotpursuit.errors import IngestError, RpcError
 from hotpursuit.ingest.bitcoin_source import UtxoIngestStats, bundles_for_chunk, store_chunk
 from hotpursuit.ingest.rpc_client import JsonRpcClient
@@ -228,6 +227,9 @@ class BitcoinIngest:
             parent = stored_block_hash(self.store, self.chain, nxt - 1) if nxt > 0 else None
             if parent is not None and blocks[0][1].parent_hash != parent:
                 ancestor = self._common_ancestor(nxt - 1, max_reorg_depth)
+                if ancestor == nxt - 1:
+                    raise IngestError(f"{self.chain} block {nxt}: its parent {blocks[0][1].parent_hash} is not the "
+                                      f"source's own block {nxt - 1} {parent}: the source is inconsistent")
                 stats.blocks_rolled_back += rollback_utxo_above(self.store, self.chain, ancestor, FOLLOW_JOB)
                 stats.reorgs += 1
                 nxt = ancestor + 1
