@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import signal
 import sys
 import time
 from dataclasses import asdict
@@ -14,7 +13,15 @@ import typer
 from rich.table import Table
 
 from hotpursuit import cli_bitcoin
-from hotpursuit.cli_common import DbOption, FormatOption, _progress, _user_errors, console, err_console
+from hotpursuit.cli_common import (
+    DbOption,
+    FormatOption,
+    _progress,
+    _user_errors,
+    console,
+    err_console,
+    stop_on_signals,
+)
 from hotpursuit.store import Store
 
 app = typer.Typer(help="hotpursuit: trace, interdict, screen and share stolen crypto.",
@@ -60,19 +67,13 @@ def ingest_evm(
         job = EvmNodeIngest(client, store, chain=chain, batch_size=batch_size, traces=traces,
                             receipts=receipts)
         if follow:
-            stop = {"now": False}
-
-            def _stop(*_: Any) -> None:
-                stop["now"] = True
-
-            signal.signal(signal.SIGTERM, _stop)
-            signal.signal(signal.SIGINT, _stop)
+            should_stop = stop_on_signals()
 
             def _log(n: int, s: Any) -> None:
                 err_console.print(f"{job.chain}: +{n} blocks, {s.blocks} blocks / {s.transfers} transfers "
                                   f"stored, {s.reorgs} reorgs", highlight=False)
 
-            stats = job.follow(from_block, poll_seconds=poll, should_stop=lambda: stop["now"], on_chunk=_log)
+            stats = job.follow(from_block, poll_seconds=poll, should_stop=should_stop, on_chunk=_log)
         else:
             first = 0 if from_block is None else from_block
             last = int(client.call("eth_blockNumber", []), 16) if to_block is None else to_block

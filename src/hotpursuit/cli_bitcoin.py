@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import json
-import signal
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from hotpursuit.chains.btc_address import NETWORKS
-from hotpursuit.cli_common import DbOption, FormatOption, _progress, _user_errors, console, err_console
+from hotpursuit.cli_common import (
+    DbOption,
+    FormatOption,
+    _progress,
+    _user_errors,
+    console,
+    err_console,
+    stop_on_signals,
+)
 from hotpursuit.ingest.bitcoin_source import UtxoIngestStats
 from hotpursuit.store import Store
 
@@ -101,14 +108,8 @@ def ingest_bitcoin_cmd(
         job = BitcoinIngest(source, store, chain=chain, batch_size=batch_size, network=net)
         started = time.perf_counter()
         if follow:
-            stop = {"now": False}
-
-            def _stop(*_: Any) -> None:
-                stop["now"] = True
-
-            signal.signal(signal.SIGTERM, _stop)
-            signal.signal(signal.SIGINT, _stop)
-            stats = job.follow(from_height, should_stop=lambda: stop["now"], on_chunk=lambda n, s: err_console.print(
+            should_stop = stop_on_signals()
+            stats = job.follow(from_height, should_stop=should_stop, on_chunk=lambda n, s: err_console.print(
                 f"{chain}: +{n} blocks, {s.blocks} stored, {s.reorgs} reorgs", highlight=False))
         else:
             first = 0 if from_height is None else from_height

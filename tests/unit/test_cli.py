@@ -43,3 +43,35 @@ def test_env_var_chooses_the_store(tmp_path: Path) -> None:
 
 def test_bad_usage_exits_2() -> None:
     assert runner.invoke(app, ["ingest", "evm"]).exit_code == 2
+
+
+def test_bitcoin_commands_import_ingest_and_refuse_bad_blocks(tmp_path: Path) -> None:
+    from hotpursuit.devnet.bitcoin_fixtures import blk_file_bytes, shared_mainnet_blocks
+    from hotpursuit.devnet.bitcoin_server import BitcoinTestServer
+
+    from ..conftest import SHARED_DATA
+
+    blocks = shared_mainnet_blocks(SHARED_DATA / "bitcoin-etl-mainnet")
+    blk = tmp_path / "blk00000.dat"
+    blk.write_bytes(blk_file_bytes([b.raw for b in blocks[:2]]))
+    db = str(tmp_path / "s.duckdb")
+    ok = runner.invoke(app, ["import", "bitcoin-blocks", str(blk), "--db", db, "--format", "json"])
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(ok.output)["outputs"] == 2
+
+    blk.write_bytes(blk_file_bytes([b.raw for b in blocks[:2]])[:-1])
+    bad = runner.invoke(app, ["import", "bitcoin-blocks", str(blk), "--db", str(tmp_path / "bad.duckdb")])
+    assert bad.exit_code == 1 and "block truncated" in bad.output
+
+    cookie = tmp_path / ".cookie"
+    cookie.write_text("__cookie__:c0ffee")
+    with BitcoinTestServer([(b.height, b.raw) for b in blocks[:2]], rpc_user="__cookie__",
+                           rpc_password="c0ffee") as server:
+        got = runner.invoke(app, ["ingest", "bitcoin", "--rpc", server.rpc_url, "--rpc-cookie", str(cookie),
+                                  "--from", "0", "--to", "1", "--db", str(tmp_path / "rpc.duckdb"),
+                                  "--format", "json"])
+        assert got.exit_code == 0, got.output
+        assert json.loads(got.output[got.output.index("{"):])["blocks"] == 2
+        both = runner.invoke(app, ["ingest", "bitcoin", "--rpc", server.rpc_url, "--esplora", server.esplora_url,
+                                   "--db", str(tmp_path / "x.duckdb")])
+        assert both.exit_code == 1 and "exactly one of --rpc" in both.output

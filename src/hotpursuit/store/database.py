@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import duckdb
 
@@ -31,6 +34,23 @@ class Store:
         if not read_only:
             migrate(con)
         return cls(con, text)
+
+    @contextmanager
+    def transaction(self, **views: Any) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One transaction: commit on success, roll back on any error; `views` (Arrow tables)
+        are registered under their names for the duration."""
+        self.con.execute("BEGIN TRANSACTION")
+        for name, table in views.items():
+            self.con.register(name, table)
+        try:
+            yield self.con
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        finally:
+            for name in views:
+                self.con.unregister(name)
 
     def close(self) -> None:
         """Close the connection (a checkpoint is written by DuckDB)."""

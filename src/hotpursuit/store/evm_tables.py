@@ -39,13 +39,8 @@ def replace_evm_blocks(
     blocks = records_to_arrow([b.block for b in bundles], EvmBlock, _BLOCK_BIG)
     txs = records_to_arrow([t for b in bundles for t in b.transactions], EvmTransaction, _TX_BIG)
     transfers = records_to_arrow([t for b in bundles for t in b.transfers], EvmTransfer, _TRANSFER_BIG)
-    con = store.con
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with store.transaction(new_blocks=blocks, new_txs=txs, new_transfers=transfers) as con:
         _delete_range(store, chain, first_block, last_block)
-        con.register("new_blocks", blocks)
-        con.register("new_txs", txs)
-        con.register("new_transfers", transfers)
         con.execute(
             """INSERT INTO blocks SELECT ?, number, hash, parent_hash, timestamp, miner, gas_used,
                gas_limit, base_fee_per_gas::BIGNUM, transaction_count, ? FROM new_blocks""",
@@ -72,30 +67,17 @@ def replace_evm_blocks(
                                 [d for b in bundles for d in b.bridge_deposits], source)
         if checkpoint_job is not None:
             set_checkpoint(store, checkpoint_job, chain, last_block)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        for name in ("new_blocks", "new_txs", "new_transfers"):
-            con.unregister(name)
 
 
 def rollback_above(store: Store, chain: str, ancestor: int, checkpoint_job: str | None = None) -> int:
     """Delete every block above `ancestor` (a reorg); returns how many blocks were removed."""
-    con = store.con
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with store.transaction() as con:
         row = con.execute(
             "SELECT count(*) FROM blocks WHERE chain = ? AND number > ?", [chain, ancestor]
         ).fetchone()
         _delete_range(store, chain, ancestor + 1, 2**62)
         if checkpoint_job is not None:
             set_checkpoint(store, checkpoint_job, chain, ancestor)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return int(row[0]) if row else 0
 
 

@@ -13,6 +13,8 @@ from hotpursuit.store.arrow_rows import records_to_arrow
 from hotpursuit.store.checkpoints import set_checkpoint
 from hotpursuit.store.database import Store
 
+UTXO_TABLES = (("blocks", "number"), ("utxo_outputs", "block_number"), ("utxo_inputs", "block_number"))
+
 
 def replace_utxo_blocks(store: Store, chain: str, bundles: Sequence[UtxoBlockBundle], source: str,
                         checkpoint_job: str | None = None) -> None:
@@ -23,16 +25,10 @@ def replace_utxo_blocks(store: Store, chain: str, bundles: Sequence[UtxoBlockBun
     blocks = records_to_arrow([b.block for b in bundles], UtxoBlock, set())
     outputs = records_to_arrow([o for b in bundles for o in b.outputs], UtxoOutput, {"value"})
     inputs = records_to_arrow([i for b in bundles for i in b.inputs], UtxoInput, {"value"})
-    con = store.con
-    con.execute("BEGIN TRANSACTION")
-    try:
-        for table, column in (("blocks", "number"), ("utxo_outputs", "block_number"),
-                              ("utxo_inputs", "block_number")):
+    with store.transaction(new_blocks=blocks, new_outputs=outputs, new_inputs=inputs) as con:
+        for table, column in UTXO_TABLES:
             con.execute(f"DELETE FROM {table} WHERE chain = ? AND {column} IN (SELECT unnest(?))",
                         [chain, heights])
-        con.register("new_blocks", blocks)
-        con.register("new_outputs", outputs)
-        con.register("new_inputs", inputs)
         con.execute("""INSERT INTO blocks SELECT ?, number, hash, parent_hash, timestamp, NULL, NULL, NULL,
                        NULL, transaction_count, ? FROM new_blocks""", [chain, source])
         con.execute("""INSERT INTO utxo_outputs SELECT ?, block_number, tx_hash, tx_index, output_index,
@@ -43,13 +39,6 @@ def replace_utxo_blocks(store: Store, chain: str, bundles: Sequence[UtxoBlockBun
                     [chain, source])
         if checkpoint_job is not None:
             set_checkpoint(store, checkpoint_job, chain, heights[-1])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        for name in ("new_blocks", "new_outputs", "new_inputs"):
-            con.unregister(name)
 
 
 def stored_prevouts(store: Store, chain: str, points: Iterable[Outpoint]) -> dict[Outpoint, Prevout]:
@@ -84,17 +73,10 @@ def stored_heights(store: Store, chain: str, hashes: Iterable[str]) -> dict[str,
 
 def rollback_utxo_above(store: Store, chain: str, ancestor: int, checkpoint_job: str | None = None) -> int:
     """Delete every block above `ancestor` (a reorg); returns how many blocks were removed."""
-    con = store.con
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with store.transaction() as con:
         row = con.execute("SELECT count(*) FROM blocks WHERE chain = ? AND number > ?", [chain, ancestor]).fetchone()
-        for table, column in (("blocks", "number"), ("utxo_outputs", "block_number"),
-                              ("utxo_inputs", "block_number")):
+        for table, column in UTXO_TABLES:
             con.execute(f"DELETE FROM {table} WHERE chain = ? AND {column} > ?", [chain, ancestor])
         if checkpoint_job is not None:
             set_checkpoint(store, checkpoint_job, chain, ancestor)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return int(row[0]) if row else 0
