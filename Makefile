@@ -25,7 +25,14 @@ $(ANVIL_STAMP): $(NODE_TOOLS)/package.json
 	cd $(NODE_TOOLS) && npm install --no-package-lock --no-audit --no-fund --loglevel=error
 	touch $@
 
-tools: $(ANVIL_STAMP)
+# graphsense's tagpack-tool, the reference the TagPack importer is tested against (its own venv:
+# its pins clash with ours)
+TAGPACK_TOOL := tools/tagpack-tool-venv/bin/tagpack-tool
+$(TAGPACK_TOOL):
+	$(PYTHON) -m venv tools/tagpack-tool-venv
+	tools/tagpack-tool-venv/bin/pip install --quiet tagpack-tool==25.8.1
+
+tools: $(ANVIL_STAMP) $(TAGPACK_TOOL)
 
 demo: venv tools
 	$(BIN)/hotpursuit demo

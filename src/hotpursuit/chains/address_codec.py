@@ -1,0 +1,42 @@
+"""One entry point for addresses of any chain: validate and normalise, or say it cannot."""
+
+from __future__ import annotations
+
+from hotpursuit.chains.btc_address import parse_btc_address
+from hotpursuit.chains.evm_address import normalize_evm_address
+from hotpursuit.errors import InvalidAddress
+
+EVM_CHAINS = frozenset({"ethereum", "anvil", "bsc", "polygon", "arbitrum", "optimism", "base", "avalanche"})
+BITCOIN_CHAINS = frozenset({"bitcoin"})
+
+
+def normalize_address(chain: str, text: str) -> str | None:
+    """The stored form of `text` on `chain`, None if it is not a valid address there.
+
+    EVM: lowercase hex (mixed case must be a valid EIP-55 checksum). Bitcoin: base58check or
+    bech32/bech32m, checksum verified. Other chains: kept as written (no codec here yet).
+    """
+    try:
+        return parse_address(chain, text)
+    except InvalidAddress:
+        return None
+
+
+def parse_address(chain: str, text: str) -> str:
+    """Like normalize_address, but raise InvalidAddress with the reason."""
+    if chain in EVM_CHAINS or chain.startswith("evm-"):
+        return normalize_evm_address(text)
+    if chain in BITCOIN_CHAINS:
+        return parse_btc_address(text).text
+    if not text or text != text.strip():
+        raise InvalidAddress(f"{text!r}: empty or padded address")
+    return text
+
+
+def guess_chain(text: str) -> str | None:
+    """The chain an address looks like it belongs to (for `labels show ADDRESS` without --chain)."""
+    if normalize_address("ethereum", text) is not None:
+        return "ethereum"
+    if normalize_address("bitcoin", text) is not None:
+        return "bitcoin"
+    return None
