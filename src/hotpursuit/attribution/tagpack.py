@@ -44,7 +44,8 @@ class _UniqueKeyLoader(yaml.SafeLoader):
             if key in seen:
                 raise TagPackError(f"Duplicate {key!r} key found in YAML.")
             seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
 
 
 @cache
@@ -86,7 +87,7 @@ class TagPack:
 def load_tagpack(path: Path) -> TagPack:
     """Read a TagPack file with tagpack-tool's loading rules (see the module docstring)."""
     try:
-        contents = yaml.load(path.read_text(encoding="utf-8"), _UniqueKeyLoader)  # noqa: S506 - safe loader subclass
+        contents = yaml.load(path.read_text(encoding="utf-8"), _UniqueKeyLoader)
     except yaml.YAMLError as exc:
         raise TagPackError(f"{path}: not YAML: {exc}") from exc
     if not isinstance(contents, dict):
@@ -233,7 +234,8 @@ def tagpack_claims(pack: TagPack, *, asserted_by: str, tlp: str = "CLEAR") -> tu
 
 
 _ABUSE = {"sanction": "sanctioned", "scam": "scam", "phishing": "scam", "ponzi_scheme": "scam",
-          "ransomware": "scam", "extortion": "scam", "hacker": "hack", "theft": "hack", "hack": "hack"}
+          "investment_fraud": "scam", "ransomware": "scam", "extortion": "scam", "service_hack": "hack",
+          "hacker": "hack", "theft": "hack", "hack": "hack"}
 _CATEGORY = {"exchange": "exchange", "mixing_service": "mixer", "coinjoin": "mixer", "bridge": "bridge",
              "defi_bridge": "bridge", "market": "service", "wallet_service": "service", "miner": "miner",
              "mining_service": "miner", "gambling": "service", "payment_processor": "service",
@@ -245,14 +247,14 @@ def _category(fields: dict[str, Any]) -> str:
         return "dprk"
     abuse = fields.get("abuse")
     if abuse:
-        return _ABUSE.get(str(abuse), "scam")
+        return _ABUSE.get(str(abuse), str(abuse))
     return _CATEGORY.get(str(fields.get("category")), str(fields.get("category") or "other"))
 
 
 def load_actorpack(path: Path) -> list[Actor]:
     """Actors of a GraphSense ActorPack (`id`, `label`, `jurisdictions`, `uri`/`context.uris`)."""
     try:
-        contents = yaml.load(path.read_text(encoding="utf-8"), _UniqueKeyLoader)  # noqa: S506 - safe loader subclass
+        contents = yaml.load(path.read_text(encoding="utf-8"), _UniqueKeyLoader)
     except yaml.YAMLError as exc:
         raise TagPackError(f"{path}: not YAML: {exc}") from exc
     if not isinstance(contents, dict) or not isinstance(contents.get("actors"), list):

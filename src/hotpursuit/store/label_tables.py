@@ -1,0 +1,75 @@
+"""Storing label claims, actors and heist-list incidents; reading an address's claims with provenance.
+
+A claim is never overwritten by another source's claim: conflicting claims stay side by side. Only a
+re-import of the same file (same import key, same asserting organisation) replaces what that file said.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from hotpursuit.attribution.labels import Actor, LabelClaim
+from hotpursuit.store.database import Store
+
+
+def replace_import(store: Store, import_key: str, asserted_by: str, claims: Sequence[LabelClaim]) -> int:
+    """Replace the claims of one import (file) atomically; returns how many are stored."""
+    with store.transaction() as con:
+        con.execute("DELETE FROM labels WHERE import_key = ? AND asserted_by = ?", [import_key, asserted_by])
+        con.executemany(
+            """INSERT INTO labels (chain, address, label, category, actor, confidence, source, source_date, tlp,
+                 asserted_by, owner_org, import_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [[c.chain, c.address, c.label, c.category, c.actor, c.confidence, c.source, c.source_date, c.tlp,
+              c.asserted_by, c.asserted_by, import_key] for c in claims])
+    return len(claims)
+
+
+def replace_actors(store: Store, actors: Sequence[Actor]) -> int:
+    """Insert or replace actors by id."""
+    with store.transaction() as con:
+        con.execute("DELETE FROM actors WHERE id IN (SELECT unnest(?))", [[a.id for a in actors]])
+        con.executemany("INSERT INTO actors VALUES (?, ?, ?, ?, ?)",
+                        [[a.id, a.label, list(a.jurisdictions), list(a.uris), a.source] for a in actors])
+    return len(actors)
+
+
+def record_heist_sources(store: Store, incident_id: str, name: str, actor: str | None,
+                         addresses: Sequence[tuple[str, str]]) -> None:
+    """Open the incident if new and set its thief addresses to `addresses`."""
+    with store.transaction() as con:
+        exists = con.execute("SELECT count(*) FROM incidents WHERE id = ?", [incident_id]).fetchone()
+        if not exists or exists[0] == 0:
+            chain = addresses[0][0] if addresses else "ethereum"
+            con.execute("INSERT INTO incidents (id, name, chain, actor, tlp) VALUES (?, ?, ?, ?, 'CLEAR')",
+                        [incident_id, name, chain, actor])
+        con.execute("DELETE FROM incident_sources WHERE incident_id = ? AND kind = 'address'", [incident_id])
+        con.executemany("INSERT INTO incident_sources (incident_id, chain, kind, ref) VALUES (?, ?, 'address', ?)",
+                        [[incident_id, c, a] for c, a in addresses])
+
+
+@dataclass(frozen=True)
+class StoredClaim:
+    """A claim as stored, with its provenance."""
+
+    label: str
+    category: str
+    actor: str | None
+    actor_label: str | None
+    confidence: int
+    source: str
+    source_date: date | None
+    tlp: str
+    asserted_by: str
+
+
+def claims_for(store: Store, chain: str, address: str) -> list[StoredClaim]:
+    """Every claim about one address, strongest first."""
+    rows = store.con.execute(
+        """SELECT l.label, l.category, l.actor, a.label, l.confidence, l.source, l.source_date, l.tlp,
+                  l.asserted_by
+           FROM labels l LEFT JOIN actors a ON a.id = l.actor
+           WHERE l.chain = ? AND l.address = ?
+           ORDER BY l.confidence DESC, l.source""", [chain, address]).fetchall()
+    return [StoredClaim(*r) for r in rows]
