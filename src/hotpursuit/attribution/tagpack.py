@@ -34,7 +34,7 @@ class TagPackError(ValueError):
     """A TagPack or ActorPack that fails validation; the message is tagpack-tool's reason."""
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+class _UniqueKeyLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no types
     """SafeLoader that refuses a mapping with the same key twice (tagpack-tool does too)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
