@@ -79,7 +79,77 @@ def labels_show(
     console.print(table)
 
 
+cluster_app = typer.Typer(help="Clustering: who controls which addresses.", no_args_is_help=True)
+
+
+@cluster_app.command("run")
+def cluster_run(
+    chain: Annotated[str, typer.Argument(help="Chain to cluster (bitcoin: multi-input; EVM: deposit addresses).")],
+    db: DbOption,
+    change: Annotated[bool, typer.Option(help="Bitcoin: also the one-time-change heuristic (confidence 50).")] = False,
+    window: Annotated[int, typer.Option(help="EVM: blocks within which a deposit must be swept.")] = 100,
+    fmt: FormatOption = "table",
+) -> None:
+    """Merge the links found since the last run into the stored clusters (incremental)."""
+    from hotpursuit.jobs.cluster_job import run_clustering
+
+    with _user_errors(), Store.open(db) as store:
+        stats = run_clustering(store, chain, change=change, window=window)
+    if fmt == "json":
+        console.print_json(json.dumps(asdict(stats)))
+        return
+    console.print(f"{chain}: {stats.transactions:,} transactions read, {stats.coinjoins_skipped:,} CoinJoins "
+                  f"skipped, {stats.links:,} new links ({stats.by_reason or 'none'}), {stats.merges:,} merges; "
+                  f"{stats.addresses:,} addresses in {stats.clusters:,} clusters; "
+                  f"{len(stats.deposit_addresses)} deposit addresses found", highlight=False)
+
+
+@address_app.command("show")
+def address_show(
+    address: Annotated[str, typer.Argument(help="The address.")],
+    db: DbOption,
+    chain: Annotated[str | None, typer.Option(help="Chain (guessed from the address form if omitted).")] = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """Labels, cluster and entity (with the path it was inherited by), balances, first/last seen, top
+    counterparties."""
+    from hotpursuit.chains.address_codec import guess_chain, parse_address
+    from hotpursuit.errors import InvalidAddress
+    from hotpursuit.store.address_page import address_page
+
+    with _user_errors(), Store.open(db) as store:
+        chain = chain or guess_chain(address)
+        if chain is None:
+            raise InvalidAddress(f"{address!r}: not an Ethereum or Bitcoin address; pass --chain")
+        page = address_page(store, chain, parse_address(chain, address))
+    if fmt == "json":
+        console.print_json(json.dumps(asdict(page), default=str))
+        return
+    console.print(f"[bold]{page.chain} {page.address}[/]", highlight=False)
+    for c in page.claims:
+        console.print(f"  label: {c.label} [{c.category}] actor={c.actor_label or c.actor or '-'} "
+                      f"confidence {c.confidence} source {c.source} ({c.source_date or 'undated'}) "
+                      f"TLP:{c.tlp} by {c.asserted_by}", highlight=False)
+    if not page.claims:
+        console.print("  labels: none of its own")
+    if page.cluster_id is not None:
+        console.print(f"  cluster {page.cluster_id}: {page.cluster_size} addresses (joined by: {page.cluster_reason})",
+                      highlight=False)
+    if page.entity is not None and page.entity_address != page.address:
+        console.print(f"  entity: {page.entity.label} [{page.entity.category}], inherited from "
+                      f"{page.entity_address}:", highlight=False)
+        for link in page.inherited_via:
+            console.print(f"    {link.a} -> {link.b}: {link.reason} (confidence {link.confidence}, "
+                          f"tx {link.tx_hash or '-'})", highlight=False)
+    for asset, amount in sorted(page.balances.items()):
+        console.print(f"  balance {asset}: {amount:,} base units", highlight=False)
+    console.print(f"  first seen block {page.first_seen}, last seen block {page.last_seen}", highlight=False)
+    for other, asset, n, amount in page.counterparties:
+        console.print(f"  counterparty {other}: {n} transfers, {amount:,} {asset} base units", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
-    """Add the `labels` and `address` groups."""
+    """Add the `labels`, `address` and `cluster` groups."""
     app.add_typer(labels_app, name="labels")
     app.add_typer(address_app, name="address")
+    app.add_typer(cluster_app, name="cluster")

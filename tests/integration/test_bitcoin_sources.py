@@ -174,3 +174,18 @@ def test_bitcoin_etl_address_that_the_script_does_not_pay_is_refused(tmp_path: P
                                               r"1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa is not what the script pays"):
             import_bitcoin_etl(store, export)
         assert store.con.execute("SELECT count(*) FROM utxo_outputs").fetchone() == (0,)
+
+
+def test_multi_input_clustering_on_real_block_50001(tmp_path: Path, blocks: list[FixtureBlock],
+                                                    funding: dict[str, tuple[bytes, str]]) -> None:
+    from hotpursuit.jobs.cluster_job import run_clustering
+
+    with Store.open(tmp_path / "c.duckdb") as store:
+        paths, prevouts = _raw_files(tmp_path, blocks, funding)
+        import_bitcoin_blocks(store, paths, first_height=50000, prevout_files=[prevouts])
+        stats = run_clustering(store, "bitcoin")
+        # tx 7940cdde... spends coins of 1DoQeKfU... and 1PZMgkF2... together: one owner
+        assert stats.by_reason == {"multi-input": 1} and stats.merges == 1
+        rows = dict(store.con.execute("SELECT address, cluster_id FROM clusters").fetchall())
+        assert rows["1DoQeKfU3dYhN9bxMpFFcVUnufCPDqSPae"] == rows["1PZMgkF2x161qvfP7dhoWSEEU3SjnQE1m9"]
+        assert run_clustering(store, "bitcoin").links == 0  # nothing new above the checkpoint

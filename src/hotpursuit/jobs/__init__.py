@@ -1,0 +1,1 @@
+"""Jobs that read the store, run pure logic (clustering, ...) and write results back."""

@@ -1,0 +1,87 @@
+"""The facts of an address page: balances, first/last seen, counterparties, cluster and its labels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hotpursuit.cluster.bitcoin_heuristics import Link
+from hotpursuit.cluster.inheritance import inheritance_path
+from hotpursuit.store.database import Store
+from hotpursuit.store.label_tables import StoredClaim, claims_for
+
+
+@dataclass
+class AddressPage:
+    """Everything the store knows about one address."""
+
+    chain: str
+    address: str
+    claims: list[StoredClaim]
+    balances: dict[str, int] = field(default_factory=dict)
+    first_seen: int | None = None
+    last_seen: int | None = None
+    counterparties: list[tuple[str, str, int, int]] = field(default_factory=list)  # address, asset, n, amount
+    cluster_id: int | None = None
+    cluster_size: int = 1
+    cluster_reason: str | None = None
+    entity: StoredClaim | None = None
+    entity_address: str | None = None
+    inherited_via: list[Link] = field(default_factory=list)
+
+
+def address_page(store: Store, chain: str, address: str) -> AddressPage:
+    """Build the page (EVM transfers or Bitcoin outputs, whichever the chain has)."""
+    con = store.con
+    page = AddressPage(chain, address, claims_for(store, chain, address))
+    evm = con.execute("SELECT count(*) FROM transfers WHERE chain = ? AND (from_address = ? OR to_address = ?)",
+                      [chain, address, address]).fetchone()
+    if evm and evm[0]:
+        rows = con.execute(
+            """SELECT asset, (sum(CASE WHEN to_address = $a THEN amount ELSE 0 END)
+                            - sum(CASE WHEN from_address = $a THEN amount ELSE 0 END))::VARCHAR,
+                      min(block_number), max(block_number)
+               FROM transfers WHERE chain = $c AND (from_address = $a OR to_address = $a) GROUP BY asset""",
+            {"a": address, "c": chain}).fetchall()
+        page.balances = {str(a): int(b) for a, b, _, _ in rows}
+        page.first_seen = min(int(r[2]) for r in rows)
+        page.last_seen = max(int(r[3]) for r in rows)
+        page.counterparties = [(str(c), str(a), int(n), int(x)) for c, a, n, x in con.execute(
+            """SELECT CASE WHEN from_address = $a THEN to_address ELSE from_address END AS other, asset,
+                      count(*) AS n, sum(amount)::VARCHAR
+               FROM transfers WHERE chain = $c AND (from_address = $a OR to_address = $a)
+               GROUP BY ALL ORDER BY n DESC, other LIMIT 5""", {"a": address, "c": chain}).fetchall()]
+    else:
+        row = con.execute(
+            """SELECT coalesce(sum(o.value) FILTER (WHERE i.tx_hash IS NULL), 0)::VARCHAR,
+                      min(o.block_number), max(coalesce(i.block_number, o.block_number))
+               FROM utxo_outputs o LEFT JOIN utxo_inputs i ON i.chain = o.chain AND i.spent_tx_hash = o.tx_hash
+                    AND i.spent_output_index = o.output_index
+               WHERE o.chain = ? AND o.address = ?""", [chain, address]).fetchone()
+        if row and row[1] is not None:
+            page.balances = {"BTC": int(row[0])}
+            page.first_seen, page.last_seen = int(row[1]), int(row[2])
+            page.counterparties = [(str(c), "BTC", int(n), int(x)) for c, n, x in con.execute(
+                """SELECT o.address, count(*) AS n, sum(o.value)::VARCHAR FROM utxo_outputs o
+                   WHERE o.chain = ? AND o.address IS NOT NULL AND o.address <> ? AND o.tx_hash IN (
+                       SELECT tx_hash FROM utxo_inputs WHERE chain = ? AND address = ?)
+                   GROUP BY 1 ORDER BY n DESC, 1 LIMIT 5""", [chain, address, chain, address]).fetchall()]
+    cluster = con.execute("SELECT cluster_id, reason FROM clusters WHERE chain = ? AND address = ?",
+                          [chain, address]).fetchone()
+    if cluster is None:
+        return page
+    page.cluster_id, page.cluster_reason = int(cluster[0]), str(cluster[1])
+    members = [str(r[0]) for r in con.execute("SELECT address FROM clusters WHERE chain = ? AND cluster_id = ?",
+                                              [chain, page.cluster_id]).fetchall()]
+    page.cluster_size = len(members)
+    best = con.execute(
+        """SELECT address FROM labels WHERE chain = ? AND address IN (SELECT unnest(?))
+           ORDER BY confidence DESC, address LIMIT 1""", [chain, members]).fetchone()
+    if best is None:
+        return page
+    page.entity_address = str(best[0])
+    page.entity = claims_for(store, chain, page.entity_address)[0]
+    links = [Link(str(a), str(b), str(r), int(c), t) for a, b, r, c, t in con.execute(
+        """SELECT a, b, reason, confidence, tx_hash FROM cluster_links WHERE chain = ?
+           AND a IN (SELECT unnest(?))""", [chain, members]).fetchall()]
+    page.inherited_via = inheritance_path(address, {page.entity_address}, links)
+    return page
