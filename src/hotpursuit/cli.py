@@ -272,7 +272,44 @@ def demo(
             err_console.print("[bold red]error:[/] ingested transfers differ from the drill's ledger")
             raise typer.Exit(1)
         _demo_bitcoin_leg(db, seed, truth, out)
+        _demo_attribution(db, truth)
     err_console.print("anvil stopped")
+
+
+DEMO_LABELS = Path(__file__).resolve().parents[2] / "data" / "labels"
+RONIN_EXPLOITER = "0x098B716B8Aaf21512996dC57EB0615e2383E2f96"  # Lazarus, on the OFAC SDN list
+
+
+def _demo_attribution(db: Path, truth: dict[str, Any]) -> None:
+    """Load every real label list, label the drill's hot wallets, cluster, and answer two questions."""
+    from hotpursuit.attribution.labels import LabelClaim
+    from hotpursuit.ingest.label_import_job import import_labels
+    from hotpursuit.jobs.cluster_job import run_clustering
+    from hotpursuit.store.label_tables import claims_for, replace_import
+
+    with Store.open(db) as store:
+        for kind, path in (("actorpack", DEMO_LABELS / "graphsense-tagpacks" / "actors"),
+                           ("tagpack", DEMO_LABELS / "graphsense-tagpacks" / "packs"),
+                           ("ofac", DEMO_LABELS / "ofac-sdn-addresses"),
+                           ("heist-list", DEMO_LABELS / "lazarus" / "fbi_psa250226_bybit_addresses.txt")):
+            report = import_labels(store, kind, path)
+            console.print(f"labels {kind}: {report.files} file(s), {report.claims:,} claims, {report.actors:,} actors, "
+                          f"{len(report.rejected)} rejected, {len(report.skipped)} entries skipped", highlight=False)
+        hot = [LabelClaim("anvil", ex["hot_wallet"], f"{name} hot wallet", "exchange", name, 50,
+                          f"{name} compliance team", None, "GREEN", "task-force")
+               for name, ex in truth["exchanges"].items()]
+        replace_import(store, "demo:drill-hot-wallets", "task-force", hot)
+        stats = run_clustering(store, "anvil")
+        found = {d.address: d.exchange for d in stats.deposit_addresses}
+        right = sum(1 for a, name in found.items() if truth["deposit_address_owner"].get(a) == name)
+        console.print(f"[bold]clustering:[/] {len(found)} deposit addresses found from the hot-wallet labels "
+                      f"alone, {right} assigned to the right exchange", highlight=False)
+        claims = claims_for(store, "ethereum", RONIN_EXPLOITER.lower())
+    cats = " / ".join(sorted({c.category.upper() if c.category == "dprk" else c.category for c in claims}))
+    console.print(f"[bold]{RONIN_EXPLOITER}[/] (Ronin bridge exploiter): {cats}", highlight=False)
+    for c in claims:
+        console.print(f"  {c.label} [{c.category}] actor={c.actor_label or c.actor or '-'} "
+                      f"confidence {c.confidence}, {c.source}", highlight=False, markup=False)
 
 
 def _demo_bitcoin_leg(db: Path, seed: int, truth: dict[str, Any], out: Path) -> None:

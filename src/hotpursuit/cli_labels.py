@@ -129,7 +129,7 @@ def address_show(
     for c in page.claims:
         console.print(f"  label: {c.label} [{c.category}] actor={c.actor_label or c.actor or '-'} "
                       f"confidence {c.confidence} source {c.source} ({c.source_date or 'undated'}) "
-                      f"TLP:{c.tlp} by {c.asserted_by}", highlight=False)
+                      f"TLP:{c.tlp} by {c.asserted_by}", highlight=False, markup=False)
     if not page.claims:
         console.print("  labels: none of its own")
     if page.cluster_id is not None:
@@ -137,7 +137,7 @@ def address_show(
                       highlight=False)
     if page.entity is not None and page.entity_address != page.address:
         console.print(f"  entity: {page.entity.label} [{page.entity.category}], inherited from "
-                      f"{page.entity_address}:", highlight=False)
+                      f"{page.entity_address}:", highlight=False, markup=False)
         for link in page.inherited_via:
             console.print(f"    {link.a} -> {link.b}: {link.reason} (confidence {link.confidence}, "
                           f"tx {link.tx_hash or '-'})", highlight=False)

@@ -10,19 +10,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+import pyarrow as pa
+
 from hotpursuit.attribution.labels import Actor, LabelClaim
 from hotpursuit.store.database import Store
 
 
 def replace_import(store: Store, import_key: str, asserted_by: str, claims: Sequence[LabelClaim]) -> int:
     """Replace the claims of one import (file) atomically; returns how many are stored."""
-    with store.transaction() as con:
+    names = ("chain", "address", "label", "category", "actor", "confidence", "source", "source_date", "tlp",
+             "asserted_by")
+    rows = pa.table({n: [getattr(c, n) for c in claims] for n in names},
+                    schema=pa.schema([(n, pa.int32() if n == "confidence" else pa.date32() if n == "source_date"
+                                       else pa.string()) for n in names]))
+    with store.transaction(new_claims=rows) as con:
         con.execute("DELETE FROM labels WHERE import_key = ? AND asserted_by = ?", [import_key, asserted_by])
-        con.executemany(
+        con.execute(
             """INSERT INTO labels (chain, address, label, category, actor, confidence, source, source_date, tlp,
-                 asserted_by, owner_org, import_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [[c.chain, c.address, c.label, c.category, c.actor, c.confidence, c.source, c.source_date, c.tlp,
-              c.asserted_by, c.asserted_by, import_key] for c in claims])
+                 asserted_by, owner_org, import_key)
+               SELECT *, asserted_by, ? FROM new_claims""", [import_key])
     return len(claims)
 
 
