@@ -17,6 +17,18 @@ labels_app = typer.Typer(help="Attribution labels: import lists and packs, show 
 address_app = typer.Typer(help="Everything known about one address.", no_args_is_help=True)
 
 
+def _resolve(address: str, chain: str | None) -> tuple[str, str]:
+    """(chain, stored form) of an address typed by a user; InvalidAddress with the reason if bad."""
+    from hotpursuit.chains.address_codec import guess_chain, parse_address
+    from hotpursuit.errors import InvalidAddress
+
+    chain = chain or guess_chain(address)
+    if chain is None:
+        parse_address("ethereum" if address.lower().startswith("0x") else "bitcoin", address)  # says why
+        raise InvalidAddress(f"{address!r}: not a valid Ethereum or Bitcoin address; pass --chain for others")
+    return chain, parse_address(chain, address)
+
+
 @labels_app.command("import")
 def labels_import(
     kind: Annotated[str, typer.Argument(help="tagpack, actorpack, ofac, heist-list, scam or csv.")],
@@ -53,15 +65,10 @@ def labels_show(
     fmt: FormatOption = "table",
 ) -> None:
     """Every claim about an address, side by side, with source, date, confidence and who asserted it."""
-    from hotpursuit.chains.address_codec import guess_chain, parse_address
-    from hotpursuit.errors import InvalidAddress
     from hotpursuit.store.label_tables import claims_for
 
     with _user_errors(), Store.open(db) as store:
-        chain = chain or guess_chain(address)
-        if chain is None:
-            raise InvalidAddress(f"{address!r}: not an Ethereum or Bitcoin address; pass --chain")
-        normalized = parse_address(chain, address)
+        chain, normalized = _resolve(address, chain)
         claims = claims_for(store, chain, normalized)
     if fmt == "json":
         console.print_json(json.dumps({"chain": chain, "address": normalized,
@@ -113,15 +120,10 @@ def address_show(
 ) -> None:
     """Labels, cluster and entity (with the path it was inherited by), balances, first/last seen, top
     counterparties."""
-    from hotpursuit.chains.address_codec import guess_chain, parse_address
-    from hotpursuit.errors import InvalidAddress
     from hotpursuit.store.address_page import address_page
 
     with _user_errors(), Store.open(db) as store:
-        chain = chain or guess_chain(address)
-        if chain is None:
-            raise InvalidAddress(f"{address!r}: not an Ethereum or Bitcoin address; pass --chain")
-        page = address_page(store, chain, parse_address(chain, address))
+        page = address_page(store, *_resolve(address, chain))
     if fmt == "json":
         console.print_json(json.dumps(asdict(page), default=str))
         return

@@ -25,14 +25,18 @@ def _hot_wallet_csv(truth: dict[str, Any], path: Path) -> Path:
     return path
 
 
-def test_every_deposit_address_goes_to_its_exchange_and_no_thief_joins_one(
-        rpc: JsonRpcClient, store: Store, tmp_path: Path) -> None:
+def _drill_with_hot_wallet_labels(rpc: JsonRpcClient, store: Store, tmp_path: Path) -> dict[str, Any]:
     drill = HeistDrill(rpc, DrillConfig(seed=7))
     drill.run()
     truth = build_ground_truth(drill)
     EvmNodeIngest(rpc, store).ingest_range(truth["first_block"], truth["last_block"])
     import_labels(store, "csv", _hot_wallet_csv(truth, tmp_path / "hot.csv"), asserted_by="task-force")
+    return truth
 
+
+def test_every_deposit_address_goes_to_its_exchange_and_no_thief_joins_one(
+        rpc: JsonRpcClient, store: Store, tmp_path: Path) -> None:
+    truth = _drill_with_hot_wallet_labels(rpc, store, tmp_path)
     stats = run_clustering(store, "anvil")
     clusters = dict(store.con.execute("SELECT address, cluster_id FROM clusters WHERE chain = 'anvil'").fetchall())
     exchange_of_cluster = {clusters[ex["hot_wallet"]]: name for name, ex in truth["exchanges"].items()}
@@ -55,11 +59,7 @@ def test_address_page_shows_the_inherited_exchange_label_and_its_path(
         rpc: JsonRpcClient, store: Store, tmp_path: Path) -> None:
     from hotpursuit.store.address_page import address_page
 
-    drill = HeistDrill(rpc, DrillConfig(seed=7))
-    drill.run()
-    truth = build_ground_truth(drill)
-    EvmNodeIngest(rpc, store).ingest_range(truth["first_block"], truth["last_block"])
-    import_labels(store, "csv", _hot_wallet_csv(truth, tmp_path / "hot.csv"), asserted_by="task-force")
+    truth = _drill_with_hot_wallet_labels(rpc, store, tmp_path)
     run_clustering(store, "anvil")
     name, ex = next(iter(truth["exchanges"].items()))
     deposit = next(d for d in ex["deposit_addresses"]
