@@ -1,0 +1,215 @@
+"""Taint over the account model (EVM): per address and asset, balance and tainted part, event by event. Pure.
+
+Events are taken in chain order (block, tx index, movement index). Models, for a movement of `v` from
+an address holding balance `b` of which `t` is tainted:
+  * haircut (default): carries `floor(v * t / b)`; the remainder of the division stays behind, so the
+    taint is conserved exactly and every hop loses less than one base unit to rounding;
+  * fifo: the address's holdings are a queue of lots in arrival order, each with its tainted part; a
+    movement takes lots from the front and carries their tainted parts (a partly taken lot carries
+    `floor(taken * lot_taint / lot_value)`);
+  * poison: any taint taints all. A movement from an address holding taint is poisoned: its whole value
+    is reported as `exposure`; the conserved tainted amount moves first (`min(v, t)`), so the sum of
+    taint at endpoints and holders still equals the stolen value.
+Balances before the first movement seen are unknown: when an address sends more than it is known to
+hold, the difference is taken as clean funds it held before (never as taint).
+
+Stops: labelled services (exchanges, issuers, bridges, pools) are endpoints: taint reaching them is
+recorded there and goes no further. Beyond `max_hops` from a source, taint is recorded at the address
+it reached as a `hop limit` endpoint; a tainted amount below `dust` is recorded as `dust` and dropped.
+Swaps: when, in one transaction, an address pays asset A into a pool (an endpoint of kind `pool`) and
+receives asset B back, B arrives tainted by `floor(w * t_in / v_in)` (`w` received, `v_in` paid,
+`t_in` its taint). Fees (gas) are movements to FEE_SINK: burned, so conservation reads
+stolen = at endpoints + held + burned.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+FEE_SINK = "fee"
+MODELS = ("haircut", "fifo", "poison")
+
+
+@dataclass(frozen=True, slots=True)
+class Movement:
+    """One movement of value, in chain order by `order`."""
+
+    order: tuple[int, int, int]  # block, tx index, movement index
+    tx_hash: str
+    sender: str
+    receiver: str
+    asset: str
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """What a trace stops at."""
+
+    kind: str  # exchange, issuer, bridge, pool, ... or "hop limit", "dust"
+    owner: str
+
+
+@dataclass
+class Arrival:
+    """Taint that reached an endpoint."""
+
+    address: str
+    asset: str
+    endpoint: Endpoint
+    tainted: int = 0
+    exposure: int = 0  # poison: the full value of poisoned movements
+    first_block: int = 0
+    txs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TraceResult:
+    """Endpoints, holders, the flow graph and the totals of one trace."""
+
+    model: str
+    stolen: dict[str, int] = field(default_factory=dict)
+    arrivals: dict[tuple[str, str], Arrival] = field(default_factory=dict)
+    held: dict[tuple[str, str], int] = field(default_factory=dict)
+    burned: dict[str, int] = field(default_factory=dict)
+    flows: dict[tuple[str, str, str, str], int] = field(default_factory=dict)  # (from, to, asset, tx) -> taint
+    hops: dict[str, int] = field(default_factory=dict)
+    swapped_in: dict[str, int] = field(default_factory=dict)  # taint that entered an asset through swaps
+
+    def at_endpoints(self, asset: str) -> int:
+        """Tainted amount of `asset` at endpoints."""
+        return sum(a.tainted for (_, x), a in self.arrivals.items() if x == asset)
+
+
+class _Holdings:
+    """One address's holding of one asset under one model."""
+
+    __slots__ = ("balance", "lots", "taint")
+
+    def __init__(self) -> None:
+        self.balance = 0
+        self.taint = 0
+        self.lots: deque[list[int]] = deque()  # fifo: [value, tainted]
+
+    def receive(self, value: int, tainted: int, model: str) -> None:
+        self.balance += value
+        self.taint += tainted
+        if model == "fifo" and value:
+            self.lots.append([value, tainted])
+
+    def send(self, value: int, model: str) -> int:
+        """Remove `value`; return the tainted part that leaves."""
+        if value > self.balance:  # clean funds held before the trace saw this address
+            if model == "fifo":
+                self.lots.appendleft([value - self.balance, 0])
+            self.balance = value
+        if model == "haircut":
+            moved = value * self.taint // self.balance if self.balance else 0
+        elif model == "poison":
+            moved = min(value, self.taint)
+        else:
+            moved, need = 0, value
+            while need:
+                lot = self.lots[0]
+                take = min(need, lot[0])
+                part = lot[1] if take == lot[0] else take * lot[1] // lot[0]
+                moved += part
+                lot[0] -= take
+                lot[1] -= part
+                need -= take
+                if lot[0] == 0:
+                    self.lots.popleft()
+        self.balance -= value
+        self.taint -= moved
+        return moved
+
+
+def trace_account(movements: Iterable[Movement], *, theft_txs: set[str] | None = None,
+                  source_addresses: set[str] | None = None, endpoints: dict[str, Endpoint] | None = None,
+                  model: str = "haircut", max_hops: int | None = None, dust: int = 0,
+                  until_block: int | None = None,
+                  opening: dict[tuple[str, str], int] | None = None) -> TraceResult:
+    """Run one taint model over `movements` (sorted here by their chain order).
+
+    `opening` gives known clean balances (address, asset) at the start (e.g. `eth_getBalance` at the
+    incident's first block); without it they are inferred as described in the module docstring.
+    """
+    if model not in MODELS:
+        raise ValueError(f"unknown taint model {model!r}; one of {', '.join(MODELS)}")
+    endpoints = endpoints or {}
+    theft_txs = theft_txs or set()
+    source_addresses = source_addresses or set()
+    result = TraceResult(model)
+    holdings: dict[tuple[str, str], _Holdings] = defaultdict(_Holdings)
+    for key, value in (opening or {}).items():
+        holdings[key].receive(value, 0, model)
+    poisoned: set[tuple[str, str]] = set()
+    paid_to_pool: dict[tuple[str, str], tuple[int, int]] = {}  # (tx, payer) -> (value paid, taint paid)
+    current_tx = None
+    for m in sorted(movements, key=lambda x: x.order):
+        if until_block is not None and m.order[0] > until_block:
+            break
+        if m.tx_hash != current_tx:
+            current_tx = m.tx_hash
+            paid_to_pool.clear()
+        src_key, dst_key = (m.sender, m.asset), (m.receiver, m.asset)
+        source = m.sender in source_addresses and m.sender not in endpoints
+        if m.tx_hash in theft_txs or source:
+            moved = m.amount
+            result.stolen[m.asset] = result.stolen.get(m.asset, 0) + m.amount
+            result.hops.setdefault(m.sender, 0)
+            held = holdings[src_key]
+            held.balance = max(held.balance - m.amount, 0)
+            held.taint = max(held.taint - m.amount, 0)
+        elif m.sender in endpoints:
+            moved = 0
+        else:
+            moved = holdings[src_key].send(m.amount, model)
+        exposure = m.amount if (model == "poison" and (moved or src_key in poisoned)) else 0
+        hop = result.hops.get(m.sender, 0) + 1
+        if m.receiver == FEE_SINK:
+            if moved:
+                result.burned[m.asset] = result.burned.get(m.asset, 0) + moved
+            continue
+        endpoint = endpoints.get(m.receiver)
+        if endpoint is None and moved and max_hops is not None and hop > max_hops:
+            endpoint = Endpoint("hop limit", "")
+        if endpoint is None and moved and moved < dust:
+            endpoint = Endpoint("dust", "")
+        if moved:
+            key = (m.sender, m.receiver, m.asset, m.tx_hash)
+            result.flows[key] = result.flows.get(key, 0) + moved
+            result.hops[m.receiver] = min(result.hops.get(m.receiver, hop), hop)
+        if endpoint is not None:
+            if endpoint.kind == "pool":
+                paid_to_pool[(m.tx_hash, m.sender)] = (m.amount, moved)
+            if moved or exposure:
+                arrival = result.arrivals.get(dst_key)
+                if arrival is None:
+                    arrival = result.arrivals[dst_key] = Arrival(m.receiver, m.asset, endpoint,
+                                                                 first_block=m.order[0])
+                arrival.tainted += moved
+                arrival.exposure += exposure
+                if m.tx_hash not in arrival.txs:
+                    arrival.txs.append(m.tx_hash)
+            continue
+        swap = paid_to_pool.get((m.tx_hash, m.receiver)) if endpoints.get(m.sender, Endpoint("", "")).kind == "pool" \
+            else None
+        if swap is not None:
+            v_in, t_in = swap
+            gained = m.amount * t_in // v_in if v_in else 0
+            if gained:
+                result.swapped_in[m.asset] = result.swapped_in.get(m.asset, 0) + gained
+                result.flows[(m.sender, m.receiver, m.asset, m.tx_hash)] = gained
+                result.hops[m.receiver] = min(result.hops.get(m.receiver, hop), hop)
+            holdings[dst_key].receive(m.amount, gained, model)
+            if model == "poison" and gained:
+                poisoned.add(dst_key)
+            continue
+        holdings[dst_key].receive(m.amount, moved, model)
+        if model == "poison" and moved:
+            poisoned.add(dst_key)
+    result.held = {k: h.taint for k, h in holdings.items() if h.taint > 0 and k[0] not in endpoints}
+    return result
