@@ -179,8 +179,8 @@ def trace_account(movements: Iterable[Movement], *, theft_txs: set[str] | None =
         if endpoint is None and moved and moved < dust:
             endpoint = Endpoint("dust", "")
         if moved:
-            key = (m.sender, m.receiver, m.asset, m.tx_hash)
-            result.flows[key] = result.flows.get(key, 0) + moved
+            edge = (m.sender, m.receiver, m.asset, m.tx_hash)
+            result.flows[edge] = result.flows.get(edge, 0) + moved
             result.hops[m.receiver] = min(result.hops.get(m.receiver, hop), hop)
         if endpoint is not None:
             if endpoint.kind == "pool":
