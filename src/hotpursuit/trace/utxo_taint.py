@@ -68,7 +68,8 @@ def trace_utxo(txs: Iterable[UtxoTx], seeds: dict[Outpoint, int], *, endpoints: 
         raise ValueError(f"unknown taint model {model!r}; one of {', '.join(MODELS)}")
     endpoints = endpoints or {}
     result = UtxoTraceResult(model, seeded=sum(seeds.values()))
-    live: dict[Outpoint, tuple[str | None, int, int]] = {}  # outpoint -> (address, value, taint)
+    # outpoint -> (address, value, taint); seeds on outputs that already exist are live from the start
+    live: dict[Outpoint, tuple[str | None, int, int]] = {p: (None, 0, t) for p, t in seeds.items() if t}
     for tx in sorted(txs, key=lambda t: t.order):
         inputs = [(value, live.pop(point, (None, value, 0))[2]) for point, value in tx.inputs]
         total = sum(v for v, _ in inputs)
