@@ -3,6 +3,7 @@ exact conservation (outputs + fee = what entered) for all three models."""
 
 from __future__ import annotations
 
+import itertools
 from fractions import Fraction
 
 from hypothesis import given, settings
@@ -27,7 +28,7 @@ def chains(draw: st.DrawFn) -> tuple[list[UtxoTx], dict[tuple[str, int], int]]:
         fee = draw(st.integers(0, total - 1))
         cuts = sorted(draw(st.lists(st.integers(1, max(1, total - fee)), max_size=2)))
         edges = [0, *[c for c in cuts if c < total - fee], total - fee]
-        outs = tuple((f"addr{k}-{j}", b - a) for j, (a, b) in enumerate(zip(edges, edges[1:], strict=False)) if b > a)
+        outs = tuple((f"addr{k}-{j}", b - a) for j, (a, b) in enumerate(itertools.pairwise(edges)) if b > a)
         tx = UtxoTx((k + 1, 0), f"tx{k}", ins, outs)
         txs.append(tx)
         unspent += [((tx.tx_hash, j), v) for j, (_, v) in enumerate(outs)]
