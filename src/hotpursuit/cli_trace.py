@@ -1,0 +1,125 @@
+"""Incident and trace commands: `incident open/list/show/close`, `trace INCIDENT`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from hotpursuit.cli_common import DbOption, FormatOption, _user_errors, console
+from hotpursuit.store import Store
+
+incident_app = typer.Typer(help="Incidents: what was stolen, from whom, by whom.", no_args_is_help=True)
+TX_HASH = re.compile(r"^0x[0-9a-fA-F]{64}$")
+
+
+@incident_app.command("open")
+def incident_open(
+    name: Annotated[str, typer.Argument(help="A short name, e.g. 'Bybit 2025-02-21'.")],
+    db: DbOption,
+    chain: Annotated[str, typer.Option(help="Chain of the theft.")] = "ethereum",
+    source: Annotated[list[str] | None, typer.Option(help="A thief address or a theft tx hash (repeat).")] = None,
+    since: Annotated[int | None, typer.Option(help="First block to trace from.")] = None,
+    victim: Annotated[str | None, typer.Option(help="The victim's address.")] = None,
+    actor: Annotated[str | None, typer.Option(help="Attribution, e.g. lazarusgroup.")] = None,
+    tlp: Annotated[str, typer.Option(help="TLP of the incident.")] = "AMBER",
+) -> None:
+    """Record an incident with its sources; stolen amounts per asset are read from the theft txs."""
+    from hotpursuit.chains.address_codec import parse_address
+    from hotpursuit.errors import IngestError
+
+    with _user_errors(), Store.open(db) as store:
+        if not source:
+            raise IngestError("give at least one --source (thief address or theft tx hash)")
+        refs = [("tx", s.lower()) if TX_HASH.match(s) else ("address", parse_address(chain, s)) for s in source]
+        incident_id = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+        with store.transaction() as con:
+            if con.execute("SELECT count(*) FROM incidents WHERE id = ?", [incident_id]).fetchone() != (0,):
+                raise IngestError(f"incident {incident_id!r} exists already")
+            con.execute("INSERT INTO incidents (id, name, chain, victim, actor, since_block, tlp) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [incident_id, name, chain, parse_address(chain, victim) if victim else None, actor, since,
+                         tlp.upper()])
+            for kind, ref in refs:
+                amounts = con.execute("""SELECT asset, sum(amount) FROM transfers WHERE chain = ? AND tx_hash = ?
+                                         GROUP BY asset""", [chain, ref]).fetchall() if kind == "tx" else []
+                for asset, amount in amounts or [(None, None)]:
+                    con.execute("INSERT INTO incident_sources VALUES (?, ?, ?, ?, ?, ?)",
+                                [incident_id, chain, kind, ref, asset, amount])
+    console.print(f"incident {incident_id} opened with {len(refs)} source(s)")
+
+
+@incident_app.command("list")
+def incident_list(db: DbOption) -> None:
+    """Every incident with its status and sources."""
+    with _user_errors(), Store.open(db) as store:
+        rows = store.con.execute("""SELECT i.id, i.name, i.chain, i.status, coalesce(i.actor, ''), count(s.ref)
+                                    FROM incidents i LEFT JOIN incident_sources s ON s.incident_id = i.id
+                                    GROUP BY ALL ORDER BY i.id""").fetchall()
+    table = Table()
+    for col in ("id", "name", "chain", "status", "actor", "sources"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(*map(str, r))
+    console.print(table)
+
+
+@incident_app.command("show")
+def incident_show(incident: str, db: DbOption) -> None:
+    """An incident and its sources, with stolen amounts."""
+    with _user_errors(), Store.open(db) as store:
+        row = store.con.execute("SELECT * FROM incidents WHERE id = ?", [incident]).fetchone()
+        sources = store.con.execute("SELECT kind, ref, asset, amount::VARCHAR FROM incident_sources "
+                                    "WHERE incident_id = ? ORDER BY ALL", [incident]).fetchall()
+    if row is None:
+        console.print(f"no incident {incident!r}")
+        raise typer.Exit(1)
+    console.print(f"{row[0]}: {row[1]} on {row[2]}, status {row[6]}, actor {row[4] or '-'}, TLP {row[7]}",
+                  highlight=False)
+    for kind, ref, asset, amount in sources:
+        console.print(f"  {kind} {ref}" + (f" stole {int(amount):,} {asset}" if amount else ""), highlight=False)
+
+
+@incident_app.command("close")
+def incident_close(incident: str, db: DbOption) -> None:
+    """Mark an incident closed."""
+    with _user_errors(), Store.open(db) as store:
+        store.con.execute("UPDATE incidents SET status = 'closed', closed_at = current_timestamp WHERE id = ?",
+                          [incident])
+    console.print(f"incident {incident} closed")
+
+
+def trace_cmd(
+    incident: Annotated[str, typer.Argument(help="Incident id.")],
+    db: DbOption,
+    model: Annotated[str, typer.Option(help="haircut, fifo or poison.")] = "haircut",
+    hops: Annotated[int | None, typer.Option(help="Stop after this many hops.")] = None,
+    dust: Annotated[int, typer.Option(help="Tainted amounts below this (base units) are dropped.")] = 0,
+    fmt: FormatOption = "json",
+    out: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")] = None,
+) -> None:
+    """Trace an incident: endpoints (who can freeze what), holders, the flow graph; json, csv or html."""
+    from hotpursuit.jobs.trace_job import run_trace
+    from hotpursuit.trace.report_render import render_csv, render_html, render_json
+
+    with _user_errors(), Store.open(db) as store:
+        report = run_trace(store, incident, model=model, max_hops=hops, dust=dust)
+    text = {"json": render_json, "csv": render_csv, "html": render_html}[fmt](report)
+    if out is None:
+        print(text, end="")
+    else:
+        out.write_text(text, encoding="utf-8")
+        console.print(f"{fmt} report written to {out} ({len(report.endpoints)} endpoints, {len(report.held)} "
+                      f"holders; input hash {report.input_hash[:16]})")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `incident` group and the `trace` command."""
+    app.add_typer(incident_app, name="incident")
+    app.command("trace")(trace_cmd)
+
+
+

@@ -1,0 +1,132 @@
+"""`hotpursuit trace INCIDENT`: load an incident's chain data, run the taint engine, cross bridges.
+
+Endpoints come from labels: an address labelled exchange, issuer, bridge, mixer or defi (a pool), or
+in the same cluster as one, ends the trace there. Who can freeze an endpoint: the exchange that owns
+it (its label's actor or label); for a stablecoin held at an address, the issuer labelled at the
+token's contract.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from hotpursuit.errors import HotpursuitError
+from hotpursuit.store.database import Store
+from hotpursuit.trace.account_taint import Endpoint, Movement, trace_account
+from hotpursuit.trace.bridge_crossing import BridgeCrossing, crossing_seeds
+from hotpursuit.trace.report import TraceReport
+from hotpursuit.trace.utxo_taint import UtxoTx, trace_utxo
+
+SERVICE_KINDS = {"exchange": "exchange", "issuer": "issuer", "bridge": "bridge", "mixer": "mixer", "defi": "pool"}
+
+
+class TraceError(HotpursuitError):
+    """An incident that cannot be traced (unknown, or without sources)."""
+
+
+def run_trace(store: Store, incident_id: str, *, model: str = "haircut", max_hops: int | None = None,
+              dust: int = 0) -> TraceReport:
+    """Trace one incident; the same store contents and parameters give the same report."""
+    con = store.con
+    row = con.execute("SELECT chain, coalesce(since_block, 0) FROM incidents WHERE id = ?", [incident_id]).fetchone()
+    if row is None:
+        raise TraceError(f"incident {incident_id!r} does not exist (hotpursuit incident list)")
+    chain, since = str(row[0]), int(row[1])
+    sources = con.execute("SELECT kind, ref FROM incident_sources WHERE incident_id = ?", [incident_id]).fetchall()
+    if not sources:
+        raise TraceError(f"incident {incident_id!r} has no sources")
+    theft_txs = {str(r) for k, r in sources if k == "tx"}
+    source_addresses = {str(r) for k, r in sources if k == "address"}
+    moves = [Movement((int(b), int(i), int(s)), str(h), str(f), str(t), str(a), int(x)) for b, i, s, h, f, t, a, x in
+             con.execute("""SELECT block_number, tx_index, seq, tx_hash, from_address, to_address, asset,
+                                   amount::VARCHAR FROM transfers WHERE chain = ? AND block_number >= ?
+                            ORDER BY block_number, tx_index, seq""", [chain, since]).fetchall()]
+    endpoints = _endpoints(store, chain)
+    result = trace_account(moves, theft_txs=theft_txs, source_addresses=source_addresses, endpoints=endpoints,
+                           model=model, max_hops=max_hops, dust=dust)
+    issuers = dict(con.execute("""SELECT address, arg_max(coalesce(actor, label), confidence) FROM labels
+                                  WHERE chain = ? AND category = 'issuer' GROUP BY address""", [chain]).fetchall())
+    inputs = [incident_id, model, max_hops, dust, sorted(theft_txs), sorted(source_addresses),
+              [[*m.order, m.tx_hash, m.sender, m.receiver, m.asset, str(m.amount)] for m in moves],
+              sorted((a, e.kind, e.owner) for a, e in endpoints.items())]
+    digest = hashlib.sha256(json.dumps(inputs, separators=(",", ":")).encode()).hexdigest()
+    report = TraceReport(incident_id, model, max_hops, dust, digest,
+                         stolen={a: str(v) for a, v in sorted(result.stolen.items())})
+    for (address, asset), arrival in sorted(result.arrivals.items()):
+        report.endpoints.append({
+            "chain": chain, "address": address, "asset": asset, "kind": arrival.endpoint.kind,
+            "owner": arrival.endpoint.owner, "freezer": arrival.endpoint.owner or None,
+            "tainted": str(arrival.tainted), "exposure": str(arrival.exposure), "since_block": arrival.first_block,
+            "evidence": sorted(arrival.txs)})
+    for (address, asset), taint in sorted(result.held.items()):
+        report.held.append({"chain": chain, "address": address, "asset": asset, "tainted": str(taint),
+                            "freezer": issuers.get(asset)})
+    for (src, dst, asset, tx), taint in sorted(result.flows.items()):
+        report.flows.append({"chain": chain, "from": src, "to": dst, "asset": asset, "tx": tx, "tainted": str(taint)})
+    bridges = {a for a, e in endpoints.items() if e.kind == "bridge"}
+    _cross_to_bitcoin(store, {k: v for k, v in result.flows.items() if k[1] in bridges}, report)
+    for asset, stolen in result.stolen.items():
+        report.totals[asset] = {"stolen": str(stolen), "at_endpoints": str(result.at_endpoints(asset)),
+                                "held": str(sum(v for (_, a), v in result.held.items() if a == asset)),
+                                "burned": str(result.burned.get(asset, 0))}
+    return report
+
+
+def _endpoints(store: Store, chain: str) -> dict[str, Endpoint]:
+    rows = store.con.execute(
+        """WITH svc AS (SELECT address, arg_max(category, confidence) AS category,
+                               arg_max(coalesce(actor, label), confidence) AS owner
+                        FROM labels WHERE chain = ? AND category IN ('exchange', 'issuer', 'bridge', 'mixer', 'defi')
+                        GROUP BY address)
+           SELECT address, category, owner FROM svc
+           UNION
+           SELECT c2.address, svc.category, svc.owner FROM svc
+             JOIN clusters c1 ON c1.chain = ? AND c1.address = svc.address
+             JOIN clusters c2 ON c2.chain = c1.chain AND c2.cluster_id = c1.cluster_id""",
+        [chain, chain]).fetchall()
+    out: dict[str, Endpoint] = {}
+    for address, category, owner in sorted(rows):
+        out.setdefault(str(address), Endpoint(SERVICE_KINDS[str(category)], str(owner)))
+    return out
+
+
+def _cross_to_bitcoin(store: Store, flows: dict[tuple[str, str, str, str], int], report: TraceReport) -> None:
+    """Seed the Bitcoin payouts of bridge deposits (`flows` into bridges) and trace them there."""
+    con = store.con
+    links = con.execute("""SELECT l.from_tx_hash, l.amount_in::VARCHAR, o.tx_hash, o.output_index, o.value::VARCHAR
+                           FROM bridge_links l JOIN utxo_outputs o ON o.chain = l.to_chain
+                             AND o.tx_hash = l.to_tx_hash AND o.address = l.to_address
+                           ORDER BY 1, 3, 4""").fetchall()
+    if not links:
+        return
+    entered: dict[str, int] = {}  # taint each deposit tx brought to the bridge
+    for (_, _, _, tx), t in flows.items():
+        entered[tx] = entered.get(tx, 0) + t
+    seeds = crossing_seeds([BridgeCrossing(str(f), int(a), (str(t), int(n)), int(v)) for f, a, t, n, v in links],
+                           entered)
+    if not seeds:
+        return
+    txs = []
+    grouped: dict[str, list[Any]] = {}
+    for h, block, index, address, value in con.execute(
+            """SELECT tx_hash, block_number, tx_index, address, value::VARCHAR FROM utxo_outputs
+               WHERE chain = 'bitcoin' ORDER BY block_number, tx_index, output_index""").fetchall():
+        grouped.setdefault(str(h), [(int(block), int(index)), []])[1].append((address, int(value)))
+    inputs: dict[str, list[Any]] = {}
+    for h, s, n, v in con.execute("""SELECT tx_hash, spent_tx_hash, spent_output_index, value::VARCHAR FROM utxo_inputs
+                                     WHERE chain = 'bitcoin' ORDER BY tx_hash, input_index""").fetchall():
+        inputs.setdefault(str(h), []).append(((str(s), int(n)), int(v)))
+    for h, (order, outs) in grouped.items():
+        txs.append(UtxoTx(order, h, tuple(inputs.get(h, [])), tuple(outs)))
+    btc = trace_utxo(txs, seeds, model=report.model)
+    for (tx, index), (address, taint) in sorted(btc.held.items()):
+        report.held.append({"chain": "bitcoin", "address": address, "asset": "BTC", "tainted": str(taint),
+                            "outpoint": f"{tx}:{index}", "freezer": None})
+    for (src_tx, address, _), taint in sorted(btc.flows.items()):
+        report.flows.append({"chain": "bitcoin", "from": src_tx, "to": address, "asset": "BTC", "tx": src_tx,
+                             "tainted": str(taint)})
+    at_endpoints = sum(a.tainted for a in btc.arrivals.values())
+    report.totals["BTC"] = {"crossed": str(btc.seeded), "at_endpoints": str(at_endpoints),
+                            "held": str(sum(t for _, t in btc.held.values())), "burned": str(btc.burned)}

@@ -1,0 +1,121 @@
+"""Rendering a trace report as JSON, CSV (endpoints and holders) or one self-contained HTML file. Pure.
+
+The HTML embeds its graph as inline SVG (columns by hop from the source, edges labelled with tainted
+amounts), has no script and loads nothing from the network. Nothing time-dependent is written, so the
+same report gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from dataclasses import asdict
+from typing import Any
+
+from hotpursuit.trace.report import TraceReport
+
+COLUMN_WIDTH, ROW_HEIGHT, NODE_W, NODE_H = 230, 34, 190, 24
+
+
+def render_json(report: TraceReport) -> str:
+    """The report as canonical JSON (sorted keys)."""
+    return json.dumps(asdict(report), indent=1, sort_keys=True) + "\n"
+
+
+def render_csv(report: TraceReport) -> str:
+    """Endpoints and holders, one row each."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["status", "chain", "address", "asset", "tainted", "kind", "freezer", "since_block", "evidence"])
+    for e in report.endpoints:
+        w.writerow(["endpoint", e["chain"], e["address"], e["asset"], e["tainted"], e["kind"], e["freezer"] or "",
+                    e["since_block"], " ".join(e["evidence"])])
+    for h in report.held:
+        w.writerow(["held", h["chain"], h["address"], h["asset"], h["tainted"], "", h.get("freezer") or "", "",
+                    h.get("outpoint", "")])
+    return out.getvalue()
+
+
+def _layout(flows: list[dict[str, Any]]) -> tuple[dict[str, tuple[int, int]], list[tuple[str, str, str]]]:
+    """Column = hops from a node with no tainted inflow; row = order of first appearance."""
+    edges: dict[tuple[str, str], int] = {}
+    for f in flows:
+        key = (f["from"], f["to"])
+        edges[key] = edges.get(key, 0) + int(f["tainted"])
+    nodes = list(dict.fromkeys([n for e in edges for n in e]))
+    incoming = {b for _, b in edges}
+    column = {n: 0 for n in nodes if n not in incoming}
+    for _ in range(len(nodes)):
+        changed = False
+        for a, b in edges:
+            if a in column and b not in column:  # first reached: one column right of its first sender
+                column[b] = column[a] + 1
+                changed = True
+        if not changed:
+            break
+    rows: dict[int, int] = {}
+    place = {}
+    for n in nodes:
+        c = column.get(n, 0)
+        place[n] = (c, rows.get(c, 0))
+        rows[c] = rows.get(c, 0) + 1
+    return place, [(a, b, f"{v:,}") for (a, b), v in edges.items()]
+
+
+def _svg(report: TraceReport, endpoint_addresses: set[str]) -> str:
+    place, edges = _layout(report.flows)
+    if not place:
+        return "<p>No tainted flows.</p>"
+    width = (max(c for c, _ in place.values()) + 1) * COLUMN_WIDTH + 20
+    height = (max(r for _, r in place.values()) + 1) * ROW_HEIGHT + 20
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" font-family="monospace" font-size="10">']
+    for a, b, label in edges:
+        (ca, ra), (cb, rb) = place[a], place[b]
+        x1, y1 = 10 + ca * COLUMN_WIDTH + NODE_W, 10 + ra * ROW_HEIGHT + NODE_H // 2
+        x2, y2 = 10 + cb * COLUMN_WIDTH, 10 + rb * ROW_HEIGHT + NODE_H // 2
+        parts.append(f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="#b33" stroke-width="1">'
+                     f"<title>{html.escape(label)}</title></line>")
+    for node, (c, r) in place.items():
+        fill = "#fde2a7" if node in endpoint_addresses else "#dbe8f7"
+        x, y = 10 + c * COLUMN_WIDTH, 10 + r * ROW_HEIGHT
+        short = node if len(node) <= 26 else node[:12] + "…" + node[-10:]
+        parts.append(f'<rect x="{x}" y="{y}" width="{NODE_W}" height="{NODE_H}" rx="4" fill="{fill}" '
+                     f'stroke="#555"><title>{html.escape(node)}</title></rect>'
+                     f'<text x="{x + 6}" y="{y + 16}">{html.escape(short)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def render_html(report: TraceReport) -> str:
+    """One self-contained HTML page: parameters, totals, endpoints, holders and the flow graph."""
+    esc = html.escape
+
+    def table(headers: list[str], rows: list[list[Any]]) -> str:
+        head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+        body = "".join("<tr>" + "".join(f"<td>{esc(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+        return f"<table><tr>{head}</tr>{body}</table>"
+
+    totals = table(["asset", "stolen / crossed", "at endpoints", "held", "burned"],
+                   [[a, int(t.get("stolen", t.get("crossed", 0))), int(t["at_endpoints"]), int(t["held"]),
+                     int(t["burned"])] for a, t in sorted(report.totals.items())])
+    endpoints = table(["chain", "address", "asset", "tainted", "kind", "who can freeze", "since block", "evidence"],
+                      [[e["chain"], e["address"], e["asset"], f"{int(e['tainted']):,}", e["kind"],
+                        e["freezer"] or "", e["since_block"], " ".join(e["evidence"])] for e in report.endpoints])
+    held = table(["chain", "address", "asset", "tainted", "who can freeze"],
+                 [[h["chain"], h["address"], h["asset"], f"{int(h['tainted']):,}", h.get("freezer") or ""]
+                  for h in report.held])
+    style = ("body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}"
+             "td,th{border:1px solid #ccc;padding:3px 6px;font-size:12px;text-align:left}"
+             "th{background:#eee}code{font-size:12px}")
+    return (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Trace {esc(report.incident)}</title>"
+            f"<style>{style}</style></head><body>"
+            f"<h1>Trace of incident {esc(report.incident)}</h1>"
+            f"<p>Model <b>{esc(report.model)}</b>, hop limit {report.max_hops or 'none'}, dust {report.dust} "
+            f"base units. Amounts are integers in base units (wei, token units, satoshi).</p>"
+            f"<p>Input hash (SHA-256 of the trace's inputs and parameters): <code>{report.input_hash}</code></p>"
+            f"<h2>Totals</h2>{totals}<h2>Endpoints</h2>{endpoints}<h2>Still held</h2>{held}"
+            f"<h2>Flow graph</h2>{_svg(report, {e['address'] for e in report.endpoints})}"
+            "</body></html>\n")

@@ -1,0 +1,77 @@
+"""End to end: the drill on anvil and its Bitcoin leg, labels for the services, clustering, then
+`incident open` and `trace` through the CLI: endpoints equal the ground truth; same inputs, same bytes."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from hotpursuit.cli import app
+from hotpursuit.devnet.bitcoin_server import BitcoinTestServer
+from hotpursuit.drill.bitcoin_leg import build_bitcoin_leg
+from hotpursuit.drill.ground_truth import build_ground_truth
+from hotpursuit.drill.heist import DrillConfig, HeistDrill
+from hotpursuit.ingest.bitcoin_node_job import BitcoinIngest, CoreRpcSource
+from hotpursuit.ingest.evm_node_job import EvmNodeIngest
+from hotpursuit.ingest.rpc_client import JsonRpcClient
+from hotpursuit.store import Store
+
+runner = CliRunner()
+CATEGORY = {"exchange_hot_wallet": "exchange", "dex_pool": "defi", "bridge_router": "bridge", "bridge_vault": "bridge"}
+
+
+def test_incident_and_trace_through_the_cli(rpc: JsonRpcClient, tmp_path: Path) -> None:
+    drill = HeistDrill(rpc, DrillConfig(seed=7))
+    drill.run()
+    truth = build_ground_truth(drill)
+    db = tmp_path / "t.duckdb"
+    with Store.open(db) as store:
+        EvmNodeIngest(rpc, store).ingest_range(truth["first_block"], truth["last_block"])
+        leg = build_bitcoin_leg(7, truth["bridge_memos"], start_time=1_740_100_000)
+        with BitcoinTestServer(leg.blocks) as server:
+            BitcoinIngest(CoreRpcSource(server.rpc_url), store).ingest_range(0, len(leg.blocks) - 1)
+    services = tmp_path / "services.csv"
+    with services.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["chain", "address", "label", "category", "actor", "confidence", "source", "source_date", "tlp"])
+        for address, svc in drill.services.items():
+            if svc.kind in CATEGORY:
+                w.writerow(["anvil", address, f"{svc.owner} {svc.kind}", CATEGORY[svc.kind], svc.owner, 80,
+                            "task force", "", "GREEN"])
+        w.writerow(["anvil", truth["issuer"]["token"], "HUSD", "issuer", truth["issuer"]["name"], 90, "issuer", "",
+                    "CLEAR"])
+    for args in (["labels", "import", "csv", str(services)], ["cluster", "run", "anvil"],
+                 ["incident", "open", "Drill heist", "--chain", "anvil", "--source", truth["theft_tx"],
+                  "--victim", truth["victim"], "--actor", "lazarusgroup"]):
+        result = runner.invoke(app, [*args, "--db", str(db)])
+        assert result.exit_code == 0, result.output
+
+    traced = runner.invoke(app, ["trace", "drill-heist", "--db", str(db), "--format", "json"])
+    assert traced.exit_code == 0, traced.output
+    report = json.loads(traced.output)
+    got = {(e["address"], e["asset"]): int(e["tainted"]) for e in report["endpoints"] if int(e["tainted"])}
+    want = {(e["address"], e["asset"]): int(e["tainted_amount"]) for e in truth["endpoints"]}
+    assert got == want
+    assert report["totals"]["ETH"]["stolen"] == truth["conservation"]["ETH"]["stolen"]
+    husd_held = [h for h in report["held"] if h["asset"] == truth["issuer"]["token"]]
+    assert husd_held and all(h["freezer"] == truth["issuer"]["name"] for h in husd_held)
+    assert report["totals"]["BTC"]["crossed"] == str(int(report["totals"]["BTC"]["held"]) +
+                                                     int(report["totals"]["BTC"]["burned"]))
+    exchange_ends = [e for e in report["endpoints"] if e["kind"] == "exchange"]
+    assert exchange_ends and all(e["freezer"] in truth["exchanges"] and e["evidence"] for e in exchange_ends)
+
+    pages = []
+    for i in range(2):
+        out = tmp_path / f"r{i}.html"
+        result = runner.invoke(app, ["trace", "drill-heist", "--db", str(db), "--format", "html", "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        pages.append(out.read_bytes())
+    assert pages[0] == pages[1]  # same inputs, same bytes
+    page = pages[0].decode()
+    assert "<svg" in page and "http" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert report["input_hash"] in page
+    table = runner.invoke(app, ["trace", "drill-heist", "--db", str(db), "--format", "csv"])
+    assert table.output.splitlines()[0].startswith("status,chain,address")
