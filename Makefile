@@ -32,7 +32,11 @@ $(TAGPACK_TOOL):
 	$(PYTHON) -m venv tools/tagpack-tool-venv
 	tools/tagpack-tool-venv/bin/pip install --quiet tagpack-tool==25.8.1
 
-tools: $(ANVIL_STAMP) $(TAGPACK_TOOL)
+# Debian's chromium for the browser test of the HTML report (Playwright drives it; no browser download)
+/usr/bin/chromium:
+	apt-get install -y -q chromium || (apt-get update -q && apt-get install -y -q chromium)
+
+tools: $(ANVIL_STAMP) $(TAGPACK_TOOL) /usr/bin/chromium
 
 demo: venv tools
 	$(BIN)/hotpursuit demo

@@ -77,7 +77,9 @@ def _svg(report: TraceReport, endpoint_addresses: set[str]) -> str:
         x1, y1 = 10 + ca * COLUMN_WIDTH + NODE_W, 10 + ra * ROW_HEIGHT + NODE_H // 2
         x2, y2 = 10 + cb * COLUMN_WIDTH, 10 + rb * ROW_HEIGHT + NODE_H // 2
         parts.append(f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="#b33" stroke-width="1">'
-                     f"<title>{html.escape(label)}</title></line>")
+                     f"<title>{html.escape(label)}</title></line>"
+                     f'<text x="{(x1 + x2) // 2 - 16}" y="{(y1 + y2) // 2 - 3}" fill="#b33">'
+                     f"{html.escape(label)}</text>")
     for node, (c, r) in place.items():
         fill = "#fde2a7" if node in endpoint_addresses else "#dbe8f7"
         x, y = 10 + c * COLUMN_WIDTH, 10 + r * ROW_HEIGHT

@@ -1,0 +1,50 @@
+"""The HTML trace report renders in a real browser (Debian chromium, driven by Playwright) with no
+network: its tables and graph are there and a screenshot is taken."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from hotpursuit.trace.report import TraceReport
+from hotpursuit.trace.report_render import render_html
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _report() -> TraceReport:
+    thief, layer, deposit = "0x" + "11" * 20, "0x" + "22" * 20, "0x" + "33" * 20
+    report = TraceReport("drill-heist", "haircut", 6, 0, "ab" * 32, stolen={"ETH": "100"})
+    report.flows = [{"chain": "anvil", "from": thief, "to": layer, "asset": "ETH", "tx": "0x" + "aa" * 32,
+                     "tainted": "100"},
+                    {"chain": "anvil", "from": layer, "to": deposit, "asset": "ETH", "tx": "0x" + "bb" * 32,
+                     "tainted": "60"}]
+    report.endpoints = [{"chain": "anvil", "address": deposit, "asset": "ETH", "kind": "exchange",
+                         "owner": "Hanbit Exchange", "freezer": "Hanbit Exchange", "tainted": "60",
+                         "exposure": "0", "since_block": 9, "evidence": ["0x" + "bb" * 32]}]
+    report.held = [{"chain": "anvil", "address": layer, "asset": "ETH", "tainted": "40", "freezer": None}]
+    report.totals = {"ETH": {"stolen": "100", "at_endpoints": "60", "held": "40", "burned": "0"}}
+    return report
+
+
+def test_report_renders_offline_in_chromium(tmp_path: Path) -> None:
+    page_file = tmp_path / "report.html"
+    page_file.write_text(render_html(_report()), encoding="utf-8")
+    requests: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(page_file.as_uri())
+        assert page.title() == "Trace drill-heist"
+        assert page.locator("svg rect").count() == 3
+        assert page.locator("text=Hanbit Exchange").count() >= 1
+        assert page.locator("svg").bounding_box() is not None
+        shot = tmp_path / "report.png"
+        page.screenshot(path=str(shot), full_page=True)
+        browser.close()
+    assert requests == [page_file.as_uri()]  # nothing but the file itself: no network
+    assert shot.stat().st_size > 10_000
