@@ -98,6 +98,7 @@ def trace_cmd(
     model: Annotated[str, typer.Option(help="haircut, fifo or poison.")] = "haircut",
     hops: Annotated[int | None, typer.Option(help="Stop after this many hops.")] = None,
     dust: Annotated[int, typer.Option(help="Tainted amounts below this (base units) are dropped.")] = 0,
+    until: Annotated[int | None, typer.Option(help="Time limit: ignore blocks after this one.")] = None,
     fmt: FormatOption = "json",
     out: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")] = None,
 ) -> None:
@@ -106,7 +107,7 @@ def trace_cmd(
     from hotpursuit.trace.report_render import render_csv, render_html, render_json
 
     with _user_errors(), Store.open(db) as store:
-        report = run_trace(store, incident, model=model, max_hops=hops, dust=dust)
+        report = run_trace(store, incident, model=model, max_hops=hops, dust=dust, until_block=until)
     text = {"json": render_json, "csv": render_csv, "html": render_html}[fmt](report)
     if out is None:
         print(text, end="")

@@ -27,7 +27,7 @@ class TraceError(HotpursuitError):
 
 
 def run_trace(store: Store, incident_id: str, *, model: str = "haircut", max_hops: int | None = None,
-              dust: int = 0) -> TraceReport:
+              dust: int = 0, until_block: int | None = None) -> TraceReport:
     """Trace one incident; the same store contents and parameters give the same report."""
     con = store.con
     row = con.execute("SELECT chain, coalesce(since_block, 0) FROM incidents WHERE id = ?", [incident_id]).fetchone()
@@ -45,10 +45,10 @@ def run_trace(store: Store, incident_id: str, *, model: str = "haircut", max_hop
                             ORDER BY block_number, tx_index, seq""", [chain, since]).fetchall()]
     endpoints = _endpoints(store, chain)
     result = trace_account(moves, theft_txs=theft_txs, source_addresses=source_addresses, endpoints=endpoints,
-                           model=model, max_hops=max_hops, dust=dust)
+                           model=model, max_hops=max_hops, dust=dust, until_block=until_block)
     issuers = dict(con.execute("""SELECT address, arg_max(coalesce(actor, label), confidence) FROM labels
                                   WHERE chain = ? AND category = 'issuer' GROUP BY address""", [chain]).fetchall())
-    inputs = [incident_id, model, max_hops, dust, sorted(theft_txs), sorted(source_addresses),
+    inputs = [incident_id, model, max_hops, dust, until_block, sorted(theft_txs), sorted(source_addresses),
               [[*m.order, m.tx_hash, m.sender, m.receiver, m.asset, str(m.amount)] for m in moves],
               sorted((a, e.kind, e.owner) for a, e in endpoints.items())]
     digest = hashlib.sha256(json.dumps(inputs, separators=(",", ":")).encode()).hexdigest()
