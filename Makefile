@@ -56,6 +56,7 @@ bench: venv tools
 	$(BIN)/python benchmarks/bench_node_ingest.py
 	$(BIN)/python benchmarks/bench_bitcoin_import.py
 	$(BIN)/python benchmarks/bench_clustering.py
+	$(BIN)/python benchmarks/bench_trace.py
 
 clean:
 	rm -rf $(VENV) $(NODE_TOOLS)/node_modules .pytest_cache .mypy_cache .ruff_cache
