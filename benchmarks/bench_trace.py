@@ -4,7 +4,8 @@ In one run, on the same data: hotpursuit (numpy transfer index finds what the tr
 exact engine runs on it), a straightforward networkx implementation (every edge of a MultiDiGraph in
 time order, the haircut kept in dictionaries: its own code, the same rules), and a DuckDB recursive
 query (the reachable set as a recursive CTE, then the same engine on what it found). Timed after
-the graph is loaded; all three must give the same endpoints and holders. Also how hotpursuit's time grows at 1M, 10M and 30M transfers.
+the graph is loaded; all three must give the same endpoints and holders. Also how hotpursuit's
+time grows at 1M, 10M and 30M transfers.
 Goals (10M): under 1 s, under 2 GB for the loaded graph, >= 20x networkx, >= 5x DuckDB.
 Usage: python benchmarks/bench_trace.py [--transfers 10000000] [--sizes 1000000,10000000,30000000]
 """
