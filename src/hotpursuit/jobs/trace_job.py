@@ -12,11 +12,14 @@ import hashlib
 import json
 from typing import Any
 
+import numpy as np
+
 from hotpursuit.errors import HotpursuitError
 from hotpursuit.store.database import Store
 from hotpursuit.trace.account_taint import Endpoint, Movement, trace_account
 from hotpursuit.trace.bridge_crossing import BridgeCrossing, crossing_seeds
 from hotpursuit.trace.report import TraceReport
+from hotpursuit.trace.transfer_index import TransferIndex
 from hotpursuit.trace.utxo_taint import UtxoTx, trace_utxo
 
 SERVICE_KINDS = {"exchange": "exchange", "issuer": "issuer", "bridge": "bridge", "mixer": "mixer", "defi": "pool"}
@@ -39,10 +42,7 @@ def run_trace(store: Store, incident_id: str, *, model: str = "haircut", max_hop
         raise TraceError(f"incident {incident_id!r} has no sources")
     theft_txs = {str(r) for k, r in sources if k == "tx"}
     source_addresses = {str(r) for k, r in sources if k == "address"}
-    moves = [Movement((int(b), int(i), int(s)), str(h), str(f), str(t), str(a), int(x)) for b, i, s, h, f, t, a, x in
-             con.execute("""SELECT block_number, tx_index, seq, tx_hash, from_address, to_address, asset,
-                                   amount::VARCHAR FROM transfers WHERE chain = ? AND block_number >= ?
-                            ORDER BY block_number, tx_index, seq""", [chain, since]).fetchall()]
+    moves = _relevant_movements(store, chain, since, theft_txs, source_addresses, max_hops)
     endpoints = _endpoints(store, chain)
     result = trace_account(moves, theft_txs=theft_txs, source_addresses=source_addresses, endpoints=endpoints,
                            model=model, max_hops=max_hops, dust=dust, until_block=until_block)
@@ -72,6 +72,40 @@ def run_trace(store: Store, incident_id: str, *, model: str = "haircut", max_hop
                                 "held": str(sum(v for (_, a), v in result.held.items() if a == asset)),
                                 "burned": str(result.burned.get(asset, 0))}
     return report
+
+
+def _relevant_movements(store: Store, chain: str, since: int, theft_txs: set[str], source_addresses: set[str],
+                        max_hops: int | None) -> list[Movement]:
+    """The movements a trace can touch: every movement of each address taint can reach (moving forward
+    in time from the sources, within the hop limit), found with the numpy transfer index."""
+    con = store.con
+    con.execute("""CREATE OR REPLACE TEMP TABLE trace_moves AS
+                   SELECT (row_number() OVER (ORDER BY block_number, tx_index, seq) - 1)::BIGINT AS pos, *
+                   FROM transfers WHERE chain = ? AND block_number >= ?""", [chain, since])
+    con.execute("""CREATE OR REPLACE TEMP TABLE trace_ids AS
+                   SELECT address, (row_number() OVER (ORDER BY address) - 1)::BIGINT AS id FROM (
+                       SELECT from_address AS address FROM trace_moves UNION SELECT to_address FROM trace_moves)""")
+    arrays = con.execute("""SELECT f.id AS s, r.id AS r FROM trace_moves m
+                            JOIN trace_ids f ON f.address = m.from_address JOIN trace_ids r ON r.address = m.to_address
+                            ORDER BY m.pos""").fetchnumpy()
+    n = con.execute("SELECT count(*) FROM trace_ids").fetchone()
+    sender, receiver = arrays["s"].astype(np.int64), arrays["r"].astype(np.int64)
+    index = TransferIndex(sender, receiver, np.zeros(sender.size, dtype=np.int64),
+                          np.zeros(sender.size, dtype=np.int64), int(n[0]) if n else 0)
+    theft_pos = con.execute("SELECT pos FROM trace_moves WHERE tx_hash IN (SELECT unnest(?::VARCHAR[]))",
+                            [sorted(theft_txs)]).fetchnumpy()["pos"].astype(np.int64)
+    named = con.execute("SELECT id FROM trace_ids WHERE address IN (SELECT unnest(?::VARCHAR[]))",
+                        [sorted(source_addresses)]).fetchnumpy()["id"].astype(np.int64)
+    starts = np.concatenate([named, receiver[theft_pos]]) if sender.size else named
+    reached = index.reachable(np.unique(starts), max_hops if max_hops is not None else 1 << 30)
+    picked = np.unique(np.concatenate([index.movement_indexes(reached), theft_pos]))
+    rows = con.execute("""SELECT block_number, tx_index, seq, tx_hash, from_address, to_address, asset,
+                                 amount::VARCHAR FROM trace_moves WHERE pos IN (SELECT unnest(?::BIGINT[]))
+                          ORDER BY pos""", [picked.tolist()]).fetchall()
+    con.execute("DROP TABLE trace_moves")
+    con.execute("DROP TABLE trace_ids")
+    return [Movement((int(b), int(i), int(q)), str(h), str(f), str(t), str(a), int(x))
+            for b, i, q, h, f, t, a, x in rows]
 
 
 def _endpoints(store: Store, chain: str) -> dict[str, Endpoint]:
