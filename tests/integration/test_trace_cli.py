@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from pathlib import Path
 
@@ -62,6 +63,11 @@ def test_incident_and_trace_through_the_cli(rpc: JsonRpcClient, tmp_path: Path) 
                                                      int(report["totals"]["BTC"]["burned"]))
     exchange_ends = [e for e in report["endpoints"] if e["kind"] == "exchange"]
     assert exchange_ends and all(e["freezer"] in truth["exchanges"] and e["evidence"] for e in exchange_ends)
+    for e in exchange_ends:  # the evidence path runs from the theft to the endpoint, hop by hop
+        path = e["path"]
+        assert (path[0]["from"], path[0]["to"], path[0]["tx"]) == (truth["victim"], truth["thief"], truth["theft_tx"])
+        assert path[-1]["to"] == e["address"]
+        assert all(a["to"] == b["from"] for a, b in itertools.pairwise(path))
 
     pages = []
     for i in range(2):

@@ -16,7 +16,7 @@ import numpy as np
 
 from hotpursuit.errors import HotpursuitError
 from hotpursuit.store.database import Store
-from hotpursuit.trace.account_taint import Endpoint, Movement, trace_account
+from hotpursuit.trace.account_taint import Endpoint, Movement, evidence_path, trace_account
 from hotpursuit.trace.bridge_crossing import BridgeCrossing, crossing_seeds
 from hotpursuit.trace.report import TraceReport
 from hotpursuit.trace.transfer_index import TransferIndex
@@ -59,7 +59,7 @@ def run_trace(store: Store, incident_id: str, *, model: str = "haircut", max_hop
             "chain": chain, "address": address, "asset": asset, "kind": arrival.endpoint.kind,
             "owner": arrival.endpoint.owner, "freezer": arrival.endpoint.owner or None,
             "tainted": str(arrival.tainted), "exposure": str(arrival.exposure), "since_block": arrival.first_block,
-            "evidence": sorted(arrival.txs)})
+            "evidence": sorted(arrival.txs), "path": evidence_path(result.flows, address, asset)})
     for (address, asset), taint in sorted(result.held.items()):
         report.held.append({"chain": chain, "address": address, "asset": asset, "tainted": str(taint),
                             "freezer": issuers.get(asset)})

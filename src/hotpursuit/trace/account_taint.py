@@ -213,3 +213,23 @@ def trace_account(movements: Iterable[Movement], *, theft_txs: set[str] | None =
             poisoned.add(dst_key)
     result.held = {k: h.taint for k, h in holdings.items() if h.taint > 0 and k[0] not in endpoints}
     return result
+
+
+def evidence_path(flows: dict[tuple[str, str, str, str], int], address: str, asset: str,
+                  limit: int = 64) -> list[dict[str, str]]:
+    """The main route taint took to `address`: walking back from it, at each step the largest tainted
+    inflow (of any asset: a swap changes it), until an address nothing tainted flowed into."""
+    into: dict[str, list[tuple[int, str, str, str]]] = {}
+    for (src, dst, a, tx), amount in flows.items():
+        into.setdefault(dst, []).append((amount, src, a, tx))
+    path: list[dict[str, str]] = []
+    seen = {address}
+    node = address
+    while node in into and len(path) < limit:
+        amount, src, a, tx = max(into[node])
+        path.append({"from": src, "to": node, "asset": a, "tx": tx, "tainted": str(amount)})
+        if src in seen:
+            break
+        seen.add(src)
+        node = src
+    return path[::-1]
