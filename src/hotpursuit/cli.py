@@ -276,6 +276,31 @@ def demo(
     err_console.print("anvil stopped")
 
 
+def _demo_trace(store: Store, truth: dict[str, Any]) -> None:
+    """Open the drill's incident, trace it, write drill-trace.html, print who can freeze how much."""
+    from hotpursuit.jobs.trace_job import run_trace
+    from hotpursuit.trace.report_render import render_html
+
+    store.con.execute("DELETE FROM incident_sources WHERE incident_id = 'drill-heist'")
+    store.con.execute("DELETE FROM incidents WHERE id = 'drill-heist'")
+    store.con.execute("INSERT INTO incidents (id, name, chain, victim, actor) VALUES "
+                      "('drill-heist', 'Drill heist', 'anvil', ?, 'lazarusgroup')", [truth["victim"]])
+    store.con.execute("INSERT INTO incident_sources (incident_id, chain, kind, ref) VALUES "
+                      "('drill-heist', 'anvil', 'tx', ?)", [truth["theft_tx"]])
+    report = run_trace(store, "drill-heist")
+    Path("drill-trace.html").write_text(render_html(report), encoding="utf-8")
+    by_freezer: dict[tuple[str, str], int] = {}
+    for e in report.endpoints + report.held:
+        key = (e.get("freezer") or "nobody (held by the thief)", e["asset"])
+        by_freezer[key] = by_freezer.get(key, 0) + int(e["tainted"])
+    table = Table(title="drill trace (haircut): who can freeze how much (base units); drill-trace.html written")
+    for col in ("who can freeze", "asset", "tainted"):
+        table.add_column(col)
+    for (who, asset), amount in sorted(by_freezer.items()):
+        table.add_row(who, asset if len(asset) < 12 else asset[:10] + "…", f"{amount:,}")
+    console.print(table)
+
+
 DEMO_LABELS = Path(__file__).resolve().parents[2] / "data" / "labels"
 RONIN_EXPLOITER = "0x098B716B8Aaf21512996dC57EB0615e2383E2f96"  # Lazarus, on the OFAC SDN list
 
@@ -298,13 +323,23 @@ def _demo_attribution(db: Path, truth: dict[str, Any]) -> None:
         hot = [LabelClaim("anvil", ex["hot_wallet"], f"{name} hot wallet", "exchange", name, 50,
                           f"{name} compliance team", None, "GREEN", "task-force")
                for name, ex in truth["exchanges"].items()]
-        replace_import(store, "demo:drill-hot-wallets", "task-force", hot)
+        contracts = truth["contracts"]
+        hot += [LabelClaim("anvil", contracts["dex_pool"], "HUSD/ETH pool", "defi", None, 80, "drill", None,
+                           "CLEAR", "task-force"),
+                LabelClaim("anvil", contracts["bridge_router"], "bridge router", "bridge", "bridge", 80, "drill",
+                           None, "CLEAR", "task-force"),
+                LabelClaim("anvil", contracts["bridge_vault"], "bridge vault", "bridge", "bridge", 80, "drill",
+                           None, "CLEAR", "task-force"),
+                LabelClaim("anvil", truth["issuer"]["token"], "HUSD stablecoin", "issuer", truth["issuer"]["name"],
+                           90, "issuer", None, "CLEAR", "task-force")]
+        replace_import(store, "demo:drill-services", "task-force", hot)
         stats = run_clustering(store, "anvil")
         found = {d.address: d.exchange for d in stats.deposit_addresses}
         right = sum(1 for a, name in found.items() if truth["deposit_address_owner"].get(a) == name)
         console.print(f"[bold]clustering:[/] {len(found)} deposit addresses found from the hot-wallet labels "
                       f"alone, {right} assigned to the right exchange", highlight=False)
         claims = claims_for(store, "ethereum", RONIN_EXPLOITER.lower())
+        _demo_trace(store, truth)
     cats = " / ".join(sorted({c.category.upper() if c.category == "dprk" else c.category for c in claims}))
     console.print(f"[bold]{RONIN_EXPLOITER}[/] (Ronin bridge exploiter): {cats}", highlight=False)
     for c in claims:

@@ -57,6 +57,8 @@ def test_incident_and_trace_through_the_cli(rpc: JsonRpcClient, tmp_path: Path) 
     want = {(e["address"], e["asset"]): int(e["tainted_amount"]) for e in truth["endpoints"]}
     assert got == want
     assert report["totals"]["ETH"]["stolen"] == truth["conservation"]["ETH"]["stolen"]
+    husd = report["totals"][truth["issuer"]["token"]]  # taint that entered the stablecoin through the pool
+    assert int(husd["swapped_in"]) == int(husd["at_endpoints"]) + int(husd["held"]) > 0
     husd_held = [h for h in report["held"] if h["asset"] == truth["issuer"]["token"]]
     assert husd_held and all(h["freezer"] == truth["issuer"]["name"] for h in husd_held)
     assert report["totals"]["BTC"]["crossed"] == str(int(report["totals"]["BTC"]["held"]) +

@@ -67,8 +67,10 @@ def run_trace(store: Store, incident_id: str, *, model: str = "haircut", max_hop
         report.flows.append({"chain": chain, "from": src, "to": dst, "asset": asset, "tx": tx, "tainted": str(taint)})
     bridges = {a for a, e in endpoints.items() if e.kind == "bridge"}
     _cross_to_bitcoin(store, {k: v for k, v in result.flows.items() if k[1] in bridges}, report)
-    for asset, stolen in result.stolen.items():
-        report.totals[asset] = {"stolen": str(stolen), "at_endpoints": str(result.at_endpoints(asset)),
+    for asset in sorted(set(result.stolen) | set(result.swapped_in)):
+        entered = ("stolen", result.stolen[asset]) if asset in result.stolen else ("swapped_in",
+                                                                                 result.swapped_in[asset])
+        report.totals[asset] = {entered[0]: str(entered[1]), "at_endpoints": str(result.at_endpoints(asset)),
                                 "held": str(sum(v for (_, a), v in result.held.items() if a == asset)),
                                 "burned": str(result.burned.get(asset, 0))}
     return report

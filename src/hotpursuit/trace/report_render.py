@@ -100,9 +100,13 @@ def render_html(report: TraceReport) -> str:
         body = "".join("<tr>" + "".join(f"<td>{esc(str(c))}</td>" for c in row) + "</tr>" for row in rows)
         return f"<table><tr>{head}</tr>{body}</table>"
 
-    totals = table(["asset", "stolen / crossed", "at endpoints", "held", "burned"],
-                   [[a, int(t.get("stolen", t.get("crossed", 0))), int(t["at_endpoints"]), int(t["held"]),
-                     int(t["burned"])] for a, t in sorted(report.totals.items())])
+    def entered(t: dict[str, str]) -> str:
+        kind = next(k for k in ("stolen", "crossed", "swapped_in") if k in t)
+        return f"{int(t[kind]):,} ({kind.replace('_', ' ')})"
+
+    totals = table(["asset", "entered the trace", "at endpoints", "held", "burned"],
+                   [[a, entered(t), f"{int(t['at_endpoints']):,}", f"{int(t['held']):,}", f"{int(t['burned']):,}"]
+                    for a, t in sorted(report.totals.items())])
     endpoints = table(["chain", "address", "asset", "tainted", "kind", "who can freeze", "since block", "evidence"],
                       [[e["chain"], e["address"], e["asset"], f"{int(e['tainted']):,}", e["kind"],
                         e["freezer"] or "", e["since_block"], " ".join(e["evidence"])] for e in report.endpoints])
@@ -111,7 +115,7 @@ def render_html(report: TraceReport) -> str:
                   for h in report.held])
     style = ("body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}"
              "td,th{border:1px solid #ccc;padding:3px 6px;font-size:12px;text-align:left}"
-             "th{background:#eee}code{font-size:12px}")
+             "th{background:#eee}code{font-size:12px}td{word-break:break-all;max-width:36em}")
     return (f"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Trace {esc(report.incident)}</title>"
             f"<style>{style}</style></head><body>"
             f"<h1>Trace of incident {esc(report.incident)}</h1>"
