@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from hotpursuit import cli_bitcoin, cli_labels, cli_trace
+from hotpursuit import cli_bitcoin, cli_labels, cli_server, cli_trace
 from hotpursuit.cli_common import (
     DbOption,
     FormatOption,
@@ -367,6 +367,7 @@ def _demo_bitcoin_leg(db: Path, seed: int, truth: dict[str, Any], out: Path) -> 
 cli_bitcoin.register(ingest_app, import_app)
 cli_labels.register(app)
 cli_trace.register(app)
+cli_server.register(app)
 
 
 def main() -> None:  # pragma: no cover - console entry point

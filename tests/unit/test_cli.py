@@ -75,3 +75,23 @@ def test_bitcoin_commands_import_ingest_and_refuse_bad_blocks(tmp_path: Path) ->
         both = runner.invoke(app, ["ingest", "bitcoin", "--rpc", server.rpc_url, "--esplora", server.esplora_url,
                                    "--db", str(tmp_path / "x.duckdb")])
         assert both.exit_code == 1 and "exactly one of --rpc" in both.output
+
+
+def test_org_key_and_audit_verify_commands(tmp_path: Path) -> None:
+    from hotpursuit.store import Store
+    from hotpursuit.store.org_tables import append_audit
+
+    db = str(tmp_path / "a.duckdb")
+    assert runner.invoke(app, ["org", "add", "kr-nis", "--name", "NIS", "--kind", "agency", "--db", db]).exit_code == 0
+    bad = runner.invoke(app, ["org", "add", "x", "--name", "X", "--kind", "bank", "--db", db])
+    assert bad.exit_code == 1 and "agency, exchange, issuer" in bad.output
+    made = runner.invoke(app, ["key", "create", "kr-nis", "--scope", "screen", "--db", db])
+    assert made.exit_code == 0 and "hp_" in made.output
+    with Store.open(db) as store:
+        for i in range(3):
+            append_audit(store, "kr-nis", "screen", f"address {i}")
+    assert runner.invoke(app, ["audit", "verify", "--db", db]).exit_code == 0
+    with Store.open(db) as store:
+        store.con.execute("DELETE FROM audit_log WHERE seq = 2")
+    broken = runner.invoke(app, ["audit", "verify", "--db", db])
+    assert broken.exit_code == 1 and "entry 2 is missing" in broken.output

@@ -1,0 +1,94 @@
+"""Server and organisation commands: `serve`, `org add`, `key create/revoke`, `audit verify`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from hotpursuit.cli_common import DbOption, _user_errors, console
+from hotpursuit.store import Store
+
+org_app = typer.Typer(help="Organisations (agencies, exchanges, issuers).", no_args_is_help=True)
+key_app = typer.Typer(help="API keys of organisations.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+
+
+@org_app.command("add")
+def org_add(
+    org_id: Annotated[str, typer.Argument(help="Short id, e.g. kr-nis.")],
+    db: DbOption,
+    name: Annotated[str, typer.Option(help="Full name.")],
+    kind: Annotated[str, typer.Option(help="agency, exchange or issuer.")],
+    country: Annotated[str | None, typer.Option(help="ISO country code.")] = None,
+    sharing_group: Annotated[str | None, typer.Option(help="TLP:AMBER sharing group.")] = None,
+) -> None:
+    """Create an organisation."""
+    from hotpursuit.store.org_tables import add_org
+
+    with _user_errors(), Store.open(db) as store:
+        add_org(store, org_id, name, kind, country, sharing_group)
+    console.print(f"organisation {org_id} added")
+
+
+@key_app.command("create")
+def key_create(
+    org_id: Annotated[str, typer.Argument(help="Organisation id.")],
+    db: DbOption,
+    scope: Annotated[list[str], typer.Option(help="screen, read, write or admin (repeat).")],
+    expires_days: Annotated[int | None, typer.Option(help="Days until the key expires.")] = 365,
+) -> None:
+    """Create a key; it is printed once and only its hash is kept."""
+    from hotpursuit.store.org_tables import create_key
+
+    with _user_errors(), Store.open(db) as store:
+        key_id, key = create_key(store, org_id, scope, expires_days)
+    console.print(f"key {key_id} for {org_id} (shown once): {key}", highlight=False, soft_wrap=True)
+
+
+@key_app.command("revoke")
+def key_revoke(key_id: str, db: DbOption) -> None:
+    """Revoke a key."""
+    from hotpursuit.store.org_tables import revoke_key
+
+    with _user_errors(), Store.open(db) as store:
+        revoke_key(store, key_id)
+    console.print(f"key {key_id} revoked")
+
+
+@audit_app.command("verify")
+def audit_verify(db: DbOption) -> None:
+    """Check the audit log's hash chain; exit 1 naming any edited or deleted entry."""
+    from hotpursuit.security.audit_chain import verify_chain
+    from hotpursuit.store.org_tables import audit_entries
+
+    with _user_errors(), Store.open(db) as store:
+        entries = audit_entries(store)
+    problems = verify_chain(entries)
+    for p in problems:
+        console.print(f"[bold red]broken:[/] {p}", highlight=False)
+    if problems:
+        raise typer.Exit(1)
+    console.print(f"audit log intact: {len(entries)} entries")
+
+
+def serve(
+    db: DbOption,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8080,
+) -> None:
+    """Run the API (FastAPI on uvicorn); the process owns the store."""
+    import uvicorn
+
+    from hotpursuit.api.app import create_app
+
+    with _user_errors(), Store.open(db) as store:
+        uvicorn.run(create_app(store), host=host, port=port, log_level="warning")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `serve`, `org`, `key` and `audit`."""
+    app.command("serve")(serve)
+    app.add_typer(org_app, name="org")
+    app.add_typer(key_app, name="key")
+    app.add_typer(audit_app, name="audit")

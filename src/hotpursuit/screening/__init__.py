@@ -1,0 +1,1 @@
+"""Screening: an in-memory index of what is known about addresses, and risk scoring. Pure."""

@@ -1,0 +1,96 @@
+"""Organisations, API keys and the audit log in the store."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from hotpursuit.errors import HotpursuitError
+from hotpursuit.security.audit_chain import GENESIS, AuditEntry, entry_hash
+from hotpursuit.security.keys import SCOPES, hash_key, key_id_of, matches, new_key
+from hotpursuit.store.database import Store
+
+ORG_KINDS = ("agency", "exchange", "issuer")
+
+
+class OrgError(HotpursuitError):
+    """A bad organisation or key request."""
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The organisation behind an authenticated request."""
+
+    org_id: str
+    kind: str
+    sharing_group: str | None
+    scopes: frozenset[str]
+    key_id: str
+
+
+def add_org(store: Store, org_id: str, name: str, kind: str, country: str | None,
+            sharing_group: str | None) -> None:
+    """Create an organisation."""
+    if kind not in ORG_KINDS:
+        raise OrgError(f"kind {kind!r} is not one of {', '.join(ORG_KINDS)}")
+    if store.con.execute("SELECT count(*) FROM orgs WHERE id = ?", [org_id]).fetchone() != (0,):
+        raise OrgError(f"organisation {org_id!r} exists already")
+    store.con.execute("INSERT INTO orgs (id, name, kind, country, sharing_group) VALUES (?, ?, ?, ?, ?)",
+                      [org_id, name, kind, country, sharing_group])
+
+
+def create_key(store: Store, org_id: str, scopes: list[str], expires_days: int | None) -> tuple[str, str]:
+    """(key id, key): the key is returned once and only its hash is stored."""
+    bad = [s for s in scopes if s not in SCOPES]
+    if bad or not scopes:
+        raise OrgError(f"scopes must be among {', '.join(SCOPES)} (got {', '.join(scopes) or 'none'})")
+    if store.con.execute("SELECT count(*) FROM orgs WHERE id = ?", [org_id]).fetchone() == (0,):
+        raise OrgError(f"no organisation {org_id!r}")
+    key_id, key, digest = new_key()
+    expires = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(days=expires_days) if expires_days else None
+    store.con.execute("INSERT INTO api_keys (id, org_id, key_hash, scopes, expires_at) VALUES (?, ?, ?, ?, ?)",
+                      [key_id, org_id, digest, sorted(scopes), expires])
+    return key_id, key
+
+
+def revoke_key(store: Store, key_id: str) -> None:
+    """Revoke a key from now on."""
+    store.con.execute("UPDATE api_keys SET revoked_at = current_timestamp WHERE id = ?", [key_id])
+
+
+def authenticate(store: Store, key: str | None) -> Caller | None:
+    """The caller for a presented key; None if missing, unknown, wrong, expired or revoked."""
+    key_id = key_id_of(key or "")
+    if key is None or key_id is None:
+        return None
+    row = store.con.execute(
+        """SELECT k.key_hash, k.scopes, k.expires_at, k.revoked_at, o.id, o.kind, o.sharing_group
+           FROM api_keys k JOIN orgs o ON o.id = k.org_id WHERE k.id = ?""", [key_id]).fetchone()
+    if row is None or not matches(key, row[0]) or row[3] is not None:
+        return None
+    if row[2] is not None and row[2] <= dt.datetime.now(dt.UTC).replace(tzinfo=None):
+        return None
+    return Caller(str(row[4]), str(row[5]), row[6], frozenset(row[1]), key_id)
+
+
+def append_audit(store: Store, org_id: str | None, action: str, detail: str) -> AuditEntry:
+    """Append one hash-chained entry."""
+    with store.transaction() as con:
+        last = con.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+        seq, prev = (int(last[0]) + 1, str(last[1])) if last else (1, GENESIS)
+        when = dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
+        digest = entry_hash(seq, when, org_id, action, detail, prev)
+        con.execute("INSERT INTO audit_log VALUES (?, ?::TIMESTAMP, ?, ?, ?, ?, ?)",
+                    [seq, when, org_id, action, detail, prev, digest])
+    return AuditEntry(seq, when, org_id, action, detail, prev, digest)
+
+
+def audit_entries(store: Store) -> list[AuditEntry]:
+    """The whole log in order."""
+    rows = store.con.execute("""SELECT seq, strftime(occurred_at, '%Y-%m-%dT%H:%M:%S.%f'), org_id, action, detail,
+                                       prev_hash, hash FROM audit_log ORDER BY seq""").fetchall()
+    return [AuditEntry(int(r[0]), str(r[1]), r[2], str(r[3]), str(r[4] or ""), str(r[5]), str(r[6])) for r in rows]
+
+
+__all__ = ["Caller", "OrgError", "add_org", "append_audit", "audit_entries", "authenticate", "create_key",
+           "hash_key", "revoke_key"]

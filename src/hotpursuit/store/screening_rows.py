@@ -1,0 +1,31 @@
+"""Loading the screening index from the store: labels, with the owner's sharing group, and the labels
+each address inherits from the other members of its cluster."""
+
+from __future__ import annotations
+
+from hotpursuit.screening.index import IndexedClaim, ScreeningIndex
+from hotpursuit.store.database import Store
+
+_COLUMNS = "l.label, l.category, l.actor, l.confidence, l.source, l.tlp, l.owner_org, o.sharing_group"
+
+
+def load_screening_index(store: Store) -> ScreeningIndex:
+    """Every label, directly and through clusters."""
+    index = ScreeningIndex()
+    for chain, address, *rest in store.con.execute(
+            f"SELECT l.chain, l.address, {_COLUMNS} FROM labels l LEFT JOIN orgs o ON o.id = l.owner_org").fetchall():
+        index.add(str(chain), str(address), _claim(rest, None))
+    for chain, address, via, *rest in store.con.execute(
+            f"""SELECT c2.chain, c2.address, l.address, {_COLUMNS}
+                FROM labels l JOIN clusters c1 ON c1.chain = l.chain AND c1.address = l.address
+                JOIN clusters c2 ON c2.chain = c1.chain AND c2.cluster_id = c1.cluster_id AND c2.address <> l.address
+                LEFT JOIN orgs o ON o.id = l.owner_org""").fetchall():
+        index.add(str(chain), str(address), _claim(rest, str(via)))
+    return index
+
+
+def _claim(row: list[object], via: str | None) -> IndexedClaim:
+    label, category, actor, confidence, source, tlp, owner, group = row
+    return IndexedClaim(str(label), str(category), None if actor is None else str(actor), int(str(confidence)),
+                        str(source), str(tlp), None if owner is None else str(owner),
+                        None if group is None else str(group), via)

@@ -1,0 +1,144 @@
+"""The API on a real uvicorn server on 127.0.0.1: keys and scopes, TLP per organisation, screening of
+real sanctioned addresses, bad input as 4xx, the audit chain, and schemathesis against the spec."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from hotpursuit.api.app import create_app
+from hotpursuit.attribution.labels import LabelClaim
+from hotpursuit.ingest.label_import_job import import_labels
+from hotpursuit.security.audit_chain import verify_chain
+from hotpursuit.store import Store
+from hotpursuit.store.label_tables import replace_import
+from hotpursuit.store.org_tables import add_org, audit_entries, create_key, revoke_key
+
+from ..conftest import SHARED_DATA
+
+RONIN = "0x098b716b8aaf21512996dc57eb0615e2383e2f96"
+SUSPECT = "0x" + "5a" * 20
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str], Store]]:
+    store = Store.open(tmp_path_factory.mktemp("api") / "s.duckdb")
+    import_labels(store, "ofac", SHARED_DATA / "ofac-sdn-addresses")
+    add_org(store, "kr-nis", "National Intelligence Service", "agency", "KR", "bybit-task-force")
+    add_org(store, "ex-hanbit", "Hanbit Exchange", "exchange", "KR", "bybit-task-force")
+    add_org(store, "ex-other", "Other Exchange", "exchange", "DE", None)
+    claims = [LabelClaim("ethereum", SUSPECT, f"{tlp} lead", "dprk", "lazarusgroup", 70, "NIS case 17", None, tlp,
+                         "kr-nis") for tlp in ("GREEN", "AMBER", "RED")]
+    replace_import(store, "case-17", "kr-nis", claims)
+    keys = {}
+    for org in ("kr-nis", "ex-hanbit", "ex-other"):
+        keys[org] = create_key(store, org, ["screen", "read"], 30)[1]
+    keys["read-only"] = create_key(store, "ex-other", ["read"], 30)[1]
+    keys["admin"] = create_key(store, "kr-nis", ["admin"], 30)[1]
+    revoked_id, keys["revoked"] = create_key(store, "ex-other", ["screen"], 30)
+    revoke_key(store, revoked_id)
+    keys["expired"] = create_key(store, "ex-other", ["screen"], 30)[1]
+    store.con.execute("UPDATE api_keys SET expires_at = TIMESTAMP '2020-01-01' WHERE id = ?",
+                      [keys["expired"].split("_")[1]])
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(create_app(store), host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", keys, store
+    srv.should_exit = True
+    thread.join(5)
+    store.close()
+
+
+def _get(base: str, path: str, key: str | None) -> httpx.Response:
+    return httpx.get(base + path, headers={"Authorization": f"Bearer {key}"} if key else {})
+
+
+def test_every_request_needs_a_valid_key_and_scope(server: tuple[str, dict[str, str], Store]) -> None:
+    base, keys, _ = server
+    path = f"/v1/screen/ethereum/{RONIN}"
+    for key in (None, "nonsense", keys["kr-nis"][:-2] + "xx", keys["revoked"], keys["expired"]):
+        r = _get(base, path, key)
+        assert r.status_code == 401 and "categories" not in r.text, key
+    r = _get(base, path, keys["read-only"])
+    assert r.status_code == 403 and "screen" in r.json()["detail"]
+    assert httpx.get(base + path, headers={"X-API-Key": keys["ex-other"]}).status_code == 200
+
+
+def test_a_real_sanctioned_address_screens_severe(server: tuple[str, dict[str, str], Store]) -> None:
+    base, keys, _ = server
+    body = _get(base, "/v1/screen/ethereum/0x098B716B8Aaf21512996dC57EB0615e2383E2f96", keys["ex-other"]).json()
+    assert (body["risk"], body["score"], body["categories"]) == ("severe", 100, ["sanctioned"])
+    clean = _get(base, "/v1/screen/ethereum/" + "0x" + "12" * 20, keys["ex-other"]).json()
+    assert (clean["risk"], clean["direct"]) == ("none", [])
+
+
+def test_each_organisation_sees_exactly_what_tlp_allows(server: tuple[str, dict[str, str], Store]) -> None:
+    base, keys, _ = server
+    seen = {}
+    for org in ("kr-nis", "ex-hanbit", "ex-other"):
+        body = _get(base, f"/v1/screen/ethereum/{SUSPECT}", keys[org]).json()
+        seen[org] = (sorted(c["tlp"] for c in body["direct"]), body["withheld"])
+    assert seen == {"kr-nis": (["AMBER", "GREEN", "RED"], 0),       # the owner sees all
+                    "ex-hanbit": (["AMBER", "GREEN"], 1),          # same sharing group: AMBER, not RED
+                    "ex-other": (["GREEN"], 2)}                    # outsider: GREEN only
+
+
+def test_bad_input_is_a_4xx_naming_the_field(server: tuple[str, dict[str, str], Store]) -> None:
+    base, keys, _ = server
+    r = _get(base, "/v1/screen/ethereum/0x1234", keys["ex-other"])
+    assert r.status_code == 422 and "address" in r.json()["detail"]
+    headers = {"X-API-Key": keys["ex-other"]}
+    r = httpx.post(base + "/v1/screen/batch", json={"chain": "ethereum", "addresses": []}, headers=headers)
+    assert r.status_code == 422 and "addresses" in r.text
+    r = httpx.post(base + "/v1/screen/batch", content=b"{not json",
+                   headers={**headers, "content-type": "application/json"})
+    assert r.status_code == 422
+    r = httpx.post(base + "/v1/screen/batch", json={"chain": "ethereum", "addresses": [RONIN, "bogus", SUSPECT]},
+                   headers=headers)
+    body = r.json()
+    assert r.status_code == 200 and body["screened"] == 3 and body["invalid"][0]["index"] == 1
+    assert {f["address"] for f in body["flagged"]} == {RONIN, SUSPECT}
+
+
+def test_audit_chain_records_non_public_reads_and_detects_edits(server: tuple[str, dict[str, str], Store]) -> None:
+    base, keys, store = server
+    before = len(audit_entries(store))
+    _get(base, f"/v1/screen/ethereum/{SUSPECT}", keys["ex-hanbit"])  # AMBER data read: audited
+    entries = audit_entries(store)
+    assert len(entries) == before + 1 and entries[-1].org_id == "ex-hanbit"
+    assert verify_chain(entries) == []
+    tampered = [*entries[:-1], replace(entries[-1], detail="nothing to see")]
+    assert verify_chain(tampered) == [f"entry {entries[-1].seq}: its content was changed after it was written"]
+    assert len(entries) > 2 and verify_chain(entries[:1] + entries[2:])[0].startswith("entry 2 is missing")
+
+
+def test_openapi_spec_holds_under_schemathesis(server: tuple[str, dict[str, str], Store], tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    base, keys, _ = server
+    result = subprocess.run(
+        [sys.executable, "-m", "schemathesis.cli", "run", f"{base}/openapi.json", "--checks",
+         "not_a_server_error,response_schema_conformance", "-H", f"X-API-Key: {keys['admin']}",
+         "--max-examples", "30", "--exclude-path", "/v1/admin/reload"],
+        capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:]
