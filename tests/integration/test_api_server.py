@@ -26,6 +26,7 @@ from ..conftest import SHARED_DATA
 
 RONIN = "0x098b716b8aaf21512996dc57eb0615e2383e2f96"
 SUSPECT = "0x" + "5a" * 20
+TX = "0x" + "ab" * 32
 
 
 def _free_port() -> int:
@@ -54,6 +55,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
     keys["expired"] = create_key(store, "ex-other", ["screen"], 30)[1]
     store.con.execute("UPDATE api_keys SET expires_at = TIMESTAMP '2020-01-01' WHERE id = ?",
                       [keys["expired"].split("_")[1]])
+    store.con.execute("""INSERT INTO transfers VALUES ('ethereum', 1, ?, 0, 0, 'native', NULL, NULL, ?, ?, 'ETH',
+                         10::BIGNUM, 'test')""", [TX, SUSPECT, "0x" + "77" * 20])
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(create_app(store), host="127.0.0.1", port=port, log_level="error"))
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -105,7 +108,7 @@ def test_each_organisation_sees_exactly_what_tlp_allows(server: tuple[str, dict[
 def test_bad_input_is_a_4xx_naming_the_field(server: tuple[str, dict[str, str], Store]) -> None:
     base, keys, _ = server
     r = _get(base, "/v1/screen/ethereum/0x1234", keys["ex-other"])
-    assert r.status_code == 422 and "address" in r.json()["detail"]
+    assert r.status_code == 400 and r.json()["detail"].startswith("address:")
     headers = {"X-API-Key": keys["ex-other"]}
     r = httpx.post(base + "/v1/screen/batch", json={"chain": "ethereum", "addresses": []}, headers=headers)
     assert r.status_code == 422 and "addresses" in r.text
@@ -142,3 +145,29 @@ def test_openapi_spec_holds_under_schemathesis(server: tuple[str, dict[str, str]
          "--max-examples", "30", "--exclude-path", "/v1/admin/reload"],
         capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_transaction_screening_takes_the_worst_address(server: tuple[str, dict[str, str], Store]) -> None:
+    base, keys, _ = server
+    body = _get(base, f"/v1/screen/ethereum/tx/{TX}", keys["ex-hanbit"]).json()
+    assert (body["risk"], {a["address"] for a in body["addresses"]}) == ("high", {SUSPECT, "0x" + "77" * 20})
+    assert _get(base, "/v1/screen/ethereum/tx/0x" + "cd" * 32, keys["ex-hanbit"]).status_code == 404
+    assert _get(base, "/v1/screen/ethereum/tx/nothex", keys["ex-hanbit"]).status_code == 400
+
+
+def test_rate_limit_answers_429_with_retry_after(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "r.duckdb") as store:
+        add_org(store, "ex-busy", "Busy Exchange", "exchange", None, None)
+        key = create_key(store, "ex-busy", ["screen"], 1)[1]
+        port = _free_port()
+        srv = uvicorn.Server(uvicorn.Config(create_app(store, rate_per_second=0.5, burst=2), host="127.0.0.1",
+                                            port=port, log_level="error"))
+        thread = threading.Thread(target=srv.run, daemon=True)
+        thread.start()
+        while not srv.started:
+            time.sleep(0.02)
+        codes = [_get(f"http://127.0.0.1:{port}", "/v1/ping", key) for _ in range(3)]
+        srv.should_exit = True
+        thread.join(5)
+    assert [c.status_code for c in codes] == [200, 200, 429]
+    assert int(codes[2].headers["Retry-After"]) >= 1

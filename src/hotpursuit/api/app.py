@@ -10,6 +10,9 @@ default values, not `Annotated`: the module's postponed annotations cannot see t
 
 from __future__ import annotations
 
+import math
+import re
+import time
 from dataclasses import asdict
 from typing import Any
 
@@ -25,7 +28,36 @@ from hotpursuit.store.org_tables import Caller, append_audit, authenticate
 from hotpursuit.store.screening_rows import load_screening_index
 
 MAX_BATCH = 100_000
+TX_HASH = re.compile(r"^(0x)?[0-9a-fA-F]{64}$")
+
+
+class RateBucket:
+    """A token bucket: `rate` tokens per second, at most `burst` saved up."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst, self.tokens, self.at = rate, burst, float(burst), 0.0
+
+    def take(self, now: float) -> float:
+        """Take one token; 0 if granted, else the seconds until one is available."""
+        if self.at:
+            self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return 0.0
+        return (1 - self.tokens) / self.rate
 MAX_BODY_BYTES = 8 * 1024 * 1024
+
+
+class Problem(BaseModel):
+    """An error: what was wrong, naming the field."""
+
+    detail: str
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": Problem}, 401: {"model": Problem},
+                                           403: {"model": Problem}, 413: {"model": Problem},
+                                           429: {"model": Problem}}
 
 
 class BatchRequest(BaseModel):
@@ -47,10 +79,12 @@ class ScreeningOut(BaseModel):
     withheld: int
 
 
-def create_app(store: Store) -> FastAPI:
-    """The application over an open store (the server process owns it)."""
+def create_app(store: Store, *, rate_per_second: float = 2000.0, burst: int = 4000) -> FastAPI:
+    """The application over an open store (the server process owns it); each key may make
+    `rate_per_second` requests per second on average, `burst` at once (429 with Retry-After beyond)."""
     app = FastAPI(title="hotpursuit", version="1", openapi_url="/openapi.json")
     state: dict[str, ScreeningIndex] = {"index": load_screening_index(store)}
+    buckets: dict[str, RateBucket] = {}
 
     def caller(authorization: str | None = Header(None), x_api_key: str | None = Header(None)) -> Caller:
         key = x_api_key or (authorization[7:] if authorization and authorization.startswith("Bearer ") else None)
@@ -58,6 +92,11 @@ def create_app(store: Store) -> FastAPI:
         if found is None:
             raise HTTPException(401, "missing, unknown, expired or revoked API key",
                                 headers={"WWW-Authenticate": "Bearer"})
+        bucket = buckets.setdefault(found.key_id, RateBucket(rate_per_second, burst))
+        wait = bucket.take(time.monotonic())
+        if wait > 0:
+            raise HTTPException(429, f"rate limit of {rate_per_second:g} requests/s for this key",
+                                headers={"Retry-After": str(max(1, math.ceil(wait)))})
         return found
 
     def scoped(scope: str) -> Any:
@@ -76,24 +115,42 @@ def create_app(store: Store) -> FastAPI:
             return JSONResponse({"detail": f"request body above {MAX_BODY_BYTES} bytes"}, status_code=413)
         return await call_next(request)
 
-    @app.get("/v1/ping")
+    @app.get("/v1/ping", responses=ERRORS)
     async def ping(who: Caller = Depends(caller)) -> dict[str, str]:
         """Authenticated, does nothing: the baseline for the screening benchmark."""
         return {"org": who.org_id}
 
-    @app.get("/v1/screen/{chain}/{address}", response_model=ScreeningOut)
+    @app.get("/v1/screen/{chain}/{address}", response_model=ScreeningOut, responses=ERRORS)
     async def screen(chain: str, address: str, who: Caller = Depends(screen_scope)) -> ScreeningOut:
         """Risk, categories and the claims the caller may see about one address."""
         try:
             normalized = parse_address(chain, address)
         except InvalidAddress as exc:
-            raise HTTPException(422, f"address: {exc}") from exc
+            raise HTTPException(400, f"address: {exc}") from exc
         result = state["index"].screen(chain, normalized, who.org_id, who.sharing_group)
         if any(c["tlp"] != "CLEAR" for c in result.direct):
             append_audit(store, who.org_id, "screen", f"{chain}:{normalized}")
         return ScreeningOut(**asdict(result))
 
-    @app.post("/v1/screen/batch")
+    @app.get("/v1/screen/{chain}/tx/{tx_hash}", responses={**ERRORS, 404: {"model": Problem}})
+    async def screen_tx(chain: str, tx_hash: str, who: Caller = Depends(screen_scope)) -> dict[str, Any]:
+        """Every address a transaction moved value between, screened; the transaction's risk is the worst."""
+        if not TX_HASH.match(tx_hash):
+            raise HTTPException(400, "tx_hash: want 64 hex digits (0x-prefixed for EVM chains)")
+        wanted = tx_hash.lower()
+        rows = store.con.execute(
+            """SELECT from_address FROM transfers WHERE chain = $c AND tx_hash = $h
+               UNION SELECT to_address FROM transfers WHERE chain = $c AND tx_hash = $h
+               UNION SELECT address FROM utxo_outputs WHERE chain = $c AND tx_hash = $h AND address IS NOT NULL
+               UNION SELECT address FROM utxo_inputs WHERE chain = $c AND tx_hash = $h AND address IS NOT NULL""",
+            {"c": chain, "h": wanted}).fetchall()
+        if not rows:
+            raise HTTPException(404, f"transaction {wanted} is not in the store for chain {chain}")
+        results = [asdict(state["index"].screen(chain, str(a), who.org_id, who.sharing_group)) for (a,) in sorted(rows)]
+        worst = max(results, key=lambda r: r["score"])
+        return {"chain": chain, "tx": wanted, "risk": worst["risk"], "score": worst["score"], "addresses": results}
+
+    @app.post("/v1/screen/batch", responses=ERRORS)
     async def screen_batch(body: BatchRequest, who: Caller = Depends(screen_scope)) -> dict[str, Any]:
         """Up to 100,000 addresses at once; invalid ones are listed with the reason, not fatal."""
         index = state["index"]
@@ -111,7 +168,7 @@ def create_app(store: Store) -> FastAPI:
         append_audit(store, who.org_id, "screen-batch", f"{body.chain}: {len(body.addresses)} addresses")
         return {"chain": body.chain, "screened": len(body.addresses), "flagged": results, "invalid": invalid}
 
-    @app.post("/v1/admin/reload")
+    @app.post("/v1/admin/reload", responses=ERRORS)
     async def reload(who: Caller = Depends(admin_scope)) -> dict[str, int]:
         """Rebuild the screening index from the store (after label imports or clustering)."""
         state["index"] = load_screening_index(store)
