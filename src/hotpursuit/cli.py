@@ -274,6 +274,41 @@ def demo(
         _demo_bitcoin_leg(db, seed, truth, out)
         _demo_attribution(db, truth)
     err_console.print("anvil stopped")
+    _demo_server(db)
+
+
+def _demo_server(db: Path) -> None:
+    """Create a demo agency with a key, run the API for one real request, print the curl to repeat it."""
+    import socket
+    import threading
+
+    import httpx
+    import uvicorn
+
+    from hotpursuit.api.app import create_app
+    from hotpursuit.store.org_tables import add_org, create_key
+
+    with Store.open(db) as store:
+        if store.con.execute("SELECT count(*) FROM orgs WHERE id = 'demo-agency'").fetchone() == (0,):
+            add_org(store, "demo-agency", "Demo task force agency", "agency", "KR", "bybit-task-force")
+        _, key = create_key(store, "demo-agency", ["screen", "read"], 30)
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        server = uvicorn.Server(uvicorn.Config(create_app(store), host="127.0.0.1", port=port, log_level="error"))
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        while not server.started:
+            time.sleep(0.02)
+        path = f"/v1/screen/ethereum/{RONIN_EXPLOITER}"
+        answer = httpx.get(f"http://127.0.0.1:{port}{path}", headers={"X-API-Key": key}).json()
+        server.should_exit = True
+        thread.join(5)
+    console.print(f"[bold]screening API:[/] GET {path} -> risk {answer['risk']} (score {answer['score']}), "
+                  f"categories {', '.join(answer['categories'])}", highlight=False)
+    console.print("Try it yourself (the key is valid for 30 days):", highlight=False)
+    console.print(f"  .venv/bin/hotpursuit serve --port 8080 &\n"
+                  f"  curl -H 'X-API-Key: {key}' http://127.0.0.1:8080{path}", highlight=False, soft_wrap=True)
 
 
 def _demo_trace(store: Store, truth: dict[str, Any]) -> None:
