@@ -57,6 +57,7 @@ bench: venv tools
 	$(BIN)/python benchmarks/bench_bitcoin_import.py
 	$(BIN)/python benchmarks/bench_clustering.py
 	$(BIN)/python benchmarks/bench_trace.py
+	$(BIN)/python benchmarks/bench_screening.py --concurrency 4
 
 clean:
 	rm -rf $(VENV) $(NODE_TOOLS)/node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -171,3 +171,17 @@ def test_rate_limit_answers_429_with_retry_after(tmp_path: Path) -> None:
         thread.join(5)
     assert [c.status_code for c in codes] == [200, 200, 429]
     assert int(codes[2].headers["Retry-After"]) >= 1
+
+
+def test_concurrent_requests_all_succeed(server: tuple[str, dict[str, str], Store]) -> None:
+    """The store's one connection is never used by two requests at once (found by the benchmark)."""
+    import asyncio
+
+    base, keys, _ = server
+
+    async def many() -> list[int]:
+        async with httpx.AsyncClient(headers={"X-API-Key": keys["ex-other"]}) as client:
+            replies = await asyncio.gather(*(client.get(f"{base}/v1/screen/ethereum/{RONIN}") for _ in range(60)))
+        return [r.status_code for r in replies]
+
+    assert asyncio.run(many()) == [200] * 60

@@ -4,7 +4,8 @@ Keys come as `Authorization: Bearer <key>` or `X-API-Key: <key>`. A missing, wro
 key gets 401, a key without the needed scope 403, never data. Screening answers come from the
 in-memory screening index; answers that reveal non-public (non-CLEAR) claims are written to the
 hash-chained audit log, with the caller. Handlers are `async` and never await while they use the
-store, so the one DuckDB connection is used by one request at a time. (Dependencies are given as
+store (dependencies included: a plain `def` would run in a thread pool), so the one DuckDB connection
+is used by one request at a time. (Dependencies are given as
 default values, not `Annotated`: the module's postponed annotations cannot see the local functions.)
 """
 
@@ -28,6 +29,7 @@ from hotpursuit.store.org_tables import Caller, append_audit, authenticate
 from hotpursuit.store.screening_rows import load_screening_index
 
 MAX_BATCH = 100_000
+AUTH_CACHE_SECONDS = 5.0
 TX_HASH = re.compile(r"^(0x)?[0-9a-fA-F]{64}$")
 
 
@@ -85,10 +87,18 @@ def create_app(store: Store, *, rate_per_second: float = 2000.0, burst: int = 40
     app = FastAPI(title="hotpursuit", version="1", openapi_url="/openapi.json")
     state: dict[str, ScreeningIndex] = {"index": load_screening_index(store)}
     buckets: dict[str, RateBucket] = {}
+    auth_cache: dict[str, tuple[float, Caller]] = {}  # a revocation takes effect within AUTH_CACHE_SECONDS
 
-    def caller(authorization: str | None = Header(None), x_api_key: str | None = Header(None)) -> Caller:
+    async def caller(authorization: str | None = Header(None), x_api_key: str | None = Header(None)) -> Caller:
         key = x_api_key or (authorization[7:] if authorization and authorization.startswith("Bearer ") else None)
-        found = authenticate(store, key)
+        now = time.monotonic()
+        cached = auth_cache.get(key or "")
+        if cached is not None and now - cached[0] < AUTH_CACHE_SECONDS:
+            found: Caller | None = cached[1]
+        else:
+            found = authenticate(store, key)
+            if found is not None and key:
+                auth_cache[key] = (now, found)
         if found is None:
             raise HTTPException(401, "missing, unknown, expired or revoked API key",
                                 headers={"WWW-Authenticate": "Bearer"})
@@ -100,7 +110,7 @@ def create_app(store: Store, *, rate_per_second: float = 2000.0, burst: int = 40
         return found
 
     def scoped(scope: str) -> Any:
-        def check(who: Caller = Depends(caller)) -> Caller:
+        async def check(who: Caller = Depends(caller)) -> Caller:
             if scope not in who.scopes and "admin" not in who.scopes:
                 raise HTTPException(403, f"this key lacks the {scope!r} scope")
             return who
