@@ -185,3 +185,24 @@ def test_concurrent_requests_all_succeed(server: tuple[str, dict[str, str], Stor
         return [r.status_code for r in replies]
 
     assert asyncio.run(many()) == [200] * 60
+
+
+def test_a_posted_label_is_screened_at_once_and_tlp_filtered(server: tuple[str, dict[str, str], Store]) -> None:
+    base, keys, store = server
+    fresh = "0x" + "6b" * 20
+    body = {"chain": "ethereum", "address": fresh, "label": "Lazarus consolidation wallet", "category": "dprk",
+            "actor": "lazarusgroup", "confidence": 70, "source": "NIS case 18", "tlp": "AMBER"}
+    denied = httpx.post(base + "/v1/labels", json=body, headers={"X-API-Key": keys["kr-nis"]})
+    assert denied.status_code == 403  # screen+read key: no write scope
+    made = httpx.post(base + "/v1/labels", json=body, headers={"X-API-Key": keys["admin"]})
+    assert made.status_code == 201, made.text
+    bad = httpx.post(base + "/v1/labels", json={**body, "category": "villain"}, headers={"X-API-Key": keys["admin"]})
+    assert bad.status_code == 400 and bad.json()["detail"].startswith("category:")
+    hanbit = _get(base, f"/v1/screen/ethereum/{fresh}", keys["ex-hanbit"]).json()
+    other = _get(base, f"/v1/screen/ethereum/{fresh}", keys["ex-other"]).json()
+    assert (hanbit["risk"], hanbit["categories"]) == ("high", ["dprk"])  # same sharing group, no reload needed
+    assert (other["risk"], other["withheld"]) == ("none", 1)
+    listed = _get(base, f"/v1/labels/ethereum/{fresh}", keys["ex-hanbit"]).json()
+    assert [(c["label"], c["asserted_by"]) for c in listed["claims"]] == [("Lazarus consolidation wallet", "kr-nis")]
+    assert _get(base, f"/v1/labels/ethereum/{fresh}", keys["ex-other"]).json()["withheld"] == 1
+    assert any(e.action == "write-label" and e.org_id == "kr-nis" for e in audit_entries(store))

@@ -11,6 +11,7 @@ default values, not `Annotated`: the module's postponed annotations cannot see t
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 import time
@@ -21,10 +22,13 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from hotpursuit.attribution.labels import CATEGORIES, TLP_LEVELS, LabelClaim
 from hotpursuit.chains.address_codec import parse_address
 from hotpursuit.errors import InvalidAddress
-from hotpursuit.screening.index import ScreeningIndex
+from hotpursuit.screening.index import IndexedClaim, ScreeningIndex
+from hotpursuit.security.tlp import may_see
 from hotpursuit.store.database import Store
+from hotpursuit.store.label_tables import add_claim, claims_for
 from hotpursuit.store.org_tables import Caller, append_audit, authenticate
 from hotpursuit.store.screening_rows import load_screening_index
 
@@ -60,6 +64,20 @@ class Problem(BaseModel):
 ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": Problem}, 401: {"model": Problem},
                                            403: {"model": Problem}, 413: {"model": Problem},
                                            429: {"model": Problem}}
+
+
+class LabelIn(BaseModel):
+    """A claim an organisation asserts (it becomes its owner)."""
+
+    chain: str = Field(min_length=1, max_length=32)
+    address: str = Field(min_length=1, max_length=128)
+    label: str = Field(min_length=1, max_length=200)
+    category: str
+    actor: str | None = Field(default=None, max_length=100)
+    confidence: int = Field(ge=0, le=100)
+    source: str = Field(min_length=1, max_length=500)
+    source_date: datetime.date | None = None
+    tlp: str = "AMBER"
 
 
 class BatchRequest(BaseModel):
@@ -177,6 +195,49 @@ def create_app(store: Store, *, rate_per_second: float = 2000.0, burst: int = 40
                                  "categories": r.categories, "withheld": r.withheld})
         append_audit(store, who.org_id, "screen-batch", f"{body.chain}: {len(body.addresses)} addresses")
         return {"chain": body.chain, "screened": len(body.addresses), "flagged": results, "invalid": invalid}
+
+    read_scope, write_scope = scoped("read"), scoped("write")
+
+    @app.get("/v1/labels/{chain}/{address}", responses=ERRORS)
+    async def labels_of(chain: str, address: str, who: Caller = Depends(read_scope)) -> dict[str, Any]:
+        """The claims about an address the caller may see, with provenance, and how many were withheld."""
+        try:
+            normalized = parse_address(chain, address)
+        except InvalidAddress as exc:
+            raise HTTPException(400, f"address: {exc}") from exc
+        visible, withheld = [], 0
+        for c in claims_for(store, chain, normalized):
+            group = owner_groups().get(c.asserted_by)
+            if may_see(c.tlp, c.asserted_by, group, who.org_id, who.sharing_group):
+                visible.append({**asdict(c), "source_date": None if c.source_date is None else str(c.source_date)})
+            else:
+                withheld += 1
+        if any(c["tlp"] != "CLEAR" for c in visible):
+            append_audit(store, who.org_id, "read-labels", f"{chain}:{normalized}")
+        return {"chain": chain, "address": normalized, "claims": visible, "withheld": withheld}
+
+    @app.post("/v1/labels", status_code=201, responses=ERRORS)
+    async def add_label(body: LabelIn, who: Caller = Depends(write_scope)) -> dict[str, Any]:
+        """Assert a claim as the caller's organisation; it is screened from now on."""
+        try:
+            normalized = parse_address(body.chain, body.address)
+        except InvalidAddress as exc:
+            raise HTTPException(400, f"address: {exc}") from exc
+        if body.category not in CATEGORIES:
+            raise HTTPException(400, f"category: {body.category!r} is not one of {', '.join(CATEGORIES)}")
+        if body.tlp.upper() not in TLP_LEVELS:
+            raise HTTPException(400, f"tlp: {body.tlp!r} is not one of {', '.join(TLP_LEVELS)}")
+        claim = LabelClaim(body.chain, normalized, body.label, body.category, body.actor, body.confidence,
+                           body.source, body.source_date, body.tlp.upper(), who.org_id)
+        add_claim(store, f"api:{who.org_id}", claim)
+        state["index"].add(body.chain, normalized, IndexedClaim(
+            claim.label, claim.category, claim.actor, claim.confidence, claim.source, claim.tlp, who.org_id,
+            who.sharing_group))
+        append_audit(store, who.org_id, "write-label", f"{body.chain}:{normalized} {claim.category} {claim.tlp}")
+        return {"chain": body.chain, "address": normalized, "stored": True}
+
+    def owner_groups() -> dict[str, str | None]:
+        return {str(o): g for o, g in store.con.execute("SELECT id, sharing_group FROM orgs").fetchall()}
 
     @app.post("/v1/admin/reload", responses=ERRORS)
     async def reload(who: Caller = Depends(admin_scope)) -> dict[str, int]:

@@ -32,6 +32,23 @@ def replace_import(store: Store, import_key: str, asserted_by: str, claims: Sequ
     return len(claims)
 
 
+def add_claim(store: Store, import_key: str, claim: LabelClaim) -> bool:
+    """Add one claim unless the same organisation already asserted exactly it; True if added."""
+    c = claim
+    exists = store.con.execute(
+        """SELECT count(*) FROM labels WHERE chain = ? AND address = ? AND label = ? AND category = ?
+           AND source = ? AND asserted_by = ? AND tlp = ?""",
+        [c.chain, c.address, c.label, c.category, c.source, c.asserted_by, c.tlp]).fetchone()
+    if exists != (0,):
+        return False
+    store.con.execute(
+        """INSERT INTO labels (chain, address, label, category, actor, confidence, source, source_date, tlp,
+             asserted_by, owner_org, import_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [c.chain, c.address, c.label, c.category, c.actor, c.confidence, c.source, c.source_date, c.tlp,
+         c.asserted_by, c.asserted_by, import_key])
+    return True
+
+
 def replace_actors(store: Store, actors: Sequence[Actor]) -> int:
     """Insert or replace actors by id."""
     with store.transaction() as con:
