@@ -65,6 +65,10 @@ class ScreeningIndex:
     def __len__(self) -> int:
         return len(self._claims)
 
+    def knows(self, chain: str, address: str) -> bool:
+        """Whether anything at all is indexed for the address (a fast pre-check for batches)."""
+        return (chain, address) in self._claims
+
     def screen(self, chain: str, address: str, caller_org: str, caller_group: str | None) -> Screening:
         """What the caller may know about an address, and the risk it implies."""
         visible, withheld, score = [], 0, 0
