@@ -314,6 +314,7 @@ def _demo_server(db: Path) -> None:
 def _demo_trace(store: Store, truth: dict[str, Any]) -> None:
     """Open the drill's incident, trace it, write drill-trace.html, print who can freeze how much."""
     from hotpursuit.jobs.trace_job import run_trace
+    from hotpursuit.store.taint_tables import save_trace
     from hotpursuit.trace.report_render import render_html
 
     store.con.execute("DELETE FROM incident_sources WHERE incident_id = 'drill-heist'")
@@ -323,6 +324,7 @@ def _demo_trace(store: Store, truth: dict[str, Any]) -> None:
     store.con.execute("INSERT INTO incident_sources (incident_id, chain, kind, ref) VALUES "
                       "('drill-heist', 'anvil', 'tx', ?)", [truth["theft_tx"]])
     report = run_trace(store, "drill-heist")
+    save_trace(store, report)
     Path("drill-trace.html").write_text(render_html(report), encoding="utf-8")
     by_freezer: dict[tuple[str, str], int] = {}
     for e in report.endpoints + report.held:

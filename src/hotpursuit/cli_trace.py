@@ -104,10 +104,12 @@ def trace_cmd(
 ) -> None:
     """Trace an incident: endpoints (who can freeze what), holders, the flow graph; json, csv or html."""
     from hotpursuit.jobs.trace_job import run_trace
+    from hotpursuit.store.taint_tables import save_trace
     from hotpursuit.trace.report_render import render_csv, render_html, render_json
 
     with _user_errors(), Store.open(db) as store:
         report = run_trace(store, incident, model=model, max_hops=hops, dust=dust, until_block=until)
+        save_trace(store, report)  # screening reads the tainted value each address received
     text = {"json": render_json, "csv": render_csv, "html": render_html}[fmt](report)
     if out is None:
         print(text, end="")

@@ -83,3 +83,45 @@ def test_incident_and_trace_through_the_cli(rpc: JsonRpcClient, tmp_path: Path) 
     assert report["input_hash"] in page
     table = runner.invoke(app, ["trace", "drill-heist", "--db", str(db), "--format", "csv"])
     assert table.output.splitlines()[0].startswith("status,chain,address")
+
+
+def test_screening_shows_indirect_exposure_from_a_saved_trace(rpc: JsonRpcClient, tmp_path: Path) -> None:
+    import socket
+    import threading
+    import time
+
+    import httpx
+    import uvicorn
+
+    from hotpursuit.api.app import create_app
+    from hotpursuit.store.org_tables import add_org, create_key
+
+    drill = HeistDrill(rpc, DrillConfig(seed=7))
+    drill.run()
+    truth = build_ground_truth(drill)
+    db = tmp_path / "x.duckdb"
+    with Store.open(db) as store:
+        EvmNodeIngest(rpc, store).ingest_range(truth["first_block"], truth["last_block"])
+    for args in (["incident", "open", "Drill heist", "--chain", "anvil", "--source", truth["theft_tx"]],
+                 ["trace", "drill-heist", "--format", "csv"]):
+        assert runner.invoke(app, [*args, "--db", str(db)]).exit_code == 0
+    holder = max(truth["holdings"], key=lambda h: int(h["tainted_amount"]))
+    with Store.open(db) as store:
+        add_org(store, "ex-hanbit", "Hanbit", "exchange", "KR", None)
+        key = create_key(store, "ex-hanbit", ["screen"], 1)[1]
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        srv = uvicorn.Server(uvicorn.Config(create_app(store), host="127.0.0.1", port=port, log_level="error"))
+        thread = threading.Thread(target=srv.run, daemon=True)
+        thread.start()
+        while not srv.started:
+            time.sleep(0.02)
+        body = httpx.get(f"http://127.0.0.1:{port}/v1/screen/anvil/{holder['address']}",
+                         headers={"X-API-Key": key}).json()
+        srv.should_exit = True
+        thread.join(5)
+    exposure = [e for e in body["indirect"] if e["asset"] == holder["asset"]]
+    assert exposure and exposure[0]["incident"] == "drill-heist"
+    assert int(exposure[0]["tainted"]) >= int(holder["tainted_amount"]) and 0 < exposure[0]["share"] <= 1
+    assert "stolen funds" in body["categories"] and body["risk"] in ("medium", "high", "severe")

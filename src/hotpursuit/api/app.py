@@ -98,6 +98,7 @@ class ScreeningOut(BaseModel):
     categories: list[str]
     direct: list[dict[str, Any]]
     withheld: int
+    indirect: list[dict[str, Any]]
 
 
 def create_app(store: Store, *, rate_per_second: float = 2000.0, burst: int = 4000) -> FastAPI:

@@ -64,7 +64,8 @@ def run_trace(store: Store, incident_id: str, *, model: str = "haircut", max_hop
         report.held.append({"chain": chain, "address": address, "asset": asset, "tainted": str(taint),
                             "freezer": issuers.get(asset)})
     for (src, dst, asset, tx), taint in sorted(result.flows.items()):
-        report.flows.append({"chain": chain, "from": src, "to": dst, "asset": asset, "tx": tx, "tainted": str(taint)})
+        report.flows.append({"chain": chain, "from": src, "to": dst, "asset": asset, "tx": tx, "tainted": str(taint),
+                             "hop": result.hops.get(dst, 0)})
     bridges = {a for a, e in endpoints.items() if e.kind == "bridge"}
     _cross_to_bitcoin(store, {k: v for k, v in result.flows.items() if k[1] in bridges}, report)
     for asset in sorted(set(result.stolen) | set(result.swapped_in)):
