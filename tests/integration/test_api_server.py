@@ -57,6 +57,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
                       [keys["expired"].split("_")[1]])
     store.con.execute("""INSERT INTO transfers VALUES ('ethereum', 1, ?, 0, 0, 'native', NULL, NULL, ?, ?, 'ETH',
                          10::BIGNUM, 'test')""", [TX, SUSPECT, "0x" + "77" * 20])
+    for incident, tlp, owner in (("case-public", "CLEAR", None), ("case-amber", "AMBER", "kr-nis"),
+                                 ("case-red", "RED", "kr-nis")):
+        store.con.execute("INSERT INTO incidents (id, name, chain, tlp, owner_org) VALUES (?, ?, 'ethereum', ?, ?)",
+                          [incident, incident, tlp, owner])
+        store.con.execute("INSERT INTO incident_sources (incident_id, chain, kind, ref) "
+                          "VALUES (?, 'ethereum', 'tx', ?)", [incident, TX])
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(create_app(store), host="127.0.0.1", port=port, log_level="error"))
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -206,3 +212,17 @@ def test_a_posted_label_is_screened_at_once_and_tlp_filtered(server: tuple[str, 
     assert [(c["label"], c["asserted_by"]) for c in listed["claims"]] == [("Lazarus consolidation wallet", "kr-nis")]
     assert _get(base, f"/v1/labels/ethereum/{fresh}", keys["ex-other"]).json()["withheld"] == 1
     assert any(e.action == "write-label" and e.org_id == "kr-nis" for e in audit_entries(store))
+
+
+def test_incidents_and_traces_are_tlp_filtered_and_paginated(server: tuple[str, dict[str, str], Store]) -> None:
+    base, keys, _ = server
+    ids = {org: [i["id"] for i in _get(base, "/v1/incidents", keys[org]).json()["incidents"]]
+           for org in ("kr-nis", "ex-hanbit", "ex-other")}
+    assert ids == {"kr-nis": ["case-amber", "case-public", "case-red"], "ex-hanbit": ["case-amber", "case-public"],
+                   "ex-other": ["case-public"]}
+    page = _get(base, "/v1/incidents?limit=1&offset=1", keys["kr-nis"]).json()
+    assert (page["total"], [i["id"] for i in page["incidents"]]) == (3, ["case-public"])
+    trace = _get(base, "/v1/incidents/case-public/trace", keys["ex-other"]).json()
+    assert trace["stolen"] == {"ETH": "10"} and trace["held"][0]["address"] == "0x" + "77" * 20
+    assert _get(base, "/v1/incidents/case-red/trace", keys["ex-hanbit"]).status_code == 404
+    assert _get(base, "/v1/incidents/case-public/trace?model=magic", keys["ex-other"]).status_code == 422

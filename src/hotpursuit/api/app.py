@@ -19,19 +19,21 @@ from dataclasses import asdict
 from typing import Any
 
 import orjson
-from fastapi import Depends, FastAPI, Header, HTTPException, Request
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from hotpursuit.attribution.labels import CATEGORIES, TLP_LEVELS, LabelClaim
 from hotpursuit.chains.address_codec import parse_address
 from hotpursuit.errors import InvalidAddress
+from hotpursuit.jobs.trace_job import run_trace
 from hotpursuit.screening.index import IndexedClaim, ScreeningIndex
 from hotpursuit.security.tlp import may_see
 from hotpursuit.store.database import Store
 from hotpursuit.store.label_tables import add_claim, claims_for
 from hotpursuit.store.org_tables import Caller, append_audit, authenticate
 from hotpursuit.store.screening_rows import load_screening_index
+from hotpursuit.trace.report_render import render_json
 
 MAX_BATCH = 100_000
 AUTH_CACHE_SECONDS = 5.0
@@ -241,6 +243,36 @@ def create_app(store: Store, *, rate_per_second: float = 2000.0, burst: int = 40
             who.sharing_group))
         append_audit(store, who.org_id, "write-label", f"{body.chain}:{normalized} {claim.category} {claim.tlp}")
         return {"chain": body.chain, "address": normalized, "stored": True}
+
+    def visible_incident(incident_id: str, who: Caller) -> tuple[Any, ...]:
+        row = store.con.execute("""SELECT i.id, i.name, i.chain, i.status, i.actor, i.tlp, i.owner_org,
+                                          o.sharing_group FROM incidents i LEFT JOIN orgs o ON o.id = i.owner_org
+                                   WHERE i.id = ?""", [incident_id]).fetchone()
+        if row is None or not may_see(str(row[5]), row[6], row[7], who.org_id, who.sharing_group):
+            raise HTTPException(404, f"no incident {incident_id!r} visible to {who.org_id}")
+        return tuple(row)
+
+    @app.get("/v1/incidents", responses=ERRORS)
+    async def incidents(limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),
+                        who: Caller = Depends(read_scope)) -> dict[str, Any]:
+        """Incidents the caller may see, paginated by id."""
+        rows = store.con.execute("""SELECT i.id, i.name, i.chain, i.status, i.actor, i.tlp, i.owner_org,
+                                           o.sharing_group FROM incidents i LEFT JOIN orgs o ON o.id = i.owner_org
+                                    ORDER BY i.id""").fetchall()
+        seen = [r for r in rows if may_see(str(r[5]), r[6], r[7], who.org_id, who.sharing_group)]
+        page = [{"id": r[0], "name": r[1], "chain": r[2], "status": r[3], "actor": r[4], "tlp": r[5]}
+                for r in seen[offset:offset + limit]]
+        return {"total": len(seen), "offset": offset, "limit": limit, "incidents": page}
+
+    @app.get("/v1/incidents/{incident_id}/trace", responses={**ERRORS, 404: {"model": Problem}})
+    async def incident_trace(incident_id: str, model: str = Query("haircut", pattern="^(haircut|fifo|poison)$"),
+                             hops: int | None = Query(None, ge=1, le=64),
+                             who: Caller = Depends(read_scope)) -> Response:
+        """Trace an incident now and return the report (endpoints, holders, flows, totals)."""
+        visible_incident(incident_id, who)
+        report = run_trace(store, incident_id, model=model, max_hops=hops)
+        append_audit(store, who.org_id, "trace", f"{incident_id} {model} hops={hops}")
+        return Response(render_json(report), media_type="application/json")
 
     def owner_groups() -> dict[str, str | None]:
         return {str(o): g for o, g in store.con.execute("SELECT id, sharing_group FROM orgs").fetchall()}
