@@ -139,17 +139,12 @@ def assign_heights(store: Store, chain: str, blocks: Sequence[tuple[DecodedBlock
 def _bip34_height(decoded: DecodedBlock) -> int | None:
     """The height a version-2+ block's coinbase commits to (BIP-34), if any."""
     coinbase = decoded.transactions[0]
-    if decoded_version(decoded) < 2:
+    if decoded.version < 2:
         return None
     script = bytes(coinbase.vin[0].scriptSig)
     if not script or not 1 <= script[0] <= 8 or len(script) < 1 + script[0]:
         return None
     return int.from_bytes(script[1:1 + script[0]], "little")
-
-
-def decoded_version(decoded: DecodedBlock) -> int:
-    """The header version (kept on the decoded block for BIP-34)."""
-    return decoded.version
 
 
 ProgressCallback = Callable[[int, UtxoIngestStats], None]

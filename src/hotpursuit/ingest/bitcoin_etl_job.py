@@ -8,7 +8,6 @@ validated. Everything is checked before one atomic write.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -18,26 +17,10 @@ from hotpursuit.chains.utxo_records import UtxoBlock, UtxoBlockBundle, UtxoInput
 from hotpursuit.errors import ImportFileError, IngestError, InvalidAddress
 from hotpursuit.ingest.bitcoin_source import UtxoIngestStats, store_chunk
 from hotpursuit.store.database import Store
+from hotpursuit.store.etl_staging import read_json_lines
 from hotpursuit.store.utxo_tables import stored_block_hash
 
 UINT64_MAX = 2**64 - 1
-
-
-def _lines(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    out = []
-    with path.open(encoding="utf-8") as fh:
-        for number, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ImportFileError(str(path), number, f"character {exc.colno}",
-                                      f"malformed JSON: {exc.msg}") from exc
-            if not isinstance(obj, dict):
-                raise ImportFileError(str(path), number, "character 1", "line is not a JSON object")
-            out.append((number, obj))
-    return out
 
 
 def _field(obj: dict[str, Any], name: str, kind: type, path: Path, line: int) -> Any:
@@ -83,7 +66,7 @@ def import_bitcoin_etl(store: Store, folder: Path, *, chain: str = "bitcoin",
                               "transactions.json)")
     blocks: dict[int, UtxoBlockBundle] = {}
     hashes: dict[int, str] = {}
-    raw_blocks = _lines(blocks_path)
+    raw_blocks = read_json_lines(str(blocks_path))
     for line, b in raw_blocks:
         number = _field(b, "number", int, blocks_path, line)
         hashes[number] = _hash(b, "hash", blocks_path, line)
@@ -93,7 +76,7 @@ def import_bitcoin_etl(store: Store, folder: Path, *, chain: str = "bitcoin",
         blocks[number] = UtxoBlockBundle(UtxoBlock(number, hashes[number], parent if number > 0 else "00" * 32,
                                                    _field(b, "timestamp", int, blocks_path, line),
                                                    _field(b, "transaction_count", int, blocks_path, line)))
-    for line, tx in _lines(txs_path):
+    for line, tx in read_json_lines(str(txs_path)):
         number = _field(tx, "block_number", int, txs_path, line)
         bundle = blocks.get(number)
         if bundle is None:

@@ -204,7 +204,7 @@ class BitcoinIngest:
         for a in range(start, last + 1, self.batch_size):
             b = min(a + self.batch_size - 1, last)
             bundles = self.fetch_bundles(a, b)
-            _check_linked(bundles, self.store, self.chain)
+            _check_linked(bundles, self.chain)
             store_chunk(self.store, self.chain, bundles, f"node:{self.source.url}", job, stats)
             if progress:
                 progress(b - a + 1, stats)
@@ -249,7 +249,7 @@ class BitcoinIngest:
         raise IngestError(f"{self.chain}: reorg deeper than {max_depth} blocks below {below}; re-ingest by hand")
 
 
-def _check_linked(bundles: list[Any], store: Store, chain: str) -> None:
+def _check_linked(bundles: list[Any], chain: str) -> None:
     for prev, cur in pairwise(bundles):
         if cur.block.parent_hash != prev.block.hash:
             raise IngestError(f"{chain} block {cur.block.number}: parent {cur.block.parent_hash} is not "

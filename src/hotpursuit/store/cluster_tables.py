@@ -9,6 +9,7 @@ import pyarrow as pa
 
 from hotpursuit.cluster.bitcoin_heuristics import Link
 from hotpursuit.cluster.union_find import IdArray
+from hotpursuit.store.checkpoints import set_checkpoint
 from hotpursuit.store.database import Store
 
 
@@ -61,6 +62,4 @@ def save_clustering(store: Store, chain: str, new_ids: dict[str, int], links: Se
                     UNION ALL SELECT b, reason, confidence FROM cluster_links WHERE chain = ?)
                 GROUP BY address) best ON best.address = r.address""", [chain, chain, chain])
         if checkpoint is not None:
-            from hotpursuit.store.checkpoints import set_checkpoint
-
             set_checkpoint(store, checkpoint[0], chain, checkpoint[1])

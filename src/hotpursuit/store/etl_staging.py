@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 
@@ -128,18 +129,30 @@ def _validate(con: duckdb.DuckDBPyConnection, table: str, path: str, specs: list
     raise ImportFileError(path, rowid + first_line, s.name, reason)
 
 
-def _locate_json_error(path: str) -> ImportFileError | None:
-    """The first line of a JSON-lines file that is not one JSON object, with its column."""
-    with open(path, encoding="utf-8", errors="replace") as fh:
+def read_json_lines(path: str, *, replace_bad_bytes: bool = False) -> list[tuple[int, dict[str, Any]]]:
+    """(line number, object) of each non-blank line; ImportFileError at the first line that is not one
+    JSON object, naming the line and the character."""
+    out = []
+    with open(path, encoding="utf-8", errors="replace" if replace_bad_bytes else "strict") as fh:
         for number, line in enumerate(fh, start=1):
             if not line.strip():
                 continue
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
-                return ImportFileError(path, number, f"character {exc.colno}", f"malformed JSON: {exc.msg}")
+                raise ImportFileError(path, number, f"character {exc.colno}", f"malformed JSON: {exc.msg}") from exc
             if not isinstance(obj, dict):
-                return ImportFileError(path, number, "character 1", "line is not a JSON object")
+                raise ImportFileError(path, number, "character 1", "line is not a JSON object")
+            out.append((number, obj))
+    return out
+
+
+def _locate_json_error(path: str) -> ImportFileError | None:
+    """The first line of a JSON-lines file that is not one JSON object, with its column."""
+    try:
+        read_json_lines(path, replace_bad_bytes=True)
+    except ImportFileError as exc:
+        return exc
     return None
 
 
