@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import httpx
 
+from hotpursuit.devnet.anvil import free_port
 from hotpursuit.store import Store
 from hotpursuit.store.org_tables import add_org, create_key
 
@@ -71,9 +71,7 @@ def main() -> None:
         t0 = time.perf_counter()
         key = build_store(db, args.labels)
         print(f"store: {args.labels:,} labelled addresses in {time.perf_counter() - t0:.1f} s")
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
+        port = free_port()
         server = subprocess.Popen([sys.executable, "-m", "hotpursuit.cli", "serve", "--db", str(db), "--port",
                                    str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         url = f"http://127.0.0.1:{port}"

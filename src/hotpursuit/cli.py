@@ -279,31 +279,19 @@ def demo(
 
 def _demo_server(db: Path) -> None:
     """Create a demo agency with a key, run the API for one real request, print the curl to repeat it."""
-    import socket
-    import threading
-
     import httpx
-    import uvicorn
 
     from hotpursuit.api.app import create_app
+    from hotpursuit.api.background import serve_in_thread
     from hotpursuit.store.org_tables import add_org, create_key
 
     with Store.open(db) as store:
         if store.con.execute("SELECT count(*) FROM orgs WHERE id = 'demo-agency'").fetchone() == (0,):
             add_org(store, "demo-agency", "Demo task force agency", "agency", "KR", "bybit-task-force")
         _, key = create_key(store, "demo-agency", ["screen", "read"], 30)
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = int(sock.getsockname()[1])
-        server = uvicorn.Server(uvicorn.Config(create_app(store), host="127.0.0.1", port=port, log_level="error"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        while not server.started:
-            time.sleep(0.02)
         path = f"/v1/screen/ethereum/{RONIN_EXPLOITER}"
-        answer = httpx.get(f"http://127.0.0.1:{port}{path}", headers={"X-API-Key": key}).json()
-        server.should_exit = True
-        thread.join(5)
+        with serve_in_thread(create_app(store)) as base:
+            answer = httpx.get(base + path, headers={"X-API-Key": key}).json()
     console.print(f"[bold]screening API:[/] GET {path} -> risk {answer['risk']} (score {answer['score']}), "
                   f"categories {', '.join(answer['categories'])}", highlight=False)
     console.print("Try it yourself (the key is valid for 30 days):", highlight=False)
@@ -314,16 +302,13 @@ def _demo_server(db: Path) -> None:
 def _demo_trace(store: Store, truth: dict[str, Any]) -> None:
     """Open the drill's incident, trace it, write drill-trace.html, print who can freeze how much."""
     from hotpursuit.jobs.trace_job import run_trace
+    from hotpursuit.store.incident_tables import open_incident
     from hotpursuit.store.taint_tables import save_trace
     from hotpursuit.trace.report_render import render_html
 
-    store.con.execute("DELETE FROM incident_sources WHERE incident_id = 'drill-heist'")
-    store.con.execute("DELETE FROM incidents WHERE id = 'drill-heist'")
-    store.con.execute("INSERT INTO incidents (id, name, chain, victim, actor) VALUES "
-                      "('drill-heist', 'Drill heist', 'anvil', ?, 'lazarusgroup')", [truth["victim"]])
-    store.con.execute("INSERT INTO incident_sources (incident_id, chain, kind, ref) VALUES "
-                      "('drill-heist', 'anvil', 'tx', ?)", [truth["theft_tx"]])
-    report = run_trace(store, "drill-heist")
+    incident_id, _ = open_incident(store, "Drill heist", "anvil", [truth["theft_tx"]], victim=truth["victim"],
+                                   actor="lazarusgroup", replace=True)
+    report = run_trace(store, incident_id)
     save_trace(store, report)
     Path("drill-trace.html").write_text(render_html(report), encoding="utf-8")
     by_freezer: dict[tuple[str, str], int] = {}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +12,6 @@ from hotpursuit.cli_common import DbOption, FormatOption, _user_errors, console
 from hotpursuit.store import Store
 
 incident_app = typer.Typer(help="Incidents: what was stolen, from whom, by whom.", no_args_is_help=True)
-TX_HASH = re.compile(r"^0x[0-9a-fA-F]{64}$")
 
 
 @incident_app.command("open")
@@ -28,28 +26,12 @@ def incident_open(
     tlp: Annotated[str, typer.Option(help="TLP of the incident.")] = "AMBER",
 ) -> None:
     """Record an incident with its sources; stolen amounts per asset are read from the theft txs."""
-    from hotpursuit.chains.address_codec import parse_address
-    from hotpursuit.errors import IngestError
+    from hotpursuit.store.incident_tables import open_incident
 
     with _user_errors(), Store.open(db) as store:
-        if not source:
-            raise IngestError("give at least one --source (thief address or theft tx hash)")
-        refs = [("tx", s.lower()) if TX_HASH.match(s) else ("address", parse_address(chain, s)) for s in source]
-        incident_id = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-        with store.transaction() as con:
-            if con.execute("SELECT count(*) FROM incidents WHERE id = ?", [incident_id]).fetchone() != (0,):
-                raise IngestError(f"incident {incident_id!r} exists already")
-            con.execute("INSERT INTO incidents (id, name, chain, victim, actor, since_block, tlp) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [incident_id, name, chain, parse_address(chain, victim) if victim else None, actor, since,
-                         tlp.upper()])
-            for kind, ref in refs:
-                amounts = con.execute("""SELECT asset, sum(amount) FROM transfers WHERE chain = ? AND tx_hash = ?
-                                         GROUP BY asset""", [chain, ref]).fetchall() if kind == "tx" else []
-                for asset, amount in amounts or [(None, None)]:
-                    con.execute("INSERT INTO incident_sources VALUES (?, ?, ?, ?, ?, ?)",
-                                [incident_id, chain, kind, ref, asset, amount])
-    console.print(f"incident {incident_id} opened with {len(refs)} source(s)")
+        incident_id, count = open_incident(store, name, chain, source or [], victim=victim, actor=actor, since=since,
+                                           tlp=tlp)
+    console.print(f"incident {incident_id} opened with {count} source(s)")
 
 
 @incident_app.command("list")

@@ -3,18 +3,15 @@ real sanctioned addresses, bad input as 4xx, the audit chain, and schemathesis a
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from hotpursuit.api.app import create_app
+from hotpursuit.api.background import serve_in_thread
 from hotpursuit.attribution.labels import LabelClaim
 from hotpursuit.ingest.label_import_job import import_labels
 from hotpursuit.security.audit_chain import verify_chain
@@ -27,12 +24,6 @@ from ..conftest import SHARED_DATA
 RONIN = "0x098b716b8aaf21512996dc57eb0615e2383e2f96"
 SUSPECT = "0x" + "5a" * 20
 TX = "0x" + "ab" * 32
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -63,17 +54,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
                           [incident, incident, tlp, owner])
         store.con.execute("INSERT INTO incident_sources (incident_id, chain, kind, ref) "
                           "VALUES (?, 'ethereum', 'tx', ?)", [incident, TX])
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(store), host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", keys, store
-    srv.should_exit = True
-    thread.join(5)
+    with serve_in_thread(create_app(store)) as base:
+        yield base, keys, store
     store.close()
 
 
@@ -165,16 +147,8 @@ def test_rate_limit_answers_429_with_retry_after(tmp_path: Path) -> None:
     with Store.open(tmp_path / "r.duckdb") as store:
         add_org(store, "ex-busy", "Busy Exchange", "exchange", None, None)
         key = create_key(store, "ex-busy", ["screen"], 1)[1]
-        port = _free_port()
-        srv = uvicorn.Server(uvicorn.Config(create_app(store, rate_per_second=0.5, burst=2), host="127.0.0.1",
-                                            port=port, log_level="error"))
-        thread = threading.Thread(target=srv.run, daemon=True)
-        thread.start()
-        while not srv.started:
-            time.sleep(0.02)
-        codes = [_get(f"http://127.0.0.1:{port}", "/v1/ping", key) for _ in range(3)]
-        srv.should_exit = True
-        thread.join(5)
+        with serve_in_thread(create_app(store, rate_per_second=0.5, burst=2)) as base:
+            codes = [_get(base, "/v1/ping", key) for _ in range(3)]
     assert [c.status_code for c in codes] == [200, 200, 429]
     assert int(codes[2].headers["Retry-After"]) >= 1
 

@@ -86,14 +86,10 @@ def test_incident_and_trace_through_the_cli(rpc: JsonRpcClient, tmp_path: Path) 
 
 
 def test_screening_shows_indirect_exposure_from_a_saved_trace(rpc: JsonRpcClient, tmp_path: Path) -> None:
-    import socket
-    import threading
-    import time
-
     import httpx
-    import uvicorn
 
     from hotpursuit.api.app import create_app
+    from hotpursuit.api.background import serve_in_thread
     from hotpursuit.store.org_tables import add_org, create_key
 
     drill = HeistDrill(rpc, DrillConfig(seed=7))
@@ -109,18 +105,8 @@ def test_screening_shows_indirect_exposure_from_a_saved_trace(rpc: JsonRpcClient
     with Store.open(db) as store:
         add_org(store, "ex-hanbit", "Hanbit", "exchange", "KR", None)
         key = create_key(store, "ex-hanbit", ["screen"], 1)[1]
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        srv = uvicorn.Server(uvicorn.Config(create_app(store), host="127.0.0.1", port=port, log_level="error"))
-        thread = threading.Thread(target=srv.run, daemon=True)
-        thread.start()
-        while not srv.started:
-            time.sleep(0.02)
-        body = httpx.get(f"http://127.0.0.1:{port}/v1/screen/anvil/{holder['address']}",
-                         headers={"X-API-Key": key}).json()
-        srv.should_exit = True
-        thread.join(5)
+        with serve_in_thread(create_app(store)) as base:
+            body = httpx.get(f"{base}/v1/screen/anvil/{holder['address']}", headers={"X-API-Key": key}).json()
     exposure = [e for e in body["indirect"] if e["asset"] == holder["asset"]]
     assert exposure and exposure[0]["incident"] == "drill-heist"
     assert int(exposure[0]["tainted"]) >= int(holder["tainted_amount"]) and 0 < exposure[0]["share"] <= 1
