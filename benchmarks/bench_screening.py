@@ -29,7 +29,7 @@ def build_store(path: Path, n: int) -> str:
     with Store.open(path) as store:
         store.con.execute(f"""INSERT INTO labels (chain, address, label, category, actor, confidence, source, tlp,
                                   asserted_by, owner_org, import_key)
-                              SELECT 'ethereum', '0x' || lpad(to_hex(i), 40, '0'), 'bench label',
+                              SELECT 'ethereum', '0x' || lpad(lower(to_hex(i)), 40, '0'), 'bench label',
                                      CASE WHEN i % 3 = 0 THEN 'sanctioned' WHEN i % 3 = 1 THEN 'scam'
                                           ELSE 'exchange' END,
                                      NULL, 60, 'bench', CASE WHEN i % 5 = 0 THEN 'AMBER' ELSE 'CLEAR' END,

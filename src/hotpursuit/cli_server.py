@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Annotated
 
 import typer
@@ -22,12 +23,14 @@ def org_add(
     kind: Annotated[str, typer.Option(help="agency, exchange or issuer.")],
     country: Annotated[str | None, typer.Option(help="ISO country code.")] = None,
     sharing_group: Annotated[str | None, typer.Option(help="TLP:AMBER sharing group.")] = None,
+    scores_hidden: Annotated[bool, typer.Option(
+        help="Let this organisation's claims count in the scores of callers who may not see them.")] = False,
 ) -> None:
     """Create an organisation."""
     from hotpursuit.store.org_tables import add_org
 
     with _user_errors(), Store.open(db) as store:
-        add_org(store, org_id, name, kind, country, sharing_group)
+        add_org(store, org_id, name, kind, country, sharing_group, scores_hidden=scores_hidden)
     console.print(f"organisation {org_id} added")
 
 
@@ -58,11 +61,17 @@ def key_revoke(key_id: str, db: DbOption) -> None:
 
 @audit_app.command("verify")
 def audit_verify(db: DbOption) -> None:
-    """Check the audit log's hash chain; exit 1 naming any edited or deleted entry."""
+    """Check the audit log's hash chain; exit 1 naming any edited or deleted entry. Entries a stopped
+    or killed server left in its journal are committed first."""
+    from hotpursuit.api.audit_writer import AuditWriter
     from hotpursuit.security.audit_chain import verify_chain
     from hotpursuit.store.org_tables import audit_entries
 
     with _user_errors(), Store.open(db) as store:
+        writer = AuditWriter(store)
+        writer.close()
+        if writer.replayed:
+            console.print(f"{writer.replayed} entries committed from the server's journal")
         entries = audit_entries(store)
     problems = verify_chain(entries)
     for p in problems:
@@ -83,7 +92,10 @@ def serve(
     from hotpursuit.api.app import create_app
 
     with _user_errors(), Store.open(db) as store:
-        uvicorn.run(create_app(store), host=host, port=port, log_level="warning")
+        app = create_app(store)
+        gc.collect()
+        gc.freeze()  # the screening index's millions of objects live as long as the process: never re-scan them
+        uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 def register(app: typer.Typer) -> None:

@@ -73,3 +73,29 @@ def test_address_page_shows_the_inherited_exchange_label_and_its_path(
     assert page.balances.get("ETH", 0) >= 0 and page.first_seen is not None
     assert page.counterparties and page.counterparties[0][0] in {ex["hot_wallet"], *truth["thief_addresses"],
                                                                  *truth["background_addresses"]}
+
+
+def test_clustering_through_the_api_updates_screening_without_a_restart(
+        rpc: JsonRpcClient, store: Store, tmp_path: Path) -> None:
+    import httpx
+
+    from hotpursuit.api.app import create_app
+    from hotpursuit.api.background import serve_in_thread
+    from hotpursuit.store.org_tables import add_org, create_key
+
+    truth = _drill_with_hot_wallet_labels(rpc, store, tmp_path)
+    add_org(store, "kr-knpa", "Korean National Police Agency", "agency", "KR", None)
+    admin = {"X-API-Key": create_key(store, "kr-knpa", ["admin"], 1)[1]}
+    name, ex = next(iter(truth["exchanges"].items()))
+    with serve_in_thread(create_app(store)) as base:
+        deposits = [d for d in ex["deposit_addresses"]
+                    if httpx.get(f"{base}/v1/addresses/anvil/{d}", headers=admin).json()["first_seen_block"]]
+        before = httpx.get(f"{base}/v1/screen/anvil/{deposits[0]}", headers=admin).json()
+        ran = httpx.post(f"{base}/v1/admin/cluster/anvil", headers=admin, timeout=120)
+        after = httpx.get(f"{base}/v1/screen/anvil/{deposits[0]}", headers=admin).json()
+        page = httpx.get(f"{base}/v1/addresses/anvil/{deposits[0]}", headers=admin).json()
+    assert ran.status_code == 200 and ran.json()["links"] > 0
+    assert before["categories"] == [] and after["categories"] == ["exchange"]
+    assert after["direct"][0]["via"] == ex["hot_wallet"]
+    assert page["entity"]["address"] == ex["hot_wallet"] and page["entity"]["label"] == f"{name} hot wallet"
+    assert page["entity"]["via"][0]["b"] == ex["hot_wallet"]

@@ -95,3 +95,20 @@ def test_org_key_and_audit_verify_commands(tmp_path: Path) -> None:
         store.con.execute("DELETE FROM audit_log WHERE seq = 2")
     broken = runner.invoke(app, ["audit", "verify", "--db", db])
     assert broken.exit_code == 1 and "entry 2 is missing" in broken.output
+
+
+def test_a_store_held_by_a_running_server_is_refused_with_the_reason(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    db = tmp_path / "held.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                               "print('held', flush=True); time.sleep(60)", str(db)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        result = runner.invoke(app, ["import", "ethereum-etl", str(ETL_EXPORT), "--db", str(db)])
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.exit_code == 1
+    assert "another process holds it" in result.output and "hotpursuit serve" in result.output

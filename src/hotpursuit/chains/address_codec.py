@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from hotpursuit.chains.btc_address import parse_btc_address
 from hotpursuit.chains.evm_address import normalize_evm_address
 from hotpursuit.errors import InvalidAddress
@@ -31,6 +33,26 @@ def parse_address(chain: str, text: str) -> str:
     if not text or text != text.strip():
         raise InvalidAddress(f"{text!r}: empty or padded address")
     return text
+
+
+_LOWER_EVM_LINES = re.compile(r"(?:0x[0-9a-f]{40}\n)*")
+
+
+def parse_addresses(chain: str, texts: list[str]) -> tuple[list[str], list[tuple[int, str, str]]]:
+    """(the valid ones normalised, in order; (index, text, reason) for each invalid one).
+
+    EVM batches that are all lowercase (what exchanges send) are checked with one regular expression
+    over the joined text, which is several times faster than one check per address."""
+    if (chain in EVM_CHAINS or chain.startswith("evm-")) and all("\n" not in t for t in texts) \
+            and _LOWER_EVM_LINES.fullmatch("\n".join(texts) + "\n"):
+        return texts, []
+    valid, invalid = [], []
+    for i, text in enumerate(texts):
+        try:
+            valid.append(parse_address(chain, text))
+        except InvalidAddress as exc:
+            invalid.append((i, text, str(exc)))
+    return valid, invalid
 
 
 def guess_chain(text: str) -> str | None:

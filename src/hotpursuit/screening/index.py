@@ -4,14 +4,19 @@ caller may see. Pure: built from rows the store hands over, answers without I/O.
 Score: the highest `weight(category) * confidence / 100` among the claims the caller may see (TLP),
 on 0-100, except that a sanctions listing scores 100 at any confidence (dealing with a listed address
 is prohibited, whoever reported it); levels: severe >= 80, high >= 60, medium >= 30, low > 0, none.
-Claims the caller may not see are neither shown nor counted, and the answer says how many were withheld.
+Claims the caller may not see are never shown, and the answer says how many were withheld; they count
+in the score only when their owner allows it (`scores_hidden`), and the answer then says how many did
+(`withheld_scored`), without their label, category or source.
 Indirect exposure: the share of the value an address received (per asset) that a saved trace found
 tainted, by incident and actor; it scores `30 + 60 * share` and adds the category `stolen funds`.
+
+For speed, an address whose claims and exposure every caller may see (TLP:CLEAR or GREEN) has its
+verdict computed once, when it is indexed: every caller gets the same one (batch screening reads it
+with one dictionary lookup).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from hotpursuit.security.tlp import may_see
@@ -33,6 +38,7 @@ class IndexedClaim:
     owner_org: str | None
     owner_group: str | None
     via: str | None = None  # the cluster member it was inherited from, if not the address itself
+    scores_hidden: bool = False  # the owner lets it count in the scores of callers who may not see it
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +53,18 @@ class Exposure:
     tlp: str
     owner_org: str | None
     owner_group: str | None
+    scores_hidden: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The short answer (what batch screening returns per address)."""
+
+    risk: str
+    score: int
+    categories: tuple[str, ...]
+    withheld: int = 0
+    withheld_scored: int = 0
 
 
 @dataclass
@@ -61,6 +79,8 @@ class Screening:
     direct: list[dict[str, object]] = field(default_factory=list)
     withheld: int = 0
     indirect: list[dict[str, object]] = field(default_factory=list)
+    withheld_scored: int = 0
+    reasons: list[str] = field(default_factory=list)
 
 
 def level(score: int) -> str:
@@ -69,48 +89,159 @@ def level(score: int) -> str:
         "low" if score > 0 else "none"
 
 
+def claim_points(c: IndexedClaim) -> int:
+    """What one claim contributes to a score."""
+    return 100 if c.category == "sanctioned" else WEIGHTS.get(c.category, 0) * c.confidence // 100
+
+
+def exposure_points(e: Exposure) -> int:
+    """What one incident's exposure contributes to a score."""
+    return 30 + int(60 * min(_share(e), 1.0))
+
+
+def _share(e: Exposure) -> float:
+    return e.tainted / e.received if e.received else 1.0  # a ratio, never an amount
+
+
+NONE = Verdict("none", 0, ())
+
+
+def _public(tlp: str, owner: str | None) -> bool:
+    return tlp in ("CLEAR", "GREEN") or owner is None
+
+
 class ScreeningIndex:
-    """Claims by (chain, address), including claims inherited through clusters."""
+    """Claims and exposure by chain and address, including claims inherited through clusters."""
 
     def __init__(self) -> None:
-        self._claims: dict[tuple[str, str], list[IndexedClaim]] = defaultdict(list)
-        self._exposure: dict[tuple[str, str], list[Exposure]] = defaultdict(list)
+        self._claims: dict[str, dict[str, list[IndexedClaim]]] = {}
+        self._exposure: dict[str, dict[str, list[Exposure]]] = {}
+        # chain -> address -> the verdict every caller gets, or None when it depends on the caller
+        self._verdicts: dict[str, dict[str, Verdict | None]] = {}
 
     def add(self, chain: str, address: str, claim: IndexedClaim) -> None:
         """Index one claim under one address."""
-        self._claims[(chain, address)].append(claim)
+        self._claims.setdefault(chain, {}).setdefault(address, []).append(claim)
+        self._settle(chain, address)
 
     def add_exposure(self, chain: str, address: str, exposure: Exposure) -> None:
         """Index the tainted value an address received from one incident."""
-        self._exposure[(chain, address)].append(exposure)
+        self._exposure.setdefault(chain, {}).setdefault(address, []).append(exposure)
+        self._settle(chain, address)
+
+    def replace_incident_exposure(self, incident: str, rows: list[tuple[str, str, Exposure]]) -> None:
+        """Drop every exposure to `incident` and index `rows` (chain, address, exposure) instead:
+        what a new trace of the incident found."""
+        for chain, by_address in self._exposure.items():
+            for address in [a for a, es in by_address.items() if any(e.incident == incident for e in es)]:
+                kept = [e for e in by_address[address] if e.incident != incident]
+                if kept:
+                    by_address[address] = kept
+                else:
+                    del by_address[address]
+                self._settle(chain, address)
+        for chain, address, exposure in rows:
+            self.add_exposure(chain, address, exposure)
+
+    def _settle(self, chain: str, address: str) -> None:
+        claims = self._claims.get(chain, {}).get(address, [])
+        exposure = self._exposure.get(chain, {}).get(address, [])
+        verdicts = self._verdicts.setdefault(chain, {})
+        if not claims and not exposure:
+            verdicts.pop(address, None)
+        elif all(_public(c.tlp, c.owner_org) for c in claims) and all(_public(e.tlp, e.owner_org) for e in exposure):
+            score = max([claim_points(c) for c in claims] + [exposure_points(e) for e in exposure])
+            categories = {c.category for c in claims} | ({"stolen funds"} if exposure else set())
+            verdicts[address] = Verdict(level(score), score, tuple(sorted(categories)))
+        else:
+            verdicts[address] = None
 
     def __len__(self) -> int:
-        return len(self._claims)
+        return sum(len(v) for v in self._claims.values())
 
     def knows(self, chain: str, address: str) -> bool:
-        """Whether anything at all is indexed for the address (a fast pre-check for batches)."""
-        return (chain, address) in self._claims or (chain, address) in self._exposure
+        """Whether anything at all is indexed for the address."""
+        return address in self._verdicts.get(chain, {})
+
+    def verdicts(self, chain: str, addresses: list[str], caller_org: str,
+                 caller_group: str | None) -> list[tuple[str, Verdict]]:
+        """The verdicts for the addresses anything is known about, in order (batch screening)."""
+        known = self._verdicts.get(chain)
+        if not known:
+            return []
+        found = []
+        for address in addresses:
+            v = known.get(address, NONE)
+            if v is NONE:
+                continue
+            if v is None:
+                v = self._verdict(chain, address, caller_org, caller_group)
+            found.append((address, v))
+        return found
+
+    def _verdict(self, chain: str, address: str, caller_org: str, caller_group: str | None) -> Verdict:
+        """`screen` without the details (the same score, categories and counts), for batches."""
+        score = hidden_score = withheld = hidden_scored = 0
+        categories = set()
+        for c in self._claims.get(chain, {}).get(address, ()):
+            if may_see(c.tlp, c.owner_org, c.owner_group, caller_org, caller_group):
+                score = max(score, claim_points(c))
+                categories.add(c.category)
+            else:
+                withheld += 1
+                if c.scores_hidden:
+                    hidden_scored += 1
+                    hidden_score = max(hidden_score, claim_points(c))
+        for e in self._exposure.get(chain, {}).get(address, ()):
+            if may_see(e.tlp, e.owner_org, e.owner_group, caller_org, caller_group):
+                score = max(score, exposure_points(e))
+                categories.add("stolen funds")
+            else:
+                withheld += 1
+                if e.scores_hidden:
+                    hidden_scored += 1
+                    hidden_score = max(hidden_score, exposure_points(e))
+        score = max(score, hidden_score)
+        return Verdict(level(score), score, tuple(sorted(categories)), withheld, hidden_scored)
 
     def screen(self, chain: str, address: str, caller_org: str, caller_group: str | None) -> Screening:
         """What the caller may know about an address, and the risk it implies."""
-        visible, withheld, score = [], 0, 0
-        for c in self._claims.get((chain, address), ()):
-            if not may_see(c.tlp, c.owner_org, c.owner_group, caller_org, caller_group):
+        visible, withheld, score, hidden_scored, hidden_score = [], 0, 0, 0, 0
+        for c in self._claims.get(chain, {}).get(address, ()):
+            if may_see(c.tlp, c.owner_org, c.owner_group, caller_org, caller_group):
+                visible.append(c)
+                score = max(score, claim_points(c))
+            else:
                 withheld += 1
-                continue
-            visible.append(c)
-            weight = WEIGHTS.get(c.category, 0)
-            score = max(score, 100 if c.category == "sanctioned" else weight * c.confidence // 100)
+                if c.scores_hidden:
+                    hidden_scored += 1
+                    hidden_score = max(hidden_score, claim_points(c))
         indirect: list[dict[str, object]] = []
-        for e in self._exposure.get((chain, address), ()):
-            if not may_see(e.tlp, e.owner_org, e.owner_group, caller_org, caller_group):
+        for e in self._exposure.get(chain, {}).get(address, ()):
+            if may_see(e.tlp, e.owner_org, e.owner_group, caller_org, caller_group):
+                indirect.append({"incident": e.incident, "actor": e.actor, "asset": e.asset,
+                                 "tainted": str(e.tainted), "received": str(e.received),
+                                 "share": round(min(_share(e), 1.0), 6)})
+                score = max(score, exposure_points(e))
+            else:
                 withheld += 1
-                continue
-            share = e.tainted / e.received if e.received else 1.0  # a ratio, never an amount
-            indirect.append({"incident": e.incident, "actor": e.actor, "asset": e.asset, "tainted": str(e.tainted),
-                             "received": str(e.received), "share": round(min(share, 1.0), 6)})
-            score = max(score, 30 + int(60 * min(share, 1.0)))
+                if e.scores_hidden:
+                    hidden_scored += 1
+                    hidden_score = max(hidden_score, exposure_points(e))
+        reasons = [f"{c.category} ({c.confidence}%): {c.label}, per {c.source}"
+                   + (f", inherited from cluster member {c.via}" if c.via else "") for c in visible]
+        reasons += [f"received {x['tainted']} {x['asset']} tainted by incident {x['incident']} "
+                    f"({float(str(x['share'])):.2%} of {x['asset']} received)" for x in indirect]
+        if hidden_score > score:
+            reasons.append(f"score raised to {hidden_score} by {hidden_scored} claim(s) withheld from you "
+                           "(their owners let them count)")
+        elif hidden_scored:
+            reasons.append(f"{hidden_scored} withheld claim(s) counted in the score (their owners let them)")
+        if withheld > hidden_scored:
+            reasons.append(f"{withheld - hidden_scored} claim(s) withheld from you and not counted")
+        score = max(score, hidden_score)
         categories = {c.category for c in visible} | ({"stolen funds"} if indirect else set())
         return Screening(chain, address, level(score), score, sorted(categories),
                          [{"label": c.label, "category": c.category, "actor": c.actor, "confidence": c.confidence,
-                           "source": c.source, "tlp": c.tlp, "via": c.via} for c in visible], withheld, indirect)
+                           "source": c.source, "tlp": c.tlp, "via": c.via} for c in visible], withheld, indirect,
+                         hidden_scored, reasons)

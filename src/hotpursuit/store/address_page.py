@@ -29,8 +29,9 @@ class AddressPage:
     inherited_via: list[Link] = field(default_factory=list)
 
 
-def address_page(store: Store, chain: str, address: str) -> AddressPage:
-    """Build the page (EVM transfers or Bitcoin outputs, whichever the chain has)."""
+def address_page(store: Store, chain: str, address: str, *, limit: int = 5, offset: int = 0) -> AddressPage:
+    """Build the page (EVM transfers or Bitcoin outputs, whichever the chain has), with the `limit`
+    busiest counterparties after the first `offset`."""
     con = store.con
     page = AddressPage(chain, address, claims_for(store, chain, address))
     evm = con.execute("SELECT count(*) FROM transfers WHERE chain = ? AND (from_address = ? OR to_address = ?)",
@@ -49,7 +50,8 @@ def address_page(store: Store, chain: str, address: str) -> AddressPage:
             """SELECT CASE WHEN from_address = $a THEN to_address ELSE from_address END AS other, asset,
                       count(*) AS n, sum(amount)::VARCHAR
                FROM transfers WHERE chain = $c AND (from_address = $a OR to_address = $a)
-               GROUP BY ALL ORDER BY n DESC, other LIMIT 5""", {"a": address, "c": chain}).fetchall()]
+               GROUP BY ALL ORDER BY n DESC, other, asset LIMIT $l OFFSET $o""",
+            {"a": address, "c": chain, "l": limit, "o": offset}).fetchall()]
     else:
         row = con.execute(
             """SELECT coalesce(sum(o.value) FILTER (WHERE i.tx_hash IS NULL), 0)::VARCHAR,
@@ -64,7 +66,8 @@ def address_page(store: Store, chain: str, address: str) -> AddressPage:
                 """SELECT o.address, count(*) AS n, sum(o.value)::VARCHAR FROM utxo_outputs o
                    WHERE o.chain = ? AND o.address IS NOT NULL AND o.address <> ? AND o.tx_hash IN (
                        SELECT tx_hash FROM utxo_inputs WHERE chain = ? AND address = ?)
-                   GROUP BY 1 ORDER BY n DESC, 1 LIMIT 5""", [chain, address, chain, address]).fetchall()]
+                   GROUP BY 1 ORDER BY n DESC, 1 LIMIT ? OFFSET ?""",
+                [chain, address, chain, address, limit, offset]).fetchall()]
     cluster = con.execute("SELECT cluster_id, reason FROM clusters WHERE chain = ? AND address = ?",
                           [chain, address]).fetchone()
     if cluster is None:

@@ -30,7 +30,9 @@ class Store:
         try:
             con = duckdb.connect(text, read_only=read_only)
         except duckdb.IOException as exc:
-            raise StoreError(f"cannot open store {text}: {exc}") from exc
+            hint = (" (another process holds it: while `hotpursuit serve` runs on this store, change it through"
+                    " the API, or stop the server first)") if "lock" in str(exc).lower() else ""
+            raise StoreError(f"cannot open store {text}{hint}: {exc}") from exc
         if not read_only:
             migrate(con)
         return cls(con, text)

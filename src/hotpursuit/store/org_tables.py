@@ -29,14 +29,15 @@ class Caller:
 
 
 def add_org(store: Store, org_id: str, name: str, kind: str, country: str | None,
-            sharing_group: str | None) -> None:
-    """Create an organisation."""
+            sharing_group: str | None, *, scores_hidden: bool = False) -> None:
+    """Create an organisation; `scores_hidden`: its claims count in the risk scores of callers who may
+    not see them (they are told how many did, never what they say)."""
     if kind not in ORG_KINDS:
         raise OrgError(f"kind {kind!r} is not one of {', '.join(ORG_KINDS)}")
     if store.con.execute("SELECT count(*) FROM orgs WHERE id = ?", [org_id]).fetchone() != (0,):
         raise OrgError(f"organisation {org_id!r} exists already")
-    store.con.execute("INSERT INTO orgs (id, name, kind, country, sharing_group) VALUES (?, ?, ?, ?, ?)",
-                      [org_id, name, kind, country, sharing_group])
+    store.con.execute("INSERT INTO orgs (id, name, kind, country, sharing_group, scores_hidden) "
+                      "VALUES (?, ?, ?, ?, ?, ?)", [org_id, name, kind, country, sharing_group, scores_hidden])
 
 
 def create_key(store: Store, org_id: str, scopes: list[str], expires_days: int | None) -> tuple[str, str]:

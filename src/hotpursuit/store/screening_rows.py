@@ -6,7 +6,8 @@ from __future__ import annotations
 from hotpursuit.screening.index import Exposure, IndexedClaim, ScreeningIndex
 from hotpursuit.store.database import Store
 
-_COLUMNS = "l.label, l.category, l.actor, l.confidence, l.source, l.tlp, l.owner_org, o.sharing_group"
+_COLUMNS = ("l.label, l.category, l.actor, l.confidence, l.source, l.tlp, l.owner_org, o.sharing_group, "
+            "coalesce(o.scores_hidden, false)")
 
 
 def load_screening_index(store: Store) -> ScreeningIndex:
@@ -21,30 +22,39 @@ def load_screening_index(store: Store) -> ScreeningIndex:
                 JOIN clusters c2 ON c2.chain = c1.chain AND c2.cluster_id = c1.cluster_id AND c2.address <> l.address
                 LEFT JOIN orgs o ON o.id = l.owner_org""").fetchall():
         index.add(str(chain), str(address), _claim(rest, str(via)))
-    for chain, address, incident, actor, asset, tainted, received, tlp, owner, group in store.con.execute(
-            """WITH t AS (SELECT chain, address, incident_id, asset, sum(tainted_amount) AS tainted FROM taint
-                          WHERE model = 'haircut' GROUP BY ALL),
-                    r AS (SELECT x.chain, x.to_address AS address, x.asset, sum(x.amount) AS received
-                          FROM transfers x JOIN (SELECT DISTINCT chain, address FROM t) k
-                            ON k.chain = x.chain AND k.address = x.to_address GROUP BY ALL
-                          UNION ALL
-                          SELECT o.chain, o.address, 'BTC', sum(o.value) FROM utxo_outputs o
-                            JOIN (SELECT DISTINCT chain, address FROM t) k
-                              ON k.chain = o.chain AND k.address = o.address
-                          GROUP BY ALL)
-               SELECT t.chain, t.address, t.incident_id, i.actor, t.asset, t.tainted::VARCHAR,
-                      coalesce(r.received, 0)::VARCHAR, i.tlp, i.owner_org, o.sharing_group
-               FROM t JOIN incidents i ON i.id = t.incident_id
-                 LEFT JOIN r ON r.chain = t.chain AND r.address = t.address AND r.asset = t.asset
-                 LEFT JOIN orgs o ON o.id = i.owner_org""").fetchall():
-        index.add_exposure(str(chain), str(address), Exposure(
-            str(incident), None if actor is None else str(actor), str(asset), int(tainted), int(received), str(tlp),
-            None if owner is None else str(owner), None if group is None else str(group)))
+    for chain, address, exposure in exposure_rows(store):
+        index.add_exposure(chain, address, exposure)
     return index
 
 
+def exposure_rows(store: Store, incident: str | None = None) -> list[tuple[str, str, Exposure]]:
+    """(chain, address, exposure) for every saved haircut trace, or only `incident`'s: what the address
+    received of each asset, and how much of it was tainted."""
+    rows = store.con.execute(
+        """WITH t AS (SELECT chain, address, incident_id, asset, sum(tainted_amount) AS tainted FROM taint
+                      WHERE model = 'haircut' AND ($i IS NULL OR incident_id = $i) GROUP BY ALL),
+                r AS (SELECT x.chain, x.to_address AS address, x.asset, sum(x.amount) AS received
+                      FROM transfers x JOIN (SELECT DISTINCT chain, address FROM t) k
+                        ON k.chain = x.chain AND k.address = x.to_address GROUP BY ALL
+                      UNION ALL
+                      SELECT o.chain, o.address, 'BTC', sum(o.value) FROM utxo_outputs o
+                        JOIN (SELECT DISTINCT chain, address FROM t) k
+                          ON k.chain = o.chain AND k.address = o.address
+                      GROUP BY ALL)
+           SELECT t.chain, t.address, t.incident_id, i.actor, t.asset, t.tainted::VARCHAR,
+                  coalesce(r.received, 0)::VARCHAR, i.tlp, i.owner_org, o.sharing_group,
+                  coalesce(o.scores_hidden, false)
+           FROM t JOIN incidents i ON i.id = t.incident_id
+             LEFT JOIN r ON r.chain = t.chain AND r.address = t.address AND r.asset = t.asset
+             LEFT JOIN orgs o ON o.id = i.owner_org""", {"i": incident}).fetchall()
+    return [(str(chain), str(address), Exposure(
+        str(inc), None if actor is None else str(actor), str(asset), int(tainted), int(received), str(tlp),
+        None if owner is None else str(owner), None if group is None else str(group), bool(hidden)))
+        for chain, address, inc, actor, asset, tainted, received, tlp, owner, group, hidden in rows]
+
+
 def _claim(row: list[object], via: str | None) -> IndexedClaim:
-    label, category, actor, confidence, source, tlp, owner, group = row
+    label, category, actor, confidence, source, tlp, owner, group, hidden = row
     return IndexedClaim(str(label), str(category), None if actor is None else str(actor), int(str(confidence)),
                         str(source), str(tlp), None if owner is None else str(owner),
-                        None if group is None else str(group), via)
+                        None if group is None else str(group), via, bool(hidden))
