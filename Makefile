@@ -42,7 +42,7 @@ demo: venv tools
 	$(BIN)/hotpursuit demo
 
 lint: venv
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks examples
 	$(BIN)/mypy
 
 test: venv tools lint

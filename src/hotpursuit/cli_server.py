@@ -34,6 +34,38 @@ def org_add(
     console.print(f"organisation {org_id} added")
 
 
+@org_app.command("webhook")
+def org_webhook(
+    org_id: Annotated[str, typer.Argument(help="Organisation id.")],
+    db: DbOption,
+    url: Annotated[str, typer.Option(help="Where its freeze requests are POSTed.")],
+) -> None:
+    """Set an organisation's webhook; prints the new shared secret once (HMAC-SHA256 key)."""
+    from hotpursuit.store.interdiction_tables import set_webhook
+
+    with _user_errors(), Store.open(db) as store:
+        secret = set_webhook(store, org_id, url)
+    console.print(f"webhook of {org_id}: {url}")
+    console.print(f"shared secret (shown once): {secret}", highlight=False)
+
+
+@org_app.command("control")
+def org_control(
+    org_id: Annotated[str, typer.Argument(help="Organisation id.")],
+    db: DbOption,
+    chain: Annotated[str, typer.Option(help="Chain of the address.")],
+    address: Annotated[str, typer.Option(help="The address or token contract.")],
+    kind: Annotated[str, typer.Option(help="hot_wallet, deposit_address, token or bridge.")],
+) -> None:
+    """Declare an address an organisation operates, or a token it issues."""
+    from hotpursuit.chains.address_codec import parse_address
+    from hotpursuit.store.interdiction_tables import add_control
+
+    with _user_errors(), Store.open(db) as store:
+        add_control(store, org_id, chain, parse_address(chain, address), kind)
+    console.print(f"{org_id} controls {chain}:{address} ({kind})")
+
+
 @key_app.command("create")
 def key_create(
     org_id: Annotated[str, typer.Argument(help="Organisation id.")],
@@ -85,14 +117,26 @@ def serve(
     db: DbOption,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8080,
+    watch_rpc: Annotated[str | None, typer.Option(
+        help="Follow this EVM node live and send freeze requests for open incidents.")] = None,
+    watch_from: Annotated[int | None, typer.Option(
+        help="First block to watch (default: where the last watch stopped, else after the stored tip).")] = None,
+    min_freeze: Annotated[list[str] | None, typer.Option(
+        help="ASSET=UNITS: ask no freeze below this many base units of ASSET (ETH, or a token address).")] = None,
 ) -> None:
     """Run the API (FastAPI on uvicorn); the process owns the store."""
     import uvicorn
 
     from hotpursuit.api.app import create_app
 
+    thresholds = {}
+    for item in min_freeze or []:
+        asset, _, units = item.partition("=")
+        if not units.isdigit():
+            raise typer.BadParameter(f"{item!r}: want ASSET=UNITS (base units, digits)", param_hint="--min-freeze")
+        thresholds[asset.lower() if asset.startswith("0x") else asset] = int(units)
     with _user_errors(), Store.open(db) as store:
-        app = create_app(store)
+        app = create_app(store, watch_rpc=watch_rpc, watch_from=watch_from, thresholds=thresholds)
         gc.collect()
         gc.freeze()  # the screening index's millions of objects live as long as the process: never re-scan them
         uvicorn.run(app, host=host, port=port, log_level="warning")

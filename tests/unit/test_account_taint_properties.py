@@ -107,3 +107,21 @@ def test_poison_reports_full_exposure_and_hop_limit_stops() -> None:
     limited = trace_account(moves, theft_txs={"theft"}, endpoints={SINK: Endpoint("exchange", "X")}, max_hops=1)
     assert limited.arrivals[("b", "ETH")].endpoint.kind == "hop limit"
     assert limited.arrivals[("b", "ETH")].tainted == 5  # haircut: 50 * 10 / 100
+
+
+@settings(max_examples=200, deadline=None)
+@given(graphs(), st.sampled_from(["haircut", "fifo", "poison"]), st.integers(1, 6))
+def test_feeding_block_by_block_equals_one_trace(
+        graph: tuple[list[Movement], dict[tuple[str, str], int]], model: str, chunk: int) -> None:
+    """The live watch feeds each new block to a kept tracer: the same result as tracing all at once."""
+    from hotpursuit.trace.account_taint import AccountTracer
+
+    moves, opening = graph
+    endpoints = {SINK: Endpoint("exchange", "X")}
+    whole = trace_account(moves, theft_txs={"theft"}, endpoints=endpoints, model=model, opening=opening)
+    tracer = AccountTracer(theft_txs={"theft"}, endpoints=endpoints, model=model, opening=opening)
+    for i in range(0, len(moves), chunk):
+        tracer.feed(moves[i:i + chunk])
+    live = tracer.finish()
+    assert (live.held, live.arrivals, live.flows, live.stolen) == (whole.held, whole.arrivals, whole.flows,
+                                                                   whole.stolen)

@@ -27,5 +27,5 @@ def test_store_from_a_newer_hotpursuit_is_refused(tmp_path: Path) -> None:
 def test_every_table_later_issues_need_exists(store: Store) -> None:
     tables = {r[0] for r in store.con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     assert {"blocks", "transactions", "transfers", "utxo_outputs", "utxo_inputs", "labels", "actors",
-            "clusters", "incidents", "taint", "alerts", "freeze_requests", "orgs", "api_keys",
-            "audit_log", "bridge_links"} <= tables
+            "clusters", "incidents", "taint", "controls", "freeze_requests", "outbox", "orgs", "api_keys",
+            "audit_log", "bridge_links", "trace_jobs"} <= tables

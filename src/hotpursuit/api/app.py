@@ -12,6 +12,7 @@ the local functions.)
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -22,8 +23,12 @@ from fastapi.responses import JSONResponse
 from hotpursuit.api.audit_writer import AuditWriter
 from hotpursuit.api.context import ApiContext
 from hotpursuit.api.core_routes import core_router
+from hotpursuit.api.interdiction_routes import interdiction_router
 from hotpursuit.api.screen_routes import screening_router
 from hotpursuit.api.worker import Worker
+from hotpursuit.ingest.rpc_client import JsonRpcClient
+from hotpursuit.interdict.live_watch import LiveWatch
+from hotpursuit.interdict.outbox_delivery import OutboxDelivery
 from hotpursuit.store.database import Store
 from hotpursuit.store.screening_rows import load_screening_index
 from hotpursuit.store.trace_job_tables import fail_unfinished_trace_jobs
@@ -31,15 +36,34 @@ from hotpursuit.store.trace_job_tables import fail_unfinished_trace_jobs
 MAX_BODY_BYTES = 8 * 1024 * 1024
 
 
-def create_app(store: Store, *, rate_per_second: float = 2000.0, burst: int = 4000) -> FastAPI:
+def create_app(store: Store, *, rate_per_second: float = 2000.0, burst: int = 4000,
+               watch_rpc: str | None = None, thresholds: dict[str, int] | None = None,
+               watch_from: int | None = None) -> FastAPI:
     """The application over an open store (the server process owns it); each key may make
-    `rate_per_second` requests per second on average, `burst` at once (429 with Retry-After beyond)."""
+    `rate_per_second` requests per second on average, `burst` at once (429 with Retry-After beyond).
+    With `watch_rpc` (an EVM node's JSON-RPC URL), it follows that chain live and sends freeze requests
+    (`thresholds`: asset -> minimum amount asked, base units); the outbox is delivered in any case."""
     fail_unfinished_trace_jobs(store)
     ctx = ApiContext(store, load_screening_index(store), AuditWriter(store), Worker(store), rate_per_second, burst)
+    if watch_rpc is not None:
+        ctx.watch = LiveWatch(JsonRpcClient(watch_rpc), store, thresholds=thresholds)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        ctx.delivery = OutboxDelivery(store)
+        ctx.delivery.start()
+        if ctx.watch is not None:
+            loop, delivery = asyncio.get_running_loop(), ctx.delivery
+
+            def wake_delivery() -> None:
+                loop.call_soon_threadsafe(delivery.wake)
+
+            ctx.watch.on_requests = wake_delivery
+            ctx.watch.start(watch_from)
         yield
+        if ctx.watch is not None:
+            await asyncio.to_thread(ctx.watch.stop)
+        await ctx.delivery.stop()
         await ctx.audit.stop()
         ctx.worker.close()
         ctx.audit.close()
@@ -56,4 +80,5 @@ def create_app(store: Store, *, rate_per_second: float = 2000.0, burst: int = 40
 
     app.include_router(screening_router(ctx))
     app.include_router(core_router(ctx))
+    app.include_router(interdiction_router(ctx))
     return app

@@ -12,6 +12,8 @@ from fastapi import Depends, Header, HTTPException
 
 from hotpursuit.api.audit_writer import AuditWriter
 from hotpursuit.api.worker import Worker
+from hotpursuit.interdict.live_watch import LiveWatch
+from hotpursuit.interdict.outbox_delivery import OutboxDelivery
 from hotpursuit.screening.index import ScreeningIndex
 from hotpursuit.security.tlp import may_see
 from hotpursuit.store.database import Store
@@ -47,6 +49,8 @@ class ApiContext:
     worker: Worker
     rate_per_second: float
     burst: int
+    watch: LiveWatch | None = None
+    delivery: OutboxDelivery | None = None
     buckets: dict[str, RateBucket] = field(default_factory=dict)
     auth_cache: dict[str, tuple[float, Caller]] = field(default_factory=dict)
 

@@ -43,7 +43,7 @@ def run_trace(store: Store, incident_id: str, *, model: str = "haircut", max_hop
     theft_txs = {str(r) for k, r in sources if k == "tx"}
     source_addresses = {str(r) for k, r in sources if k == "address"}
     moves = _relevant_movements(store, chain, since, theft_txs, source_addresses, max_hops)
-    endpoints = _endpoints(store, chain)
+    endpoints = service_endpoints(store, chain)
     result = trace_account(moves, theft_txs=theft_txs, source_addresses=source_addresses, endpoints=endpoints,
                            model=model, max_hops=max_hops, dust=dust, until_block=until_block)
     issuers = dict(con.execute("""SELECT address, arg_max(coalesce(actor, label), confidence) FROM labels
@@ -111,7 +111,8 @@ def _relevant_movements(store: Store, chain: str, since: int, theft_txs: set[str
             for b, i, q, h, f, t, a, x in rows]
 
 
-def _endpoints(store: Store, chain: str) -> dict[str, Endpoint]:
+def service_endpoints(store: Store, chain: str) -> dict[str, Endpoint]:
+    """Labelled services (and their cluster members) a trace stops at, with who owns them."""
     rows = store.con.execute(
         """WITH svc AS (SELECT address, arg_max(category, confidence) AS category,
                                arg_max(coalesce(actor, label), confidence) AS owner

@@ -126,6 +126,108 @@ class _Holdings:
         return moved
 
 
+class AccountTracer:
+    """The taint state of one trace, fed movements in chain order; `feed` may be called again with
+    later movements (the live watch feeds each new block), giving the same result as one call with all
+    of them. `result` is current after each feed (`held` is refreshed by `finish`)."""
+
+    def __init__(self, *, theft_txs: set[str] | None = None, source_addresses: set[str] | None = None,
+                 endpoints: dict[str, Endpoint] | None = None, model: str = "haircut",
+                 max_hops: int | None = None, dust: int = 0,
+                 opening: dict[tuple[str, str], int] | None = None) -> None:
+        if model not in MODELS:
+            raise ValueError(f"unknown taint model {model!r}; one of {', '.join(MODELS)}")
+        self.endpoints = endpoints or {}
+        self.theft_txs = theft_txs or set()
+        self.source_addresses = source_addresses or set()
+        self.model, self.max_hops, self.dust = model, max_hops, dust
+        self.result = TraceResult(model)
+        self.holdings: dict[tuple[str, str], _Holdings] = defaultdict(_Holdings)
+        for key, value in (opening or {}).items():
+            self.holdings[key].receive(value, 0, model)
+        self._poisoned: set[tuple[str, str]] = set()
+        self._paid_to_pool: dict[tuple[str, str], tuple[int, int]] = {}  # (tx, payer) -> (value, taint) paid
+        self._current_tx: str | None = None
+
+    def tainted(self, address: str, asset: str) -> int:
+        """The tainted part of what `address` holds of `asset` now (0 for endpoints)."""
+        held = self.holdings.get((address, asset))
+        return 0 if held is None or address in self.endpoints else held.taint
+
+    def feed(self, movements: Iterable[Movement], until_block: int | None = None) -> None:
+        """Apply movements (sorted here by their chain order; all later than those fed before)."""
+        result, holdings, endpoints, model = self.result, self.holdings, self.endpoints, self.model
+        poisoned, paid_to_pool = self._poisoned, self._paid_to_pool
+        for m in sorted(movements, key=lambda x: x.order):
+            if until_block is not None and m.order[0] > until_block:
+                break
+            if m.tx_hash != self._current_tx:
+                self._current_tx = m.tx_hash
+                paid_to_pool.clear()
+            src_key, dst_key = (m.sender, m.asset), (m.receiver, m.asset)
+            source = m.sender in self.source_addresses and m.sender not in endpoints
+            if m.tx_hash in self.theft_txs or source:
+                moved = m.amount
+                result.stolen[m.asset] = result.stolen.get(m.asset, 0) + m.amount
+                result.hops.setdefault(m.sender, 0)
+                held = holdings[src_key]
+                held.balance = max(held.balance - m.amount, 0)
+                held.taint = max(held.taint - m.amount, 0)
+            elif m.sender in endpoints:
+                moved = 0
+            else:
+                moved = holdings[src_key].send(m.amount, model)
+            exposure = m.amount if (model == "poison" and (moved or src_key in poisoned)) else 0
+            hop = result.hops.get(m.sender, 0) + 1
+            if m.receiver == FEE_SINK:
+                if moved:
+                    result.burned[m.asset] = result.burned.get(m.asset, 0) + moved
+                continue
+            endpoint = endpoints.get(m.receiver)
+            if endpoint is None and moved and self.max_hops is not None and hop > self.max_hops:
+                endpoint = Endpoint("hop limit", "")
+            if endpoint is None and moved and moved < self.dust:
+                endpoint = Endpoint("dust", "")
+            if moved:
+                edge = (m.sender, m.receiver, m.asset, m.tx_hash)
+                result.flows[edge] = result.flows.get(edge, 0) + moved
+                result.hops[m.receiver] = min(result.hops.get(m.receiver, hop), hop)
+            if endpoint is not None:
+                if endpoint.kind == "pool":
+                    paid_to_pool[(m.tx_hash, m.sender)] = (m.amount, moved)
+                if moved or exposure:
+                    arrival = result.arrivals.get(dst_key)
+                    if arrival is None:
+                        arrival = result.arrivals[dst_key] = Arrival(m.receiver, m.asset, endpoint,
+                                                                     first_block=m.order[0])
+                    arrival.tainted += moved
+                    arrival.exposure += exposure
+                    if m.tx_hash not in arrival.txs:
+                        arrival.txs.append(m.tx_hash)
+                continue
+            swap = paid_to_pool.get((m.tx_hash, m.receiver)) \
+                if endpoints.get(m.sender, Endpoint("", "")).kind == "pool" else None
+            if swap is not None:
+                v_in, t_in = swap
+                gained = m.amount * t_in // v_in if v_in else 0
+                if gained:
+                    result.swapped_in[m.asset] = result.swapped_in.get(m.asset, 0) + gained
+                    result.flows[(m.sender, m.receiver, m.asset, m.tx_hash)] = gained
+                    result.hops[m.receiver] = min(result.hops.get(m.receiver, hop), hop)
+                holdings[dst_key].receive(m.amount, gained, model)
+                if model == "poison" and gained:
+                    poisoned.add(dst_key)
+                continue
+            holdings[dst_key].receive(m.amount, moved, model)
+            if model == "poison" and moved:
+                poisoned.add(dst_key)
+
+    def finish(self) -> TraceResult:
+        """The result, with the current holders."""
+        self.result.held = {k: h.taint for k, h in self.holdings.items() if h.taint > 0 and k[0] not in self.endpoints}
+        return self.result
+
+
 def trace_account(movements: Iterable[Movement], *, theft_txs: set[str] | None = None,
                   source_addresses: set[str] | None = None, endpoints: dict[str, Endpoint] | None = None,
                   model: str = "haircut", max_hops: int | None = None, dust: int = 0,
@@ -136,83 +238,10 @@ def trace_account(movements: Iterable[Movement], *, theft_txs: set[str] | None =
     `opening` gives known clean balances (address, asset) at the start (e.g. `eth_getBalance` at the
     incident's first block); without it they are inferred as described in the module docstring.
     """
-    if model not in MODELS:
-        raise ValueError(f"unknown taint model {model!r}; one of {', '.join(MODELS)}")
-    endpoints = endpoints or {}
-    theft_txs = theft_txs or set()
-    source_addresses = source_addresses or set()
-    result = TraceResult(model)
-    holdings: dict[tuple[str, str], _Holdings] = defaultdict(_Holdings)
-    for key, value in (opening or {}).items():
-        holdings[key].receive(value, 0, model)
-    poisoned: set[tuple[str, str]] = set()
-    paid_to_pool: dict[tuple[str, str], tuple[int, int]] = {}  # (tx, payer) -> (value paid, taint paid)
-    current_tx = None
-    for m in sorted(movements, key=lambda x: x.order):
-        if until_block is not None and m.order[0] > until_block:
-            break
-        if m.tx_hash != current_tx:
-            current_tx = m.tx_hash
-            paid_to_pool.clear()
-        src_key, dst_key = (m.sender, m.asset), (m.receiver, m.asset)
-        source = m.sender in source_addresses and m.sender not in endpoints
-        if m.tx_hash in theft_txs or source:
-            moved = m.amount
-            result.stolen[m.asset] = result.stolen.get(m.asset, 0) + m.amount
-            result.hops.setdefault(m.sender, 0)
-            held = holdings[src_key]
-            held.balance = max(held.balance - m.amount, 0)
-            held.taint = max(held.taint - m.amount, 0)
-        elif m.sender in endpoints:
-            moved = 0
-        else:
-            moved = holdings[src_key].send(m.amount, model)
-        exposure = m.amount if (model == "poison" and (moved or src_key in poisoned)) else 0
-        hop = result.hops.get(m.sender, 0) + 1
-        if m.receiver == FEE_SINK:
-            if moved:
-                result.burned[m.asset] = result.burned.get(m.asset, 0) + moved
-            continue
-        endpoint = endpoints.get(m.receiver)
-        if endpoint is None and moved and max_hops is not None and hop > max_hops:
-            endpoint = Endpoint("hop limit", "")
-        if endpoint is None and moved and moved < dust:
-            endpoint = Endpoint("dust", "")
-        if moved:
-            edge = (m.sender, m.receiver, m.asset, m.tx_hash)
-            result.flows[edge] = result.flows.get(edge, 0) + moved
-            result.hops[m.receiver] = min(result.hops.get(m.receiver, hop), hop)
-        if endpoint is not None:
-            if endpoint.kind == "pool":
-                paid_to_pool[(m.tx_hash, m.sender)] = (m.amount, moved)
-            if moved or exposure:
-                arrival = result.arrivals.get(dst_key)
-                if arrival is None:
-                    arrival = result.arrivals[dst_key] = Arrival(m.receiver, m.asset, endpoint,
-                                                                 first_block=m.order[0])
-                arrival.tainted += moved
-                arrival.exposure += exposure
-                if m.tx_hash not in arrival.txs:
-                    arrival.txs.append(m.tx_hash)
-            continue
-        swap = paid_to_pool.get((m.tx_hash, m.receiver)) if endpoints.get(m.sender, Endpoint("", "")).kind == "pool" \
-            else None
-        if swap is not None:
-            v_in, t_in = swap
-            gained = m.amount * t_in // v_in if v_in else 0
-            if gained:
-                result.swapped_in[m.asset] = result.swapped_in.get(m.asset, 0) + gained
-                result.flows[(m.sender, m.receiver, m.asset, m.tx_hash)] = gained
-                result.hops[m.receiver] = min(result.hops.get(m.receiver, hop), hop)
-            holdings[dst_key].receive(m.amount, gained, model)
-            if model == "poison" and gained:
-                poisoned.add(dst_key)
-            continue
-        holdings[dst_key].receive(m.amount, moved, model)
-        if model == "poison" and moved:
-            poisoned.add(dst_key)
-    result.held = {k: h.taint for k, h in holdings.items() if h.taint > 0 and k[0] not in endpoints}
-    return result
+    tracer = AccountTracer(theft_txs=theft_txs, source_addresses=source_addresses, endpoints=endpoints,
+                           model=model, max_hops=max_hops, dust=dust, opening=opening)
+    tracer.feed(movements, until_block)
+    return tracer.finish()
 
 
 def evidence_path(flows: dict[tuple[str, str, str, str], int], address: str, asset: str,

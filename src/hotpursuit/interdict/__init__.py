@@ -1,0 +1,1 @@
+"""Interdiction: follow the chain live, and get tainted value frozen where it lands."""

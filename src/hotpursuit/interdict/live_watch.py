@@ -1,0 +1,231 @@
+"""The live watch: follow an EVM node's tip, store each new block, advance the taint of every open
+incident by that block's movements only, and queue the freeze requests that are due.
+
+It runs in its own thread on its own DuckDB cursor (the server's event loop keeps answering). Per
+open incident it keeps an `AccountTracer`, built at start (or after a change of incidents, controls
+or a reorg) by replaying the stored movements since the incident's first block, then fed block by
+block. Requests derive from the taint state and what was already asked (see `freeze_rules`), and are
+stored with their outbox entries in one transaction, so a crash anywhere re-derives the same requests
+(same ids) and never sends one twice. A parent-hash mismatch rolls the store back to the common
+ancestor, retracts the requests whose arrival block was orphaned (signed retractions through the
+outbox), rebuilds the tracers and goes on: value that reappears in the new chain is asked again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from hotpursuit.ingest.evm_node_job import EvmNodeIngest
+from hotpursuit.ingest.rpc_client import JsonRpcClient
+from hotpursuit.interdict.freeze_messages import freeze_request_body, request_id
+from hotpursuit.interdict.freeze_rules import ENDPOINT_KIND, Control, freeze_candidates
+from hotpursuit.jobs.trace_job import service_endpoints
+from hotpursuit.store.checkpoints import get_checkpoint, set_checkpoint
+from hotpursuit.store.database import Store
+from hotpursuit.store.evm_tables import rollback_above, stored_block_hash
+from hotpursuit.store.interdiction_tables import (
+    NewRequest,
+    load_controls,
+    record_requests,
+    requested_amounts,
+    retract_above,
+)
+from hotpursuit.trace.account_taint import AccountTracer, Endpoint, Movement
+
+log = logging.getLogger(__name__)
+WATCH_JOB = "live-watch"
+
+
+@dataclass
+class WatchStats:
+    """What the watch has done (read by the API and the benchmark)."""
+
+    blocks: int = 0
+    requests: int = 0
+    retractions: int = 0
+    reorgs: int = 0
+    last_block: int | None = None
+    block_seconds: list[float] = field(default_factory=list)  # processing time of each block
+    totals: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)  # incident -> asset -> figures
+    request_blocks: dict[str, float] = field(default_factory=dict)  # request id -> when its block was seen
+
+
+@dataclass
+class _Incident:
+    id: str
+    name: str
+    actor: str | None
+    owner: dict[str, Any]
+    tracer: AccountTracer
+
+
+class LiveWatch:
+    """Follows one EVM chain for the store's open incidents of that chain."""
+
+    def __init__(self, client: JsonRpcClient, store: Store, *, thresholds: dict[str, int] | None = None,
+                 poll_seconds: float = 0.05, deadline_hours: float = 24.0, max_reorg_depth: int = 64,
+                 on_requests: Callable[[], None] = lambda: None) -> None:
+        self.store = Store(store.con.cursor(), store.path)
+        self.ingest = EvmNodeIngest(client, self.store, batch_size=20, fetch_ahead=1)
+        self.client, self.chain = client, self.ingest.chain
+        self.thresholds = thresholds or {}
+        self.poll_seconds, self.deadline_hours, self.max_reorg_depth = poll_seconds, deadline_hours, max_reorg_depth
+        self.on_requests = on_requests
+        self.stats = WatchStats()
+        self._stale = True
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._incidents: list[_Incident] = []
+        self._controlled: dict[str, Control] = {}
+        self._issued: dict[str, Control] = {}
+
+    # ---- control --------------------------------------------------------------------------
+    def start(self, from_block: int | None = None) -> None:
+        """Start following (from the last block watched, else `from_block`, else the store's tip + 1)."""
+        self._next = self._first_block(from_block)
+        self._thread = threading.Thread(target=self._run, name="live-watch", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop after the block being processed; release the cursor."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(30)
+        self.store.con.close()
+
+    def invalidate(self) -> None:
+        """Incidents or controls changed: rebuild the tracers before the next block."""
+        self._stale = True
+
+    def _first_block(self, from_block: int | None) -> int:
+        done = get_checkpoint(self.store, WATCH_JOB, self.chain)
+        if done is not None:
+            return done + 1
+        if from_block is not None:
+            return from_block
+        row = self.store.con.execute("SELECT max(number) FROM blocks WHERE chain = ?", [self.chain]).fetchone()
+        if row and row[0] is not None:
+            return int(row[0]) + 1
+        return int(self.client.call("eth_blockNumber", []), 16)
+
+    # ---- the loop -------------------------------------------------------------------------
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                if not self.step():
+                    self._stop.wait(self.poll_seconds)
+            except Exception:  # a node hiccup must not end the watch: log, wait, try again
+                log.exception("live watch: block %s failed; retrying", self._next)
+                self._stale = True
+                self._stop.wait(1.0)
+
+    def step(self) -> bool:
+        """Process the next block if the node has it; False when there was none."""
+        tip = int(self.client.call("eth_blockNumber", []), 16)
+        if self._next > tip:
+            return False
+        seen = time.monotonic()
+        number = self._next
+        bundles = self.ingest.fetch_chunk(number, number)
+        parent = stored_block_hash(self.store, self.chain, number - 1) if number > 0 else None
+        if parent is not None and bundles[0].block.parent_hash != parent:
+            self._reorg(number - 1)
+            return True
+        t0 = time.perf_counter()
+        if self._stale:
+            self._rebuild(number - 1)
+        self.ingest.store_chunk(number, number, bundles, None)
+        block_hash = bundles[0].block.hash
+        moves = self._movements(number, number)
+        requests = []
+        for inc in self._incidents:
+            inc.tracer.feed(moves)
+            self.stats.totals[inc.id] = _totals(inc.tracer)
+            touched = {(m.receiver, m.asset) for m in moves}
+            due = freeze_candidates(inc.id, inc.tracer, touched, self._controlled, self._issued,
+                                    requested_amounts(self.store, inc.id), self.thresholds)
+            requests += [self._request(inc, c, number, block_hash) for c in due]
+        new = record_requests(self.store, requests)
+        set_checkpoint(self.store, WATCH_JOB, self.chain, number)
+        for r in requests:
+            self.stats.request_blocks.setdefault(r.id, seen)
+        self.stats.blocks += 1
+        self.stats.requests += new
+        self.stats.last_block = number
+        self.stats.block_seconds.append(time.perf_counter() - t0)
+        self._next = number + 1
+        if new:
+            self.on_requests()
+        return True
+
+    def _reorg(self, below: int) -> None:
+        ancestor = self.ingest.find_common_ancestor(below, self.max_reorg_depth)
+        rollback_above(self.store, self.chain, ancestor)
+        retracted = retract_above(self.store, self.chain, ancestor,
+                                  f"the arrival's block was orphaned by a reorg (common ancestor {ancestor})")
+        set_checkpoint(self.store, WATCH_JOB, self.chain, ancestor)
+        self.stats.reorgs += 1
+        self.stats.retractions += len(retracted)
+        self._next = ancestor + 1
+        self._stale = True
+        if retracted:
+            self.on_requests()
+
+    # ---- state ----------------------------------------------------------------------------
+    def _rebuild(self, upto: int) -> None:
+        """Tracers for every open incident of the chain, replayed from the store up to block `upto`."""
+        con = self.store.con
+        self._controlled, self._issued = load_controls(self.store, self.chain)
+        endpoints = service_endpoints(self.store, self.chain)
+        for address, control in self._controlled.items():
+            endpoints[address] = Endpoint(ENDPOINT_KIND[control.kind], control.org_id)
+        self._incidents = []
+        for inc_id, name, actor, since, owner, owner_name, country in con.execute(
+                """SELECT i.id, i.name, i.actor, coalesce(i.since_block, 0), i.owner_org, o.name, o.country
+                   FROM incidents i LEFT JOIN orgs o ON o.id = i.owner_org
+                   WHERE i.chain = ? AND i.status = 'open' ORDER BY i.id""", [self.chain]).fetchall():
+            sources = con.execute("SELECT kind, ref FROM incident_sources WHERE incident_id = ?", [inc_id]).fetchall()
+            tracer = AccountTracer(theft_txs={str(r) for k, r in sources if k == "tx"},
+                                   source_addresses={str(r) for k, r in sources if k == "address"},
+                                   endpoints=endpoints)
+            tracer.feed(self._movements(int(since), upto))
+            self.stats.totals[str(inc_id)] = _totals(tracer)
+            self._incidents.append(_Incident(str(inc_id), str(name), actor, {
+                "org": owner, "name": owner_name, "country": country}, tracer))
+        self._stale = False
+
+    def _movements(self, first: int, last: int) -> list[Movement]:
+        return [Movement((int(b), int(i), int(q)), str(h), str(f), str(t), str(a), int(x))
+                for b, i, q, h, f, t, a, x in self.store.con.execute(
+                    """SELECT block_number, tx_index, seq, tx_hash, from_address, to_address, asset, amount::VARCHAR
+                       FROM transfers WHERE chain = ? AND block_number BETWEEN ? AND ?
+                       ORDER BY block_number, tx_index, seq""", [self.chain, first, last]).fetchall()]
+
+    def _request(self, inc: _Incident, c: Any, number: int, block_hash: str) -> NewRequest:
+        rid = request_id(c, block_hash)
+        deadline = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(hours=self.deadline_hours)
+        body = freeze_request_body(rid, c, chain=self.chain, block_number=number, block_hash=block_hash,
+                                   incident={"id": inc.id, "name": inc.name, "actor": inc.actor},
+                                   requested_by=inc.owner, deadline=deadline.isoformat(timespec="seconds") + "Z")
+        return NewRequest(rid, inc.id, c.org_id, self.chain, c.address, c.asset, c.amount, number, block_hash,
+                          json.dumps(c.evidence), inc.owner.get("org"), deadline, body)
+
+
+def _totals(tracer: AccountTracer) -> dict[str, dict[str, str]]:
+    """Per asset: stolen (or swapped into), at endpoints, burned as fees, and still held by the thief's
+    side (by conservation: what entered minus what reached endpoints or was burned)."""
+    r = tracer.result
+    out = {}
+    for asset in sorted(set(r.stolen) | set(r.swapped_in)):
+        entered = r.stolen.get(asset, 0) + r.swapped_in.get(asset, 0)
+        at_endpoints, burned = r.at_endpoints(asset), r.burned.get(asset, 0)
+        out[asset] = {"entered": str(entered), "at_endpoints": str(at_endpoints), "burned": str(burned),
+                      "held": str(entered - at_endpoints - burned)}
+    return out

@@ -1,0 +1,216 @@
+"""Interdiction in the store: controls, webhooks, freeze requests with their answers, the outbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from hotpursuit.errors import HotpursuitError
+from hotpursuit.interdict.freeze_messages import outbox_id, retraction_body
+from hotpursuit.interdict.freeze_rules import CONTROL_KINDS, Control
+from hotpursuit.security.webhook_signing import new_secret
+from hotpursuit.store.database import Store
+
+ANSWERS = ("accepted", "partial", "declined")
+
+
+def utc_now() -> dt.datetime:
+    """Now, as the naive UTC timestamp the outbox compares."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class InterdictionError(HotpursuitError):
+    """A bad control, webhook or answer."""
+
+
+def add_control(store: Store, org_id: str, chain: str, address: str, kind: str) -> None:
+    """Declare that `org_id` controls `address` (an address it operates, or a token it issues)."""
+    if kind not in CONTROL_KINDS:
+        raise InterdictionError(f"kind: {kind!r} is not one of {', '.join(CONTROL_KINDS)}")
+    if store.con.execute("SELECT count(*) FROM orgs WHERE id = ?", [org_id]).fetchone() == (0,):
+        raise InterdictionError(f"no organisation {org_id!r}")
+    taken = store.con.execute("SELECT org_id FROM controls WHERE chain = ? AND address = ?",
+                              [chain, address]).fetchone()
+    if taken is not None and taken[0] != org_id:
+        raise InterdictionError(f"{chain}:{address} is declared controlled by {taken[0]} already")
+    if taken is None:
+        store.con.execute("INSERT INTO controls (org_id, chain, address, kind) VALUES (?, ?, ?, ?)",
+                          [org_id, chain, address, kind])
+
+
+def set_webhook(store: Store, org_id: str, url: str) -> str:
+    """Point the organisation's freeze requests at `url`; returns the new shared secret (shown once)."""
+    if not url.startswith(("http://", "https://")):
+        raise InterdictionError(f"url: {url!r} is not an http(s) URL")
+    secret = new_secret()
+    store.con.execute("UPDATE orgs SET webhook_url = ?, webhook_secret = ? WHERE id = ?", [url, secret, org_id])
+    return secret
+
+
+def load_controls(store: Store, chain: str) -> tuple[dict[str, Control], dict[str, Control]]:
+    """(operated addresses, with their cluster members -> control; issued tokens -> control)."""
+    controlled: dict[str, Control] = {}
+    issued: dict[str, Control] = {}
+    for address, org, kind in store.con.execute(
+            """SELECT address, org_id, kind FROM controls WHERE chain = $c
+               UNION
+               SELECT c2.address, k.org_id, k.kind FROM controls k
+                 JOIN clusters c1 ON c1.chain = k.chain AND c1.address = k.address
+                 JOIN clusters c2 ON c2.chain = c1.chain AND c2.cluster_id = c1.cluster_id
+               WHERE k.chain = $c AND k.kind <> 'token' ORDER BY 1, 2, 3""", {"c": chain}).fetchall():
+        target = issued if kind == "token" else controlled
+        target.setdefault(str(address), Control(str(org), str(kind)))
+    return controlled, issued
+
+
+def requested_amounts(store: Store, incident: str) -> dict[tuple[str, str, str], int]:
+    """(org, address, asset) -> amount asked so far by requests not retracted."""
+    return {(str(o), str(a), str(x)): int(v) for o, a, x, v in store.con.execute(
+        """SELECT org_id, address, asset, sum(amount)::VARCHAR FROM freeze_requests
+           WHERE incident_id = ? AND status <> 'retracted' GROUP BY ALL""", [incident]).fetchall()}
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    """A freeze request and its delivery, ready to store."""
+
+    id: str
+    incident: str
+    org_id: str
+    chain: str
+    address: str
+    asset: str
+    amount: int
+    block_number: int
+    block_hash: str
+    evidence_json: str
+    requested_by: str | None
+    deadline: dt.datetime
+    body: bytes
+
+
+def record_requests(store: Store, requests: list[NewRequest]) -> int:
+    """Store requests and their outbox entries in one transaction; ids already stored are skipped.
+    Returns how many were new."""
+    new = 0
+    with store.transaction() as con:
+        for r in requests:
+            if con.execute("SELECT count(*) FROM freeze_requests WHERE id = ?", [r.id]).fetchone() != (0,):
+                continue
+            con.execute("""INSERT INTO freeze_requests (id, incident_id, org_id, chain, address, asset, amount,
+                               block_number, block_hash, evidence_json, requested_by, deadline, status)
+                           VALUES (?, ?, ?, ?, ?, ?, ?::BIGNUM, ?, ?, ?, ?, ?, 'sent')""",
+                        [r.id, r.incident, r.org_id, r.chain, r.address, r.asset, str(r.amount), r.block_number,
+                         r.block_hash, r.evidence_json, r.requested_by, r.deadline])
+            con.execute("INSERT INTO outbox (id, org_id, kind, request_id, body, status, next_attempt_at) "
+                        "VALUES (?, ?, 'freeze_request', ?, ?, 'pending', ?)",
+                        [outbox_id("freeze_request", r.id), r.org_id, r.id, r.body.decode(), utc_now()])
+            new += 1
+    return new
+
+
+def retract_above(store: Store, chain: str, block: int, reason: str) -> list[str]:
+    """Retract every live request whose arrival block is above `block` (orphaned by a reorg), queueing
+    a signed retraction for each; returns their ids."""
+    with store.transaction() as con:
+        ids = [str(r[0]) for r in con.execute(
+            """SELECT id FROM freeze_requests WHERE chain = ? AND block_number > ? AND status <> 'retracted'
+               ORDER BY id""", [chain, block]).fetchall()]
+        for request in ids:
+            org = con.execute("SELECT org_id FROM freeze_requests WHERE id = ?", [request]).fetchone()
+            con.execute("UPDATE freeze_requests SET status = 'retracted', answer_reason = ? WHERE id = ?",
+                        [reason, request])
+            con.execute("INSERT INTO outbox (id, org_id, kind, request_id, body, status, next_attempt_at) "
+                        "VALUES (?, ?, 'retraction', ?, ?, 'pending', ?)",
+                        [outbox_id("retraction", request), org[0] if org else "", request,
+                         retraction_body(request, reason=reason).decode(), utc_now()])
+    return ids
+
+
+def answer_request(store: Store, request: str, org_id: str, status: str, amount_frozen: int,
+                   reason: str | None) -> None:
+    """Record the addressed organisation's answer (the latest answer counts)."""
+    row = store.con.execute("SELECT org_id, amount::VARCHAR, status FROM freeze_requests WHERE id = ?",
+                            [request]).fetchone()
+    if row is None or row[0] != org_id:
+        raise InterdictionError(f"no freeze request {request!r} addressed to {org_id}")
+    if status not in ANSWERS:
+        raise InterdictionError(f"status: {status!r} is not one of {', '.join(ANSWERS)}")
+    if row[2] == "retracted":
+        raise InterdictionError(f"freeze request {request} was retracted (its evidence was orphaned by a reorg)")
+    if amount_frozen < 0 or (status == "declined" and amount_frozen != 0):
+        raise InterdictionError("amount_frozen: must be 0 when declined, and never negative")
+    if status == "accepted" and amount_frozen == 0:
+        raise InterdictionError("amount_frozen: an accepted request freezes a positive amount (else: declined)")
+    store.con.execute("""UPDATE freeze_requests SET status = ?, amount_frozen = ?::BIGNUM, answer_reason = ?,
+                         answered_at = current_timestamp WHERE id = ?""", [status, str(amount_frozen), reason, request])
+
+
+def freeze_requests(store: Store, *, incident: str | None = None, org_id: str | None = None) -> list[dict[str, Any]]:
+    """Requests, oldest first, optionally of one incident or addressed to one organisation."""
+    rows = store.con.execute(
+        """SELECT id, incident_id, org_id, chain, address, asset, amount::VARCHAR, block_number, block_hash,
+                  requested_by, deadline::VARCHAR, status, amount_frozen::VARCHAR, answer_reason,
+                  created_at::VARCHAR, answered_at::VARCHAR
+           FROM freeze_requests WHERE ($i IS NULL OR incident_id = $i) AND ($o IS NULL OR org_id = $o)
+           ORDER BY created_at, id""", {"i": incident, "o": org_id}).fetchall()
+    names = ("id", "incident", "org", "chain", "address", "asset", "amount", "block_number", "block_hash",
+             "requested_by", "deadline", "status", "amount_frozen", "reason", "created_at", "answered_at")
+    return [dict(zip(names, r, strict=True)) for r in rows]
+
+
+def board(store: Store, incident: str) -> dict[str, Any]:
+    """Stolen per asset, and per organisation and asset: requested (not retracted) and frozen."""
+    stolen = {str(a): str(v) for a, v in store.con.execute(
+        """SELECT asset, sum(amount)::VARCHAR FROM incident_sources WHERE incident_id = ? AND asset IS NOT NULL
+           GROUP BY asset ORDER BY asset""", [incident]).fetchall()}
+    per_org = [{"org": str(o), "asset": str(a), "requests": int(n), "requested": str(r), "frozen": str(f),
+                "answered": int(k)}
+               for o, a, n, r, f, k in store.con.execute(
+                   """SELECT org_id, asset, count(*), sum(amount)::VARCHAR,
+                             coalesce(sum(amount_frozen), 0)::VARCHAR, count(answered_at)
+                      FROM freeze_requests WHERE incident_id = ? AND status <> 'retracted'
+                      GROUP BY ALL ORDER BY 1, 2""", [incident]).fetchall()]
+    return {"incident": incident, "stolen": stolen, "organisations": per_org}
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One outbox entry due for delivery."""
+
+    id: str
+    org_id: str
+    kind: str
+    body: bytes
+    attempts: int
+    url: str | None
+    secret: str | None
+
+
+def due_deliveries(store: Store, now: dt.datetime, limit: int = 200) -> list[Delivery]:
+    """Pending entries whose next attempt is due, oldest first."""
+    rows = store.con.execute(
+        """SELECT x.id, x.org_id, x.kind, x.body, x.attempts, g.webhook_url, g.webhook_secret
+           FROM outbox x LEFT JOIN orgs g ON g.id = x.org_id
+           WHERE x.status = 'pending' AND x.next_attempt_at <= ? ORDER BY x.created_at, x.id LIMIT ?""",
+        [now, limit]).fetchall()
+    return [Delivery(str(i), str(o), str(k), str(b).encode(), int(n), u, s) for i, o, k, b, n, u, s in rows]
+
+
+def next_due(store: Store) -> dt.datetime | None:
+    """When the earliest pending entry is due."""
+    row = store.con.execute("SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'").fetchone()
+    return None if row is None or row[0] is None else row[0]
+
+
+def mark_delivered(store: Store, entry: str) -> None:
+    """The receiver acknowledged it (2xx)."""
+    store.con.execute("""UPDATE outbox SET status = 'delivered', attempts = attempts + 1,
+                         delivered_at = current_timestamp WHERE id = ?""", [entry])
+
+
+def mark_failed(store: Store, entry: str, retry_at: dt.datetime, error: str) -> None:
+    """A failed attempt; the next one is at `retry_at`."""
+    store.con.execute("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?",
+                      [retry_at, error[:500], entry])
