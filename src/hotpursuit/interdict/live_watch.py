@@ -145,10 +145,10 @@ class LiveWatch:
         block_hash = bundles[0].block.hash
         moves = self._movements(number, number)
         requests = []
+        touched = {(m.receiver, m.asset) for m in moves}
         for inc in self._incidents:
             inc.tracer.feed(moves)
             self.stats.totals[inc.id] = _totals(inc.tracer)
-            touched = {(m.receiver, m.asset) for m in moves}
             due = freeze_candidates(inc.id, inc.tracer, touched, self._controlled, self._issued,
                                     requested_amounts(self.store, inc.id), self.thresholds)
             requests += [self._request(inc, c, number, block_hash) for c in due]

@@ -106,6 +106,27 @@ def _share(e: Exposure) -> float:
 NONE = Verdict("none", 0, ())
 
 
+@dataclass
+class _Seen:
+    """One caller's view of one address: visible claims and exposure, and what is withheld."""
+
+    claims: list[IndexedClaim] = field(default_factory=list)
+    exposure: list[Exposure] = field(default_factory=list)
+    score: int = 0  # from what the caller sees
+    withheld: int = 0
+    hidden_scored: int = 0  # withheld, but counted in the score by their owners' leave
+    hidden_score: int = 0
+
+    def withhold(self, counts: bool, points: int) -> None:
+        self.withheld += 1
+        if counts:
+            self.hidden_scored += 1
+            self.hidden_score = max(self.hidden_score, points)
+
+    def categories(self) -> set[str]:
+        return {c.category for c in self.claims} | ({"stolen funds"} if self.exposure else set())
+
+
 def _public(tlp: str, owner: str | None) -> bool:
     return tlp in ("CLEAR", "GREEN") or owner is None
 
@@ -179,55 +200,37 @@ class ScreeningIndex:
             found.append((address, v))
         return found
 
-    def _verdict(self, chain: str, address: str, caller_org: str, caller_group: str | None) -> Verdict:
-        """`screen` without the details (the same score, categories and counts), for batches."""
-        score = hidden_score = withheld = hidden_scored = 0
-        categories = set()
+    def _sort_out(self, chain: str, address: str, caller_org: str, caller_group: str | None) -> _Seen:
+        """What the caller may see of an address, the score that gives, and what is withheld."""
+        seen = _Seen()
         for c in self._claims.get(chain, {}).get(address, ()):
             if may_see(c.tlp, c.owner_org, c.owner_group, caller_org, caller_group):
-                score = max(score, claim_points(c))
-                categories.add(c.category)
+                seen.claims.append(c)
+                seen.score = max(seen.score, claim_points(c))
             else:
-                withheld += 1
-                if c.scores_hidden:
-                    hidden_scored += 1
-                    hidden_score = max(hidden_score, claim_points(c))
+                seen.withhold(c.scores_hidden, claim_points(c))
         for e in self._exposure.get(chain, {}).get(address, ()):
             if may_see(e.tlp, e.owner_org, e.owner_group, caller_org, caller_group):
-                score = max(score, exposure_points(e))
-                categories.add("stolen funds")
+                seen.exposure.append(e)
+                seen.score = max(seen.score, exposure_points(e))
             else:
-                withheld += 1
-                if e.scores_hidden:
-                    hidden_scored += 1
-                    hidden_score = max(hidden_score, exposure_points(e))
-        score = max(score, hidden_score)
-        return Verdict(level(score), score, tuple(sorted(categories)), withheld, hidden_scored)
+                seen.withhold(e.scores_hidden, exposure_points(e))
+        return seen
+
+    def _verdict(self, chain: str, address: str, caller_org: str, caller_group: str | None) -> Verdict:
+        """`screen` without the details (the same score, categories and counts), for batches."""
+        seen = self._sort_out(chain, address, caller_org, caller_group)
+        score = max(seen.score, seen.hidden_score)
+        return Verdict(level(score), score, tuple(sorted(seen.categories())), seen.withheld, seen.hidden_scored)
 
     def screen(self, chain: str, address: str, caller_org: str, caller_group: str | None) -> Screening:
         """What the caller may know about an address, and the risk it implies."""
-        visible, withheld, score, hidden_scored, hidden_score = [], 0, 0, 0, 0
-        for c in self._claims.get(chain, {}).get(address, ()):
-            if may_see(c.tlp, c.owner_org, c.owner_group, caller_org, caller_group):
-                visible.append(c)
-                score = max(score, claim_points(c))
-            else:
-                withheld += 1
-                if c.scores_hidden:
-                    hidden_scored += 1
-                    hidden_score = max(hidden_score, claim_points(c))
-        indirect: list[dict[str, object]] = []
-        for e in self._exposure.get(chain, {}).get(address, ()):
-            if may_see(e.tlp, e.owner_org, e.owner_group, caller_org, caller_group):
-                indirect.append({"incident": e.incident, "actor": e.actor, "asset": e.asset,
-                                 "tainted": str(e.tainted), "received": str(e.received),
-                                 "share": round(min(_share(e), 1.0), 6)})
-                score = max(score, exposure_points(e))
-            else:
-                withheld += 1
-                if e.scores_hidden:
-                    hidden_scored += 1
-                    hidden_score = max(hidden_score, exposure_points(e))
+        seen = self._sort_out(chain, address, caller_org, caller_group)
+        visible, score, withheld = seen.claims, seen.score, seen.withheld
+        hidden_scored, hidden_score = seen.hidden_scored, seen.hidden_score
+        indirect: list[dict[str, object]] = [
+            {"incident": e.incident, "actor": e.actor, "asset": e.asset, "tainted": str(e.tainted),
+             "received": str(e.received), "share": round(min(_share(e), 1.0), 6)} for e in seen.exposure]
         reasons = [f"{c.category} ({c.confidence}%): {c.label}, per {c.source}"
                    + (f", inherited from cluster member {c.via}" if c.via else "") for c in visible]
         reasons += [f"received {x['tainted']} {x['asset']} tainted by incident {x['incident']} "
@@ -240,8 +243,7 @@ class ScreeningIndex:
         if withheld > hidden_scored:
             reasons.append(f"{withheld - hidden_scored} claim(s) withheld from you and not counted")
         score = max(score, hidden_score)
-        categories = {c.category for c in visible} | ({"stolen funds"} if indirect else set())
-        return Screening(chain, address, level(score), score, sorted(categories),
+        return Screening(chain, address, level(score), score, sorted(seen.categories()),
                          [{"label": c.label, "category": c.category, "actor": c.actor, "confidence": c.confidence,
                            "source": c.source, "tlp": c.tlp, "via": c.via} for c in visible], withheld, indirect,
                          hidden_scored, reasons)
