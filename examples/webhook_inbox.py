@@ -14,6 +14,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -35,7 +36,7 @@ class WebhookInbox:
         self._work = threading.Event()
         with self._con() as con:
             con.execute("""CREATE TABLE IF NOT EXISTS inbox (key TEXT PRIMARY KEY, kind TEXT, request TEXT,
-                           body TEXT, state TEXT, answer TEXT, received REAL)""")
+                           body TEXT, state TEXT, answer TEXT, received REAL, deliveries INTEGER DEFAULT 1)""")
 
     def _con(self) -> sqlite3.Connection:
         return sqlite3.connect(self.db, timeout=30, isolation_level=None)
@@ -52,34 +53,58 @@ class WebhookInbox:
         message = json.loads(body)
         with self._lock, self._con() as con:
             if con.execute("SELECT 1 FROM inbox WHERE key = ?", [key]).fetchone():
+                con.execute("UPDATE inbox SET deliveries = deliveries + 1 WHERE key = ?", [key])
                 return 200, {"duplicate": True}
-            con.execute("INSERT INTO inbox VALUES (?, ?, ?, ?, 'new', NULL, ?)",
+            con.execute("INSERT INTO inbox VALUES (?, ?, ?, ?, 'new', NULL, ?, 1)",
                         [key, message["type"], message["id"], body.decode(), time.time()])
         self._work.set()
         return 200, {"accepted": key}
 
     def work_forever(self) -> None:
-        """Act on new deliveries, oldest first; answer freeze requests through the API."""
-        while True:
-            self._work.wait(0.5)
-            self._work.clear()
-            with self._con() as con:
-                rows = con.execute("SELECT key, kind, body FROM inbox WHERE state = 'new' ORDER BY received").fetchall()
-            for key, kind, body in rows:
-                message = json.loads(body)
-                if kind == "retraction":
-                    with self._con() as con:
-                        row = con.execute("SELECT body FROM inbox WHERE kind = 'freeze_request' AND request = ?",
-                                          [message["id"]]).fetchone()
-                    if row is not None:
-                        self.undo(json.loads(row[0]))
-                    self._set(key, "done", None)
-                    continue
-                status, frozen, reason = self.act(message)
-                answer = {"status": status, "amount_frozen": str(frozen), "reason": reason}
-                self._set(key, "acted", json.dumps(answer))
-                self._answer(message["id"], answer)
-                self._set(key, "done", json.dumps(answer))
+        """Act on new deliveries; answer freeze requests through the API. Each freeze request is acted
+        on as soon as it arrives, in parallel with those already in hand (an issuer's blacklist
+        transactions then land in the next block); a retraction waits until its request was acted on."""
+        in_hand: set[str] = set()
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            while True:
+                self._work.wait(0.5)
+                self._work.clear()
+                with self._con() as con:
+                    rows = con.execute("SELECT key, kind, request, body FROM inbox WHERE state = 'new' "
+                                       "ORDER BY received").fetchall()
+                for key, kind, request, body in rows:
+                    if kind == "freeze_request" and key not in in_hand:
+                        in_hand.add(key)
+                        pool.submit(self._handle_request, (key, body), in_hand)
+                    elif kind == "retraction" and not self._pending(request):
+                        self._handle_retraction(key, json.loads(body))
+
+    def _pending(self, request: str) -> bool:
+        with self._con() as con:
+            row = con.execute("SELECT count(*) FROM inbox WHERE kind = 'freeze_request' AND request = ? "
+                              "AND state <> 'done'", [request]).fetchone()
+        return bool(row and row[0])
+
+    def _handle_request(self, row: tuple[str, str], in_hand: set[str]) -> None:
+        key, body = row
+        try:
+            message = json.loads(body)
+            status, frozen, reason = self.act(message)
+            answer = {"status": status, "amount_frozen": str(frozen), "reason": reason}
+            self._set(key, "acted", json.dumps(answer))
+            self._answer(message["id"], answer)
+            self._set(key, "done", json.dumps(answer))
+        finally:
+            in_hand.discard(key)
+            self._work.set()  # a retraction may be waiting for this one
+
+    def _handle_retraction(self, key: str, message: dict[str, Any]) -> None:
+        with self._con() as con:
+            row = con.execute("SELECT body FROM inbox WHERE kind = 'freeze_request' AND request = ?",
+                              [message["id"]]).fetchone()
+        if row is not None:
+            self.undo(json.loads(row[0]))
+        self._set(key, "done", None)
 
     def _set(self, key: str, state: str, answer: str | None) -> None:
         with self._con() as con:

@@ -201,23 +201,41 @@ def node_run(
 def drill_cmd(
     rpc: Annotated[str, typer.Option(help="anvil JSON-RPC URL (start one with `hotpursuit node run`).")],
     seed: Annotated[int, typer.Option(help="Decides every address, amount and route.")] = 7,
-    live: Annotated[bool, typer.Option("--live", help="Node mines on its own clock (--block-time).")] = False,
+    live: Annotated[bool, typer.Option("--live", help=(
+        "The node mines on its own clock (anvil --block-time): one block passes between waves, and "
+        "moves that revert (frozen funds) are recorded, not errors."))] = False,
+    min_transfers: Annotated[int, typer.Option(help="Background traffic until the ledger has this many.")] = 2_000,
+    roster: Annotated[Path | None, typer.Option(help=(
+        "Only write who will be who (victim, exchanges and their deposit addresses, issuer and token, "
+        "pool, bridge) to this JSON file, and send nothing: to set up the defenders before a live drill."))] = None,
     out: Annotated[Path, typer.Option(help="Where to write the ground truth JSON.")] = Path(
         "drill-ground-truth.json"),
 ) -> None:
     """Drive a Bybit-shaped heist through anvil and write its ground truth."""
     with _user_errors():
-        truth = _run_drill(rpc, seed, live, out)
+        if roster is not None:
+            _write_roster(rpc, seed, roster)
+            return
+        truth = _run_drill(rpc, seed, live, out, min_transfers=min_transfers)
     _print_drill(truth)
 
 
-def _run_drill(rpc: str, seed: int, live: bool, out: Path) -> dict[str, Any]:
+def _write_roster(rpc: str, seed: int, path: Path) -> None:
+    from hotpursuit.drill.heist import DrillConfig, HeistDrill
+    from hotpursuit.ingest.rpc_client import JsonRpcClient
+
+    roster = HeistDrill(JsonRpcClient(rpc), DrillConfig(seed=seed)).roster()
+    path.write_text(json.dumps(roster, indent=1) + "\n", encoding="utf-8")
+    err_console.print(f"roster written to {path}")
+
+
+def _run_drill(rpc: str, seed: int, live: bool, out: Path, *, min_transfers: int = 2_000) -> dict[str, Any]:
     from hotpursuit.drill.ground_truth import build_ground_truth
     from hotpursuit.drill.heist import DrillConfig, HeistDrill
     from hotpursuit.ingest.rpc_client import JsonRpcClient
 
-    drill = HeistDrill(JsonRpcClient(rpc), DrillConfig(seed=seed, live=live))
-    with err_console.status("running the heist drill"):
+    drill = HeistDrill(JsonRpcClient(rpc), DrillConfig(seed=seed, live=live, min_transfers=min_transfers))
+    with err_console.status("running the heist drill" + (" live" if live else "")):
         drill.run()
     truth = build_ground_truth(drill)
     out.write_text(json.dumps(truth, indent=1) + "\n", encoding="utf-8")
@@ -236,6 +254,7 @@ def _print_drill(truth: dict[str, Any]) -> None:
         ("tainted still held (wei)", f"{int(eth['held']):,}"),
         ("thief addresses", str(len(truth["thief_addresses"]))), ("bridge memos", str(len(truth["bridge_memos"]))),
         ("exchanges", ", ".join(truth["exchanges"])),
+        ("moves that reverted (frozen funds)", str(len(truth["reverted"]))),
     ]:
         table.add_row(label, value)
     console.print(table)
@@ -329,7 +348,7 @@ RONIN_EXPLOITER = "0x098B716B8Aaf21512996dC57EB0615e2383E2f96"  # Lazarus, on th
 
 def _demo_attribution(db: Path, truth: dict[str, Any]) -> None:
     """Load every real label list, label the drill's hot wallets, cluster, and answer two questions."""
-    from hotpursuit.attribution.labels import LabelClaim
+    from hotpursuit.drill.service_labels import SERVICE_LABELS_SOURCE, drill_service_claims
     from hotpursuit.ingest.label_import_job import import_labels
     from hotpursuit.jobs.cluster_job import run_clustering
     from hotpursuit.store.label_tables import claims_for, replace_import
@@ -342,19 +361,7 @@ def _demo_attribution(db: Path, truth: dict[str, Any]) -> None:
             report = import_labels(store, kind, path)
             console.print(f"labels {kind}: {report.files} file(s), {report.claims:,} claims, {report.actors:,} actors, "
                           f"{len(report.rejected)} rejected, {len(report.skipped)} entries skipped", highlight=False)
-        hot = [LabelClaim("anvil", ex["hot_wallet"], f"{name} hot wallet", "exchange", name, 50,
-                          f"{name} compliance team", None, "GREEN", "task-force")
-               for name, ex in truth["exchanges"].items()]
-        contracts = truth["contracts"]
-        hot += [LabelClaim("anvil", contracts["dex_pool"], "HUSD/ETH pool", "defi", None, 80, "drill", None,
-                           "CLEAR", "task-force"),
-                LabelClaim("anvil", contracts["bridge_router"], "bridge router", "bridge", "bridge", 80, "drill",
-                           None, "CLEAR", "task-force"),
-                LabelClaim("anvil", contracts["bridge_vault"], "bridge vault", "bridge", "bridge", 80, "drill",
-                           None, "CLEAR", "task-force"),
-                LabelClaim("anvil", truth["issuer"]["token"], "HUSD stablecoin", "issuer", truth["issuer"]["name"],
-                           90, "issuer", None, "CLEAR", "task-force")]
-        replace_import(store, "demo:drill-services", "task-force", hot)
+        replace_import(store, SERVICE_LABELS_SOURCE, "task-force", drill_service_claims(truth))
         stats = run_clustering(store, "anvil")
         found = {d.address: d.exchange for d in stats.deposit_addresses}
         right = sum(1 for a, name in found.items() if truth["deposit_address_owner"].get(a) == name)

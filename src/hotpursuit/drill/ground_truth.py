@@ -34,8 +34,11 @@ def build_ground_truth(drill: HeistDrill) -> dict[str, Any]:
                           "tainted_amount": str(amount),
                           "first_block": result.endpoint_first_block[(address, asset)]})
     holdings = [{"address": a, "asset": asset, "kind": "held", "owner": "thief",
-                 "freezer": freezer(a, asset), "tainted_amount": str(t)}
+                 "freezer": freezer(a, asset), "tainted_amount": str(t),
+                 "first_block": result.holder_first_block[(a, asset)]}
                 for (a, asset), t in sorted(result.holdings.items())]
+    arrivals = [{"address": a, "asset": asset, "block": block, "owner": drill.services[a].owner,
+                 "tainted_amount": str(t)} for (a, asset, block), t in sorted(result.endpoint_arrivals.items())]
     memos = [{"index": i, "tx_hash": m["tx"].tx_hash, "memo": m["memo"], "btc_address": m["btc_address"],
               "from": m["from"], "amount": str(m["amount"]),
               "tainted_amount": str(result.memo_taint.get(m["tx"].tx_hash, 0))}
@@ -67,6 +70,8 @@ def build_ground_truth(drill: HeistDrill) -> dict[str, Any]:
         "bridge_memos": memos,
         "endpoints": endpoints,
         "holdings": holdings,
+        "endpoint_arrivals": arrivals,
+        "reverted": drill.reverted,
         "conservation": {"ETH": {"stolen": str(result.stolen.get(ETH, 0)),
                                  "at_endpoints": str(eth_at_endpoints), "held": str(eth_held)}},
     }

@@ -33,6 +33,8 @@ class HaircutResult:
 
     endpoint_taint: dict[tuple[str, str], int] = field(default_factory=dict)
     endpoint_first_block: dict[tuple[str, str], int] = field(default_factory=dict)
+    endpoint_arrivals: dict[tuple[str, str, int], int] = field(default_factory=dict)  # (address, asset, block)
+    holder_first_block: dict[tuple[str, str], int] = field(default_factory=dict)  # first tainted arrival
     memo_taint: dict[str, int] = field(default_factory=dict)  # bridge tx hash -> tainted ETH
     holdings: dict[tuple[str, str], int] = field(default_factory=dict)
     stolen: dict[str, int] = field(default_factory=dict)
@@ -76,6 +78,8 @@ def haircut_reference(
             if moved:
                 result.endpoint_taint[dst_key] = result.endpoint_taint.get(dst_key, 0) + moved
                 result.endpoint_first_block.setdefault(dst_key, entry.block_number)
+                arrival = (dst, asset, entry.block_number)
+                result.endpoint_arrivals[arrival] = result.endpoint_arrivals.get(arrival, 0) + moved
             if service.kind == "dex_pool":
                 paid_to_pool[(entry.tx_hash, src)] = (v, moved)
             if service.kind == "bridge_router" and moved:
@@ -87,5 +91,7 @@ def haircut_reference(
             taint[dst_key] += v * t_in // v_in if v_in else 0
         else:
             taint[dst_key] += moved
+        if taint[dst_key] > 0:
+            result.holder_first_block.setdefault(dst_key, entry.block_number)
     result.holdings = {k: t for k, t in taint.items() if t > 0 and k[0] not in services}
     return result

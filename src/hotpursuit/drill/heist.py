@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+import rlp
 from eth_keys import keys
 from eth_utils import keccak
 
@@ -74,6 +75,7 @@ class HeistDrill:
         self.bridge_memos: list[dict[str, Any]] = []
         self.theft_tx = ""
         self.tx_count = 0
+        self.reverted: list[dict[str, Any]] = []  # live only: moves that failed (frozen funds)
         self._keys: dict[tuple[str, int], str] = {}
 
     # ---- addresses ----------------------------------------------------------------------
@@ -114,6 +116,11 @@ class HeistDrill:
         for t in txs:
             r = t.receipt
             block, index = int(r["blockNumber"], 16), int(r["transactionIndex"], 16)
+            if t.reverted:  # nothing moved; what the plan reserved stays reserved (the funds are frozen)
+                self.reverted.append({"purpose": t.purpose, "from": t.sender, "tx_hash": t.tx_hash, "block": block,
+                                      "moves": [{"to": m.to_address, "asset": m.asset, "amount": str(m.amount)}
+                                                for m in t.moves]})
+                continue
             late = t.read_moves(r) if t.read_moves else []
             for key, change in _net_changes(t.moves).items():
                 if change > 0:
@@ -137,20 +144,48 @@ class HeistDrill:
                                    gas=120_000, moves=[Move(0, "erc20", src, dst, self.token, units)]))
 
     # ---- phases -------------------------------------------------------------------------
-    def setup(self) -> None:
-        """Fund the actors and deploy the token, pool, bridge router and deposit forwarders."""
+    def _name_actors(self) -> None:
         cfg = self.cfg
         self.victim, self.thief = self.addr("victim-cold-wallet"), self.addr("thief")
         self.issuer, self.lp = self.addr("issuer"), self.addr("liquidity-provider")
         self.bridge_op, self.vault = self.addr("bridge-operator"), self.addr("bridge-vault")
         self.dex_op = self.addr("dex-deployer")
         self.users = [self.addr("user", i) for i in range(cfg.background_users)]
+        self.exchange_ops = {name: self.addr("exchange-operator", i) for i, name in enumerate(cfg.exchanges)}
+        self.hot_wallets = {name: self.addr("exchange-hot-wallet", i) for i, name in enumerate(cfg.exchanges)}
+
+    def roster(self) -> dict[str, Any]:
+        """Who will be who, before anything is sent: the victim, the exchanges (hot wallets and
+        deposit addresses), the issuer and its token, the pool and the bridge. Contract addresses
+        follow from each deployer's current nonce (CREATE), so the defenders (organisations, controls,
+        the incident) can be set up before a live drill starts; `setup()` checks them."""
+        self._name_actors()
+        deployers = sorted({self.issuer, self.bridge_op, self.dex_op, *self.exchange_ops.values()})
+        counts = self.client.batch([("eth_getTransactionCount", [a, "pending"]) for a in deployers])
+        nonce = {a: int(c, 16) for a, c in zip(deployers, counts, strict=True)}
+        n = self.cfg.forwarders_per_exchange
+        forwarders = {name: [create_address(op, nonce[op] + j) for j in range(n)]
+                      for name, op in self.exchange_ops.items()}
+        token = create_address(self.issuer, nonce[self.issuer])
+        return {
+            "seed": self.cfg.seed, "victim": self.victim,
+            "issuer": {"name": self.cfg.issuer_name, "address": self.issuer, "token": token,
+                       "symbol": "HUSD", "decimals": 6},
+            "exchanges": {name: {"hot_wallet": self.hot_wallets[name], "operator": self.exchange_ops[name],
+                                 "deposit_addresses": forwarders[name]} for name in self.cfg.exchanges},
+            "contracts": {"stablecoin": token, "dex_pool": create_address(self.dex_op, nonce[self.dex_op]),
+                          "bridge_router": create_address(self.bridge_op, nonce[self.bridge_op]),
+                          "bridge_vault": self.vault},
+        }
+
+    def setup(self) -> None:
+        """Fund the actors and deploy the token, pool, bridge router and deposit forwarders."""
+        cfg = self.cfg
+        expected = self.roster()
         self.fund(self.victim, STOLEN_WEI + 1_000 * ETHER)
         self.fund(self.lp, 300_000 * ETHER)
         for u in self.users:
             self.fund(u, 2_000 * ETHER)
-        self.exchange_ops = {name: self.addr("exchange-operator", i) for i, name in enumerate(cfg.exchanges)}
-        self.hot_wallets = {name: self.addr("exchange-hot-wallet", i) for i, name in enumerate(cfg.exchanges)}
         for name, hot in self.hot_wallets.items():
             self.fund(hot, 50_000 * ETHER)
             self.services[hot] = Service("exchange_hot_wallet", name)
@@ -185,6 +220,12 @@ class HeistDrill:
         self.wave([deploy_pool, *mints])
         self.pool = deploy_pool.receipt["contractAddress"].lower()
         self.services[self.pool] = Service("dex_pool", cfg.dex_name)
+        got = {"stablecoin": self.token, "dex_pool": self.pool, "bridge_router": self.router,
+               "bridge_vault": self.vault}
+        if got != expected["contracts"] or any(
+                self.forwarders[n] != e["deposit_addresses"] for n, e in expected["exchanges"].items()):
+            raise DrillError("deployed contract addresses differ from the roster's prediction "
+                             f"({got} vs {expected['contracts']})")
         self.wave([PlannedTx("approve pool", self.lp, self.token,
                              data=TOKEN.call_data("approve", self.pool, 2**256 - 1), gas=100_000)])
         eth_in, usd_in = 200_000 * ETHER, 500_000_000 * USD
@@ -279,6 +320,8 @@ class HeistDrill:
             return [self._swap("swap stolen ETH for stablecoin", src, have)]
         if step == "park":
             units = self.avail[(src, self.token)]
+            if units < 2:
+                return []
             parts = self.rng.randint(2, 3)
             cuts = sorted(self.rng.randint(1, units - 1) for _ in range(parts - 1))
             out = []
@@ -292,6 +335,8 @@ class HeistDrill:
             return out
         if step == "cash-out":
             park = p.parking[0]
+            if self.avail[(park, self.token)] == 0:  # the parking move reverted: nothing to cash out
+                return []
             return [self.token_transfer("stablecoin to exchange", park, self.rng.choice(self.thief_forwarders),
                                         self.avail[(park, self.token)])]
         raise DrillError(f"unknown drill step {step!r}")
@@ -394,6 +439,11 @@ class HeistDrill:
             if int(got, 16) != self.balance[(address, asset)]:
                 raise DrillError(f"ledger disagrees with chain for {address} {asset}: "
                                  f"ledger {self.balance[(address, asset)]}, chain {int(got, 16)}")
+
+
+def create_address(deployer: str, nonce: int) -> str:
+    """The address of the contract `deployer` creates with `nonce` (CREATE: keccak(rlp([sender, nonce])))."""
+    return "0x" + keccak(rlp.encode([bytes.fromhex(deployer[2:]), nonce]))[12:].hex()
 
 
 def _net_changes(moves: list[Move]) -> dict[tuple[str, str], int]:

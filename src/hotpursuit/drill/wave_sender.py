@@ -33,13 +33,17 @@ class PlannedTx:
     memo: str | None = None
     tx_hash: str = ""
     receipt: dict[str, Any] = field(default_factory=dict)
+    reverted: bool = False
 
 
 class WaveSender:
     """Sends each wave as one JSON-RPC batch with explicit nonces, then waits for all receipts.
 
-    Not live: automine is off and the sender mines each wave itself (`evm_mine`). Live: the node
-    mines on its own clock (`--block-time`) and the sender waits for the blocks.
+    Not live: automine is off and the sender mines each wave itself (`evm_mine`); every tx must
+    succeed. Live: the node mines on its own clock (`--block-time`) and the sender waits for the
+    blocks; a reverted tx (a blacklisted holder's transfer, frozen mid-drill by an issuer) is marked
+    `reverted`, not an error. After each live wave the sender lets one more block pass before the next
+    wave, as a thief's scripts wait for confirmations: that block is the defenders' window.
     """
 
     def __init__(self, client: JsonRpcClient, *, live: bool) -> None:
@@ -95,7 +99,17 @@ class WaveSender:
                     continue
                 t = waiting.pop(h)
                 if int(r["status"], 16) != 1:
-                    raise DrillError(f"drill tx failed: {t.purpose} from {t.sender} ({h})")
+                    if not self.live:
+                        raise DrillError(f"drill tx failed: {t.purpose} from {t.sender} ({h})")
+                    t.reverted = True
                 t.receipt = r
             if time.monotonic() > deadline:
                 raise DrillError(f"{len(waiting)} drill txs not mined within 120 s")
+        if self.live:
+            self._await_block(max(int(t.receipt["blockNumber"], 16) for t in txs) + 1, deadline)
+
+    def _await_block(self, number: int, deadline: float) -> None:
+        while int(self.client.call("eth_blockNumber", []), 16) < number:
+            if time.monotonic() > deadline:
+                raise DrillError(f"block {number} not mined within 120 s: is the node mining (--block-time)?")
+            time.sleep(0.05)

@@ -1,0 +1,28 @@
+"""The labels a task force would hold for the drill's services: the exchanges' hot wallets, the
+pool, the bridge router and vault, and the issuer's token (from a roster or a ground truth)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hotpursuit.attribution.labels import LabelClaim
+
+SERVICE_LABELS_SOURCE = "demo:drill-services"
+
+
+def drill_service_claims(who: dict[str, Any], chain: str = "anvil") -> list[LabelClaim]:
+    """Claims for the services named in `who` (the drill's roster or ground truth)."""
+    claims = [LabelClaim(chain, ex["hot_wallet"], f"{name} hot wallet", "exchange", name, 50,
+                         f"{name} compliance team", None, "GREEN", "task-force")
+              for name, ex in who["exchanges"].items()]
+    contracts = who["contracts"]
+    return [
+        *claims,
+        LabelClaim(chain, contracts["dex_pool"], "HUSD/ETH pool", "defi", None, 80, "drill", None, "CLEAR",
+                   "task-force"),
+        LabelClaim(chain, contracts["bridge_router"], "bridge router", "bridge", "bridge", 80, "drill", None,
+                   "CLEAR", "task-force"),
+        LabelClaim(chain, contracts["bridge_vault"], "bridge vault", "bridge", "bridge", 80, "drill", None,
+                   "CLEAR", "task-force"),
+        LabelClaim(chain, who["issuer"]["token"], "HUSD stablecoin", "issuer", who["issuer"]["name"], 90, "issuer",
+                   None, "CLEAR", "task-force")]
