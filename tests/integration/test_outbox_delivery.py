@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
 
 from hotpursuit.api.app import create_app
 from hotpursuit.api.background import serve_in_thread
@@ -26,14 +30,16 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 DEPOSIT = "0x" + "d1" * 20
 
 
-def test_a_request_reaches_a_receiver_that_was_down_and_its_freeze_reaches_the_board(tmp_path: Path) -> None:
-    port = free_port()
-    with Store.open(tmp_path / "o.duckdb") as store:
+def _store_with_one_request(db: Path, port: int) -> tuple[str, str, str]:
+    """A store with the agency, the exchange (webhook on `port`) and one freeze request queued in the
+    outbox; (webhook secret, exchange key, agency key)."""
+    with Store.open(db) as store:
         add_org(store, "kr-nis", "NIS", "agency", "KR", "tf")
         add_org(store, "ex-hanbit", "Hanbit Exchange", "exchange", "KR", "tf")
         secret = set_webhook(store, "ex-hanbit", f"http://127.0.0.1:{port}/hook")
         add_control(store, "ex-hanbit", "ethereum", DEPOSIT, "deposit_address")
         key = create_key(store, "ex-hanbit", ["read", "write"], 1)[1]
+        agency_key = create_key(store, "kr-nis", ["read"], 1)[1]
         store.con.execute("INSERT INTO incidents (id, name, chain, tlp, owner_org) "
                           "VALUES ('case', 'case', 'ethereum', 'AMBER', 'kr-nis')")
         c = FreezeCandidate("case", "ex-hanbit", DEPOSIT, "ETH", 7 * 10**18, 7 * 10**18,
@@ -47,6 +53,13 @@ def test_a_request_reaches_a_receiver_that_was_down_and_its_freeze_reaches_the_b
                              json.dumps(c.evidence), "kr-nis", dt.datetime(2026, 11, 25), body)
         assert record_requests(store, [request]) == 1
         assert record_requests(store, [request]) == 0  # the same request again: nothing new
+    return secret, key, agency_key
+
+
+def test_a_request_reaches_a_receiver_that_was_down_and_its_freeze_reaches_the_board(tmp_path: Path) -> None:
+    port = free_port()
+    secret, key, _ = _store_with_one_request(tmp_path / "o.duckdb", port)
+    with Store.open(tmp_path / "o.duckdb") as store:
         with serve_in_thread(create_app(store)) as base:
             time.sleep(1.0)  # the receiver is down: attempts fail and are retried with backoff
             failed = store.con.execute("SELECT attempts, status, last_error FROM outbox").fetchone()
@@ -69,3 +82,95 @@ def test_a_request_reaches_a_receiver_that_was_down_and_its_freeze_reaches_the_b
         assert store.con.execute("SELECT status FROM outbox").fetchall() == [("delivered",)]
         assert store.con.execute("SELECT status, answer_reason FROM freeze_requests").fetchall() == [
             ("accepted", "account customer-17 frozen")]
+
+
+RECEIVER_DOWN_SECONDS = 125.0  # "down for minutes": the backoff reaches its 30 s ceiling and stays there
+
+
+def _serve(db: Path, port: int, key: str) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen([sys.executable, "-m", "hotpursuit.cli", "serve", "--db", str(db), "--port", str(port)])
+    for _ in range(300):
+        assert server.poll() is None, "hotpursuit serve exited"
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/v1/ping", headers={"X-API-Key": key}).status_code == 200:
+                return server
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    raise AssertionError("hotpursuit serve did not come up")
+
+
+def _kill_9(server: subprocess.Popen[bytes]) -> None:
+    server.send_signal(signal.SIGKILL)
+    server.wait()
+
+
+def _delivery(base: str, key: str) -> dict[str, Any]:
+    requests = httpx.get(f"{base}/v1/freeze-requests", headers={"X-API-Key": key}).json()["requests"]
+    assert len(requests) == 1
+    return dict(requests[0]["delivery"])
+
+
+@pytest.mark.slow
+def test_delivery_survives_kill_9_of_the_server_and_a_receiver_down_for_minutes(tmp_path: Path) -> None:
+    """The receiver is down for over two minutes; meanwhile the server is killed with SIGKILL and
+    restarted, and goes on retrying from the store. Once the receiver is up the request arrives, is
+    applied once, answered, and shows on the board. Then the window between the receiver's 2xx and our
+    commit is reproduced (the server is killed and the entry is pending again, as if the commit had
+    been lost): the restarted server delivers it a second time, and the receiver applies it only once."""
+    db, hook_port, api_port = tmp_path / "k.duckdb", free_port(), free_port()
+    base = f"http://127.0.0.1:{api_port}"
+    secret, key, agency_key = _store_with_one_request(db, hook_port)
+    down_since = time.monotonic()
+    server = _serve(db, api_port, agency_key)
+    receiver = None
+    try:
+        time.sleep(RECEIVER_DOWN_SECONDS / 2)
+        before_kill = _delivery(base, agency_key)
+        assert before_kill["status"] == "pending" and before_kill["attempts"] >= 5
+        assert "Connect" in before_kill["last_error"]
+        _kill_9(server)
+        server = _serve(db, api_port, agency_key)
+        time.sleep(max(0.0, RECEIVER_DOWN_SECONDS - (time.monotonic() - down_since)))
+        still_down = _delivery(base, agency_key)
+        assert still_down["status"] == "pending" and still_down["attempts"] > before_kill["attempts"]
+        receiver = subprocess.Popen(
+            [sys.executable, str(EXAMPLES / "exchange_receiver.py"), "--port", str(hook_port), "--secret", secret,
+             "--api", base, "--api-key", key, "--db", str(tmp_path / "hanbit.sqlite"),
+             "--account", f"{DEPOSIT}=customer-17"], cwd=EXAMPLES)
+        up_at = time.monotonic()
+        board = _await_frozen(base, agency_key, timeout=45.0)
+        assert time.monotonic() - up_at < 31.0 + 5.0  # within the backoff ceiling of the receiver coming up
+        assert board["totals"] == {"ETH": {"requested": str(7 * 10**18), "frozen": str(7 * 10**18)}}
+        _kill_9(server)
+        with Store.open(db) as store:  # as if killed between the receiver's 2xx and the commit
+            store.con.execute("UPDATE outbox SET status = 'pending', delivered_at = NULL, "
+                              "next_attempt_at = current_timestamp")
+        server = _serve(db, api_port, agency_key)
+        for _ in range(200):
+            if _delivery(base, agency_key)["status"] == "delivered":
+                break
+            time.sleep(0.05)
+        time.sleep(1.0)  # give the receiver's worker time to (not) act twice
+        board = httpx.get(f"{base}/v1/incidents/case/board", headers={"X-API-Key": agency_key}).json()
+    finally:
+        if receiver is not None:
+            receiver.terminate()
+            receiver.wait()
+        _kill_9(server)
+    assert board["totals"] == {"ETH": {"requested": str(7 * 10**18), "frozen": str(7 * 10**18)}}
+    with sqlite3.connect(tmp_path / "hanbit.sqlite") as con:
+        assert con.execute("SELECT state, deliveries FROM inbox").fetchall() == [("done", 2)]
+        assert con.execute("SELECT account, amount, active FROM freezes").fetchall() == [
+            ("customer-17", str(7 * 10**18), 1)]
+
+
+def _await_frozen(base: str, key: str, *, timeout: float) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    board: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        board = httpx.get(f"{base}/v1/incidents/case/board", headers={"X-API-Key": key}).json()
+        if board["totals"] and board["totals"]["ETH"]["frozen"] != "0":
+            return board
+        time.sleep(0.2)
+    raise AssertionError(f"not frozen within {timeout} s: {board}")

@@ -73,7 +73,9 @@ class LiveWatch:
                  poll_seconds: float = 0.05, deadline_hours: float = 24.0, max_reorg_depth: int = 64,
                  on_requests: Callable[[], None] = lambda: None) -> None:
         self.store = Store(store.con.cursor(), store.path)
-        self.ingest = EvmNodeIngest(client, self.store, batch_size=20, fetch_ahead=1)
+        # no receipts: anvil (and most nodes) serve a block's receipts far slower than its traces and logs,
+        # which say the same for transfers (failed txs, ERC-20 and router events); gas used stays NULL
+        self.ingest = EvmNodeIngest(client, self.store, batch_size=20, fetch_ahead=1, receipts=False)
         self.client, self.chain = client, self.ingest.chain
         self.thresholds = thresholds or {}
         self.poll_seconds, self.deadline_hours, self.max_reorg_depth = poll_seconds, deadline_hours, max_reorg_depth
@@ -89,9 +91,13 @@ class LiveWatch:
     # ---- control --------------------------------------------------------------------------
     def start(self, from_block: int | None = None) -> None:
         """Start following (from the last block watched, else `from_block`, else the store's tip + 1)."""
-        self._next = self._first_block(from_block)
+        self.seek(from_block)
         self._thread = threading.Thread(target=self._run, name="live-watch", daemon=True)
         self._thread.start()
+
+    def seek(self, from_block: int | None = None) -> None:
+        """Set the next block to process, as `start` does (for driving `step` by hand)."""
+        self._next = self._first_block(from_block)
 
     def stop(self) -> None:
         """Stop after the block being processed; release the cursor."""

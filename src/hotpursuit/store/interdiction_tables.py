@@ -148,16 +148,21 @@ def answer_request(store: Store, request: str, org_id: str, status: str, amount_
 
 
 def freeze_requests(store: Store, *, incident: str | None = None, org_id: str | None = None) -> list[dict[str, Any]]:
-    """Requests, oldest first, optionally of one incident or addressed to one organisation."""
+    """Requests, oldest first, optionally of one incident or addressed to one organisation, each with
+    its delivery (outbox status, attempts, last error, when delivered)."""
     rows = store.con.execute(
-        """SELECT id, incident_id, org_id, chain, address, asset, amount::VARCHAR, block_number, block_hash,
-                  requested_by, deadline::VARCHAR, status, amount_frozen::VARCHAR, answer_reason,
-                  created_at::VARCHAR, answered_at::VARCHAR
-           FROM freeze_requests WHERE ($i IS NULL OR incident_id = $i) AND ($o IS NULL OR org_id = $o)
-           ORDER BY created_at, id""", {"i": incident, "o": org_id}).fetchall()
+        """SELECT r.id, r.incident_id, r.org_id, r.chain, r.address, r.asset, r.amount::VARCHAR, r.block_number,
+                  r.block_hash, r.requested_by, r.deadline::VARCHAR, r.status, r.amount_frozen::VARCHAR,
+                  r.answer_reason, r.created_at::VARCHAR, r.answered_at::VARCHAR,
+                  x.status, x.attempts, x.last_error, x.delivered_at::VARCHAR
+           FROM freeze_requests r LEFT JOIN outbox x ON x.request_id = r.id AND x.kind = 'freeze_request'
+           WHERE ($i IS NULL OR r.incident_id = $i) AND ($o IS NULL OR r.org_id = $o)
+           ORDER BY r.created_at, r.id""", {"i": incident, "o": org_id}).fetchall()
     names = ("id", "incident", "org", "chain", "address", "asset", "amount", "block_number", "block_hash",
              "requested_by", "deadline", "status", "amount_frozen", "reason", "created_at", "answered_at")
-    return [dict(zip(names, r, strict=True)) for r in rows]
+    return [{**dict(zip(names, r[:16], strict=True)),
+             "delivery": {"status": r[16], "attempts": r[17], "last_error": r[18], "delivered_at": r[19]}}
+            for r in rows]
 
 
 def board(store: Store, incident: str) -> dict[str, Any]:
