@@ -266,7 +266,8 @@ def demo(
     seed: Annotated[int, typer.Option(help="Drill seed.")] = 7,
     out: Annotated[Path, typer.Option(help="Ground truth JSON.")] = Path("drill-ground-truth.json"),
 ) -> None:
-    """Start anvil, run the heist drill, ingest it into the store, print a summary, stop anvil."""
+    """Start anvil, run the heist drill, ingest it into the store, print a summary, stop anvil; then run
+    the live race (anvil mining every second, the API watching, reference receivers freezing)."""
     from hotpursuit.devnet.anvil import AnvilNode
     from hotpursuit.ingest.evm_node_job import EvmNodeIngest
     from hotpursuit.ingest.rpc_client import JsonRpcClient
@@ -294,6 +295,10 @@ def demo(
         _demo_attribution(db, truth)
     err_console.print("anvil stopped")
     _demo_server(db)
+    from hotpursuit.cli_live_race import demo_live_race
+
+    with _user_errors():
+        demo_live_race(db.with_name("live-race.duckdb"), seed, out.with_name("drill-live-ground-truth.json"))
 
 
 def _demo_server(db: Path) -> None:

@@ -1,0 +1,119 @@
+"""`make demo`'s last act: the live race. anvil mines a block a second; the API watches it; three
+exchanges' and an issuer's reference receivers listen; the heist drill runs live; a final table shows,
+per organisation and asset, what was asked and what was frozen."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from rich.table import Table
+
+from hotpursuit.cli_common import console, err_console
+from hotpursuit.settings import project_root
+from hotpursuit.store import Store
+
+ETH_MIN = 10**18  # the demo asks no freeze below 1 ETH
+USD_MIN = 1_000 * 10**6  # nor below 1,000 HUSD
+
+
+def units(amount: int, decimals: int, shown: int = 4) -> str:
+    """Base units as a decimal with `shown` places, rounded down (integer arithmetic, for display; the
+    API and the store keep base units)."""
+    whole, frac = divmod(amount, 10**decimals)
+    return f"{whole:,}.{frac // 10 ** (decimals - shown):0{shown}d}"
+
+
+def demo_live_race(db: Path, seed: int, out: Path) -> None:
+    """Run the race on a fresh store at `db` (replaced) and print the final table."""
+    from hotpursuit.api.app import create_app
+    from hotpursuit.api.background import serve_in_thread
+    from hotpursuit.devnet.anvil import AnvilNode
+    from hotpursuit.drill.heist import DrillConfig, HeistDrill
+    from hotpursuit.drill.live_race import AGENCY, receiver_command, setup_defenders
+    from hotpursuit.ingest.rpc_client import JsonRpcClient
+    from hotpursuit.interdict.freeze_messages import outbox_id
+    from hotpursuit.store.org_tables import create_key
+
+    for stale in (db, Path(f"{db}.wal"), Path(f"{db}.audit-journal")):
+        stale.unlink(missing_ok=True)
+    with AnvilNode(block_time=1) as node, tempfile.TemporaryDirectory() as ledgers, Store.open(db) as store:
+        client = JsonRpcClient(node.url)
+        roster = HeistDrill(client, DrillConfig(seed=seed)).roster()
+        since = int(client.call("eth_blockNumber", []), 16) + 1
+        incident, defenders = setup_defenders(store, roster, since=since)
+        key = create_key(store, AGENCY, ["read"], 1)[1]
+        token = roster["issuer"]["token"]
+        app = create_app(store, watch_rpc=node.url, watch_from=since, thresholds={"ETH": ETH_MIN, token: USD_MIN})
+        with serve_in_thread(app) as base:
+            receivers = [subprocess.Popen(receiver_command(d, examples=project_root() / "examples", api=base,
+                                                           rpc=node.url, roster=roster,
+                                                           db=Path(ledgers) / f"{d.org_id}.sqlite"),
+                                          cwd=project_root() / "examples") for d in defenders]
+            try:
+                err_console.print(f"[bold]live race:[/] anvil mines a block a second on {node.url}; the API at "
+                                  f"{base} watches it; {len(defenders)} reference receivers listen")
+                from hotpursuit.cli import _run_drill
+
+                truth = _run_drill(node.url, seed, True, out, min_transfers=0)
+                board = _await_answers(base, key, incident, truth["last_block"])
+            finally:
+                for p in receivers:
+                    p.terminate()
+                    p.wait()
+            stats, delivered = app.state.ctx.watch.stats, app.state.ctx.delivery.delivered
+            latencies = [delivered[outbox_id("freeze_request", rid)] - seen
+                         for rid, seen in stats.request_blocks.items()
+                         if outbox_id("freeze_request", rid) in delivered]
+    _print_race(board, defenders, token, truth, latencies)
+
+
+def _await_answers(base: str, key: str, incident: str, last_block: int, timeout: float = 120.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    board: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        watch = httpx.get(base + "/v1/watch", headers={"X-API-Key": key}).json()
+        board = httpx.get(f"{base}/v1/incidents/{incident}/board", headers={"X-API-Key": key}).json()
+        if (watch["last_block"] or 0) >= last_block and all(
+                o["answered"] == o["requests"] for o in board["organisations"]):
+            return board
+        time.sleep(0.2)
+    err_console.print("[yellow]warning:[/] not every request was answered in time; the table shows where it stands")
+    return board
+
+
+def _print_race(board: dict[str, Any], defenders: list[Any], token: str, truth: dict[str, Any],
+                latencies: list[float]) -> None:
+    names = {d.org_id: d.name for d in defenders}
+
+    def asset_units(asset: str, amount: int) -> str:
+        return units(amount, 18) if asset == "ETH" else units(amount, 6)
+
+    table = Table(title="live race: the incident's board (amounts to 4 decimals, rounded down)")
+    for col in ("organisation", "asset", "requests", "requested", "frozen", "answered"):
+        table.add_column(col, justify="left" if col in ("organisation", "asset") else "right")
+    for row in board["organisations"]:
+        asset = "ETH" if row["asset"] == "ETH" else "HUSD"
+        table.add_row(names.get(row["org"], row["org"]), asset, str(row["requests"]),
+                      asset_units(row["asset"], int(row["requested"])), asset_units(row["asset"], int(row["frozen"])),
+                      str(row["answered"]))
+    for asset, t in board["totals"].items():
+        table.add_row("[bold]total[/]", "ETH" if asset == "ETH" else "HUSD", "",
+                      asset_units(asset, int(t["requested"])), asset_units(asset, int(t["frozen"])), "")
+    console.print(table)
+    traced = (board.get("traced") or {}).get("ETH")
+    if traced:
+        console.print(f"stolen {asset_units('ETH', int(traced['entered']))} ETH; reached the exchanges, pool and "
+                      f"bridge {asset_units('ETH', int(traced['at_endpoints']))} ETH; still held by the thief "
+                      f"{asset_units('ETH', int(traced['held']))} ETH", highlight=False)
+    reverted = truth["reverted"]
+    console.print(f"the thief's moves of blacklisted stablecoins that reverted: {len(reverted)}", highlight=False)
+    if latencies:
+        ms = sorted(x * 1000 for x in latencies)
+        console.print(f"block seen -> request delivered: median {statistics.median(ms):.0f} ms, "
+                      f"max {ms[-1]:.0f} ms over {len(ms)} requests", highlight=False)
