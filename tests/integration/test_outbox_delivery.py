@@ -39,7 +39,7 @@ def _store_with_one_request(db: Path, port: int) -> tuple[str, str, str]:
         secret = set_webhook(store, "ex-hanbit", f"http://127.0.0.1:{port}/hook")
         add_control(store, "ex-hanbit", "ethereum", DEPOSIT, "deposit_address")
         key = create_key(store, "ex-hanbit", ["read", "write"], 1)[1]
-        agency_key = create_key(store, "kr-nis", ["read"], 1)[1]
+        agency_key = create_key(store, "kr-nis", ["read", "write"], 1)[1]
         store.con.execute("INSERT INTO incidents (id, name, chain, tlp, owner_org) "
                           "VALUES ('case', 'case', 'ethereum', 'AMBER', 'kr-nis')")
         c = FreezeCandidate("case", "ex-hanbit", DEPOSIT, "ETH", 7 * 10**18, 7 * 10**18,
@@ -174,3 +174,35 @@ def _await_frozen(base: str, key: str, *, timeout: float) -> dict[str, Any]:
             return board
         time.sleep(0.2)
     raise AssertionError(f"not frozen within {timeout} s: {board}")
+
+
+def test_answers_accepted_partial_declined_reach_the_board_and_bad_answers_are_refused(tmp_path: Path) -> None:
+    _, key, agency_key = _store_with_one_request(tmp_path / "a.duckdb", free_port())
+    with Store.open(tmp_path / "a.duckdb") as store, serve_in_thread(create_app(store)) as base:
+        rid = httpx.get(f"{base}/v1/freeze-requests", headers={"X-API-Key": key}).json()["requests"][0]["id"]
+        url = f"{base}/v1/freeze-requests/{rid}/answer"
+
+        def answer(body: dict[str, Any], who: str = key) -> httpx.Response:
+            return httpx.post(url, json=body, headers={"X-API-Key": who})
+
+        def frozen() -> str:
+            board = httpx.get(f"{base}/v1/incidents/case/board", headers={"X-API-Key": agency_key}).json()
+            return str(board["totals"]["ETH"]["frozen"])
+
+        refused = [
+            (answer({"status": "declined", "amount_frozen": "5"}), 400, "amount_frozen"),
+            (answer({"status": "partial", "amount_frozen": str(7 * 10**18)}), 400, "partial"),
+            (answer({"status": "accepted", "amount_frozen": "0"}), 400, "accepted"),
+            (answer({"status": "frozen", "amount_frozen": "1"}), 422, "status"),
+            (answer({"status": "accepted", "amount_frozen": "-1"}), 422, "amount_frozen"),
+            (answer({"status": "accepted", "amount_frozen": "1"}, agency_key), 404, "addressed to kr-nis"),
+        ]
+        for reply, code, says in refused:
+            assert reply.status_code == code and says in reply.text, reply.text
+        assert frozen() == "0"
+        assert answer({"status": "partial", "amount_frozen": str(3 * 10**18), "reason": "account held 3"}).is_success
+        assert frozen() == str(3 * 10**18)
+        assert answer({"status": "declined", "amount_frozen": "0", "reason": "court order needed"}).is_success
+        assert frozen() == "0"  # the latest answer counts
+        row = store.con.execute("SELECT status, answer_reason FROM freeze_requests").fetchone()
+    assert row == ("declined", "court order needed")

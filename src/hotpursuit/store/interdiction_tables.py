@@ -143,6 +143,9 @@ def answer_request(store: Store, request: str, org_id: str, status: str, amount_
         raise InterdictionError("amount_frozen: must be 0 when declined, and never negative")
     if status == "accepted" and amount_frozen == 0:
         raise InterdictionError("amount_frozen: an accepted request freezes a positive amount (else: declined)")
+    if status == "partial" and not 0 < amount_frozen < int(row[1]):
+        raise InterdictionError(f"amount_frozen: a partial answer freezes more than 0 and less than the {row[1]} "
+                                "requested (else: accepted or declined)")
     store.con.execute("""UPDATE freeze_requests SET status = ?, amount_frozen = ?::BIGNUM, answer_reason = ?,
                          answered_at = current_timestamp WHERE id = ?""", [status, str(amount_frozen), reason, request])
 
