@@ -68,3 +68,22 @@ def test_utxo_engine_conserves_and_matches_the_per_satoshi_reference(
     got = {f"{h}:{j}": t for (h, j), (_, t) in result.held.items()}
     for place, exact in want.items():
         assert abs(got.get(place, 0) - exact) < len(txs) + 1, (place, model)
+
+
+@given(chains(), st.sampled_from(["haircut", "fifo", "poison"]), st.integers(1, 4))
+@settings(max_examples=200, deadline=None)
+def test_utxo_tracer_fed_tx_by_tx_equals_one_trace(chain: tuple[list[UtxoTx], dict[tuple[str, int], int]],
+                                                   model: str, step: int) -> None:
+    """The live watch's form of the engine, fed a few transactions at a time, ends where one trace ends."""
+    from hotpursuit.trace.utxo_taint import UtxoTracer
+
+    txs, seeds = chain
+    whole = trace_utxo(txs, seeds, model=model)
+    tracer = UtxoTracer(model=model)
+    tracer.seed(seeds)
+    ordered = sorted(txs, key=lambda t: t.order)
+    for i in range(0, len(ordered), step):
+        tracer.feed(ordered[i:i + step])
+    part = tracer.result
+    assert (part.held, part.burned, part.flows, part.exposure, part.seeded) == (
+        whole.held, whole.burned, whole.flows, whole.exposure, whole.seeded)

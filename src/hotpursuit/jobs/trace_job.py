@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
 
 import numpy as np
 
 from hotpursuit.errors import HotpursuitError
 from hotpursuit.store.database import Store
+from hotpursuit.store.utxo_reads import completed_crossings, load_utxo_txs
 from hotpursuit.trace.account_taint import Endpoint, Movement, evidence_path, trace_account
-from hotpursuit.trace.bridge_crossing import BridgeCrossing, crossing_seeds
+from hotpursuit.trace.bridge_crossing import crossing_seeds
 from hotpursuit.trace.report import TraceReport
 from hotpursuit.trace.transfer_index import TransferIndex
-from hotpursuit.trace.utxo_taint import UtxoTx, trace_utxo
+from hotpursuit.trace.utxo_taint import trace_utxo
 
 SERVICE_KINDS = {"exchange": "exchange", "issuer": "issuer", "bridge": "bridge", "mixer": "mixer", "defi": "pool"}
 
@@ -132,32 +132,16 @@ def service_endpoints(store: Store, chain: str) -> dict[str, Endpoint]:
 
 def _cross_to_bitcoin(store: Store, flows: dict[tuple[str, str, str, str], int], report: TraceReport) -> None:
     """Seed the Bitcoin payouts of bridge deposits (`flows` into bridges) and trace them there."""
-    con = store.con
-    links = con.execute("""SELECT l.from_tx_hash, l.amount_in::VARCHAR, o.tx_hash, o.output_index, o.value::VARCHAR
-                           FROM bridge_links l JOIN utxo_outputs o ON o.chain = l.to_chain
-                             AND o.tx_hash = l.to_tx_hash AND o.address = l.to_address
-                           ORDER BY 1, 3, 4""").fetchall()
-    if not links:
+    crossings = completed_crossings(store)
+    if not crossings:
         return
     entered: dict[str, int] = {}  # taint each deposit tx brought to the bridge
     for (_, _, _, tx), t in flows.items():
         entered[tx] = entered.get(tx, 0) + t
-    seeds = crossing_seeds([BridgeCrossing(str(f), int(a), (str(t), int(n)), int(v)) for f, a, t, n, v in links],
-                           entered)
+    seeds = crossing_seeds(crossings, entered)
     if not seeds:
         return
-    txs = []
-    grouped: dict[str, list[Any]] = {}
-    for h, block, index, address, value in con.execute(
-            """SELECT tx_hash, block_number, tx_index, address, value::VARCHAR FROM utxo_outputs
-               WHERE chain = 'bitcoin' ORDER BY block_number, tx_index, output_index""").fetchall():
-        grouped.setdefault(str(h), [(int(block), int(index)), []])[1].append((address, int(value)))
-    inputs: dict[str, list[Any]] = {}
-    for h, s, n, v in con.execute("""SELECT tx_hash, spent_tx_hash, spent_output_index, value::VARCHAR FROM utxo_inputs
-                                     WHERE chain = 'bitcoin' ORDER BY tx_hash, input_index""").fetchall():
-        inputs.setdefault(str(h), []).append(((str(s), int(n)), int(v)))
-    for h, (order, outs) in grouped.items():
-        txs.append(UtxoTx(order, h, tuple(inputs.get(h, [])), tuple(outs)))
+    txs = load_utxo_txs(store)
     btc = trace_utxo(txs, seeds, model=report.model)
     for (tx, index), (address, taint) in sorted(btc.held.items()):
         report.held.append({"chain": "bitcoin", "address": address, "asset": "BTC", "tainted": str(taint),

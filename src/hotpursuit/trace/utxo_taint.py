@@ -61,43 +61,87 @@ def _prefix_taint(model: str, inputs: list[tuple[int, int]], total: int, tainted
     return acc
 
 
+class UtxoTracer:
+    """The UTXO engine, fed block by block (the live watch) or all at once (`trace_utxo`): the same
+    result either way, as long as each seed is given before the block holding its output.
+
+    Each live tainted output also keeps its path: the transactions from the seed that tainted it (at
+    each step, the most tainted input's path), the evidence a freeze request carries."""
+
+    def __init__(self, *, endpoints: dict[str, Endpoint] | None = None, model: str = "haircut") -> None:
+        if model not in MODELS:
+            raise ValueError(f"unknown taint model {model!r}; one of {', '.join(MODELS)}")
+        self.endpoints = endpoints or {}
+        self.model = model
+        self.result = UtxoTraceResult(model)
+        self.seeds: dict[Outpoint, int] = {}
+        self.live: dict[Outpoint, tuple[str | None, int, int]] = {}  # outpoint -> (address, value, taint)
+        self.paths: dict[Outpoint, tuple[str, ...]] = {}
+        self.arrival_paths: dict[str, tuple[str, ...]] = {}  # endpoint address -> path of its latest arrival
+
+    def seed(self, seeds: dict[Outpoint, int]) -> None:
+        """Taint these outputs directly (bridge payouts); an output seeded twice keeps its first seed."""
+        for point, taint in seeds.items():
+            if point in self.seeds or not taint:
+                continue
+            self.seeds[point] = taint
+            self.result.seeded += taint
+            self.live.setdefault(point, (None, 0, taint))  # an output that exists already is live at once
+            self.paths.setdefault(point, (point[0],))
+
+    def feed(self, txs: Iterable[UtxoTx]) -> set[str]:
+        """Process `txs` (sorted here by chain order); returns the endpoint addresses that got taint."""
+        result, live, paths, seeds, model = self.result, self.live, self.paths, self.seeds, self.model
+        reached: set[str] = set()
+        for tx in sorted(txs, key=lambda t: t.order):
+            inputs: list[tuple[int, int]] = []
+            best: tuple[str, ...] = ()
+            most = 0
+            for point, value in tx.inputs:
+                taint = live.pop(point, (None, value, 0))[2]
+                inputs.append((value, taint))
+                path = paths.pop(point, ())
+                if taint > most:
+                    best, most = path, taint
+            total = sum(v for v, _ in inputs)
+            tainted = sum(t for _, t in inputs)
+            cursor, before = 0, 0
+            for index, (address, value) in enumerate(tx.outputs):
+                cursor += value
+                after = _prefix_taint(model, inputs, total, tainted, cursor) if tainted else 0
+                taint = after - before
+                before = after
+                point = (tx.tx_hash, index)
+                path = (*best, tx.tx_hash)
+                if point in seeds:
+                    taint, path = seeds[point], (tx.tx_hash,)
+                if model == "poison" and (taint or tainted):
+                    result.exposure[point] = value
+                if not taint:
+                    continue
+                if address is not None:
+                    result.flows[(tx.tx_hash, address, tx.tx_hash)] = taint
+                    endpoint = self.endpoints.get(address)
+                    if endpoint is not None:
+                        arrival = result.arrivals.setdefault(
+                            address, Arrival(address, "BTC", endpoint, first_block=tx.order[0]))
+                        arrival.tainted += taint
+                        arrival.txs.append(tx.tx_hash)
+                        self.arrival_paths[address] = path
+                        reached.add(address)
+                        continue
+                live[point] = (address, value, taint)
+                paths[point] = path
+            if tainted:
+                result.burned += tainted - before  # the fee's share: T - F(sum of outputs)
+        result.held = {p: (a, t) for p, (a, _, t) in live.items() if t}
+        return reached
+
+
 def trace_utxo(txs: Iterable[UtxoTx], seeds: dict[Outpoint, int], *, endpoints: dict[str, Endpoint] | None = None,
                model: str = "haircut") -> UtxoTraceResult:
     """Propagate the taint of `seeds` (outpoint -> tainted satoshi) through `txs` in chain order."""
-    if model not in MODELS:
-        raise ValueError(f"unknown taint model {model!r}; one of {', '.join(MODELS)}")
-    endpoints = endpoints or {}
-    result = UtxoTraceResult(model, seeded=sum(seeds.values()))
-    # outpoint -> (address, value, taint); seeds on outputs that already exist are live from the start
-    live: dict[Outpoint, tuple[str | None, int, int]] = {p: (None, 0, t) for p, t in seeds.items() if t}
-    for tx in sorted(txs, key=lambda t: t.order):
-        inputs = [(value, live.pop(point, (None, value, 0))[2]) for point, value in tx.inputs]
-        total = sum(v for v, _ in inputs)
-        tainted = sum(t for _, t in inputs)
-        cursor, before = 0, 0
-        for index, (address, value) in enumerate(tx.outputs):
-            cursor += value
-            after = _prefix_taint(model, inputs, total, tainted, cursor) if tainted else 0
-            taint = after - before
-            before = after
-            point = (tx.tx_hash, index)
-            if point in seeds:
-                taint = seeds[point]
-            if model == "poison" and (taint or tainted):
-                result.exposure[point] = value
-            if not taint:
-                continue
-            if address is not None:
-                result.flows[(tx.tx_hash, address, tx.tx_hash)] = taint
-                endpoint = endpoints.get(address)
-                if endpoint is not None:
-                    arrival = result.arrivals.setdefault(
-                        address, Arrival(address, "BTC", endpoint, first_block=tx.order[0]))
-                    arrival.tainted += taint
-                    arrival.txs.append(tx.tx_hash)
-                    continue
-            live[point] = (address, value, taint)
-        if tainted:
-            result.burned += tainted - before  # the fee's share: T - F(sum of outputs)
-    result.held = {p: (a, t) for p, (a, _, t) in live.items() if t}
-    return result
+    tracer = UtxoTracer(endpoints=endpoints, model=model)
+    tracer.seed(seeds)
+    tracer.feed(txs)
+    return tracer.result
