@@ -1,11 +1,13 @@
-"""The live drill, end to end: anvil mining every second, `hotpursuit serve` watching it, the three
-exchanges' and the issuer's reference receivers listening, and `hotpursuit drill --live` racing them.
+"""The live drill, end to end: anvil mining every second, `hotpursuit serve` watching it (and a
+Bitcoin source where the bridge pays out), the three exchanges' and the issuer's reference receivers
+listening, and `hotpursuit drill --live` racing them.
 
 Every tainted arrival above the threshold at an exchange deposit address, and every tainted
 stablecoin holding, must reach its organisation as one correct signed request (the drill's own
 haircut ground truth says which and how much); the issuer's blacklist must land before the thief's
-next move of those stablecoins, which reverts; and the incident's frozen totals must equal what the
-receivers froze in their own ledgers."""
+next move of those stablecoins, which reverts; the thief's Bitcoin, paid out by the bridge and moved
+on to an exchange's Bitcoin deposit addresses, is asked frozen there with the taint carried across;
+and the incident's frozen totals must equal what the receivers froze in their own ledgers."""
 
 from __future__ import annotations
 
@@ -21,6 +23,8 @@ import httpx
 import pytest
 
 from hotpursuit.devnet.anvil import AnvilNode, free_port
+from hotpursuit.devnet.bitcoin_server import BitcoinTestServer
+from hotpursuit.drill.bitcoin_leg import build_bitcoin_leg
 from hotpursuit.drill.live_race import AGENCY, receiver_command, setup_defenders
 from hotpursuit.store import Store
 from hotpursuit.store.org_tables import create_key
@@ -29,6 +33,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 CLI = [sys.executable, "-m", "hotpursuit.cli"]
 ETH_MIN = 10**18  # ask no freeze below 1 ETH
 USD_MIN = 1_000 * 10**6  # nor below 1,000 HUSD
+BTC_MIN = 1_000  # nor below 1,000 satoshi
 
 pytestmark = pytest.mark.slow
 
@@ -67,7 +72,7 @@ def _asked(arrivals: list[dict[str, Any]], thresholds: dict[str, int]) -> list[t
 
 
 def test_live_drill_every_freezer_is_asked_and_the_issuer_freezes_before_the_next_move(tmp_path: Path) -> None:
-    with AnvilNode(block_time=1) as node:
+    with AnvilNode(block_time=1) as node, BitcoinTestServer([]) as bitcoin:
         subprocess.run([*CLI, "drill", "--rpc", node.url, "--roster", str(tmp_path / "roster.json")], check=True)
         roster = json.loads((tmp_path / "roster.json").read_text())
         since = int(httpx.post(node.url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_blockNumber",
@@ -81,7 +86,8 @@ def test_live_drill_every_freezer_is_asked_and_the_issuer_freezes_before_the_nex
         base = f"http://127.0.0.1:{port}"
         server = subprocess.Popen([*CLI, "serve", "--db", str(db), "--port", str(port), "--watch-rpc", node.url,
                                    "--watch-from", str(since), "--min-freeze", f"ETH={ETH_MIN}",
-                                   "--min-freeze", f"{token}={USD_MIN}"])
+                                   "--min-freeze", f"{token}={USD_MIN}", "--min-freeze", f"BTC={BTC_MIN}",
+                                   "--watch-esplora", bitcoin.esplora_url, "--watch-bitcoin-from", "0"])
         receivers = []
         try:
             _wait_until_up(base, key, server)
@@ -94,11 +100,16 @@ def test_live_drill_every_freezer_is_asked_and_the_issuer_freezes_before_the_nex
                                    timeout=900)
             assert drill.returncode == 0, drill.stderr
             truth = json.loads((tmp_path / "truth.json").read_text())
+            leg = build_bitcoin_leg(7, truth["bridge_memos"], start_time=1_740_100_000)
+            for k in range(1, len(leg.blocks) + 1):  # the bridge pays out, a Bitcoin block at a time
+                bitcoin.set_chain(leg.blocks[:k])
+                time.sleep(0.3)
             board: dict[str, Any] = {}
-            for _ in range(600):  # the watch reaches the drill's last block, every request is answered
+            for _ in range(600):  # the watch reaches the drill's last blocks, every request is answered
                 watch = httpx.get(base + "/v1/watch", headers={"X-API-Key": key}).json()
                 board = httpx.get(f"{base}/v1/incidents/{incident}/board", headers={"X-API-Key": key}).json()
-                if (watch["last_block"] or 0) >= truth["last_block"] and all(
+                if (watch["last_block"] or 0) >= truth["last_block"] and (watch["bitcoin_block"] or 0) >= len(
+                        leg.blocks) - 1 and all(
                         o["answered"] == o["requests"] for o in board["organisations"]):
                     break
                 time.sleep(0.1)
@@ -111,10 +122,20 @@ def test_live_drill_every_freezer_is_asked_and_the_issuer_freezes_before_the_nex
             server.terminate()
             server.wait(30)
 
-    # every exchange: one request per block with a tainted arrival at one of its deposit addresses
+    # every exchange: one request per block with a tainted arrival at one of its deposit addresses; on
+    # Bitcoin, the payout carries floor(sats * tainted / deposit) and the onward move its haircut share
+    memos = {m["tx_hash"]: m for m in truth["bridge_memos"]}
+    btc_arrivals = []
+    for p in leg.truth():
+        if p["onward_address"] is not None:
+            memo = memos[p["inbound_tx"]]
+            seeded = int(p["sats"]) * int(memo["tainted_amount"]) // int(memo["amount"])
+            btc_arrivals.append({"address": p["onward_address"], "asset": "BTC", "block": p["height"] + 1,
+                                 "tainted_amount": str(int(p["onward_sats"]) * seeded // int(p["sats"]))})
+    assert btc_arrivals
     for d in defenders[:-1]:
-        expected = _asked([a for a in truth["endpoint_arrivals"] if a["address"] in d.deposit_addresses],
-                          {"ETH": ETH_MIN, token: USD_MIN})
+        arrivals = [a for a in [*truth["endpoint_arrivals"], *btc_arrivals] if a["address"] in d.deposit_addresses]
+        expected = _asked(arrivals, {"ETH": ETH_MIN, token: USD_MIN, "BTC": BTC_MIN})
         got = sorted((r["address"], r["asset"], r["block"]["number"], r["amount"])
                      for r in _received(tmp_path / f"{d.org_id}.sqlite"))
         assert expected and got == expected, d.name
@@ -139,8 +160,17 @@ def test_live_drill_every_freezer_is_asked_and_the_issuer_freezes_before_the_nex
     frozen_eth = 0
     for d in defenders[:-1]:
         with sqlite3.connect(tmp_path / f"{d.org_id}.sqlite") as con:
-            frozen_eth += sum(int(a) for (a,) in con.execute("SELECT amount FROM freezes WHERE active = 1"))
+            frozen_eth += sum(int(a) for (a,) in con.execute("SELECT amount FROM freezes WHERE active = 1 "
+                                                             "AND asset = 'ETH'"))
     frozen_usd = sum(amount for _, amount in blacklisted.values())
+    frozen_btc = 0
+    for d in defenders[:-1]:
+        with sqlite3.connect(tmp_path / f"{d.org_id}.sqlite") as con:
+            frozen_btc += sum(int(a) for (a,) in con.execute("SELECT amount FROM freezes WHERE active = 1 "
+                                                             "AND asset = 'BTC'"))
+    assert frozen_btc == sum(int(a["tainted_amount"]) for a in btc_arrivals)
+    assert board["totals"]["BTC"]["frozen"] == str(frozen_btc)
+    assert board["traced"]["BTC"]["at_endpoints"] == str(frozen_btc)
     assert board["totals"]["ETH"]["frozen"] == str(frozen_eth)
     assert board["totals"][token]["frozen"] == str(frozen_usd)
     assert frozen_usd == sum(int(h[3]) for h in expected_holders)

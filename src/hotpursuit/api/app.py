@@ -26,6 +26,7 @@ from hotpursuit.api.core_routes import core_router
 from hotpursuit.api.interdiction_routes import interdiction_router
 from hotpursuit.api.screen_routes import screening_router
 from hotpursuit.api.worker import Worker
+from hotpursuit.ingest.bitcoin_node_job import BitcoinSource
 from hotpursuit.ingest.rpc_client import JsonRpcClient
 from hotpursuit.interdict.live_watch import LiveWatch
 from hotpursuit.interdict.outbox_delivery import OutboxDelivery
@@ -38,15 +39,17 @@ MAX_BODY_BYTES = 8 * 1024 * 1024
 
 def create_app(store: Store, *, rate_per_second: float = 2000.0, burst: int = 4000,
                watch_rpc: str | None = None, thresholds: dict[str, int] | None = None,
-               watch_from: int | None = None) -> FastAPI:
+               watch_from: int | None = None, watch_bitcoin: BitcoinSource | None = None,
+               watch_bitcoin_from: int | None = None) -> FastAPI:
     """The application over an open store (the server process owns it); each key may make
     `rate_per_second` requests per second on average, `burst` at once (429 with Retry-After beyond).
     With `watch_rpc` (an EVM node's JSON-RPC URL), it follows that chain live and sends freeze requests
-    (`thresholds`: asset -> minimum amount asked, base units); the outbox is delivered in any case."""
+    (`thresholds`: asset -> minimum amount asked, base units), and with `watch_bitcoin` also a Bitcoin
+    source, where bridge payouts carry the taint on; the outbox is delivered in any case."""
     fail_unfinished_trace_jobs(store)
     ctx = ApiContext(store, load_screening_index(store), AuditWriter(store), Worker(store), rate_per_second, burst)
     if watch_rpc is not None:
-        ctx.watch = LiveWatch(JsonRpcClient(watch_rpc), store, thresholds=thresholds)
+        ctx.watch = LiveWatch(JsonRpcClient(watch_rpc), store, thresholds=thresholds, bitcoin=watch_bitcoin)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -59,7 +62,7 @@ def create_app(store: Store, *, rate_per_second: float = 2000.0, burst: int = 40
                 loop.call_soon_threadsafe(delivery.wake)
 
             ctx.watch.on_requests = wake_delivery
-            ctx.watch.start(watch_from)
+            ctx.watch.start(watch_from, watch_bitcoin_from)
         yield
         if ctx.watch is not None:
             await asyncio.to_thread(ctx.watch.stop)

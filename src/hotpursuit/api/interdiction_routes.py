@@ -120,7 +120,8 @@ def interdiction_router(ctx: ApiContext) -> APIRouter:
             return {"running": False}
         s = ctx.watch.stats
         return {"running": True, "chain": ctx.watch.chain, "blocks": s.blocks, "requests": s.requests,
-                "retractions": s.retractions, "reorgs": s.reorgs, "last_block": s.last_block}
+                "retractions": s.retractions, "reorgs": s.reorgs, "last_block": s.last_block,
+                "bitcoin_block": s.bitcoin_block}
 
     return router
 

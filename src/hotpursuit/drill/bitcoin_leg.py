@@ -49,6 +49,15 @@ def memo_address(seed: int, i: int) -> str:
     return str(p2wpkh(drill_btc_key(seed, "memo", i).get_public_key()).address())
 
 
+def onward_address(seed: int, i: int) -> str:
+    """The taproot address the thief moves the i-th memo's payout on to (every third memo): a deposit
+    address of the exchange the roster names for Bitcoin."""
+    return str(p2tr(drill_btc_key(seed, "onward", i).get_public_key()).address())
+
+
+ONWARD_EVERY = 3  # memos 0, 3, 6, ... move on
+
+
 @dataclass(frozen=True)
 class BtcPayout:
     """One bridge payout (and the thief's onward move of it, if any)."""
@@ -132,7 +141,7 @@ def build_bitcoin_leg(seed: int, deposits: list[dict[str, Any]], start_time: int
             txs.append(tx)
             vault = _Utxo(tx.txid(), 2, change, vault_script)
             done.append(BtcPayout(d["tx_hash"], d["memo"], d["btc_address"], sats, tx.txid().hex(), height))
-            if int(d["index"]) % 3 == 0:
+            if int(d["index"]) % ONWARD_EVERY == 0:
                 pending_onward.append((len(done) - 1, _Utxo(tx.txid(), 0, sats, pay_script), int(d["index"])))
         start += PAYOUTS_PER_BLOCK
         fees = MINER_FEE * len(txs)

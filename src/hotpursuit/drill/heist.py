@@ -13,7 +13,7 @@ from eth_keys import keys
 from eth_utils import keccak
 
 from hotpursuit.devnet.contracts import load_artifact
-from hotpursuit.drill.bitcoin_leg import memo_address
+from hotpursuit.drill.bitcoin_leg import ONWARD_EVERY, memo_address, onward_address
 from hotpursuit.drill.haircut_reference import Service
 from hotpursuit.drill.ledger import ETH, LedgerEntry, Move
 from hotpursuit.drill.wave_sender import PlannedTx, WaveSender
@@ -176,6 +176,10 @@ class HeistDrill:
             "contracts": {"stablecoin": token, "dex_pool": create_address(self.dex_op, nonce[self.dex_op]),
                           "bridge_router": create_address(self.bridge_op, nonce[self.bridge_op]),
                           "bridge_vault": self.vault},
+            # the Bitcoin leg's onward moves land at deposit addresses of the second exchange
+            "bitcoin": {"exchange": self.cfg.exchanges[1],
+                        "deposit_addresses": [onward_address(self.cfg.seed, i)
+                                              for i in range(0, 4 * self.cfg.split_count, ONWARD_EVERY)]},
         }
 
     def setup(self) -> None:

@@ -3,10 +3,10 @@
 Before a live drill starts, a task force and the organisations that can freeze are set up in a store:
 an agency that owns the incident (the victim's cold wallet as its source, watched from the next
 block), one exchange organisation per drill exchange (its hot wallet and every deposit address
-declared as controls), the issuer (its token declared), the service labels, and per organisation a
-webhook on 127.0.0.1 with its secret and an API key for answering. `receiver_command` gives the
-command line of the matching reference receiver in `examples/`. Used by the live-drill test and by
-`make demo`; no I/O beyond the store.
+declared as controls; one of them also has Bitcoin deposit addresses), the issuer (its token
+declared), the service labels, and per organisation a webhook on 127.0.0.1 with its secret and an
+API key for answering. `receiver_command` gives the command line of the matching reference receiver
+in `examples/`. Used by the live-drill test and by `make demo`; no I/O beyond the store.
 """
 
 from __future__ import annotations
@@ -52,13 +52,19 @@ def setup_defenders(store: Store, roster: dict[str, Any], *, since: int,
     """Organisations, controls, webhooks, keys, service labels and the incident; (incident id, defenders)."""
     add_org(store, AGENCY, "National Intelligence Service (drill)", "agency", "KR", "bybit-task-force")
     defenders = []
+    btc = roster["bitcoin"]
     for name, ex in roster["exchanges"].items():
         org_id = "ex-" + slug(name).removesuffix("-exchange")
         add_org(store, org_id, name, "exchange", "KR", "bybit-task-force")
         add_control(store, org_id, chain, ex["hot_wallet"], "hot_wallet")
-        for address in ex["deposit_addresses"]:
+        deposits = list(ex["deposit_addresses"])
+        for address in deposits:
             add_control(store, org_id, chain, address, "deposit_address")
-        defenders.append(_with_webhook(store, org_id, name, "exchange", tuple(ex["deposit_addresses"])))
+        if name == btc["exchange"]:  # it also runs Bitcoin deposit addresses
+            for address in btc["deposit_addresses"]:
+                add_control(store, org_id, "bitcoin", address, "deposit_address")
+            deposits += btc["deposit_addresses"]
+        defenders.append(_with_webhook(store, org_id, name, "exchange", tuple(deposits)))
     issuer = roster["issuer"]
     issuer_id = "issuer-" + slug(issuer["name"]).split("-")[0]
     add_org(store, issuer_id, issuer["name"], "issuer", "KR", "bybit-task-force")

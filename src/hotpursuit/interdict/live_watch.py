@@ -22,8 +22,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from hotpursuit.ingest.bitcoin_node_job import BitcoinSource
 from hotpursuit.ingest.evm_node_job import EvmNodeIngest
 from hotpursuit.ingest.rpc_client import JsonRpcClient
+from hotpursuit.interdict.bitcoin_watch import BitcoinWatch
 from hotpursuit.interdict.freeze_messages import freeze_request_body, request_id
 from hotpursuit.interdict.freeze_rules import ENDPOINT_KIND, Control, freeze_candidates
 from hotpursuit.jobs.trace_job import service_endpoints
@@ -52,6 +54,7 @@ class WatchStats:
     retractions: int = 0
     reorgs: int = 0
     last_block: int | None = None
+    bitcoin_block: int | None = None
     block_seconds: list[float] = field(default_factory=list)  # processing time of each block
     totals: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)  # incident -> asset -> figures
     request_blocks: dict[str, float] = field(default_factory=dict)  # request id -> when its block was seen
@@ -71,7 +74,7 @@ class LiveWatch:
 
     def __init__(self, client: JsonRpcClient, store: Store, *, thresholds: dict[str, int] | None = None,
                  poll_seconds: float = 0.05, deadline_hours: float = 24.0, max_reorg_depth: int = 64,
-                 on_requests: Callable[[], None] = lambda: None) -> None:
+                 on_requests: Callable[[], None] = lambda: None, bitcoin: BitcoinSource | None = None) -> None:
         self.store = Store(store.con.cursor(), store.path)
         # no receipts: anvil (and most nodes) serve a block's receipts far slower than its traces and logs,
         # which say the same for transfers (failed txs, ERC-20 and router events); gas used stays NULL
@@ -87,11 +90,17 @@ class LiveWatch:
         self._incidents: list[_Incident] = []
         self._controlled: dict[str, Control] = {}
         self._issued: dict[str, Control] = {}
+        self.bitcoin = None if bitcoin is None else BitcoinWatch(bitcoin, self.store, job=WATCH_JOB,
+                                                                 max_reorg_depth=max_reorg_depth)
+        self._bridges: set[str] = set()
 
     # ---- control --------------------------------------------------------------------------
-    def start(self, from_block: int | None = None) -> None:
-        """Start following (from the last block watched, else `from_block`, else the store's tip + 1)."""
+    def start(self, from_block: int | None = None, bitcoin_from: int | None = None) -> None:
+        """Start following (from the last block watched, else `from_block`, else the store's tip + 1;
+        on Bitcoin: the last height watched, else `bitcoin_from`, else the source's tip)."""
         self.seek(from_block)
+        if self.bitcoin is not None:
+            self.bitcoin.seek(bitcoin_from)
         self._thread = threading.Thread(target=self._run, name="live-watch", daemon=True)
         self._thread.start()
 
@@ -125,7 +134,10 @@ class LiveWatch:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                if not self.step():
+                progressed = self.step()
+                if self.bitcoin is not None:
+                    progressed = self.step_bitcoin() or progressed
+                if not progressed:
                     self._stop.wait(self.poll_seconds)
             except Exception:  # a node hiccup must not end the watch: log, wait, try again
                 log.exception("live watch: block %s failed; retrying", self._next)
@@ -154,10 +166,10 @@ class LiveWatch:
         touched = {(m.receiver, m.asset) for m in moves}
         for inc in self._incidents:
             inc.tracer.feed(moves)
-            self.stats.totals[inc.id] = _totals(inc.tracer)
+            self.stats.totals.setdefault(inc.id, {}).update(_totals(inc.tracer))
             due = freeze_candidates(inc.id, inc.tracer, touched, self._controlled, self._issued,
                                     requested_amounts(self.store, inc.id), self.thresholds)
-            requests += [self._request(inc, c, number, block_hash) for c in due]
+            requests += [self._request(inc, c, number, block_hash, self.chain) for c in due]
         new = record_requests(self.store, requests)
         set_checkpoint(self.store, WATCH_JOB, self.chain, number)
         for r in requests:
@@ -184,6 +196,40 @@ class LiveWatch:
         if retracted:
             self.on_requests()
 
+    def step_bitcoin(self) -> bool:
+        """Process the next Bitcoin block if the source has it; False when there was none."""
+        assert self.bitcoin is not None
+        if self._stale:
+            self._rebuild(self._next - 1)
+        seen = time.monotonic()
+        done = self.bitcoin.step({i.id: i.tracer for i in self._incidents}, self._bridges, self.thresholds,
+                                 self.chain)
+        if done is None:
+            return False
+        if isinstance(done, int):  # a reorg: rolled back, `done` requests retracted
+            self.stats.reorgs += 1
+            self.stats.retractions += done
+            self._stale = True
+            if done:
+                self.on_requests()
+            return True
+        by_id = {i.id: i for i in self._incidents}
+        requests = [self._request(by_id[inc], c, done.number, done.hash, self.bitcoin.chain) for inc, c in done.due]
+        new = record_requests(self.store, requests)
+        for r in requests:
+            self.stats.request_blocks.setdefault(r.id, seen)
+        self.stats.requests += new
+        self.stats.bitcoin_block = done.number
+        for inc_id, tracer in self.bitcoin.tracers.items():
+            btc = tracer.result
+            at_endpoints = sum(a.tainted for a in btc.arrivals.values())
+            self.stats.totals.setdefault(inc_id, {})["BTC"] = {
+                "entered": str(btc.seeded), "at_endpoints": str(at_endpoints), "burned": str(btc.burned),
+                "held": str(btc.seeded - at_endpoints - btc.burned)}
+        if new:
+            self.on_requests()
+        return True
+
     # ---- state ----------------------------------------------------------------------------
     def _rebuild(self, upto: int) -> None:
         """Tracers for every open incident of the chain, replayed from the store up to block `upto`."""
@@ -202,9 +248,12 @@ class LiveWatch:
                                    source_addresses={str(r) for k, r in sources if k == "address"},
                                    endpoints=endpoints)
             tracer.feed(self._movements(int(since), upto))
-            self.stats.totals[str(inc_id)] = _totals(tracer)
+            self.stats.totals[str(inc_id)] = _totals(tracer)  # the Bitcoin side adds BTC after its rebuild
             self._incidents.append(_Incident(str(inc_id), str(name), actor, {
                 "org": owner, "name": owner_name, "country": country}, tracer))
+        self._bridges = {a for a, e in endpoints.items() if e.kind == "bridge"}
+        if self.bitcoin is not None:
+            self.bitcoin.rebuild({i.id: i.tracer for i in self._incidents}, self._bridges)
         self._stale = False
 
     def _movements(self, first: int, last: int) -> list[Movement]:
@@ -214,13 +263,13 @@ class LiveWatch:
                        FROM transfers WHERE chain = ? AND block_number BETWEEN ? AND ?
                        ORDER BY block_number, tx_index, seq""", [self.chain, first, last]).fetchall()]
 
-    def _request(self, inc: _Incident, c: Any, number: int, block_hash: str) -> NewRequest:
+    def _request(self, inc: _Incident, c: Any, number: int, block_hash: str, chain: str) -> NewRequest:
         rid = request_id(c, block_hash)
         deadline = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(hours=self.deadline_hours)
-        body = freeze_request_body(rid, c, chain=self.chain, block_number=number, block_hash=block_hash,
+        body = freeze_request_body(rid, c, chain=chain, block_number=number, block_hash=block_hash,
                                    incident={"id": inc.id, "name": inc.name, "actor": inc.actor},
                                    requested_by=inc.owner, deadline=deadline.isoformat(timespec="seconds") + "Z")
-        return NewRequest(rid, inc.id, c.org_id, self.chain, c.address, c.asset, c.amount, number, block_hash,
+        return NewRequest(rid, inc.id, c.org_id, chain, c.address, c.asset, c.amount, number, block_hash,
                           json.dumps(c.evidence), inc.owner.get("org"), deadline, body)
 
 
