@@ -140,19 +140,6 @@ def test_audit_chain_records_non_public_reads_and_detects_edits(server: tuple[st
     assert len(entries) > 2 and verify_chain(entries[:1] + entries[2:])[0].startswith("entry 2 is missing")
 
 
-def test_openapi_spec_holds_under_schemathesis(server: tuple[str, dict[str, str], Store], tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
-    base, keys, _ = server
-    result = subprocess.run(
-        [sys.executable, "-m", "schemathesis.cli", "run", f"{base}/openapi.json", "--checks",
-         "not_a_server_error,response_schema_conformance", "-H", f"X-API-Key: {keys['admin']}",
-         "--max-examples", "30", "--exclude-path", "/v1/admin/reload"],
-        capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout[-3000:]
-
-
 def test_transaction_screening_takes_the_worst_address(server: tuple[str, dict[str, str], Store]) -> None:
     base, keys, _ = server
     body = _get(base, f"/v1/screen/ethereum/tx/{TX}", keys["ex-hanbit"]).json()
@@ -330,3 +317,17 @@ def test_audit_entries_survive_a_kill_9_of_the_server(tmp_path: Path) -> None:
     assert verified.exit_code == 0, verified.output
     assert "5 entries committed from the server's journal" in verified.output
     assert "audit log intact: 5 entries" in verified.output
+
+
+def test_openapi_spec_holds_under_schemathesis(server: tuple[str, dict[str, str], Store], tmp_path: Path) -> None:
+    """Last in this module: its random writes (labels, incidents) change the shared server's state."""
+    import subprocess
+    import sys
+
+    base, keys, _ = server
+    result = subprocess.run(
+        [sys.executable, "-m", "schemathesis.cli", "run", f"{base}/openapi.json", "--checks",
+         "not_a_server_error,response_schema_conformance", "-H", f"X-API-Key: {keys['admin']}",
+         "--max-examples", "30", "--exclude-path", "/v1/admin/reload"],
+        capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:]

@@ -11,15 +11,16 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import Response
 
 from hotpursuit.api.context import ApiContext
-from hotpursuit.api.models import ERRORS, NOT_FOUND, LabelIn, Problem, TraceJobOut, TraceRequest
+from hotpursuit.api.models import ERRORS, NOT_FOUND, IncidentIn, LabelIn, Problem, TraceJobOut, TraceRequest
 from hotpursuit.attribution.labels import CATEGORIES, TLP_LEVELS, LabelClaim
 from hotpursuit.chains.address_codec import parse_address
-from hotpursuit.errors import InvalidAddress
+from hotpursuit.errors import HotpursuitError, InvalidAddress
 from hotpursuit.jobs.cluster_job import run_clustering
 from hotpursuit.jobs.trace_request import run_trace_request
 from hotpursuit.screening.index import IndexedClaim
 from hotpursuit.store.address_page import address_page
 from hotpursuit.store.database import Store
+from hotpursuit.store.incident_tables import open_incident
 from hotpursuit.store.label_tables import StoredClaim, add_claim, claims_for
 from hotpursuit.store.org_tables import Caller
 from hotpursuit.store.screening_rows import load_screening_index
@@ -130,6 +131,32 @@ def core_router(ctx: ApiContext) -> APIRouter:
             ctx.audit.append(who.org_id, "read-incidents", f"{len(page)} incidents")
         return {"total": len(ids), "offset": offset, "limit": limit, "incidents": [
             {"id": r[0], "name": r[1], "chain": r[2], "status": r[3], "actor": r[4], "tlp": r[5]} for r in page]}
+
+    @router.post("/v1/incidents", status_code=201, responses={**ERRORS, 409: {"model": Problem}})
+    async def incident_open(body: IncidentIn, who: Caller = Depends(write_scope)) -> dict[str, Any]:
+        """Open an incident owned by the caller's organisation; the live watch (if running) takes it up
+        at once and asks freezes for what already reached controlled addresses."""
+        try:
+            incident_id, count = open_incident(ctx.store, body.name, body.chain, body.sources, victim=body.victim,
+                                               actor=body.actor, since=body.since, tlp=body.tlp, owner=who.org_id)
+        except HotpursuitError as exc:
+            raise HTTPException(409 if "exists already" in str(exc) else 400, str(exc)) from exc
+        ctx.audit.append(who.org_id, "open-incident", f"{incident_id} ({count} sources)")
+        if ctx.watch is not None:
+            ctx.watch.invalidate()
+        return {"id": incident_id, "sources": count}
+
+    @router.post("/v1/incidents/{incident_id}/close", responses=NOT_FOUND)
+    async def incident_close(incident_id: str, who: Caller = Depends(write_scope)) -> dict[str, str]:
+        """Close an incident (its owner only): the live watch stops following it."""
+        row = visible_incident(incident_id, who)
+        if row[6] != who.org_id:
+            raise HTTPException(403, f"incident {incident_id} is owned by {row[6]}, not {who.org_id}")
+        ctx.store.con.execute("UPDATE incidents SET status = 'closed' WHERE id = ?", [incident_id])
+        ctx.audit.append(who.org_id, "close-incident", incident_id)
+        if ctx.watch is not None:
+            ctx.watch.invalidate()
+        return {"id": incident_id, "status": "closed"}
 
     def job_out(job: TraceJob) -> TraceJobOut:
         return TraceJobOut(**asdict(job))

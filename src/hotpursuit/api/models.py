@@ -78,3 +78,15 @@ class TraceJobOut(BaseModel):
     error: str | None
     created_at: str
     finished_at: str | None
+
+
+class IncidentIn(BaseModel):
+    """An incident to open: what was stolen, from whom, by whom; watched live at once."""
+
+    name: str = Field(min_length=1, max_length=200)
+    chain: str = Field(min_length=1, max_length=32)
+    sources: list[str] = Field(min_length=1, max_length=1000, description="theft tx hashes or thief addresses")
+    victim: str | None = Field(default=None, max_length=128)
+    actor: str | None = Field(default=None, max_length=100)
+    since: int | None = Field(default=None, ge=0, le=2**62, description="first block to trace from")
+    tlp: str = Field(default="AMBER", pattern="^(CLEAR|GREEN|AMBER|AMBER\\+STRICT|RED)$")

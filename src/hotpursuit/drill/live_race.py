@@ -72,8 +72,7 @@ def setup_defenders(store: Store, roster: dict[str, Any], *, since: int,
     defenders.append(_with_webhook(store, issuer_id, issuer["name"], "issuer"))
     replace_import(store, SERVICE_LABELS_SOURCE, "task-force", drill_service_claims(roster, chain))
     incident, _ = open_incident(store, INCIDENT_NAME, chain, [roster["victim"]], victim=roster["victim"],
-                                actor="lazarusgroup", since=since)
-    store.con.execute("UPDATE incidents SET owner_org = ? WHERE id = ?", [AGENCY, incident])
+                                actor="lazarusgroup", since=since, owner=AGENCY)
     return incident, defenders
 
 

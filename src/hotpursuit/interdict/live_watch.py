@@ -9,6 +9,8 @@ stored with their outbox entries in one transaction, so a crash anywhere re-deri
 (same ids) and never sends one twice. A parent-hash mismatch rolls the store back to the common
 ancestor, retracts the requests whose arrival block was orphaned (signed retractions through the
 outbox), rebuilds the tracers and goes on: value that reappears in the new chain is asked again.
+After every rebuild, whatever is due anywhere is asked (dated to the last block processed), so an
+incident opened or a control declared after the value arrived is served at once.
 """
 
 from __future__ import annotations
@@ -145,7 +147,10 @@ class LiveWatch:
                 self._stop.wait(1.0)
 
     def step(self) -> bool:
-        """Process the next block if the node has it; False when there was none."""
+        """Process the next block if the node has it; False when there was none. A pending rebuild
+        (incidents or controls changed) runs first, new block or not."""
+        if self._stale:
+            self._rebuild(self._next - 1)
         tip = int(self.client.call("eth_blockNumber", []), 16)
         if self._next > tip:
             return False
@@ -157,7 +162,7 @@ class LiveWatch:
             self._reorg(number - 1)
             return True
         t0 = time.perf_counter()
-        if self._stale:
+        if self._stale:  # a reorg happened between the rebuild and now
             self._rebuild(number - 1)
         self.ingest.store_chunk(number, number, bundles, None)
         block_hash = bundles[0].block.hash
@@ -255,6 +260,25 @@ class LiveWatch:
         if self.bitcoin is not None:
             self.bitcoin.rebuild({i.id: i.tracer for i in self._incidents}, self._bridges)
         self._stale = False
+        self._ask_what_is_due(upto)
+
+    def _ask_what_is_due(self, upto: int) -> None:
+        """After a rebuild: ask whatever is due anywhere, not only where the next block touches (an
+        incident opened, or a control declared, after the value arrived). Dated to block `upto`; what
+        was asked before is not asked again."""
+        block_hash = stored_block_hash(self.store, self.chain, upto) if upto >= 0 else None
+        if block_hash is None:
+            return
+        requests = []
+        for inc in self._incidents:
+            pairs = set(inc.tracer.result.arrivals) | {k for k in inc.tracer.holdings if k[1] in self._issued}
+            due = freeze_candidates(inc.id, inc.tracer, pairs, self._controlled, self._issued,
+                                    requested_amounts(self.store, inc.id), self.thresholds)
+            requests += [self._request(inc, c, upto, block_hash, self.chain) for c in due]
+        new = record_requests(self.store, requests)
+        self.stats.requests += new
+        if new:
+            self.on_requests()
 
     def _movements(self, first: int, last: int) -> list[Movement]:
         return [Movement((int(b), int(i), int(q)), str(h), str(f), str(t), str(a), int(x))
