@@ -112,15 +112,15 @@ def _print_race(board: dict[str, Any], defenders: list[Any], token: str, truth: 
         return asset if asset in ("ETH", "BTC") else "HUSD"
 
     table = Table(title="live race: the incident's board (amounts to 4 decimals, rounded down)")
-    for col in ("organisation", "asset", "requests", "requested", "frozen", "answered"):
-        table.add_column(col, justify="left" if col in ("organisation", "asset") else "right")
+    for col in ("organisation", "asset", "answered", "requested", "frozen"):
+        table.add_column(col, justify="left" if col in ("organisation", "asset") else "right", no_wrap=True)
     for row in board["organisations"]:
-        table.add_row(names.get(row["org"], row["org"]), symbol(row["asset"]), str(row["requests"]),
-                      asset_units(row["asset"], int(row["requested"])), asset_units(row["asset"], int(row["frozen"])),
-                      str(row["answered"]))
+        table.add_row(names.get(row["org"], row["org"]).removesuffix(" Exchange"), symbol(row["asset"]),
+                      f"{row['answered']}/{row['requests']}", asset_units(row["asset"], int(row["requested"])),
+                      asset_units(row["asset"], int(row["frozen"])))
     for asset, t in board["totals"].items():
         table.add_row("[bold]total[/]", symbol(asset), "",
-                      asset_units(asset, int(t["requested"])), asset_units(asset, int(t["frozen"])), "")
+                      asset_units(asset, int(t["requested"])), asset_units(asset, int(t["frozen"])))
     console.print(table)
     traced = (board.get("traced") or {}).get("ETH")
     if traced:
