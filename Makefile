@@ -58,6 +58,7 @@ bench: venv tools
 	$(BIN)/python benchmarks/bench_clustering.py
 	$(BIN)/python benchmarks/bench_trace.py
 	$(BIN)/python benchmarks/bench_screening.py --concurrency 4
+	$(BIN)/python benchmarks/bench_interdiction.py
 
 clean:
 	rm -rf $(VENV) $(NODE_TOOLS)/node_modules .pytest_cache .mypy_cache .ruff_cache

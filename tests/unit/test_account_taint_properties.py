@@ -125,3 +125,35 @@ def test_feeding_block_by_block_equals_one_trace(
     live = tracer.finish()
     assert (live.held, live.arrivals, live.flows, live.stolen) == (whole.held, whole.arrivals, whole.flows,
                                                                    whole.stolen)
+
+
+def _scanned_path(flows: dict[tuple[str, str, str, str], int], address: str) -> list[dict[str, str]]:
+    """The evidence path by scanning every flow (the engine keeps each address's best inflow instead)."""
+    into: dict[str, list[tuple[int, str, str, str]]] = {}
+    for (src, dst, a, tx), amount in flows.items():
+        into.setdefault(dst, []).append((amount, src, a, tx))
+    path, seen, node = [], {address}, address
+    while node in into and len(path) < 64:
+        amount, src, a, tx = max(into[node])
+        path.append({"from": src, "to": node, "asset": a, "tx": tx, "tainted": str(amount)})
+        if src in seen:
+            break
+        seen.add(src)
+        node = src
+    return path[::-1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(graphs(), st.sampled_from(["haircut", "fifo", "poison"]), st.integers(1, 6))
+def test_kept_best_inflows_give_the_same_evidence_path_as_a_scan(
+        graph: tuple[list[Movement], dict[tuple[str, str], int]], model: str, chunk: int) -> None:
+    from hotpursuit.trace.account_taint import AccountTracer, evidence_path
+
+    moves, opening = graph
+    tracer = AccountTracer(theft_txs={"theft"}, endpoints={SINK: Endpoint("exchange", "X")}, model=model,
+                           opening=opening)
+    for i in range(0, len(moves), chunk):
+        tracer.feed(moves[i:i + chunk])
+    result = tracer.finish()
+    for address in {dst for (_, dst, _, _) in result.flows}:
+        assert evidence_path(result, address, "ETH") == _scanned_path(result.flows, address)

@@ -124,7 +124,7 @@ class BitcoinWatch:
             deposit = next(((k, t) for k, t in evm.result.flows.items() if k[3] == crossing.from_tx), None)
             if deposit is not None:
                 (sender, bridge, asset, tx), taint = deposit
-                out += [{"chain": evm_chain, **hop} for hop in evidence_path(evm.result.flows, sender, asset)]
+                out += [{"chain": evm_chain, **hop} for hop in evidence_path(evm.result, sender, asset)]
                 out.append({"chain": evm_chain, "from": sender, "to": bridge, "asset": asset, "tx": tx,
                             "tainted": str(taint)})
             out.append({"chain": self.chain, "bridge_deposit": crossing.from_tx,

@@ -63,5 +63,5 @@ def freeze_candidates(incident: str, tracer: AccountTracer, touched: set[tuple[s
         due = tainted - requested.get((control.org_id, address, asset), 0)
         if due >= max(1, thresholds.get(asset, 1)):
             out.append(FreezeCandidate(incident, control.org_id, address, asset, due, tainted,
-                                       evidence_path(tracer.result.flows, address, asset)))
+                                       evidence_path(tracer.result, address, asset)))
     return sorted(out, key=lambda c: (c.org_id, c.address, c.asset))

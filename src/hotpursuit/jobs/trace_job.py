@@ -59,7 +59,7 @@ def run_trace(store: Store, incident_id: str, *, model: str = "haircut", max_hop
             "chain": chain, "address": address, "asset": asset, "kind": arrival.endpoint.kind,
             "owner": arrival.endpoint.owner, "freezer": arrival.endpoint.owner or None,
             "tainted": str(arrival.tainted), "exposure": str(arrival.exposure), "since_block": arrival.first_block,
-            "evidence": sorted(arrival.txs), "path": evidence_path(result.flows, address, asset)})
+            "evidence": sorted(arrival.txs), "path": evidence_path(result, address, asset)})
     for (address, asset), taint in sorted(result.held.items()):
         report.held.append({"chain": chain, "address": address, "asset": asset, "tainted": str(taint),
                             "freezer": issuers.get(asset)})

@@ -77,6 +77,19 @@ class TraceResult:
     flows: dict[tuple[str, str, str, str], int] = field(default_factory=dict)  # (from, to, asset, tx) -> taint
     hops: dict[str, int] = field(default_factory=dict)
     swapped_in: dict[str, int] = field(default_factory=dict)  # taint that entered an asset through swaps
+    # per address, its largest tainted inflow as (taint, from, asset, tx): kept as flows grow (an edge's
+    # total only grows), so an evidence path is a walk, not a scan of every flow
+    best_into: dict[str, tuple[int, str, str, str]] = field(default_factory=dict)
+
+    def add_flow(self, edge: tuple[str, str, str, str], taint: int) -> None:
+        """Add `taint` to a flow edge (from, to, asset, tx)."""
+        total = self.flows.get(edge, 0) + taint
+        self.flows[edge] = total
+        src, dst, asset, tx = edge
+        candidate = (total, src, asset, tx)
+        best = self.best_into.get(dst)
+        if best is None or candidate > best:
+            self.best_into[dst] = candidate
 
     def at_endpoints(self, asset: str) -> int:
         """Tainted amount of `asset` at endpoints."""
@@ -189,8 +202,7 @@ class AccountTracer:
             if endpoint is None and moved and moved < self.dust:
                 endpoint = Endpoint("dust", "")
             if moved:
-                edge = (m.sender, m.receiver, m.asset, m.tx_hash)
-                result.flows[edge] = result.flows.get(edge, 0) + moved
+                result.add_flow((m.sender, m.receiver, m.asset, m.tx_hash), moved)
                 result.hops[m.receiver] = min(result.hops.get(m.receiver, hop), hop)
             if endpoint is not None:
                 if endpoint.kind == "pool":
@@ -212,7 +224,7 @@ class AccountTracer:
                 gained = m.amount * t_in // v_in if v_in else 0
                 if gained:
                     result.swapped_in[m.asset] = result.swapped_in.get(m.asset, 0) + gained
-                    result.flows[(m.sender, m.receiver, m.asset, m.tx_hash)] = gained
+                    result.add_flow((m.sender, m.receiver, m.asset, m.tx_hash), gained)
                     result.hops[m.receiver] = min(result.hops.get(m.receiver, hop), hop)
                 holdings[dst_key].receive(m.amount, gained, model)
                 if model == "poison" and gained:
@@ -244,18 +256,14 @@ def trace_account(movements: Iterable[Movement], *, theft_txs: set[str] | None =
     return tracer.finish()
 
 
-def evidence_path(flows: dict[tuple[str, str, str, str], int], address: str, asset: str,
-                  limit: int = 64) -> list[dict[str, str]]:
+def evidence_path(result: TraceResult, address: str, asset: str, limit: int = 64) -> list[dict[str, str]]:
     """The main route taint took to `address`: walking back from it, at each step the largest tainted
     inflow (of any asset: a swap changes it), until an address nothing tainted flowed into."""
-    into: dict[str, list[tuple[int, str, str, str]]] = {}
-    for (src, dst, a, tx), amount in flows.items():
-        into.setdefault(dst, []).append((amount, src, a, tx))
     path: list[dict[str, str]] = []
     seen = {address}
     node = address
-    while node in into and len(path) < limit:
-        amount, src, a, tx = max(into[node])
+    while node in result.best_into and len(path) < limit:
+        amount, src, a, tx = result.best_into[node]
         path.append({"from": src, "to": node, "asset": a, "tx": tx, "tainted": str(amount)})
         if src in seen:
             break
