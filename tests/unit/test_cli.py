@@ -121,3 +121,22 @@ def test_race_table_amounts_are_rounded_down_by_integer_arithmetic() -> None:
     assert units(10**18 - 1, 18) == "0.9999"  # never rounded up to a unit the thief does not have
     assert units(64_591_132_115_680, 6) == "64,591,132.1156"
     assert units(0, 6) == "0.0000"
+
+
+def test_org_webhook_and_control_commands_refuse_bad_input(tmp_path: Path) -> None:
+    db = str(tmp_path / "w.duckdb")
+    assert runner.invoke(app, ["org", "add", "ex-hanbit", "--name", "Hanbit", "--kind", "exchange",
+                               "--db", db]).exit_code == 0
+    hook = runner.invoke(app, ["org", "webhook", "ex-hanbit", "--url", "https://hanbit.example/hook", "--db", db])
+    assert hook.exit_code == 0 and "whsec_" in hook.output
+    for args, says in ((["org", "webhook", "ex-nobody", "--url", "https://x.example/h"], "no organisation"),
+                       (["org", "webhook", "ex-hanbit", "--url", "ftp://x.example/h"], "not an http(s) URL"),
+                       (["org", "control", "ex-hanbit", "--chain", "ethereum", "--address", "0x12",
+                         "--kind", "deposit_address"], "0x12"),
+                       (["org", "control", "ex-hanbit", "--chain", "ethereum", "--address", "0x" + "ab" * 20,
+                         "--kind", "vault"], "hot_wallet, deposit_address, token, bridge")):
+        refused = runner.invoke(app, [*args, "--db", db])
+        assert refused.exit_code == 1 and says in refused.output, refused.output
+    ok = runner.invoke(app, ["org", "control", "ex-hanbit", "--chain", "bitcoin", "--kind", "deposit_address",
+                             "--address", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", "--db", db])
+    assert ok.exit_code == 0, ok.output

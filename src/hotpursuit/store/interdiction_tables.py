@@ -43,6 +43,8 @@ def set_webhook(store: Store, org_id: str, url: str) -> str:
     """Point the organisation's freeze requests at `url`; returns the new shared secret (shown once)."""
     if not url.startswith(("http://", "https://")):
         raise InterdictionError(f"url: {url!r} is not an http(s) URL")
+    if store.con.execute("SELECT count(*) FROM orgs WHERE id = ?", [org_id]).fetchone() == (0,):
+        raise InterdictionError(f"no organisation {org_id!r}")
     secret = new_secret()
     store.con.execute("UPDATE orgs SET webhook_url = ?, webhook_secret = ? WHERE id = ?", [url, secret, org_id])
     return secret
