@@ -22,6 +22,7 @@ from hotpursuit.store.label_tables import replace_import
 from hotpursuit.store.org_tables import add_org, audit_entries, create_key, revoke_key
 
 from ..conftest import SHARED_DATA
+from .serve_process import start_serve
 
 RONIN = "0x098b716b8aaf21512996dc57eb0615e2383e2f96"
 SUSPECT = "0x" + "5a" * 20
@@ -283,8 +284,6 @@ def test_address_pages_show_chain_facts_and_only_visible_claims(server: tuple[st
 def test_audit_entries_survive_a_kill_9_of_the_server(tmp_path: Path) -> None:
     """Entries are journaled before the answer leaves; `audit verify` commits what a killed server left."""
     import signal
-    import subprocess
-    import sys
 
     from typer.testing import CliRunner
 
@@ -298,16 +297,9 @@ def test_audit_entries_survive_a_kill_9_of_the_server(tmp_path: Path) -> None:
         replace_import(store, "case", "kr-nis", [LabelClaim("ethereum", SUSPECT, "lead", "dprk", None, 70, "NIS", None,
                                                              "AMBER", "kr-nis")])
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "hotpursuit.cli", "serve", "--db", str(db), "--port", str(port)],
-                              stderr=subprocess.PIPE)
+    server = start_serve(db, port, key)
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(200):
-            try:
-                if httpx.get(base + "/v1/ping", headers={"X-API-Key": key}).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.05)
         for _ in range(5):
             assert _get(base, f"/v1/screen/ethereum/{SUSPECT}", key).json()["risk"] == "high"
     finally:

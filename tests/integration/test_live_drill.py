@@ -29,6 +29,8 @@ from hotpursuit.drill.live_race import AGENCY, receiver_command, setup_defenders
 from hotpursuit.store import Store
 from hotpursuit.store.org_tables import create_key
 
+from .serve_process import start_serve
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 CLI = [sys.executable, "-m", "hotpursuit.cli"]
 ETH_MIN = 10**18  # ask no freeze below 1 ETH
@@ -36,18 +38,6 @@ USD_MIN = 1_000 * 10**6  # nor below 1,000 HUSD
 BTC_MIN = 1_000  # nor below 1,000 satoshi
 
 pytestmark = pytest.mark.slow
-
-
-def _wait_until_up(base: str, key: str, server: subprocess.Popen[bytes]) -> None:
-    for _ in range(300):
-        assert server.poll() is None, "hotpursuit serve exited"
-        try:
-            if httpx.get(base + "/v1/ping", headers={"X-API-Key": key}).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    raise AssertionError("hotpursuit serve did not come up")
 
 
 def _received(db: Path) -> list[dict[str, Any]]:
@@ -84,13 +74,12 @@ def test_live_drill_every_freezer_is_asked_and_the_issuer_freezes_before_the_nex
         token = roster["issuer"]["token"]
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen([*CLI, "serve", "--db", str(db), "--port", str(port), "--watch-rpc", node.url,
-                                   "--watch-from", str(since), "--min-freeze", f"ETH={ETH_MIN}",
-                                   "--min-freeze", f"{token}={USD_MIN}", "--min-freeze", f"BTC={BTC_MIN}",
-                                   "--watch-esplora", bitcoin.esplora_url, "--watch-bitcoin-from", "0"])
+        server = start_serve(db, port, key, "--watch-rpc", node.url, "--watch-from", str(since),
+                             "--min-freeze", f"ETH={ETH_MIN}", "--min-freeze", f"{token}={USD_MIN}",
+                             "--min-freeze", f"BTC={BTC_MIN}", "--watch-esplora", bitcoin.esplora_url,
+                             "--watch-bitcoin-from", "0")
         receivers = []
         try:
-            _wait_until_up(base, key, server)
             for d in defenders:
                 receivers.append(subprocess.Popen(receiver_command(
                     d, examples=EXAMPLES, api=base, rpc=node.url, roster=roster, db=tmp_path / f"{d.org_id}.sqlite"),

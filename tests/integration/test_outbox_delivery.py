@@ -26,6 +26,8 @@ from hotpursuit.store import Store
 from hotpursuit.store.interdiction_tables import NewRequest, add_control, record_requests, set_webhook
 from hotpursuit.store.org_tables import add_org, create_key
 
+from .serve_process import start_serve
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 DEPOSIT = "0x" + "d1" * 20
 
@@ -87,19 +89,6 @@ def test_a_request_reaches_a_receiver_that_was_down_and_its_freeze_reaches_the_b
 RECEIVER_DOWN_SECONDS = 125.0  # "down for minutes": the backoff reaches its 30 s ceiling and stays there
 
 
-def _serve(db: Path, port: int, key: str) -> subprocess.Popen[bytes]:
-    server = subprocess.Popen([sys.executable, "-m", "hotpursuit.cli", "serve", "--db", str(db), "--port", str(port)])
-    for _ in range(300):
-        assert server.poll() is None, "hotpursuit serve exited"
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/v1/ping", headers={"X-API-Key": key}).status_code == 200:
-                return server
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    raise AssertionError("hotpursuit serve did not come up")
-
-
 def _kill_9(server: subprocess.Popen[bytes]) -> None:
     server.send_signal(signal.SIGKILL)
     server.wait()
@@ -122,7 +111,7 @@ def test_delivery_survives_kill_9_of_the_server_and_a_receiver_down_for_minutes(
     base = f"http://127.0.0.1:{api_port}"
     secret, key, agency_key = _store_with_one_request(db, hook_port)
     down_since = time.monotonic()
-    server = _serve(db, api_port, agency_key)
+    server = start_serve(db, api_port, agency_key)
     receiver = None
     try:
         time.sleep(RECEIVER_DOWN_SECONDS / 2)
@@ -130,7 +119,7 @@ def test_delivery_survives_kill_9_of_the_server_and_a_receiver_down_for_minutes(
         assert before_kill["status"] == "pending" and before_kill["attempts"] >= 5
         assert "Connect" in before_kill["last_error"]
         _kill_9(server)
-        server = _serve(db, api_port, agency_key)
+        server = start_serve(db, api_port, agency_key)
         time.sleep(max(0.0, RECEIVER_DOWN_SECONDS - (time.monotonic() - down_since)))
         still_down = _delivery(base, agency_key)
         assert still_down["status"] == "pending" and still_down["attempts"] > before_kill["attempts"]
@@ -146,7 +135,7 @@ def test_delivery_survives_kill_9_of_the_server_and_a_receiver_down_for_minutes(
         with Store.open(db) as store:  # as if killed between the receiver's 2xx and the commit
             store.con.execute("UPDATE outbox SET status = 'pending', delivered_at = NULL, "
                               "next_attempt_at = current_timestamp")
-        server = _serve(db, api_port, agency_key)
+        server = start_serve(db, api_port, agency_key)
         for _ in range(200):
             if _delivery(base, agency_key)["status"] == "delivered":
                 break
