@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+import pyarrow as pa
+
 from hotpursuit.errors import HotpursuitError
 from hotpursuit.interdict.freeze_messages import outbox_id, retraction_body
 from hotpursuit.interdict.freeze_rules import CONTROL_KINDS, Control
@@ -94,22 +96,39 @@ class NewRequest:
 
 def record_requests(store: Store, requests: list[NewRequest]) -> int:
     """Store requests and their outbox entries in one transaction; ids already stored are skipped.
-    Returns how many were new."""
-    new = 0
+    Returns how many were new. (Two Arrow inserts: row by row cost about 3 ms a request.)"""
+    if not requests:
+        return 0
     with store.transaction() as con:
-        for r in requests:
-            if con.execute("SELECT count(*) FROM freeze_requests WHERE id = ?", [r.id]).fetchone() != (0,):
-                continue
+        known = {str(r[0]) for r in con.execute("SELECT id FROM freeze_requests WHERE list_contains(?, id)",
+                                               [[r.id for r in requests]]).fetchall()}
+        fresh = list({r.id: r for r in requests if r.id not in known}.values())
+        if not fresh:
+            return 0
+        now = utc_now()
+        rows = pa.table({
+            "id": [r.id for r in fresh], "incident_id": [r.incident for r in fresh],
+            "org_id": [r.org_id for r in fresh], "chain": [r.chain for r in fresh],
+            "address": [r.address for r in fresh], "asset": [r.asset for r in fresh],
+            "amount": [str(r.amount) for r in fresh],
+            "block_number": pa.array([r.block_number for r in fresh], pa.int64()),
+            "block_hash": [r.block_hash for r in fresh], "evidence_json": [r.evidence_json for r in fresh],
+            "requested_by": pa.array([r.requested_by for r in fresh], pa.string()),
+            "deadline": pa.array([r.deadline for r in fresh], pa.timestamp("us")),
+            "outbox_id": [outbox_id("freeze_request", r.id) for r in fresh],
+            "body": [r.body.decode() for r in fresh]})
+        con.register("fresh_requests", rows)
+        try:
             con.execute("""INSERT INTO freeze_requests (id, incident_id, org_id, chain, address, asset, amount,
                                block_number, block_hash, evidence_json, requested_by, deadline, status)
-                           VALUES (?, ?, ?, ?, ?, ?, ?::BIGNUM, ?, ?, ?, ?, ?, 'sent')""",
-                        [r.id, r.incident, r.org_id, r.chain, r.address, r.asset, str(r.amount), r.block_number,
-                         r.block_hash, r.evidence_json, r.requested_by, r.deadline])
-            con.execute("INSERT INTO outbox (id, org_id, kind, request_id, body, status, next_attempt_at) "
-                        "VALUES (?, ?, 'freeze_request', ?, ?, 'pending', ?)",
-                        [outbox_id("freeze_request", r.id), r.org_id, r.id, r.body.decode(), utc_now()])
-            new += 1
-    return new
+                           SELECT id, incident_id, org_id, chain, address, asset, amount::BIGNUM, block_number,
+                                  block_hash, evidence_json, requested_by, deadline, 'sent' FROM fresh_requests""")
+            con.execute("""INSERT INTO outbox (id, org_id, kind, request_id, body, status, next_attempt_at)
+                           SELECT outbox_id, org_id, 'freeze_request', id, body, 'pending', ? FROM fresh_requests""",
+                        [now])
+        finally:
+            con.unregister("fresh_requests")
+    return len(fresh)
 
 
 def retract_above(store: Store, chain: str, block: int, reason: str) -> list[str]:
