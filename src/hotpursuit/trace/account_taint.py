@@ -52,6 +52,9 @@ class Endpoint:
     owner: str
 
 
+NOT_AN_ENDPOINT = Endpoint("", "")
+
+
 @dataclass
 class Arrival:
     """Taint that reached an endpoint."""
@@ -218,7 +221,7 @@ class AccountTracer:
                         arrival.txs.append(m.tx_hash)
                 continue
             swap = paid_to_pool.get((m.tx_hash, m.receiver)) \
-                if endpoints.get(m.sender, Endpoint("", "")).kind == "pool" else None
+                if endpoints.get(m.sender, NOT_AN_ENDPOINT).kind == "pool" else None
             if swap is not None:
                 v_in, t_in = swap
                 gained = m.amount * t_in // v_in if v_in else 0
