@@ -1,7 +1,8 @@
 """The live watch on anvil: through a reorg (a freeze request whose arrival block is orphaned is
 retracted with a signed retraction queued in the outbox, and the value that reappears in the new
-branch is asked again, with a new request id; re-running a block asks nothing twice), and when an
-incident is opened or a control declared after the loot arrived (asked at once)."""
+branch is asked again, with a new request id; re-running a block asks nothing twice), when an
+incident is opened or a control declared after the loot arrived (asked at once), and when clustering
+ties a deposit address to a declared hot wallet."""
 
 from __future__ import annotations
 
@@ -15,12 +16,14 @@ import httpx
 
 from hotpursuit.api.app import create_app
 from hotpursuit.api.background import serve_in_thread
+from hotpursuit.attribution.labels import LabelClaim
 from hotpursuit.devnet.anvil import AnvilNode
 from hotpursuit.ingest.rpc_client import JsonRpcClient
 from hotpursuit.interdict.live_watch import LiveWatch
 from hotpursuit.store import Store
 from hotpursuit.store.incident_tables import open_incident
 from hotpursuit.store.interdiction_tables import add_control, set_webhook
+from hotpursuit.store.label_tables import replace_import
 from hotpursuit.store.org_tables import add_org, create_key
 
 ETHER = 10**18
@@ -150,3 +153,41 @@ def test_an_incident_opened_and_a_control_declared_after_the_loot_arrived_are_se
             tip = int(rpc.call("eth_blockNumber", []), 16)
             _wait_for(lambda: httpx.get(f"{base}/v1/watch", headers=agency).json()["last_block"] == tip, "the watch")
             assert len(requests()) == 2
+
+
+def test_a_deposit_address_found_by_clustering_is_asked_through_its_exchange(anvil: AnvilNode,
+                                                                             tmp_path: Path) -> None:
+    """The exchange declares only its hot wallet. A deposit address that swept to it earlier receives
+    loot (not swept yet): nobody is asked. Clustering (through the API) ties the deposit address to the hot wallet,
+    and the watch asks the exchange at once."""
+    rpc = JsonRpcClient(anvil.url)
+    hot, customer, deposit = ("0x" + c * 40 for c in "cef")
+    for address in (THIEF, customer):
+        rpc.call("anvil_setBalance", [address, hex(1_000 * ETHER)])
+    since = int(rpc.call("eth_blockNumber", []), 16) + 1
+    with Store.open(tmp_path / "cluster.duckdb") as store:
+        add_org(store, "kr-nis", "NIS", "agency", "KR", "tf")
+        add_org(store, "ex-hanbit", "Hanbit Exchange", "exchange", "KR", "tf")
+        set_webhook(store, "ex-hanbit", "http://127.0.0.1:9/hook")
+        add_control(store, "ex-hanbit", "anvil", hot, "hot_wallet")
+        replace_import(store, "hanbit", "ex-hanbit", [LabelClaim("anvil", hot, "Hanbit hot wallet", "exchange",
+                                                                 "Hanbit Exchange", 90, "Hanbit", None, "GREEN",
+                                                                 "ex-hanbit")])
+        agency = {"X-API-Key": create_key(store, "kr-nis", ["read", "admin"], 1)[1]}
+        open_incident(store, "swept case", "anvil", [THIEF], since=since, owner="kr-nis")
+        _send(rpc, customer, deposit, 50 * ETHER)  # a customer's deposit, swept to the hot wallet
+        _send(rpc, deposit, hot, 50 * ETHER)
+        _send(rpc, THIEF, LAYER, 100 * ETHER)
+        _send(rpc, LAYER, deposit, 30 * ETHER)
+        tip = int(rpc.call("eth_blockNumber", []), 16)
+        app = create_app(store, watch_rpc=anvil.url, watch_from=since, thresholds={"ETH": ETHER})
+        with serve_in_thread(app) as base:
+            def requests() -> list[dict[str, Any]]:
+                return list(httpx.get(f"{base}/v1/freeze-requests", headers=agency).json()["requests"])
+
+            _wait_for(lambda: httpx.get(f"{base}/v1/watch", headers=agency).json()["last_block"] == tip, "the watch")
+            assert requests() == []  # the deposit address is nobody's yet
+            clustered = httpx.post(f"{base}/v1/admin/cluster/anvil", headers=agency)
+            assert clustered.status_code == 200 and clustered.json()["links"] >= 1, clustered.text
+            asked = _wait_for(requests, "the request at the clustered deposit address")
+    assert [(r["org"], r["address"], r["amount"]) for r in asked] == [("ex-hanbit", deposit, str(30 * ETHER))]

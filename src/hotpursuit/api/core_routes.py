@@ -16,6 +16,7 @@ from hotpursuit.attribution.labels import CATEGORIES, TLP_LEVELS, LabelClaim
 from hotpursuit.chains.address_codec import parse_address
 from hotpursuit.errors import HotpursuitError, InvalidAddress
 from hotpursuit.jobs.cluster_job import run_clustering
+from hotpursuit.jobs.trace_job import SERVICE_KINDS
 from hotpursuit.jobs.trace_request import run_trace_request
 from hotpursuit.screening.index import IndexedClaim
 from hotpursuit.store.address_page import address_page
@@ -79,6 +80,8 @@ def core_router(ctx: ApiContext) -> APIRouter:
             claim.label, claim.category, claim.actor, claim.confidence, claim.source, claim.tlp, who.org_id,
             who.sharing_group, None, bool(hidden and hidden[0])))
         ctx.audit.append(who.org_id, "write-label", f"{body.chain}:{normalized} {claim.category} {claim.tlp}")
+        if ctx.watch is not None and claim.category in SERVICE_KINDS:  # a new endpoint for the live traces
+            ctx.watch.invalidate()
         return {"chain": body.chain, "address": normalized, "stored": True}
 
     @router.get("/v1/addresses/{chain}/{address}", responses=ERRORS)
@@ -223,6 +226,8 @@ def core_router(ctx: ApiContext) -> APIRouter:
             return run_clustering(store, chain), load_screening_index(store)
         stats, index = await ctx.worker.run(job)
         ctx.index = index
+        if ctx.watch is not None:  # clusters extend endpoints and controls: the live traces follow
+            ctx.watch.invalidate()
         ctx.audit.append(who.org_id, "cluster", f"{chain}: {stats.links} links")
         return {"chain": chain, "links": stats.links, "addresses_indexed": len(index)}
 
