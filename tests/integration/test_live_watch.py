@@ -155,11 +155,13 @@ def test_an_incident_opened_and_a_control_declared_after_the_loot_arrived_are_se
             assert len(requests()) == 2
 
 
-def test_a_deposit_address_found_by_clustering_is_asked_through_its_exchange(anvil: AnvilNode,
-                                                                             tmp_path: Path) -> None:
-    """The exchange declares only its hot wallet. A deposit address that swept to it earlier receives
-    loot (not swept yet): nobody is asked. Clustering (through the API) ties the deposit address to the hot wallet,
-    and the watch asks the exchange at once."""
+def test_a_deposit_address_found_by_clustering_moves_the_request_from_the_hot_wallet(anvil: AnvilNode,
+                                                                                   tmp_path: Path) -> None:
+    """The exchange declares only its hot wallet. Loot reaches one of its deposit addresses and is swept
+    to the hot wallet: the exchange is asked at the hot wallet. Clustering (through the API) then ties
+    the deposit address to the hot wallet: the trace now stops at the deposit address, so the request at
+    the hot wallet is retracted and the deposit address (the thief's account) is asked instead; the
+    board counts the loot once."""
     rpc = JsonRpcClient(anvil.url)
     hot, customer, deposit = ("0x" + c * 40 for c in "cef")
     for address in (THIEF, customer):
@@ -174,11 +176,12 @@ def test_a_deposit_address_found_by_clustering_is_asked_through_its_exchange(anv
                                                                  "Hanbit Exchange", 90, "Hanbit", None, "GREEN",
                                                                  "ex-hanbit")])
         agency = {"X-API-Key": create_key(store, "kr-nis", ["read", "admin"], 1)[1]}
-        open_incident(store, "swept case", "anvil", [THIEF], since=since, owner="kr-nis")
+        incident, _ = open_incident(store, "swept case", "anvil", [THIEF], since=since, owner="kr-nis")
         _send(rpc, customer, deposit, 50 * ETHER)  # a customer's deposit, swept to the hot wallet
         _send(rpc, deposit, hot, 50 * ETHER)
         _send(rpc, THIEF, LAYER, 100 * ETHER)
-        _send(rpc, LAYER, deposit, 30 * ETHER)
+        _send(rpc, LAYER, deposit, 30 * ETHER)  # the thief's deposit, swept too
+        _send(rpc, deposit, hot, 30 * ETHER)
         tip = int(rpc.call("eth_blockNumber", []), 16)
         app = create_app(store, watch_rpc=anvil.url, watch_from=since, thresholds={"ETH": ETHER})
         with serve_in_thread(app) as base:
@@ -186,8 +189,14 @@ def test_a_deposit_address_found_by_clustering_is_asked_through_its_exchange(anv
                 return list(httpx.get(f"{base}/v1/freeze-requests", headers=agency).json()["requests"])
 
             _wait_for(lambda: httpx.get(f"{base}/v1/watch", headers=agency).json()["last_block"] == tip, "the watch")
-            assert requests() == []  # the deposit address is nobody's yet
+            assert [(r["address"], r["amount"], r["status"]) for r in requests()] == [
+                (hot, str(30 * ETHER), "sent")]
             clustered = httpx.post(f"{base}/v1/admin/cluster/anvil", headers=agency)
             assert clustered.status_code == 200 and clustered.json()["links"] >= 1, clustered.text
-            asked = _wait_for(requests, "the request at the clustered deposit address")
-    assert [(r["org"], r["address"], r["amount"]) for r in asked] == [("ex-hanbit", deposit, str(30 * ETHER))]
+            asked = _wait_for(lambda: len(requests()) == 2 and requests(), "the request at the deposit address")
+            board = httpx.get(f"{base}/v1/incidents/{incident}/board", headers=agency).json()
+        retraction = store.con.execute("SELECT count(*) FROM outbox WHERE kind = 'retraction'").fetchone()
+    assert sorted((r["address"], r["amount"], r["status"]) for r in asked) == sorted([
+        (hot, str(30 * ETHER), "retracted"), (deposit, str(30 * ETHER), "sent")])
+    assert board["totals"]["ETH"]["requested"] == str(30 * ETHER)
+    assert retraction == (1,)

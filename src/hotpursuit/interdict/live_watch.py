@@ -40,6 +40,7 @@ from hotpursuit.store.interdiction_tables import (
     record_requests,
     requested_amounts,
     retract_above,
+    retract_at,
 )
 from hotpursuit.trace.account_taint import AccountTracer, Endpoint, Movement
 
@@ -269,16 +270,39 @@ class LiveWatch:
         block_hash = stored_block_hash(self.store, self.chain, upto) if upto >= 0 else None
         if block_hash is None:
             return
-        requests = []
+        requests, retracted = [], 0
         for inc in self._incidents:
+            retracted += self._retract_misplaced(inc)
             pairs = set(inc.tracer.result.arrivals) | {k for k in inc.tracer.holdings if k[1] in self._issued}
             due = freeze_candidates(inc.id, inc.tracer, pairs, self._controlled, self._issued,
                                     requested_amounts(self.store, inc.id), self.thresholds)
             requests += [self._request(inc, c, upto, block_hash, self.chain) for c in due]
         new = record_requests(self.store, requests)
+        self.stats.retractions += retracted
+        if retracted and not new:
+            self.on_requests()
         self.stats.requests += new
         if new:
             self.on_requests()
+
+    def _retract_misplaced(self, inc: _Incident) -> int:
+        """Retract requests at operated addresses where the rebuilt trace puts less than was asked: an
+        endpoint found later (a deposit address clustered to its exchange, a control declared) now stops
+        the value before it reached them. The value is asked again where the trace puts it now."""
+        arrivals = inc.tracer.result.arrivals
+        misplaced = []
+        for (org, address, asset), amount in requested_amounts(self.store, inc.id).items():
+            control = self._controlled.get(address)
+            if control is None or control.org_id != org:
+                continue
+            arrival = arrivals.get((address, asset))
+            if (0 if arrival is None else arrival.tainted) < amount:
+                misplaced.append((org, address, asset))
+        if not misplaced:
+            return 0
+        return len(retract_at(self.store, inc.id, self.chain, misplaced,
+                              "the trace now stops this value earlier, at an endpoint found since "
+                              "(a clustered deposit address or a newly declared control)"))
 
     def _movements(self, first: int, last: int) -> list[Movement]:
         return [Movement((int(b), int(i), int(q)), str(h), str(f), str(t), str(a), int(x))

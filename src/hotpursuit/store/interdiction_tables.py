@@ -138,15 +138,31 @@ def retract_above(store: Store, chain: str, block: int, reason: str) -> list[str
         ids = [str(r[0]) for r in con.execute(
             """SELECT id FROM freeze_requests WHERE chain = ? AND block_number > ? AND status <> 'retracted'
                ORDER BY id""", [chain, block]).fetchall()]
-        for request in ids:
-            org = con.execute("SELECT org_id FROM freeze_requests WHERE id = ?", [request]).fetchone()
-            con.execute("UPDATE freeze_requests SET status = 'retracted', answer_reason = ? WHERE id = ?",
-                        [reason, request])
-            con.execute("INSERT INTO outbox (id, org_id, kind, request_id, body, status, next_attempt_at) "
-                        "VALUES (?, ?, 'retraction', ?, ?, 'pending', ?)",
-                        [outbox_id("retraction", request), org[0] if org else "", request,
-                         retraction_body(request, reason=reason).decode(), utc_now()])
+        _retract(con, ids, reason)
     return ids
+
+
+def retract_at(store: Store, incident: str, chain: str, places: list[tuple[str, str, str]], reason: str) -> list[str]:
+    """Retract the live requests of `incident` at these (org, address, asset) places (the trace no
+    longer puts that value there), queueing a signed retraction for each; returns their ids."""
+    with store.transaction() as con:
+        ids = [str(r[0]) for org, address, asset in places for r in con.execute(
+            """SELECT id FROM freeze_requests WHERE incident_id = ? AND chain = ? AND org_id = ? AND address = ?
+               AND asset = ? AND status <> 'retracted' ORDER BY id""",
+            [incident, chain, org, address, asset]).fetchall()]
+        _retract(con, ids, reason)
+    return ids
+
+
+def _retract(con: Any, ids: list[str], reason: str) -> None:
+    for request in ids:
+        org = con.execute("SELECT org_id FROM freeze_requests WHERE id = ?", [request]).fetchone()
+        con.execute("UPDATE freeze_requests SET status = 'retracted', answer_reason = ? WHERE id = ?",
+                    [reason, request])
+        con.execute("INSERT INTO outbox (id, org_id, kind, request_id, body, status, next_attempt_at) "
+                    "VALUES (?, ?, 'retraction', ?, ?, 'pending', ?)",
+                    [outbox_id("retraction", request), org[0] if org else "", request,
+                     retraction_body(request, reason=reason).decode(), utc_now()])
 
 
 def answer_request(store: Store, request: str, org_id: str, status: str, amount_frozen: int,
