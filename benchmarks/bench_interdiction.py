@@ -52,8 +52,8 @@ def address(role: str, i: int) -> str:
 class Receiver:
     """The exchange's webhook: verifies, stamps arrival (monotonic) per request body, answers 200."""
 
-    def __init__(self, secret: str) -> None:
-        self.secret, self.arrived, self.port = secret, {}, free_port()
+    def __init__(self) -> None:
+        self.secret, self.arrived, self.port = "", {}, free_port()  # secret: set_webhook's, once it points here
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -107,14 +107,16 @@ def background(rng: random.Random, users: list[str], n: int) -> list[tuple[str, 
     return out
 
 
-def setup_store(store: Store, chain: str, deposits: list[str], webhook: str, sources: list[str], since: int) -> None:
+def setup_store(store: Store, chain: str, deposits: list[str], webhook: str, sources: list[str], since: int) -> str:
+    """The agency, the exchange controlling `deposits` (its webhook), an incident per source; the secret."""
     add_org(store, "kr-nis", "NIS", "agency", "KR", "tf")
     add_org(store, "ex-bench", "Bench Exchange", "exchange", "KR", "tf")
-    store.con.execute("UPDATE orgs SET webhook_url = ? WHERE id = 'ex-bench'", [webhook])
+    secret = set_webhook(store, "ex-bench", webhook)
     for d in deposits:
         add_control(store, "ex-bench", chain, d, "deposit_address")
     for i, s in enumerate(sources):
         open_incident(store, f"bench incident {i}", chain, [s], since=since)
+    return secret
 
 
 def latency_run(args: argparse.Namespace, tmp: Path) -> None:
@@ -130,11 +132,9 @@ def latency_run(args: argparse.Namespace, tmp: Path) -> None:
         chain.fund([thief], 10**7 * ETHER)
         since = chain.mine() + 1
         with Store.open(tmp / "latency.duckdb") as store:
-            setup_store(store, "anvil", deposits, "", [thief], since)
-            secret = set_webhook(store, "ex-bench", "http://127.0.0.1:0/")
-            receiver = Receiver(secret)
-            store.con.execute("UPDATE orgs SET webhook_url = ? WHERE id = 'ex-bench'",
-                              [f"http://127.0.0.1:{receiver.port}/hook"])
+            receiver = Receiver()
+            receiver.secret = setup_store(store, "anvil", deposits, f"http://127.0.0.1:{receiver.port}/hook",
+                                          [thief], since)
             # the thief splits to its layer addresses first (not timed: no controls are touched)
             chain.send([(thief, layer, 1_000 * ETHER) for layer in layers])
             chain.mine()
@@ -155,7 +155,7 @@ def latency_run(args: argparse.Namespace, tmp: Path) -> None:
                 deadline = time.monotonic() + 30
                 while len(receiver.arrived) < args.blocks * args.arrivals and time.monotonic() < deadline:
                     time.sleep(0.1)
-                block_seconds = list(app.state.ctx.watch.stats.block_seconds) if hasattr(app.state, "ctx") else []
+                block_seconds = list(app.state.ctx.watch.stats.block_seconds)
             receiver.server.shutdown()
     lat = sorted((t - mined[n]) * 1000 for t, n in receiver.arrived.values())
     q = statistics.quantiles(lat, n=100)

@@ -34,6 +34,14 @@ def _send(rpc: JsonRpcClient, src: str, dst: str, wei: int) -> None:
     rpc.call("eth_sendTransaction", [{"from": src, "to": dst, "value": hex(wei), "gasPrice": "0x0"}])
 
 
+def _agency_and_exchange(store: Store, address: str, kind: str) -> None:
+    """The agency kr-nis, and the exchange ex-hanbit (a webhook nobody answers) controlling `address`."""
+    add_org(store, "kr-nis", "NIS", "agency", "KR", "tf")
+    add_org(store, "ex-hanbit", "Hanbit Exchange", "exchange", "KR", "tf")
+    set_webhook(store, "ex-hanbit", "http://127.0.0.1:9/hook")
+    add_control(store, "ex-hanbit", "anvil", address, kind)
+
+
 def _drain(watch: LiveWatch) -> None:
     while watch.step():
         pass
@@ -44,10 +52,7 @@ def test_orphaned_request_is_retracted_and_reappearing_value_is_asked_again(anvi
     rpc.call("anvil_setBalance", [THIEF, hex(1_000 * ETHER)])
     since = int(rpc.call("eth_blockNumber", []), 16) + 1
     with Store.open(tmp_path / "w.duckdb") as store:
-        add_org(store, "kr-nis", "NIS", "agency", "KR", "tf")
-        add_org(store, "ex-hanbit", "Hanbit Exchange", "exchange", "KR", "tf")
-        set_webhook(store, "ex-hanbit", "http://127.0.0.1:9/hook")
-        add_control(store, "ex-hanbit", "anvil", DEPOSIT, "deposit_address")
+        _agency_and_exchange(store, DEPOSIT, "deposit_address")
         open_incident(store, "reorg case", "anvil", [THIEF], since=since)
         watch = LiveWatch(rpc, store, thresholds={"ETH": ETHER})
         try:
@@ -109,10 +114,7 @@ def test_an_incident_opened_and_a_control_declared_after_the_loot_arrived_are_se
     since = int(rpc.call("eth_blockNumber", []), 16) + 1
     deposit2 = "0x" + "d2" * 20
     with Store.open(tmp_path / "late.duckdb") as store:
-        add_org(store, "kr-nis", "NIS", "agency", "KR", "tf")
-        add_org(store, "ex-hanbit", "Hanbit Exchange", "exchange", "KR", "tf")
-        set_webhook(store, "ex-hanbit", "http://127.0.0.1:9/hook")
-        add_control(store, "ex-hanbit", "anvil", DEPOSIT, "deposit_address")
+        _agency_and_exchange(store, DEPOSIT, "deposit_address")
         agency = {"X-API-Key": create_key(store, "kr-nis", ["read", "write"], 1)[1]}
         exchange = {"X-API-Key": create_key(store, "ex-hanbit", ["read", "write", "admin"], 1)[1]}
         theft = rpc.call("eth_sendTransaction", [{"from": THIEF, "to": LAYER, "value": hex(100 * ETHER),
@@ -168,10 +170,7 @@ def test_a_deposit_address_found_by_clustering_moves_the_request_from_the_hot_wa
         rpc.call("anvil_setBalance", [address, hex(1_000 * ETHER)])
     since = int(rpc.call("eth_blockNumber", []), 16) + 1
     with Store.open(tmp_path / "cluster.duckdb") as store:
-        add_org(store, "kr-nis", "NIS", "agency", "KR", "tf")
-        add_org(store, "ex-hanbit", "Hanbit Exchange", "exchange", "KR", "tf")
-        set_webhook(store, "ex-hanbit", "http://127.0.0.1:9/hook")
-        add_control(store, "ex-hanbit", "anvil", hot, "hot_wallet")
+        _agency_and_exchange(store, hot, "hot_wallet")
         replace_import(store, "hanbit", "ex-hanbit", [LabelClaim("anvil", hot, "Hanbit hot wallet", "exchange",
                                                                  "Hanbit Exchange", 90, "Hanbit", None, "GREEN",
                                                                  "ex-hanbit")])

@@ -226,7 +226,7 @@ class BitcoinIngest:
             blocks, _ = self.source.fetch(nxt, last)
             parent = stored_block_hash(self.store, self.chain, nxt - 1) if nxt > 0 else None
             if parent is not None and blocks[0][1].parent_hash != parent:
-                ancestor = self._common_ancestor(nxt - 1, max_reorg_depth)
+                ancestor = self.find_common_ancestor(nxt - 1, max_reorg_depth)
                 if ancestor == nxt - 1:
                     raise IngestError(f"{self.chain} block {nxt}: its parent {blocks[0][1].parent_hash} is not the "
                                       f"source's own block {nxt - 1} {parent}: the source is inconsistent")
@@ -241,7 +241,7 @@ class BitcoinIngest:
             nxt = last + 1
         return stats
 
-    def _common_ancestor(self, below: int, max_depth: int) -> int:
+    def find_common_ancestor(self, below: int, max_depth: int) -> int:
         for h in range(below, max(-1, below - max_depth - 1), -1):
             ours = stored_block_hash(self.store, self.chain, h)
             if ours is None or ours == self.source.block_hash(h):

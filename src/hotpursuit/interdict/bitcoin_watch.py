@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from hotpursuit.ingest.bitcoin_node_job import BitcoinIngest, BitcoinSource
 from hotpursuit.ingest.bitcoin_source import UtxoIngestStats, store_chunk
-from hotpursuit.interdict.freeze_rules import ENDPOINT_KIND, Control, FreezeCandidate
+from hotpursuit.interdict.freeze_rules import ENDPOINT_KIND, Control, FreezeCandidate, amount_due
 from hotpursuit.jobs.trace_job import service_endpoints
 from hotpursuit.store.checkpoints import get_checkpoint
 from hotpursuit.store.database import Store
@@ -25,7 +25,7 @@ from hotpursuit.store.interdiction_tables import load_controls, requested_amount
 from hotpursuit.store.utxo_reads import completed_crossings, load_utxo_txs
 from hotpursuit.store.utxo_tables import rollback_utxo_above, stored_block_hash
 from hotpursuit.trace.account_taint import AccountTracer, Endpoint, evidence_path
-from hotpursuit.trace.bridge_crossing import BridgeCrossing, crossing_seeds
+from hotpursuit.trace.bridge_crossing import BridgeCrossing, bridge_entries, crossing_seeds
 from hotpursuit.trace.utxo_taint import UtxoTracer
 
 ASSET = "BTC"
@@ -71,7 +71,7 @@ class BitcoinWatch:
         self.tracers = {}
         for inc_id, evm in incidents.items():
             tracer = UtxoTracer(endpoints=endpoints)
-            tracer.seed(crossing_seeds(crossings, _entered(evm, bridges)))
+            tracer.seed(crossing_seeds(crossings, bridge_entries(evm.result.flows, bridges)))
             tracer.feed(txs)
             self.tracers[inc_id] = tracer
 
@@ -86,7 +86,7 @@ class BitcoinWatch:
         block = bundles[0].block
         parent = stored_block_hash(self.store, self.chain, number - 1) if number > 0 else None
         if parent is not None and block.parent_hash != parent:
-            ancestor = self.ingest._common_ancestor(number - 1, self.max_reorg_depth)
+            ancestor = self.ingest.find_common_ancestor(number - 1, self.max_reorg_depth)
             rollback_utxo_above(self.store, self.chain, ancestor, self.job)
             retracted = retract_above(self.store, self.chain, ancestor,
                                       f"the arrival's {self.chain} block was orphaned by a reorg "
@@ -100,14 +100,14 @@ class BitcoinWatch:
         due = []
         for inc_id, evm in incidents.items():
             tracer = self.tracers[inc_id]
-            tracer.seed(crossing_seeds(crossings, _entered(evm, bridges)))
+            tracer.seed(crossing_seeds(crossings, bridge_entries(evm.result.flows, bridges)))
             reached = tracer.feed(txs)
             requested = requested_amounts(self.store, inc_id)
             for address in sorted(reached & set(self.controlled)):
                 control = self.controlled[address]
                 tainted = tracer.result.arrivals[address].tainted
-                amount = tainted - requested.get((control.org_id, address, ASSET), 0)
-                if amount >= max(1, thresholds.get(ASSET, 1)):
+                amount = amount_due(control.org_id, address, ASSET, tainted, requested, thresholds)
+                if amount:
                     evidence = self._evidence(tracer, evm, address, tainted, evm_chain)
                     due.append((inc_id, FreezeCandidate(inc_id, control.org_id, address, ASSET, amount, tainted,
                                                         evidence)))
@@ -133,11 +133,3 @@ class BitcoinWatch:
         out.append({"chain": self.chain, "to": address, "asset": ASSET, "tainted": str(tainted)})
         return out
 
-
-def _entered(evm: AccountTracer, bridges: set[str]) -> dict[str, int]:
-    """The taint each EVM transaction brought into a bridge."""
-    entered: dict[str, int] = {}
-    for (_, to, _, tx), taint in evm.result.flows.items():
-        if to in bridges:
-            entered[tx] = entered.get(tx, 0) + taint
-    return entered

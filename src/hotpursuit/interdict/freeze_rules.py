@@ -60,8 +60,16 @@ def freeze_candidates(incident: str, tracer: AccountTracer, touched: set[tuple[s
             control, tainted = issued[asset], tracer.tainted(address, asset)
         else:
             continue
-        due = tainted - requested.get((control.org_id, address, asset), 0)
-        if due >= max(1, thresholds.get(asset, 1)):
+        due = amount_due(control.org_id, address, asset, tainted, requested, thresholds)
+        if due:
             out.append(FreezeCandidate(incident, control.org_id, address, asset, due, tainted,
                                        evidence_path(tracer.result, address, asset)))
     return sorted(out, key=lambda c: (c.org_id, c.address, c.asset))
+
+
+def amount_due(org: str, address: str, asset: str, tainted: int, requested: dict[tuple[str, str, str], int],
+               thresholds: dict[str, int]) -> int:
+    """What to ask `org` at `address` now: the tainted amount beyond what was already asked there, if
+    it reaches the asset's threshold (default 1 base unit); else 0."""
+    due = tainted - requested.get((org, address, asset), 0)
+    return due if due >= max(1, thresholds.get(asset, 1)) else 0

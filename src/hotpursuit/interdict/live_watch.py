@@ -163,8 +163,6 @@ class LiveWatch:
             self._reorg(number - 1)
             return True
         t0 = time.perf_counter()
-        if self._stale:  # a reorg happened between the rebuild and now
-            self._rebuild(number - 1)
         self.ingest.store_chunk(number, number, bundles, None)
         block_hash = bundles[0].block.hash
         moves = self._movements(number, number)
@@ -176,18 +174,25 @@ class LiveWatch:
             due = freeze_candidates(inc.id, inc.tracer, touched, self._controlled, self._issued,
                                     requested_amounts(self.store, inc.id), self.thresholds)
             requests += [self._request(inc, c, number, block_hash, self.chain) for c in due]
-        new = record_requests(self.store, requests)
+        self._record(requests, seen)
         set_checkpoint(self.store, WATCH_JOB, self.chain, number)
-        for r in requests:
-            self.stats.request_blocks.setdefault(r.id, seen)
         self.stats.blocks += 1
-        self.stats.requests += new
         self.stats.last_block = number
         self.stats.block_seconds.append(time.perf_counter() - t0)
         self._next = number + 1
-        if new:
-            self.on_requests()
         return True
+
+    def _record(self, requests: list[NewRequest], seen: float | None = None, retracted: int = 0) -> None:
+        """Store requests (and count retractions already queued); wake the delivery if anything is new.
+        `seen`: when the block they answer was seen (for the latency figures)."""
+        new = record_requests(self.store, requests)
+        if seen is not None:
+            for r in requests:
+                self.stats.request_blocks.setdefault(r.id, seen)
+        self.stats.requests += new
+        self.stats.retractions += retracted
+        if new or retracted:
+            self.on_requests()
 
     def _reorg(self, below: int) -> None:
         ancestor = self.ingest.find_common_ancestor(below, self.max_reorg_depth)
@@ -196,11 +201,9 @@ class LiveWatch:
                                   f"the arrival's block was orphaned by a reorg (common ancestor {ancestor})")
         set_checkpoint(self.store, WATCH_JOB, self.chain, ancestor)
         self.stats.reorgs += 1
-        self.stats.retractions += len(retracted)
         self._next = ancestor + 1
         self._stale = True
-        if retracted:
-            self.on_requests()
+        self._record([], retracted=len(retracted))
 
     def step_bitcoin(self) -> bool:
         """Process the next Bitcoin block if the source has it; False when there was none."""
@@ -214,17 +217,12 @@ class LiveWatch:
             return False
         if isinstance(done, int):  # a reorg: rolled back, `done` requests retracted
             self.stats.reorgs += 1
-            self.stats.retractions += done
             self._stale = True
-            if done:
-                self.on_requests()
+            self._record([], retracted=done)
             return True
         by_id = {i.id: i for i in self._incidents}
-        requests = [self._request(by_id[inc], c, done.number, done.hash, self.bitcoin.chain) for inc, c in done.due]
-        new = record_requests(self.store, requests)
-        for r in requests:
-            self.stats.request_blocks.setdefault(r.id, seen)
-        self.stats.requests += new
+        self._record([self._request(by_id[inc], c, done.number, done.hash, self.bitcoin.chain)
+                      for inc, c in done.due], seen)
         self.stats.bitcoin_block = done.number
         for inc_id, tracer in self.bitcoin.tracers.items():
             btc = tracer.result
@@ -232,8 +230,6 @@ class LiveWatch:
             self.stats.totals.setdefault(inc_id, {})["BTC"] = {
                 "entered": str(btc.seeded), "at_endpoints": str(at_endpoints), "burned": str(btc.burned),
                 "held": str(btc.seeded - at_endpoints - btc.burned)}
-        if new:
-            self.on_requests()
         return True
 
     # ---- state ----------------------------------------------------------------------------
@@ -277,13 +273,7 @@ class LiveWatch:
             due = freeze_candidates(inc.id, inc.tracer, pairs, self._controlled, self._issued,
                                     requested_amounts(self.store, inc.id), self.thresholds)
             requests += [self._request(inc, c, upto, block_hash, self.chain) for c in due]
-        new = record_requests(self.store, requests)
-        self.stats.retractions += retracted
-        if retracted and not new:
-            self.on_requests()
-        self.stats.requests += new
-        if new:
-            self.on_requests()
+        self._record(requests, retracted=retracted)
 
     def _retract_misplaced(self, inc: _Incident) -> int:
         """Retract requests at operated addresses where the rebuilt trace puts less than was asked: an

@@ -17,7 +17,7 @@ from hotpursuit.errors import HotpursuitError
 from hotpursuit.store.database import Store
 from hotpursuit.store.utxo_reads import completed_crossings, load_utxo_txs
 from hotpursuit.trace.account_taint import Endpoint, Movement, evidence_path, trace_account
-from hotpursuit.trace.bridge_crossing import crossing_seeds
+from hotpursuit.trace.bridge_crossing import bridge_entries, crossing_seeds
 from hotpursuit.trace.report import TraceReport
 from hotpursuit.trace.transfer_index import TransferIndex
 from hotpursuit.trace.utxo_taint import trace_utxo
@@ -67,7 +67,7 @@ def run_trace(store: Store, incident_id: str, *, model: str = "haircut", max_hop
         report.flows.append({"chain": chain, "from": src, "to": dst, "asset": asset, "tx": tx, "tainted": str(taint),
                              "hop": result.hops.get(dst, 0)})
     bridges = {a for a, e in endpoints.items() if e.kind == "bridge"}
-    _cross_to_bitcoin(store, {k: v for k, v in result.flows.items() if k[1] in bridges}, report)
+    _cross_to_bitcoin(store, bridge_entries(result.flows, bridges), report)
     for asset in sorted(set(result.stolen) | set(result.swapped_in)):
         entered = ("stolen", result.stolen[asset]) if asset in result.stolen else ("swapped_in",
                                                                                  result.swapped_in[asset])
@@ -130,14 +130,12 @@ def service_endpoints(store: Store, chain: str) -> dict[str, Endpoint]:
     return out
 
 
-def _cross_to_bitcoin(store: Store, flows: dict[tuple[str, str, str, str], int], report: TraceReport) -> None:
-    """Seed the Bitcoin payouts of bridge deposits (`flows` into bridges) and trace them there."""
+def _cross_to_bitcoin(store: Store, entered: dict[str, int], report: TraceReport) -> None:
+    """Seed the Bitcoin payouts of bridge deposits (`entered`: the taint each deposit tx brought to a
+    bridge) and trace them there."""
     crossings = completed_crossings(store)
     if not crossings:
         return
-    entered: dict[str, int] = {}  # taint each deposit tx brought to the bridge
-    for (_, _, _, tx), t in flows.items():
-        entered[tx] = entered.get(tx, 0) + t
     seeds = crossing_seeds(crossings, entered)
     if not seeds:
         return

@@ -31,3 +31,13 @@ def crossing_seeds(crossings: list[BridgeCrossing], taint_in: dict[str, int]) ->
         if t and c.amount_in:
             seeds[c.payout] = seeds.get(c.payout, 0) + c.amount_out * min(t, c.amount_in) // c.amount_in
     return seeds
+
+
+def bridge_entries(flows: dict[tuple[str, str, str, str], int], bridges: set[str]) -> dict[str, int]:
+    """The taint each transaction brought into a bridge, from an account trace's flows
+    ((from, to, asset, tx) -> taint)."""
+    entered: dict[str, int] = {}
+    for (_, to, _, tx), taint in flows.items():
+        if to in bridges:
+            entered[tx] = entered.get(tx, 0) + taint
+    return entered
