@@ -36,14 +36,13 @@ def labels_import(
     db: DbOption,
     asserted_by: Annotated[str, typer.Option("--as", help="Organisation asserting these claims.")] = "hotpursuit",
     tlp: Annotated[str, typer.Option(help="TLP of the claims (TagPacks: CLEAR by default).")] = "CLEAR",
-    incident: Annotated[str | None, typer.Option(help="heist-list: the incident to attach addresses to.")] = None,
     fmt: FormatOption = "table",
 ) -> None:
     """Import label claims; re-importing a file replaces only that file's claims."""
     from hotpursuit.ingest.label_import_job import import_labels
 
     with _user_errors(), Store.open(db) as store:
-        report = import_labels(store, kind, path, asserted_by=asserted_by, tlp=tlp.upper(), incident=incident)
+        report = import_labels(store, kind, path, asserted_by=asserted_by, tlp=tlp.upper())
     if fmt == "json":
         console.print_json(json.dumps(asdict(report)))
         return

@@ -29,7 +29,6 @@ class ImportResult:
 
     claims: list[LabelClaim] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
-    thief_addresses: list[tuple[str, str]] = field(default_factory=list)  # (chain, address) for an incident
 
 
 def import_ofac_lists(path: Path, *, asserted_by: str) -> ImportResult:
@@ -64,8 +63,8 @@ def import_ofac_lists(path: Path, *, asserted_by: str) -> ImportResult:
 
 def import_heist_list(path: Path, *, asserted_by: str, label: str, actor: str, source: str,
                       source_date: date | None, chain: str = "ethereum") -> ImportResult:
-    """A published list of addresses attributed to a heist (one a line, `#` comments): DPRK labels,
-    and the same addresses as the incident's thief addresses."""
+    """A published list of addresses attributed to a heist (one a line, `#` comments): DPRK labels
+    only, never an incident."""
     result = ImportResult()
     level = confidence_levels()["authority_data"]
     for number, line in enumerate(path.read_text().splitlines(), start=1):
@@ -77,7 +76,6 @@ def import_heist_list(path: Path, *, asserted_by: str, label: str, actor: str, s
             raise ImportFileError(str(path), number, "address", f"{text!r} is not a valid {chain} address")
         result.claims.append(LabelClaim(chain, address, label, "dprk", actor, level, source, source_date, "CLEAR",
                                         asserted_by))
-        result.thief_addresses.append((chain, address))
     return result
 
 

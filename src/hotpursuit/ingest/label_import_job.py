@@ -1,4 +1,5 @@
-"""`labels import KIND PATH`: run one importer and store its claims (and actors, or incident sources)."""
+"""`labels import KIND PATH`: run one importer and store its claims (and actors). A heist list gives labels
+only, never an incident: its addresses are hops of one trail, and as sources they would count the loot again."""
 
 from __future__ import annotations
 
@@ -22,11 +23,9 @@ from hotpursuit.attribution.tagpack import (
 )
 from hotpursuit.errors import IngestError
 from hotpursuit.store.database import Store
-from hotpursuit.store.label_tables import record_heist_sources, replace_actors, replace_import
+from hotpursuit.store.label_tables import replace_actors, replace_import
 
 KINDS = ("tagpack", "actorpack", "ofac", "heist-list", "scam", "csv")
-BYBIT_INCIDENT = "bybit-2025-02-21"
-BYBIT_NAME = "Bybit cold wallet theft (2025-02-21)"
 BYBIT_ACTOR = "lazarusgroup"
 BYBIT_LABEL = "Bybit hack 2025 (TraderTraitor / DPRK), FBI PSA250226"
 BYBIT_SOURCE = "FBI PSA250226 (2025-02-26)"
@@ -45,7 +44,7 @@ class LabelImportReport:
 
 
 def import_labels(store: Store, kind: str, path: Path, *, asserted_by: str = "hotpursuit",
-                  tlp: str = "CLEAR", incident: str | None = None) -> LabelImportReport:
+                  tlp: str = "CLEAR") -> LabelImportReport:
     """Import `path` (a file, or a folder of files of that kind)."""
     if kind not in KINDS:
         raise IngestError(f"unknown label source kind {kind!r}; one of {', '.join(KINDS)}")
@@ -87,6 +86,4 @@ def import_labels(store: Store, kind: str, path: Path, *, asserted_by: str = "ho
     report.files = len(list(path.glob("sanctioned_addresses_*.txt"))) if path.is_dir() else 1
     report.skipped = result.skipped
     report.claims = replace_import(store, f"{kind}:{path.name}", asserted_by, result.claims)
-    if kind == "heist-list":
-        record_heist_sources(store, incident or BYBIT_INCIDENT, BYBIT_NAME, BYBIT_ACTOR, result.thief_addresses)
     return report

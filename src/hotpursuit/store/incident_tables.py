@@ -1,4 +1,12 @@
-"""Opening incidents: the theft's sources, with the stolen amounts read from the theft transactions."""
+"""Opening incidents: the theft's sources, with the stolen amounts read from the theft transactions.
+
+A source is one of:
+  * a theft transaction hash: everything it moved is loot;
+  * `ADDRESS@TXHASH`: what that transaction brought to ADDRESS is loot (a thief's address, given with the
+    transaction at which it received the loot: its later outflows are traced, never counted again);
+  * a bare address: every outflow of it from the incident's first block is loot (a victim's wallet, or an
+    incident opened before the theft happened, as the live watch does). Never give a thief's address bare.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +32,7 @@ def open_incident(store: Store, name: str, chain: str, sources: list[str], *, vi
     An existing incident of the same id is an error, unless `replace` (the demo re-runs)."""
     if not sources:
         raise IngestError("give at least one --source (thief address or theft tx hash)")
-    refs = [("tx", s.lower()) if TX_HASH.match(s) else ("address", parse_address(chain, s)) for s in sources]
+    refs = [parse_source(chain, s) for s in sources]
     incident_id = incident_id_for(name)
     if not incident_id:
         raise IngestError(f"name: {name!r} has no letter or digit to make the incident's id from")
@@ -38,10 +46,31 @@ def open_incident(store: Store, name: str, chain: str, sources: list[str], *, vi
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [incident_id, name, chain, parse_address(chain, victim) if victim else None, actor, since,
                      tlp.upper(), owner])
-        for kind, ref in refs:
-            amounts = con.execute("""SELECT asset, sum(amount) FROM transfers WHERE chain = ? AND tx_hash = ?
-                                     GROUP BY asset""", [chain, ref]).fetchall() if kind == "tx" else []
+        for kind, ref, at_tx in refs:
+            if kind == "tx":
+                amounts = con.execute("""SELECT asset, sum(amount) FROM transfers WHERE chain = ? AND tx_hash = ?
+                                         GROUP BY asset""", [chain, ref]).fetchall()
+            elif kind == "received":
+                amounts = con.execute("""SELECT asset, sum(amount) FROM transfers WHERE chain = ? AND tx_hash = ?
+                                         AND to_address = ? GROUP BY asset""", [chain, at_tx, ref]).fetchall()
+            else:
+                amounts = []
             for asset, amount in amounts or [(None, None)]:
-                con.execute("INSERT INTO incident_sources VALUES (?, ?, ?, ?, ?, ?)",
-                            [incident_id, chain, kind, ref, asset, amount])
+                con.execute("INSERT INTO incident_sources (incident_id, chain, kind, ref, asset, amount, at_tx) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?)", [incident_id, chain, kind, ref, asset, amount, at_tx])
     return incident_id, len(refs)
+
+
+def parse_source(chain: str, text: str) -> tuple[str, str, str | None]:
+    """(kind, ref, at_tx) of one `--source`: `tx` (a theft tx hash), `received` (ADDRESS@TXHASH) or
+    `address` (a bare address)."""
+    text = text.strip()
+    if TX_HASH.match(text):
+        return "tx", text.lower(), None
+    if "@" in text:
+        address, _, tx = text.partition("@")
+        if not TX_HASH.match(tx.strip()):
+            raise IngestError(f"source {text!r}: after '@' give the 0x-prefixed 32-byte hash of the transaction "
+                              f"at which {address.strip() or 'the address'} received the loot")
+        return "received", parse_address(chain, address.strip()), tx.strip().lower()
+    return "address", parse_address(chain, text), None

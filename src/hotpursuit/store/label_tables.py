@@ -1,4 +1,4 @@
-"""Storing label claims, actors and heist-list incidents; reading an address's claims with provenance.
+"""Storing label claims and actors; reading an address's claims with provenance.
 
 A claim is never overwritten by another source's claim: conflicting claims stay side by side. Only a
 re-import of the same file (same import key, same asserting organisation) replaces what that file said.
@@ -56,20 +56,6 @@ def replace_actors(store: Store, actors: Sequence[Actor]) -> int:
         con.executemany("INSERT INTO actors VALUES (?, ?, ?, ?, ?)",
                         [[a.id, a.label, list(a.jurisdictions), list(a.uris), a.source] for a in actors])
     return len(actors)
-
-
-def record_heist_sources(store: Store, incident_id: str, name: str, actor: str | None,
-                         addresses: Sequence[tuple[str, str]]) -> None:
-    """Open the incident if new and set its thief addresses to `addresses`."""
-    with store.transaction() as con:
-        exists = con.execute("SELECT count(*) FROM incidents WHERE id = ?", [incident_id]).fetchone()
-        if not exists or exists[0] == 0:
-            chain = addresses[0][0] if addresses else "ethereum"
-            con.execute("INSERT INTO incidents (id, name, chain, actor, tlp) VALUES (?, ?, ?, ?, 'CLEAR')",
-                        [incident_id, name, chain, actor])
-        con.execute("DELETE FROM incident_sources WHERE incident_id = ? AND kind = 'address'", [incident_id])
-        con.executemany("INSERT INTO incident_sources (incident_id, chain, kind, ref) VALUES (?, ?, 'address', ?)",
-                        [[incident_id, c, a] for c, a in addresses])
 
 
 @dataclass(frozen=True)

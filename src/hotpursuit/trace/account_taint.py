@@ -13,13 +13,25 @@ an address holding balance `b` of which `t` is tainted:
 Balances before the first movement seen are unknown: when an address sends more than it is known to
 hold, the difference is taken as clean funds it held before (never as taint).
 
-Stops: labelled services (exchanges, issuers, bridges, pools) are endpoints: taint reaching them is
+Sources: the movements of a theft transaction, the movements a transaction brought to an address named
+`ADDRESS@TXHASH`, and every outflow of a bare source address (a victim's wallet) carry their whole value
+as taint. The loot counts once: `stolen` grows only by the part of such a movement that was not already
+tainted (a source address that received taint from another source adds nothing for it). Only assets in
+`traced_assets` (when given) are ever stolen; other assets take part only as swap proceeds.
+
+Swaps by net flows (trace/net_flows.py): in a transaction with at least two swappers (addresses with a
+net outflow of one asset and a net inflow of another; a venue such as a pool, WETH or a staking token is
+one too), a swapper's payments of the assets it sold carry no taint to their receiver; instead, at the
+end of the transaction each asset Y it bought gains `floor(n_Y * t / v)` taint, `n_Y` its net inflow of Y
+and `t/v` the largest tainted share of what it paid for any asset sold. So venues are pass-through:
+they hold no taint and are never endpoints, and the proceeds carry the taint.
+
+Stops: labelled services (exchanges, issuers, bridges, mixers) are endpoints: taint reaching them is
 recorded there and goes no further. Beyond `max_hops` from a source, taint is recorded at the address
 it reached as a `hop limit` endpoint; a tainted amount below `dust` is recorded as `dust` and dropped.
-Swaps: when, in one transaction, an address pays asset A into a pool (an endpoint of kind `pool`) and
-receives asset B back, B arrives tainted by `floor(w * t_in / v_in)` (`w` received, `v_in` paid,
-`t_in` its taint). Fees (gas) are movements to FEE_SINK: burned, so conservation reads
-stolen = at endpoints + held + burned.
+Known pass-through venues (`venues`) never hold: taint left at one (a swap whose proceeds are not in
+the data) is reported as `at_venues`, with the transaction, never as held by the thief.
+Conservation per asset: stolen + swapped in = at endpoints + held + at venues + burned + swapped out.
 """
 
 from __future__ import annotations
@@ -27,21 +39,16 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from fractions import Fraction
+
+from hotpursuit.trace.movement import Movement
+from hotpursuit.trace.net_flows import Swap, find_swaps
+
+__all__ = ["FEE_SINK", "MODELS", "AccountTracer", "Arrival", "Endpoint", "Movement", "SwapRecord", "TraceResult",
+           "evidence_path", "trace_account"]
 
 FEE_SINK = "fee"
 MODELS = ("haircut", "fifo", "poison")
-
-
-@dataclass(frozen=True, slots=True)
-class Movement:
-    """One movement of value, in chain order by `order`."""
-
-    order: tuple[int, int, int]  # block, tx index, movement index
-    tx_hash: str
-    sender: str
-    receiver: str
-    asset: str
-    amount: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +75,19 @@ class Arrival:
     txs: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class SwapRecord:
+    """A swap a tainted address made: what it sold and bought (net), the taint paid and gained per asset."""
+
+    tx_hash: str
+    address: str
+    sold: tuple[tuple[str, int], ...]
+    bought: tuple[tuple[str, int], ...]
+    venues: tuple[str, ...]
+    taint_paid: tuple[tuple[str, int], ...]
+    taint_gained: tuple[tuple[str, int], ...]
+
+
 @dataclass
 class TraceResult:
     """Endpoints, holders, the flow graph and the totals of one trace."""
@@ -80,6 +100,10 @@ class TraceResult:
     flows: dict[tuple[str, str, str, str], int] = field(default_factory=dict)  # (from, to, asset, tx) -> taint
     hops: dict[str, int] = field(default_factory=dict)
     swapped_in: dict[str, int] = field(default_factory=dict)  # taint that entered an asset through swaps
+    swapped_out: dict[str, int] = field(default_factory=dict)  # taint that left an asset through swaps
+    swaps: list[SwapRecord] = field(default_factory=list)  # swaps that converted taint
+    at_venues: dict[tuple[str, str], int] = field(default_factory=dict)  # taint left at a pass-through venue
+    unreturned: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (venue, asset, tx) -> taint in
     # per address, its largest tainted inflow as (taint, from, asset, tx): kept as flows grow (an edge's
     # total only grows), so an evidence path is a walk, not a scan of every flow
     best_into: dict[str, tuple[int, str, str, str]] = field(default_factory=dict)
@@ -115,6 +139,19 @@ class _Holdings:
         if model == "fifo" and value:
             self.lots.append([value, tainted])
 
+    def add_taint(self, tainted: int, model: str) -> None:
+        """Taint part of what is held already (swap proceeds, whose value came in with the tx's movements);
+        fifo: the newest lots take it."""
+        self.taint += tainted
+        if model == "fifo":
+            left = tainted
+            for lot in reversed(self.lots):
+                if not left:
+                    break
+                room = min(lot[0] - lot[1], left)
+                lot[1] += room
+                left -= room
+
     def send(self, value: int, model: str) -> int:
         """Remove `value`; return the tainted part that leaves."""
         if value > self.balance:  # clean funds held before the trace saw this address
@@ -148,22 +185,27 @@ class AccountTracer:
     of them. `result` is current after each feed (`held` is refreshed by `finish`)."""
 
     def __init__(self, *, theft_txs: set[str] | None = None, source_addresses: set[str] | None = None,
+                 source_receipts: set[tuple[str, str]] | None = None,
                  endpoints: dict[str, Endpoint] | None = None, model: str = "haircut",
                  max_hops: int | None = None, dust: int = 0,
-                 opening: dict[tuple[str, str], int] | None = None) -> None:
+                 opening: dict[tuple[str, str], int] | None = None,
+                 traced_assets: set[str] | None = None, venues: set[str] | None = None) -> None:
         if model not in MODELS:
             raise ValueError(f"unknown taint model {model!r}; one of {', '.join(MODELS)}")
         self.endpoints = endpoints or {}
         self.theft_txs = theft_txs or set()
         self.source_addresses = source_addresses or set()
+        self.source_receipts = source_receipts or set()  # (address, tx): what tx brought to address is loot
+        self._receipt_txs = {tx for _, tx in self.source_receipts}
+        self.traced_assets = traced_assets
+        self.venues = venues or set()
         self.model, self.max_hops, self.dust = model, max_hops, dust
         self.result = TraceResult(model)
         self.holdings: dict[tuple[str, str], _Holdings] = defaultdict(_Holdings)
         for key, value in (opening or {}).items():
             self.holdings[key].receive(value, 0, model)
         self._poisoned: set[tuple[str, str]] = set()
-        self._paid_to_pool: dict[tuple[str, str], tuple[int, int]] = {}  # (tx, payer) -> (value, taint) paid
-        self._current_tx: str | None = None
+        self._pending: list[Movement] = []  # the current transaction's movements, not yet applied
 
     def tainted(self, address: str, asset: str) -> int:
         """The tainted part of what `address` holds of `asset` now (0 for endpoints)."""
@@ -171,28 +213,55 @@ class AccountTracer:
         return 0 if held is None or address in self.endpoints else held.taint
 
     def feed(self, movements: Iterable[Movement], until_block: int | None = None) -> None:
-        """Apply movements (sorted here by their chain order; all later than those fed before)."""
-        result, holdings, endpoints, model = self.result, self.holdings, self.endpoints, self.model
-        poisoned, paid_to_pool = self._poisoned, self._paid_to_pool
+        """Apply movements (sorted here by their chain order; all later than those fed before). A
+        transaction is applied whole: its movements are taken together (net flows decide its swaps)."""
+        pending = self._pending
         for m in sorted(movements, key=lambda x: x.order):
             if until_block is not None and m.order[0] > until_block:
                 break
-            if m.tx_hash != self._current_tx:
-                self._current_tx = m.tx_hash
-                paid_to_pool.clear()
+            if pending and m.tx_hash != pending[0].tx_hash:
+                self._apply_tx(pending)
+                pending.clear()
+            pending.append(m)
+        if pending:
+            self._apply_tx(pending)
+            pending.clear()
+
+    def _seeded(self, m: Movement) -> bool:
+        """Whether `m` carries its whole value as loot."""
+        if self.traced_assets is not None and m.asset not in self.traced_assets:
+            return False
+        if m.tx_hash in self.theft_txs:
+            return True
+        if m.sender in self.source_addresses and m.sender not in self.endpoints:
+            return True
+        return m.tx_hash in self._receipt_txs and (m.receiver, m.tx_hash) in self.source_receipts
+
+    def _apply_tx(self, moves: list[Movement]) -> None:
+        result, holdings, endpoints, model = self.result, self.holdings, self.endpoints, self.model
+        poisoned = self._poisoned
+        converting: dict[tuple[str, str], list[int]] = {}  # (swapper, asset sold) -> [taint paid, value paid]
+        swaps = find_swaps(moves) if len(moves) > 1 else []
+        for swap in swaps:
+            if swap.address not in endpoints:
+                for asset, _ in swap.sold:
+                    converting[(swap.address, asset)] = [0, 0]
+        for m in moves:
             src_key, dst_key = (m.sender, m.asset), (m.receiver, m.asset)
-            source = m.sender in self.source_addresses and m.sender not in endpoints
-            if m.tx_hash in self.theft_txs or source:
-                moved = m.amount
-                result.stolen[m.asset] = result.stolen.get(m.asset, 0) + m.amount
+            if self._seeded(m):
+                already = 0 if m.sender in endpoints else holdings[src_key].send(m.amount, model)
+                result.stolen[m.asset] = result.stolen.get(m.asset, 0) + m.amount - already
                 result.hops.setdefault(m.sender, 0)
-                held = holdings[src_key]
-                held.balance = max(held.balance - m.amount, 0)
-                held.taint = max(held.taint - m.amount, 0)
+                moved = m.amount
             elif m.sender in endpoints:
                 moved = 0
             else:
                 moved = holdings[src_key].send(m.amount, model)
+                paid = converting.get(src_key)
+                if paid is not None:  # a swapper paying for what it bought: the taint converts, the venue is paid clean
+                    paid[0] += moved
+                    paid[1] += m.amount
+                    moved = 0
             exposure = m.amount if (model == "poison" and (moved or src_key in poisoned)) else 0
             hop = result.hops.get(m.sender, 0) + 1
             if m.receiver == FEE_SINK:
@@ -207,9 +276,10 @@ class AccountTracer:
             if moved:
                 result.add_flow((m.sender, m.receiver, m.asset, m.tx_hash), moved)
                 result.hops[m.receiver] = min(result.hops.get(m.receiver, hop), hop)
+                if m.receiver in self.venues and endpoint is None:
+                    key = (m.receiver, m.asset, m.tx_hash)
+                    result.unreturned[key] = result.unreturned.get(key, 0) + moved
             if endpoint is not None:
-                if endpoint.kind == "pool":
-                    paid_to_pool[(m.tx_hash, m.sender)] = (m.amount, moved)
                 if moved or exposure:
                     arrival = result.arrivals.get(dst_key)
                     if arrival is None:
@@ -220,41 +290,71 @@ class AccountTracer:
                     if m.tx_hash not in arrival.txs:
                         arrival.txs.append(m.tx_hash)
                 continue
-            swap = paid_to_pool.get((m.tx_hash, m.receiver)) \
-                if endpoints.get(m.sender, NOT_AN_ENDPOINT).kind == "pool" else None
-            if swap is not None:
-                v_in, t_in = swap
-                gained = m.amount * t_in // v_in if v_in else 0
-                if gained:
-                    result.swapped_in[m.asset] = result.swapped_in.get(m.asset, 0) + gained
-                    result.add_flow((m.sender, m.receiver, m.asset, m.tx_hash), gained)
-                    result.hops[m.receiver] = min(result.hops.get(m.receiver, hop), hop)
-                holdings[dst_key].receive(m.amount, gained, model)
-                if model == "poison" and gained:
-                    poisoned.add(dst_key)
-                continue
             holdings[dst_key].receive(m.amount, moved, model)
             if model == "poison" and moved:
                 poisoned.add(dst_key)
+        if converting:
+            self._convert(moves, swaps, converting)
+
+    def _convert(self, moves: list[Movement], swaps: list[Swap], converting: dict[tuple[str, str], list[int]]) -> None:
+        """End of a transaction with swaps: each swapper's bought assets gain the tainted share of what it paid."""
+        result, holdings, model = self.result, self.holdings, self.model
+        for swap in swaps:
+            share: Fraction | None = None
+            for asset, _ in swap.sold:
+                paid = converting.get((swap.address, asset))
+                if paid is None or not paid[1]:
+                    continue
+                if paid[0]:
+                    result.swapped_out[asset] = result.swapped_out.get(asset, 0) + paid[0]
+                candidate = Fraction(paid[0], paid[1])
+                if share is None or candidate > share:
+                    share = candidate
+            if not share:
+                continue
+            hop = result.hops.get(swap.address, 0)
+            taints_in = {a: converting[(swap.address, a)][0] for a, _ in swap.sold
+                         if (swap.address, a) in converting}
+            gains: dict[str, int] = {}
+            for asset, net_in in swap.bought:
+                gained = net_in * share.numerator // share.denominator
+                if not gained:
+                    continue
+                gains[asset] = gained
+                holdings[(swap.address, asset)].add_taint(gained, model)
+                if model == "poison":
+                    self._poisoned.add((swap.address, asset))
+                result.swapped_in[asset] = result.swapped_in.get(asset, 0) + gained
+                payer = max((m for m in moves if m.receiver == swap.address and m.asset == asset),
+                            key=lambda m: m.amount, default=None)  # max keeps the first on ties
+                result.add_flow((payer.sender if payer else swap.address, swap.address, asset, swap.tx_hash), gained)
+                result.hops[swap.address] = min(result.hops.get(swap.address, hop), hop)
+            result.swaps.append(SwapRecord(swap.tx_hash, swap.address, swap.sold, swap.bought, swap.venues,
+                                           tuple(sorted(taints_in.items())), tuple(sorted(gains.items()))))
 
     def finish(self) -> TraceResult:
-        """The result, with the current holders."""
-        self.result.held = {k: h.taint for k, h in self.holdings.items() if h.taint > 0 and k[0] not in self.endpoints}
+        """The result, with the current holders (known venues apart: they never hold)."""
+        held = {k: h.taint for k, h in self.holdings.items() if h.taint > 0 and k[0] not in self.endpoints}
+        self.result.held = {k: v for k, v in held.items() if k[0] not in self.venues}
+        self.result.at_venues = {k: v for k, v in held.items() if k[0] in self.venues}
         return self.result
 
 
 def trace_account(movements: Iterable[Movement], *, theft_txs: set[str] | None = None,
-                  source_addresses: set[str] | None = None, endpoints: dict[str, Endpoint] | None = None,
+                  source_addresses: set[str] | None = None, source_receipts: set[tuple[str, str]] | None = None,
+                  endpoints: dict[str, Endpoint] | None = None,
                   model: str = "haircut", max_hops: int | None = None, dust: int = 0,
                   until_block: int | None = None,
-                  opening: dict[tuple[str, str], int] | None = None) -> TraceResult:
+                  opening: dict[tuple[str, str], int] | None = None,
+                  traced_assets: set[str] | None = None, venues: set[str] | None = None) -> TraceResult:
     """Run one taint model over `movements` (sorted here by their chain order).
 
     `opening` gives known clean balances (address, asset) at the start (e.g. `eth_getBalance` at the
     incident's first block); without it they are inferred as described in the module docstring.
     """
-    tracer = AccountTracer(theft_txs=theft_txs, source_addresses=source_addresses, endpoints=endpoints,
-                           model=model, max_hops=max_hops, dust=dust, opening=opening)
+    tracer = AccountTracer(theft_txs=theft_txs, source_addresses=source_addresses, source_receipts=source_receipts,
+                           endpoints=endpoints, model=model, max_hops=max_hops, dust=dust, opening=opening,
+                           traced_assets=traced_assets, venues=venues)
     tracer.feed(movements, until_block)
     return tracer.finish()
 

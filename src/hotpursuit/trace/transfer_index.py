@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from hotpursuit.trace.account_taint import Movement
+from hotpursuit.trace.movement import Movement
 
 Ints = npt.NDArray[np.int64]
 
