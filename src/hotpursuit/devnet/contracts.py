@@ -28,7 +28,7 @@ class ContractArtifact:
 
     @staticmethod
     def _types(entry: dict[str, Any], key: str = "inputs") -> list[str]:
-        return [str(i["type"]) for i in entry.get(key, [])]
+        return [_abi_type(i) for i in entry.get(key, [])]
 
     def deploy_data(self, *args: Any) -> str:
         """Creation bytecode followed by the ABI-encoded constructor arguments."""
@@ -55,8 +55,22 @@ class ContractArtifact:
     def decode_event_data(self, event: str, data: str) -> tuple[Any, ...]:
         """The non-indexed fields of `event` from a log's data."""
         entry = self._entry("event", event)
-        types = [str(i["type"]) for i in entry["inputs"] if not i.get("indexed")]
+        types = [_abi_type(i) for i in entry["inputs"] if not i.get("indexed")]
         return tuple(decode(types, bytes.fromhex(data[2:])))
+
+
+def _abi_type(param: dict[str, Any]) -> str:
+    """The canonical ABI type of a parameter; structs (`tuple`, `tuple[]`) spelled out as `(t1,t2)`."""
+    kind = str(param["type"])
+    if kind.startswith("tuple"):
+        inner = ",".join(_abi_type(c) for c in param.get("components", []))
+        return f"({inner}){kind[len('tuple'):]}"
+    return kind
+
+
+def create2_address(deployer: str, salt: bytes, init_code: bytes) -> str:
+    """The address CREATE2 gives: keccak(0xff ++ deployer ++ salt ++ keccak(init_code))[12:]."""
+    return "0x" + keccak(b"\xff" + bytes.fromhex(deployer[2:]) + salt + keccak(init_code))[12:].hex()
 
 
 @cache

@@ -1,5 +1,6 @@
-"""The Bybit-shaped heist: setup, theft, split, layering with peel chains, swaps, bridging,
-exchange deposits that sweep to hot wallets, parked stablecoins, and background traffic."""
+"""The Bybit-shaped heist: setup on real protocol contracts, the Safe takeover, the stETH sold through
+the aggregator (once by a solver), split, layering with peel chains, Uniswap swaps, bridging, exchange
+deposits that sweep to hot wallets, parked stablecoins, address poisoning and background traffic."""
 
 from __future__ import annotations
 
@@ -13,9 +14,13 @@ from eth_keys import keys
 from eth_utils import keccak
 
 from hotpursuit.devnet.contracts import load_artifact
+from hotpursuit.drill import cold_wallet as safe
+from hotpursuit.drill import protocol_venues as pv
 from hotpursuit.drill.bitcoin_leg import ONWARD_EVERY, memo_address, onward_address
 from hotpursuit.drill.haircut_reference import Service
 from hotpursuit.drill.ledger import ETH, LedgerEntry, Move
+from hotpursuit.drill.poisoning import FAKE_TOKEN, FAKE_TOKENS, lookalike
+from hotpursuit.drill.receipt_moves import token_moves, weth_calls
 from hotpursuit.drill.wave_sender import PlannedTx, WaveSender
 from hotpursuit.errors import DrillError
 from hotpursuit.ingest.rpc_client import JsonRpcClient
@@ -24,9 +29,10 @@ ZERO = "0x" + "00" * 20
 ETHER = 10**18
 USD = 10**6  # the stablecoin has 6 decimals, like USDT
 STOLEN_WEI = 401_346_770_000_000_000_000_000  # Bybit, 2025-02-21: 401,346.77 ETH
+STOLEN_STETH = 90_375_550_000_000_000_000_000  # and 90,375.55 stETH
+SIGNERS = 3
 
 TOKEN = load_artifact("BlacklistableStablecoin")
-POOL = load_artifact("ConstantProductPool")
 ROUTER = load_artifact("BridgeRouter")
 FORWARDER = load_artifact("DepositForwarder")
 
@@ -45,7 +51,8 @@ class DrillConfig:
     min_transfers: int = 2_000
     issuer_name: str = "Haneul Stable Issuer"
     bridge_name: str = "Thor-style Bridge"
-    dex_name: str = "Constant-product DEX"
+    dex_name: str = "Uniswap"
+    lookalikes: int = 6
 
 
 @dataclass
@@ -76,7 +83,13 @@ class HeistDrill:
         self.theft_tx = ""
         self.tx_count = 0
         self.reverted: list[dict[str, Any]] = []  # live only: moves that failed (frozen funds)
+        self.fake_tokens: dict[str, dict[str, str]] = {}
+        self.lookalikes: dict[str, str] = {}  # look-alike -> the real counterparty it imitates
+        self.poisoning_txs: list[str] = []
+        self.swap_txs: dict[str, list[str]] = defaultdict(list)  # what went through which venue
+        self.takeover: dict[str, str] = {}
         self._keys: dict[tuple[str, int], str] = {}
+        self._secrets: dict[str, bytes] = {}
 
     # ---- addresses ----------------------------------------------------------------------
     def addr(self, role: str, i: int = 0) -> str:
@@ -85,6 +98,7 @@ class HeistDrill:
         if k not in self._keys:
             secret = keccak(text=f"hotpursuit-drill/{self.cfg.seed}/{role}/{i}")
             self._keys[k] = keys.PrivateKey(secret).public_key.to_address().lower()
+            self._secrets[self._keys[k]] = secret
         return self._keys[k]
 
     def btc_address(self, i: int) -> str:
@@ -99,15 +113,41 @@ class HeistDrill:
         self.avail[(address, ETH)] = wei
         self.balance[(address, ETH)] = wei
 
-    def plan(self, tx: PlannedTx) -> PlannedTx:
-        """Reserve what a tx spends (net, within the tx) so later plans in its wave cannot overspend."""
-        for key, change in _net_changes(tx.moves).items():
-            if change < 0:
-                if self.avail[key] < -change:
-                    raise DrillError(f"drill plan overspends {key[0]} {key[1]}: "
-                                     f"{-change} > {self.avail[key]} ({tx.purpose})")
-                self.avail[key] += change
+    def plan(self, tx: PlannedTx, spends: dict[tuple[str, str], int] | None = None) -> PlannedTx:
+        """Reserve what a tx spends (net, within the tx, plus `spends` its receipt will show) so later
+        plans in its wave cannot overspend."""
+        need = {k: -c for k, c in _net_changes(tx.moves).items() if c < 0}
+        for key, amount in (spends or {}).items():
+            need[key] = need.get(key, 0) + amount
+        for key, amount in need.items():
+            if self.avail[key] < amount:
+                raise DrillError(f"drill plan overspends {key[0]} {key[1]}: "
+                                 f"{amount} > {self.avail[key]} ({tx.purpose})")
+            self.avail[key] -= amount
+        tx.reserved = need
         return tx
+
+    def call(self, purpose: str, src: str, to: str, data: str, value: int = 0, gas: int = 1_000_000,
+             spends: dict[tuple[str, str], int] | None = None, eth_out: list[Move] | None = None) -> PlannedTx:
+        """A contract call whose movements are read back from its receipt: the tx's own ETH, the
+        WETH wraps/unwraps made inside it, `eth_out` (other internal ETH payments the call semantics
+        imply), then every token movement in log order."""
+        moves = [Move(0, "native", src, to, ETH, value)] if value else []
+        weth = self.venues.weth if hasattr(self, "venues") else ""
+
+        def read(receipt: dict[str, Any]) -> list[Move]:
+            internal = [*weth_calls(receipt, weth, src, to), *(eth_out or [])]
+            seq = len(moves)
+            out = [Move(seq + i, m.kind, m.from_address, m.to_address, m.asset, m.amount)
+                   for i, m in enumerate(internal)]
+            return out + token_moves(receipt, weth, seq + len(out))
+
+        return self.plan(PlannedTx(purpose, src, to, value, data, gas=gas, moves=moves, read_moves=read),
+                         spends)
+
+    def deploy(self, purpose: str, src: str, data: str, gas: int = 12_000_000) -> PlannedTx:
+        """A contract creation."""
+        return PlannedTx(purpose, src, None, data=data, gas=gas)
 
     def wave(self, txs: list[PlannedTx]) -> None:
         """Send a wave, then book every movement at its on-chain position."""
@@ -122,10 +162,9 @@ class HeistDrill:
                                                 for m in t.moves]})
                 continue
             late = t.read_moves(r) if t.read_moves else []
-            for key, change in _net_changes(t.moves).items():
-                if change > 0:
-                    self.avail[key] += change
-            for key, change in _net_changes(late).items():
+            for key, amount in t.reserved.items():
+                self.avail[key] += amount
+            for key, change in _net_changes([*t.moves, *late]).items():
                 self.avail[key] += change
             for m in [*t.moves, *late]:
                 self.ledger.append(LedgerEntry(block, index, t.tx_hash, t.purpose, t.memo, m))
@@ -146,36 +185,51 @@ class HeistDrill:
     # ---- phases -------------------------------------------------------------------------
     def _name_actors(self) -> None:
         cfg = self.cfg
-        self.victim, self.thief = self.addr("victim-cold-wallet"), self.addr("thief")
+        self.thief = self.addr("thief")
+        self.signers = sorted((self.addr("victim-signer", i) for i in range(SIGNERS)), key=lambda a: int(a, 16))
+        self.treasury = self.addr("victim-treasury")
         self.issuer, self.lp = self.addr("issuer"), self.addr("liquidity-provider")
         self.bridge_op, self.vault = self.addr("bridge-operator"), self.addr("bridge-vault")
-        self.dex_op = self.addr("dex-deployer")
+        self.dex_op, self.staking_op = self.addr("dex-deployer"), self.addr("staking-operator")
+        self.agg_op, self.safe_op = self.addr("aggregator-operator"), self.addr("safe-deployer")
+        self.solver, self.poisoner = self.addr("solver"), self.addr("poisoner")
         self.users = [self.addr("user", i) for i in range(cfg.background_users)]
         self.exchange_ops = {name: self.addr("exchange-operator", i) for i, name in enumerate(cfg.exchanges)}
         self.hot_wallets = {name: self.addr("exchange-hot-wallet", i) for i, name in enumerate(cfg.exchanges)}
 
     def roster(self) -> dict[str, Any]:
-        """Who will be who, before anything is sent: the victim, the exchanges (hot wallets and
-        deposit addresses), the issuer and its token, the pool and the bridge. Contract addresses
-        follow from each deployer's current nonce (CREATE), so the defenders (organisations, controls,
-        the incident) can be set up before a live drill starts; `setup()` checks them."""
+        """Who will be who, before anything is sent: the victim's Safe, the exchanges (hot wallets and
+        deposit addresses), the issuer and its token, the venues and the bridge. Contract addresses
+        follow from each deployer's current nonce (CREATE) and from the factories' CREATE2 rules, so the
+        defenders (organisations, controls, the incident) can be set up before a live drill starts;
+        `setup()` checks them."""
         self._name_actors()
-        deployers = sorted({self.issuer, self.bridge_op, self.dex_op, *self.exchange_ops.values()})
+        deployers = sorted({self.issuer, self.bridge_op, self.dex_op, self.staking_op, self.agg_op, self.safe_op,
+                            *self.exchange_ops.values()})
         counts = self.client.batch([("eth_getTransactionCount", [a, "pending"]) for a in deployers])
         nonce = {a: int(c, 16) for a, c in zip(deployers, counts, strict=True)}
         n = self.cfg.forwarders_per_exchange
         forwarders = {name: [create_address(op, nonce[op] + j) for j in range(n)]
                       for name, op in self.exchange_ops.items()}
         token = create_address(self.issuer, nonce[self.issuer])
+        dex = [create_address(self.dex_op, nonce[self.dex_op] + j) for j in range(len(pv.NAMES))]
+        self.venues = pv.Venues(**dict(zip(pv.NAMES, dex, strict=True)),
+                                staking_token=create_address(self.staking_op, nonce[self.staking_op]),
+                                aggregator=create_address(self.agg_op, nonce[self.agg_op]), stablecoin=token)
+        singleton = create_address(self.safe_op, nonce[self.safe_op])
+        factory = create_address(self.safe_op, nonce[self.safe_op] + 1)
+        self.victim = safe.safe_address(factory, singleton, self.signers)
         return {
-            "seed": self.cfg.seed, "victim": self.victim,
+            "seed": self.cfg.seed, "victim": self.victim, "victim_signers": self.signers,
             "issuer": {"name": self.cfg.issuer_name, "address": self.issuer, "token": token,
                        "symbol": "HUSD", "decimals": 6},
             "exchanges": {name: {"hot_wallet": self.hot_wallets[name], "operator": self.exchange_ops[name],
                                  "deposit_addresses": forwarders[name]} for name in self.cfg.exchanges},
-            "contracts": {"stablecoin": token, "dex_pool": create_address(self.dex_op, nonce[self.dex_op]),
+            "contracts": {"stablecoin": token, "dex_pool": self.venues.v2_stable_pair,
                           "bridge_router": create_address(self.bridge_op, nonce[self.bridge_op]),
-                          "bridge_vault": self.vault},
+                          "bridge_vault": self.vault, **self.venues.contracts(),
+                          "safe_singleton": singleton, "safe_proxy_factory": factory, "victim_safe": self.victim},
+            "venues": self.venues.kinds(),
             # the Bitcoin leg's onward moves land at deposit addresses of the second exchange
             "bitcoin": {"exchange": self.cfg.exchanges[1],
                         "deposit_addresses": [onward_address(self.cfg.seed, i)
@@ -183,11 +237,13 @@ class HeistDrill:
         }
 
     def setup(self) -> None:
-        """Fund the actors and deploy the token, pool, bridge router and deposit forwarders."""
+        """Fund the actors; deploy the token, bridge router, deposit forwarders, the real WETH9, Uniswap
+        V2/V3 and Safe contracts, the staking token and the aggregator; the victim's Safe; liquidity."""
         cfg = self.cfg
         expected = self.roster()
-        self.fund(self.victim, STOLEN_WEI + 1_000 * ETHER)
-        self.fund(self.lp, 300_000 * ETHER)
+        v = self.venues
+        self.fund(self.lp, 1_200_000 * ETHER)
+        self.fund(self.treasury, STOLEN_STETH + ETHER)
         for u in self.users:
             self.fund(u, 2_000 * ETHER)
         for name, hot in self.hot_wallets.items():
@@ -195,15 +251,20 @@ class HeistDrill:
             self.services[hot] = Service("exchange_hot_wallet", name)
         self.services[self.vault] = Service("bridge_vault", cfg.bridge_name)
 
-        deploys = [PlannedTx("deploy stablecoin", self.issuer, None,
-                             data=TOKEN.deploy_data("Haneul USD", "HUSD", 6), gas=3_000_000),
-                   PlannedTx("deploy bridge router", self.bridge_op, None, data=ROUTER.deploy_data(),
-                             gas=3_000_000)]
+        deploys = [self.deploy("deploy stablecoin", self.issuer, TOKEN.deploy_data("Haneul USD", "HUSD", 6)),
+                   self.deploy("deploy bridge router", self.bridge_op, ROUTER.deploy_data())]
         fw_plan = [(name, j) for name in cfg.exchanges for j in range(cfg.forwarders_per_exchange)]
         for name, _ in fw_plan:
-            deploys.append(PlannedTx(f"deploy deposit forwarder of {name}", self.exchange_ops[name], None,
-                                     data=FORWARDER.deploy_data(self.hot_wallets[name]), gas=3_000_000))
-        self.wave(deploys)
+            deploys.append(self.deploy(f"deploy deposit forwarder of {name}", self.exchange_ops[name],
+                                       FORWARDER.deploy_data(self.hot_wallets[name])))
+        venues = [self.deploy(f"deploy {name}", self.dex_op,
+                              pv.dex_deploy_data(j, self.dex_op, v.weth, v.uniswap_v2_factory, v.uniswap_v3_factory))
+                  for j, name in enumerate(pv.NAMES)]
+        venues += [self.deploy("deploy staking token", self.staking_op, pv.STAKING.deploy_data()),
+                   self.deploy("deploy aggregator", self.agg_op, pv.AGGREGATOR.deploy_data()),
+                   self.deploy("deploy Safe singleton", self.safe_op, safe.SAFE.deploy_data()),
+                   self.deploy("deploy Safe proxy factory", self.safe_op, safe.PROXY_FACTORY.deploy_data())]
+        self.wave(deploys + venues)
         self.token = deploys[0].receipt["contractAddress"].lower()
         self.router = deploys[1].receipt["contractAddress"].lower()
         self.services[self.router] = Service("bridge_router", cfg.bridge_name)
@@ -217,41 +278,117 @@ class HeistDrill:
         self.thief_forwarders = [fw for name in cfg.exchanges for fw in self.forwarders[name][:half]]
         self.user_forwarders = {u: self.rng.choice([fw for n in cfg.exchanges for fw in self.forwarders[n][half:]])
                                 for u in self.users}
-
-        deploy_pool = PlannedTx("deploy pool", self.dex_op, None, data=POOL.deploy_data(self.token),
-                                gas=3_000_000)
-        mints = [self._mint(self.lp, 600_000_000 * USD)] + [self._mint(u, 1_000_000 * USD) for u in self.users]
-        self.wave([deploy_pool, *mints])
-        self.pool = deploy_pool.receipt["contractAddress"].lower()
-        self.services[self.pool] = Service("dex_pool", cfg.dex_name)
-        got = {"stablecoin": self.token, "dex_pool": self.pool, "bridge_router": self.router,
-               "bridge_vault": self.vault}
-        if got != expected["contracts"] or any(
-                self.forwarders[n] != e["deposit_addresses"] for n, e in expected["exchanges"].items()):
+        deployed = [t.receipt["contractAddress"].lower() for t in venues]
+        singleton, factory = deployed[-2], deployed[-1]
+        pool, steth, weth = v.v3_staking_pool, v.staking_token, v.weth
+        big = 2**256 - 1
+        self.wave([
+            self.call("create Safe (victim cold wallet)", self.safe_op, factory,
+                      safe.create_safe_data(singleton, self.signers)),
+            self.call("create V3 stETH/WETH pool", self.dex_op, v.uniswap_v3_factory,
+                      pv.V3_FACTORY.call_data("createPool", steth, weth, pv.V3_FEE), gas=8_000_000),
+            self._mint(self.lp, 600_000_000 * USD), *[self._mint(u, 1_000_000 * USD) for u in self.users],
+            self.call("stake ETH", self.lp, steth, pv.STAKING.call_data("submit"), 400_000 * ETHER),
+            self.call("stake ETH", self.treasury, steth, pv.STAKING.call_data("submit"), STOLEN_STETH),
+            self.call("wrap ETH", self.lp, weth, pv.WETH9.call_data("deposit"), 200_000 * ETHER)])
+        got = {"stablecoin": self.token, "dex_pool": v.v2_stable_pair, "bridge_router": self.router,
+               "bridge_vault": self.vault, **v.contracts(), "safe_singleton": singleton,
+               "safe_proxy_factory": factory, "victim_safe": self.victim}
+        code = self.client.call("eth_getCode", [self.victim, "latest"])
+        named = dict(zip(pv.NAMES, deployed, strict=False))
+        if named != {k: got[k] for k in pv.NAMES} or got != expected["contracts"] or len(str(code)) <= 2 \
+                or any(self.forwarders[n] != e["deposit_addresses"] for n, e in expected["exchanges"].items()):
             raise DrillError("deployed contract addresses differ from the roster's prediction "
                              f"({got} vs {expected['contracts']})")
-        self.wave([PlannedTx("approve pool", self.lp, self.token,
-                             data=TOKEN.call_data("approve", self.pool, 2**256 - 1), gas=100_000)])
-        eth_in, usd_in = 200_000 * ETHER, 500_000_000 * USD
-        self.wave([self.plan(PlannedTx("add liquidity", self.lp, self.pool, eth_in,
-                                       POOL.call_data("addLiquidity", usd_in), gas=300_000,
-                                       moves=[Move(0, "native", self.lp, self.pool, ETH, eth_in),
-                                              Move(1, "erc20", self.lp, self.pool, self.token, usd_in)]))])
+        self.wave([
+            self.call("initialize V3 pool at par", self.dex_op, pool, pv.V3_POOL.call_data("initialize", pv.Q96)),
+            self.call("approve router", self.lp, self.token, TOKEN.call_data("approve", v.uniswap_v2_router, big)),
+            self.call("approve router", self.lp, steth, pv.STAKING.call_data("approve", v.uniswap_v2_router, big)),
+            self.call("approve minter", self.lp, steth, pv.STAKING.call_data("approve", v.v3_position_minter, big)),
+            self.call("approve minter", self.lp, weth, pv.WETH9.call_data("approve", v.v3_position_minter, big)),
+            self.call("stETH into the cold wallet", self.treasury, steth,
+                      pv.STAKING.call_data("transfer", self.victim, STOLEN_STETH),
+                      spends={(self.treasury, steth): STOLEN_STETH})])
+        self.fund(self.victim, STOLEN_WEI)
+        eth_in, usd_in, st_in = 200_000 * ETHER, 500_000_000 * USD, 150_000 * ETHER
+        router = v.uniswap_v2_router
+        self.wave([
+            self.call("add liquidity HUSD/WETH (Router02)", self.lp, router, pv.V2_ROUTER.call_data(
+                "addLiquidityETH", self.token, usd_in, usd_in, eth_in, self.lp, pv.DEADLINE), eth_in, 6_000_000,
+                spends={(self.lp, self.token): usd_in}),
+            self.call("add liquidity stETH/WETH (Router02)", self.lp, router, pv.V2_ROUTER.call_data(
+                "addLiquidityETH", steth, st_in, st_in, st_in, self.lp, pv.DEADLINE), st_in, 6_000_000,
+                spends={(self.lp, steth): st_in}),
+            self.call("mint V3 stETH/WETH position", self.lp, v.v3_position_minter, pv.V3_MINTER.call_data(
+                "mint", pool, *pv.V3_TICKS, 5 * 10**23), gas=3_000_000)])
+        for t, label in ((v.v2_stable_pair, "v2_pair"), (v.v2_staking_pair, "v2_pair"), (pool, "v3_pool")):
+            if len(str(self.client.call("eth_getCode", [t, "latest"]))) <= 2:
+                raise DrillError(f"{label} {t} was not created where Router02/SwapRouter expect it")
 
     def _mint(self, to: str, units: int) -> PlannedTx:
         return PlannedTx("issue stablecoin", self.issuer, self.token, 0, TOKEN.call_data("issue", to, units),
                          gas=150_000, moves=[Move(0, "erc20", ZERO, to, self.token, units)])
 
-    def theft_and_split(self) -> list[LaunderingPath]:
-        """Drain the cold wallet to the thief, then split across fresh addresses."""
-        theft = self.eth_transfer("theft: cold wallet drained", self.victim, self.thief, STOLEN_WEI)
+    def take_over_the_safe(self) -> None:
+        """Bybit, 2025-02-21: the signers sign what they think is a routine transaction; it DELEGATECALLs
+        the thief's trojan, which writes the thief's backdoor into the Safe's singleton slot; the
+        thief then sweeps the ETH and the stETH out in one call (the theft transaction)."""
+        trojan = self.deploy("deploy trojan", self.thief, safe.TROJAN.deploy_data(), gas=1_000_000)
+        backdoor = self.deploy("deploy backdoor singleton", self.thief, safe.BACKDOOR.deploy_data(self.thief),
+                               gas=1_000_000)
+        self.wave([trojan, backdoor])
+        t_addr, b_addr = (t.receipt["contractAddress"].lower() for t in (trojan, backdoor))
+        before = safe.singleton_of(self.client, self.victim)
+        signed = safe.malicious_exec_data(self.client, self.victim, t_addr, b_addr,
+                                          {s: self._secrets[s] for s in self.signers})
+        exec_tx = self.call("Safe execTransaction (DELEGATECALL to the trojan)", self.signers[0], self.victim, signed)
+        self.wave([exec_tx])
+        after = safe.singleton_of(self.client, self.victim)
+        if after != b_addr:
+            raise DrillError(f"the Safe's singleton is {after}, not the backdoor {b_addr}, after the takeover")
+        steth = self.venues.staking_token
+        eth = self.avail[(self.victim, ETH)]
+        theft = self.call("theft: cold wallet drained", self.thief, self.victim,
+                          safe.BACKDOOR.call_data("sweep", self.thief, [steth]), gas=500_000,
+                          spends={(self.victim, ETH): eth, (self.victim, steth): STOLEN_STETH},
+                          eth_out=[Move(0, "internal", self.victim, self.thief, ETH, eth)])
         self.wave([theft])
         self.theft_tx = theft.tx_hash
+        self.takeover = {"trojan": t_addr, "backdoor": b_addr, "singleton_before": before, "singleton_after": after,
+                         "exec_tx": exec_tx.tx_hash, "sweep_tx": theft.tx_hash, "operation": "DELEGATECALL"}
+
+    def sell_the_staking_token(self) -> None:
+        """The thief sells the stETH through the aggregator (split V2/V3): half himself, half through a
+        solver it authorised (the solver sends, proceeds go to the thief); then unwraps the WETH."""
+        v, steth, thief = self.venues, self.venues.staking_token, self.thief
+        half = STOLEN_STETH // 2
+        self.wave([self.call("approve aggregator", thief, steth,
+                             pv.STAKING.call_data("approve", v.aggregator, 2**256 - 1)),
+                   self.call("name a solver", thief, v.aggregator,
+                             pv.AGGREGATOR.call_data("setSolver", self.solver))])
+        own = self.call("sell stETH through the aggregator", thief, v.aggregator, pv.AGGREGATOR.call_data(
+            "swapSplit", v.v2_staking_pair, v.v3_staking_pool, steth, half, 6_000, 1), spends={(thief, steth): half})
+        rest = STOLEN_STETH - half
+        solved = self.call("solver sells stETH for the thief", self.solver, v.aggregator, pv.AGGREGATOR.call_data(
+            "swapSplitFor", thief, v.v2_staking_pair, v.v3_staking_pool, steth, rest, 4_000, 1),
+            spends={(thief, steth): rest})
+        self.wave([own])
+        self.wave([solved])
+        self.swap_txs["aggregator"] += [own.tx_hash, solved.tx_hash]
+        self.swap_txs["solver"].append(solved.tx_hash)
+        wad = self.avail[(thief, v.weth)]
+        self.wave([self.call("unwrap WETH", thief, v.weth, pv.WETH9.call_data("withdraw", wad),
+                             spends={(thief, v.weth): wad})])
+
+    def theft_and_split(self) -> list[LaunderingPath]:
+        """Drain the cold wallet to the thief, sell the stETH, then split across fresh addresses."""
+        self.take_over_the_safe()
         self.thief_addresses.append(self.thief)
+        self.sell_the_staking_token()
         n = self.cfg.split_count
         big = min(40, n)
         amounts = [10_000 * ETHER] * big
-        rest = STOLEN_WEI - sum(amounts)
+        rest = self.avail[(self.thief, ETH)] - sum(amounts)
         cuts = sorted(self.rng.randint(1, rest - 1) for _ in range(n - big - 1))
         amounts += [b - a for a, b in zip([0, *cuts], [*cuts, rest], strict=True)] if n > big else []
         paths, txs = [], []
@@ -265,7 +402,39 @@ class HeistDrill:
             tail = {"exchange": ["deposit"], "swap": ["swap", "park"], "bridge": ["bridge"], "hold": []}[route]
             paths.append(LaunderingPath(route, steps + tail, holder))
         self.wave(txs)
+        self.poison([self.victim, *(self.addr("split", i) for i in range(self.cfg.lookalikes - 1))])
         return paths
+
+    def poison(self, counterparties: list[str]) -> None:
+        """The poisoning campaign: fake tokens sprayed from and to look-alikes of the thief's real
+        counterparties, and zero-value transferFroms of real tokens naming the thief."""
+        specs = list(FAKE_TOKENS)
+        deploys = [self.deploy(f"deploy fake token {s.symbol}", self.poisoner,
+                               FAKE_TOKEN.deploy_data(s.name, s.symbol, s.decimals), gas=2_000_000) for s in specs]
+        self.wave(deploys)
+        fakes = [t.receipt["contractAddress"].lower() for t in deploys]
+        for s, a in zip(specs, fakes, strict=True):
+            self.fake_tokens[a] = {"symbol": s.symbol, "name": s.name, "decimals": str(s.decimals),
+                                   "impersonates": s.impersonates, "reason": s.reason}
+        txs = []
+        taken = set(self.lookalikes)
+        for real in counterparties:
+            fake = lookalike(self.rng, real, taken)
+            taken.add(fake)
+            self.lookalikes[fake] = real
+            amount = self.rng.randint(1, 10_000) * ETHER
+            txs += [self.call("poisoning: fake ETH from a look-alike", self.poisoner, fakes[0],
+                              FAKE_TOKEN.call_data("spray", fake, [self.thief], amount), gas=200_000),
+                    self.call("poisoning: fake USDT from the thief to a look-alike", self.poisoner, fakes[1],
+                              FAKE_TOKEN.call_data("spray", self.thief, [fake], amount // 10**12), gas=200_000),
+                    self.call("poisoning: fake stETH to a look-alike", self.poisoner, fakes[2],
+                              FAKE_TOKEN.call_data("spray", self.thief, [fake], amount), gas=200_000),
+                    self.call("poisoning: zero-value transferFrom of WETH", self.poisoner, self.venues.weth,
+                              pv.WETH9.call_data("transferFrom", self.thief, fake, 0), gas=200_000),
+                    self.call("poisoning: zero-value transferFrom of HUSD", self.poisoner, self.token,
+                              TOKEN.call_data("transferFrom", self.thief, fake, 0), gas=200_000)]
+        self.wave(txs)
+        self.poisoning_txs += [t.tx_hash for t in txs]
 
     def launder(self, paths: list[LaunderingPath]) -> None:
         """Walk every path one step per wave, with background traffic and periodic sweeps."""
@@ -346,17 +515,17 @@ class HeistDrill:
         raise DrillError(f"unknown drill step {step!r}")
 
     def _swap(self, purpose: str, src: str, wei: int) -> PlannedTx:
-        pool, token = self.pool, self.token
+        """ETH for the stablecoin through Uniswap V2 Router02 (WETH -> HUSD/WETH pair)."""
+        v = self.venues
+        return self.call(purpose, src, v.uniswap_v2_router, pv.V2_ROUTER.call_data(
+            "swapExactETHForTokens", 1, [v.weth, self.token], src, pv.DEADLINE), wei, 400_000)
 
-        def read(receipt: dict[str, Any]) -> list[Move]:
-            for log in receipt["logs"]:
-                if log["address"].lower() == token and len(log["topics"]) == 3:
-                    return [Move(1, "erc20", pool, src, token, int(log["data"], 16))]
-            raise DrillError(f"swap {receipt['transactionHash']} paid out no stablecoin")
-
-        return self.plan(PlannedTx(purpose, src, pool, wei, POOL.call_data("swapEthForToken", 1),
-                                   gas=200_000, moves=[Move(0, "native", src, pool, ETH, wei)],
-                                   read_moves=read))
+    def _swap_v3(self, purpose: str, src: str, wei: int) -> PlannedTx:
+        """ETH for stETH through Uniswap V3 SwapRouter (it wraps the ETH and pays the pool)."""
+        v = self.venues
+        params = (v.weth, v.staking_token, pv.V3_FEE, src, pv.DEADLINE, wei, 1, 0)
+        return self.call(purpose, src, v.uniswap_v3_router, pv.V3_ROUTER.call_data("exactInputSingle", params),
+                         wei, 400_000)
 
     def sweeps(self) -> list[PlannedTx]:
         """Every exchange sweeps each deposit address holding funds to its hot wallet."""
@@ -411,7 +580,10 @@ class HeistDrill:
                 out.append(self.eth_transfer("exchange withdrawal", self.hot_wallets[name], u, wei))
             elif kind == "swap" and not swapped and self.avail[(u, ETH)] >= wei:
                 swapped = True  # at most one background swap a wave, like a quiet pool
-                out.append(self._swap("background swap", u, wei))
+                if self.rng.random() < 0.5:
+                    out.append(self._swap("background swap", u, wei))
+                else:
+                    out.append(self._swap_v3("background swap (V3)", u, wei))
         return out
 
     # ---- the run ------------------------------------------------------------------------
@@ -430,7 +602,8 @@ class HeistDrill:
 
     def verify_against_chain(self) -> None:
         """Every tracked address's ETH and stablecoin balance on chain equals the ledger's."""
-        keys_ = sorted(k for k in self.balance if k[0] != ZERO)
+        # fake tokens are left out: their Transfer events come from addresses that never held them
+        keys_ = sorted(k for k in self.balance if k[0] != ZERO and k[1] not in self.fake_tokens)
         calls: list[tuple[str, list[Any]]] = []
         for address, asset in keys_:
             if asset == ETH:

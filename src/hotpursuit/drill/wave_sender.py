@@ -31,6 +31,7 @@ class PlannedTx:
     moves: list[Move] = field(default_factory=list)
     read_moves: ReceiptReader | None = None
     memo: str | None = None
+    reserved: dict[tuple[str, str], int] = field(default_factory=dict)  # what the plan set aside
     tx_hash: str = ""
     receipt: dict[str, Any] = field(default_factory=dict)
     reverted: bool = False
