@@ -1,12 +1,16 @@
-"""The heist drill on a real anvil node, ingested back: the store sees exactly what the drill did."""
+"""The heist drill on a real anvil node, ingested back: the store sees exactly what the drill did;
+the real Safe, Uniswap V2/V3 and aggregator did what the ground truth says; the poisoning is on chain."""
 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
+from eth_abi import decode
+from eth_utils import keccak
 
 from hotpursuit.devnet.anvil import AnvilNode
 from hotpursuit.devnet.contracts import load_artifact
@@ -17,13 +21,34 @@ from hotpursuit.ingest.rpc_client import JsonRpcClient
 from hotpursuit.store import Store
 
 
-def _drill(rpc: JsonRpcClient, seed: int = 7) -> dict[str, Any]:
+ZERO = "0x" + "00" * 20
+V2_SWAP = "0x" + keccak(text="Swap(address,uint256,uint256,uint256,uint256,address)").hex()
+V3_SWAP = "0x" + keccak(text="Swap(address,address,int256,int256,uint160,uint128,int24)").hex()
+TRANSFER = "0x" + keccak(text="Transfer(address,address,uint256)").hex()
+
+
+def _run(rpc: JsonRpcClient, seed: int = 7) -> tuple[HeistDrill, dict[str, Any]]:
     drill = HeistDrill(rpc, DrillConfig(seed=seed))
     drill.run()
-    return build_ground_truth(drill)
+    return drill, build_ground_truth(drill)
+
+
+def _drill(rpc: JsonRpcClient, seed: int = 7) -> dict[str, Any]:
+    return _run(rpc, seed)[1]
+
+
+def _receipt(rpc: JsonRpcClient, tx_hash: str) -> dict[str, Any]:
+    receipt = rpc.call("eth_getTransactionReceipt", [tx_hash])
+    assert receipt is not None and receipt["status"] == "0x1"
+    return dict(receipt)
+
+
+def _topic_address(topic: str) -> str:
+    return "0x" + topic[-40:].lower()
+
 
 def test_drill_is_bybit_shaped_and_ingest_sees_every_transfer(rpc: JsonRpcClient, store: Store) -> None:
-    truth = _drill(rpc)
+    drill, truth = _run(rpc)
     assert truth["transfers"] >= 2_000
     assert len(truth["exchanges"]) >= 3
     splits = [a for a in truth["thief_addresses"] if a != truth["thief"]]
@@ -32,22 +57,40 @@ def test_drill_is_bybit_shaped_and_ingest_sees_every_transfer(rpc: JsonRpcClient
     assert all(m["memo"].split(":")[0] in ("SWAP", "=") and m["memo"].endswith(m["btc_address"])
                for m in truth["bridge_memos"])
     kinds = {e["kind"] for e in truth["endpoints"]}
-    assert {"exchange_deposit", "dex_pool", "bridge_router"} <= kinds
+    assert {"exchange_deposit", "bridge_router"} <= kinds and "dex_pool" not in kinds
+    assert not {e["address"] for e in truth["endpoints"]} & set(truth["venues"])  # venues are pass-through
     assert any(h["asset"] == truth["issuer"]["token"] for h in truth["holdings"])  # parked stablecoins
+    for asset, row in truth["conservation"].items():
+        v = {k: int(x) for k, x in row.items()}
+        assert v["stolen"] + v["swapped_in"] == v["at_endpoints"] + v["held"] + v["swapped_out"], asset
     eth = truth["conservation"]["ETH"]
-    assert int(eth["at_endpoints"]) + int(eth["held"]) == int(eth["stolen"]) == 401_346_770 * 10**15
+    assert int(eth["stolen"]) == 401_346_770 * 10**15
+    steth = truth["contracts"]["staking_token"]
+    assert truth["stolen"] == {"ETH": eth["stolen"], steth: str(90_375_550 * 10**15)}
 
     stats = EvmNodeIngest(rpc, store).ingest_range(truth["first_block"], truth["last_block"])
-    assert stats.transfers == truth["transfers"]
     assert stats.transactions == truth["transactions"]
+    # every ledger movement is in the store and nothing else; WETH Deposit/Withdrawal are ledger mints
+    # and burns, which the ingest records too once it decodes them (until then they are the only gap)
+    ledger = Counter((e.tx_hash, e.move.from_address, e.move.to_address, e.move.asset, e.move.amount)
+                     for e in drill.ledger)
+    stored = Counter((h, f, t, a, int(x)) for h, f, t, a, x in store.con.execute(
+        "SELECT tx_hash, from_address, to_address, asset, amount::VARCHAR FROM transfers").fetchall())
+    weth = truth["contracts"]["weth"]
+    assert not stored - ledger
+    gap = ledger - stored
+    assert all(k[3] == weth and ZERO in (k[1], k[2]) for k in gap)
+    assert sum(gap.values()) in (0, truth["weth_wraps"]) and truth["weth_wraps"] > 0
+    assert stats.transfers == truth["transfers"] - sum(gap.values())
     by_kind = dict(store.con.execute("SELECT kind, count(*) FROM transfers GROUP BY 1").fetchall())
     assert by_kind["internal"] > 0 and by_kind["erc20"] > 0 and by_kind["native"] > 0
     token = store.con.execute("SELECT symbol, decimals FROM tokens WHERE address = ?",
                               [truth["issuer"]["token"]]).fetchone()
     assert token == ("HUSD", 6)
-    theft = store.con.execute("SELECT from_address, to_address, amount::VARCHAR FROM transfers WHERE tx_hash = ?",
-                              [truth["theft_tx"]]).fetchall()
-    assert theft == [(truth["victim"], truth["thief"], eth["stolen"])]
+    theft = store.con.execute("SELECT from_address, to_address, asset, amount::VARCHAR FROM transfers "
+                              "WHERE tx_hash = ? ORDER BY seq", [truth["theft_tx"]]).fetchall()
+    assert theft == [(truth["victim"], truth["thief"], "ETH", eth["stolen"]),
+                     (truth["victim"], truth["thief"], steth, truth["stolen"][steth])]
     links = store.con.execute("SELECT memo, to_chain, to_address, amount_in::VARCHAR FROM bridge_links "
                               "ORDER BY ALL").fetchall()
     assert links == sorted((m["memo"], "bitcoin", m["btc_address"], str(m["amount"])) for m in truth["bridge_memos"])
@@ -66,11 +109,11 @@ def test_same_seed_same_heist(tmp_path: Path) -> None:
 def test_failed_transaction_moves_no_value(rpc: JsonRpcClient, store: Store, receipts: bool, traces: str) -> None:
     truth = _drill(rpc)
     trader = truth["background_addresses"][0]
-    pool = truth["contracts"]["dex_pool"]
-    # swapEthForToken(minOut = 2^255): the pool cannot pay that, so the call reverts with its value
-
-    data = load_artifact("ConstantProductPool").call_data("swapEthForToken", 2**255)
-    tx_hash = rpc.call("eth_sendTransaction", [{"from": trader, "to": pool, "value": hex(5 * 10**18),
+    router, c = truth["contracts"]["uniswap_v2_router"], truth["contracts"]
+    # Router02 swapExactETHForTokens(minOut = 2^255): the pair cannot pay that, so the call reverts with its value
+    data = load_artifact("UniswapV2Router02").call_data("swapExactETHForTokens", 2**255, [c["weth"], c["stablecoin"]],
+                                                        trader, 2**64)
+    tx_hash = rpc.call("eth_sendTransaction", [{"from": trader, "to": router, "value": hex(5 * 10**18),
                                                 "data": data, "gas": hex(300_000), "gasPrice": "0x0"}])
     receipt = None
     for _ in range(200):  # anvil's automine answers before the block exists
@@ -119,7 +162,93 @@ def test_without_receipts_the_same_transfers_and_outcomes(rpc: JsonRpcClient, tm
                 s.con.execute("SELECT count(gas_used) FROM transactions").fetchone(),
             ))
     with_receipts, parity, calltracer = tables
-    assert len(with_receipts[0]) == truth["transfers"]
+    # WETH Deposit/Withdrawal are ledger mints/burns; the ingest has them only once it decodes them
+    weth = truth["contracts"]["weth"]
+    wraps = sum(1 for row in with_receipts[0] if weth in row and ZERO in row)
+    assert len(with_receipts[0]) == truth["transfers"] - truth["weth_wraps"] + wraps
     assert parity[:2] == with_receipts[:2] == calltracer[:2]
     assert any(row[2] is not None for row in with_receipts[1])  # the drill deploys contracts
     assert with_receipts[2] == (truth["transactions"],) and parity[2] == calltracer[2] == (0,)
+
+
+def test_the_safe_was_drained_through_a_delegatecall_that_replaced_its_singleton(rpc: JsonRpcClient) -> None:
+    truth = _drill(rpc)
+    safe, takeover = truth["victim"], truth["safe_takeover"]
+    exec_receipt = _receipt(rpc, takeover["exec_tx"])
+    block = int(exec_receipt["blockNumber"], 16)
+    slot = [rpc.call("eth_getStorageAt", [safe, "0x0", hex(n)]) for n in (block - 1, block)]
+    assert ["0x" + str(w)[-40:] for w in slot] == [truth["contracts"]["safe_singleton"], takeover["backdoor"]]
+    frames = rpc.call("debug_traceTransaction", [takeover["exec_tx"], {"tracer": "callTracer"}])
+    calls = frames.get("calls") or []
+    assert any(f["type"] == "DELEGATECALL" and f["to"].lower() == takeover["trojan"] for f in calls)
+    assert frames["to"].lower() == safe and frames["from"].lower() in truth["victim_signers"]
+    # the sweep emptied the Safe into the thief (ETH and the staking token)
+    steth = truth["contracts"]["staking_token"]
+    last = hex(truth["last_block"])
+    assert int(rpc.call("eth_getBalance", [safe, last]), 16) == 0
+    balance = load_artifact("StakedEther").call_data("balanceOf", safe)
+    assert int(rpc.call("eth_call", [{"to": steth, "data": balance}, last]), 16) == 0
+    sweep = _receipt(rpc, truth["theft_tx"])
+    assert sweep["from"].lower() == truth["thief"] and sweep["to"].lower() == safe
+
+
+def test_swaps_went_through_uniswap_v2_v3_and_the_aggregator(rpc: JsonRpcClient) -> None:
+    truth = _drill(rpc)
+    c = truth["contracts"]
+    for tx_hash in truth["aggregator_txs"]:
+        logs = _receipt(rpc, tx_hash)["logs"]
+        emitters = {(log["address"].lower(), log["topics"][0]) for log in logs}
+        assert (c["uniswap_v2_staking_pair"], V2_SWAP) in emitters and (c["uniswap_v3_staking_pool"], V3_SWAP) in emitters
+        assert any(log["address"].lower() == c["aggregator"] for log in logs)
+        # the proceeds (WETH) went to the thief, whoever sent the transaction
+        assert any(log["address"].lower() == c["weth"] and log["topics"][0] == TRANSFER
+                   and _topic_address(log["topics"][2]) == truth["thief"] for log in logs)
+    [solved] = truth["solver_txs"]
+    assert _receipt(rpc, solved)["from"].lower() == truth["solver"]
+    # the reference followed the stETH into ETH: the thief's swaps converted all of the stolen stETH
+    steth = c["staking_token"]
+    thief_swaps = [s for s in truth["swaps"] if s["address"] == truth["thief"]]
+    assert sum(int(s["taint_out"].get(steth, 0)) for s in thief_swaps) == int(truth["stolen"][steth])
+    assert any("ETH" in s["taint_in"] for s in thief_swaps)  # the unwrap
+    # laundering and background swaps through Router02 (V2 stablecoin pair) and SwapRouter (V3 pool)
+    span = {"fromBlock": hex(truth["first_block"]), "toBlock": hex(truth["last_block"])}
+    v2 = rpc.call("eth_getLogs", [{**span, "address": c["uniswap_v2_stable_pair"], "topics": [V2_SWAP]}])
+    assert any(_topic_address(log["topics"][1]) == c["uniswap_v2_router"] for log in v2)
+    v3 = rpc.call("eth_getLogs", [{**span, "address": c["uniswap_v3_staking_pool"], "topics": [V3_SWAP]}])
+    assert any(_topic_address(log["topics"][1]) == c["uniswap_v3_router"] for log in v3)
+    assert set(truth["venues"].values()) == {"dex", "aggregator", "weth", "staking"}
+
+
+def test_the_poisoning_campaign_is_on_chain_and_never_counted(rpc: JsonRpcClient) -> None:
+    truth = _drill(rpc)
+    poisoning = truth["poisoning"]
+    fakes, lookalikes = poisoning["fake_tokens"], poisoning["lookalikes"]
+    assert {f["symbol"] for f in fakes.values()} == {"\u0415\u0422\u041d", "USD\u0422", "stETH"}
+    fake = load_artifact("ImpersonatorToken")
+    for address, spec in fakes.items():
+        raw = rpc.call("eth_call", [{"to": address, "data": fake.call_data("symbol")}, "latest"])
+        assert decode(["string"], bytes.fromhex(raw[2:]))[0] == spec["symbol"]
+        assert address not in truth["venues"] and address != truth["contracts"]["staking_token"]
+    for look, real in lookalikes.items():
+        assert look != real and look[:6] == real[:6] and look[-4:] == real[-4:]
+        assert rpc.call("eth_getCode", [look, "latest"]) == "0x"  # keyless: it only receives or is named
+    seen_fake, zero_value = set(), set()
+    for tx_hash in poisoning["transfers"]:
+        receipt = _receipt(rpc, tx_hash)
+        assert receipt["from"].lower() == poisoning["poisoner"]
+        for log in receipt["logs"]:
+            if log["topics"][0] != TRANSFER:
+                continue
+            ends = {_topic_address(log["topics"][1]), _topic_address(log["topics"][2])}
+            assert ends & set(lookalikes)
+            if log["address"].lower() in fakes:
+                seen_fake |= ends & set(lookalikes)
+            elif int(log["data"], 16) == 0:
+                assert truth["thief"] in ends
+                zero_value.add(log["address"].lower())
+    assert seen_fake == set(lookalikes)
+    assert zero_value == {truth["contracts"]["weth"], truth["contracts"]["stablecoin"]}
+    counted = {*truth["stolen"], *truth["conservation"], *(e["asset"] for e in truth["endpoints"]),
+               *(h["asset"] for h in truth["holdings"])}
+    assert not counted & set(fakes)
+    assert not {h["address"] for h in truth["holdings"]} & set(lookalikes)

@@ -1,5 +1,6 @@
 """The labels a task force would hold for the drill's services: the exchanges' hot wallets, the
-pool, the bridge router and vault, and the issuer's token (from a roster or a ground truth)."""
+venues (Uniswap pairs, pool and routers, WETH, the staking token, the aggregator: pass-through), the
+bridge router and vault, and the issuer's token (from a roster or a ground truth)."""
 
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ def drill_service_claims(who: dict[str, Any], chain: str = "anvil") -> list[Labe
                          f"{name} compliance team", None, "GREEN", "task-force")
               for name, ex in who["exchanges"].items()]
     contracts = who["contracts"]
+    names = {address: name for name, address in contracts.items()}
+    claims += [LabelClaim(chain, address, f"{names.get(address, kind)} ({kind})", "defi", None, 80, "drill", None,
+                          "CLEAR", "task-force") for address, kind in sorted(who["venues"].items())]
     return [
         *claims,
-        LabelClaim(chain, contracts["dex_pool"], "HUSD/ETH pool", "defi", None, 80, "drill", None, "CLEAR",
-                   "task-force"),
         LabelClaim(chain, contracts["bridge_router"], "bridge router", "bridge", "bridge", 80, "drill", None,
                    "CLEAR", "task-force"),
         LabelClaim(chain, contracts["bridge_vault"], "bridge vault", "bridge", "bridge", 80, "drill", None,
