@@ -16,8 +16,8 @@ from hotpursuit.attribution.labels import CATEGORIES, TLP_LEVELS, LabelClaim
 from hotpursuit.chains.address_codec import parse_address
 from hotpursuit.errors import HotpursuitError, InvalidAddress
 from hotpursuit.jobs.cluster_job import run_clustering
-from hotpursuit.jobs.trace_job import SERVICE_KINDS
 from hotpursuit.jobs.trace_request import run_trace_request
+from hotpursuit.jobs.trace_setup import SERVICE_KINDS
 from hotpursuit.screening.index import IndexedClaim
 from hotpursuit.store.address_page import address_page
 from hotpursuit.store.database import Store

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from hotpursuit.ingest.bitcoin_node_job import BitcoinIngest, BitcoinSource
 from hotpursuit.ingest.bitcoin_source import UtxoIngestStats, store_chunk
 from hotpursuit.interdict.freeze_rules import ENDPOINT_KIND, Control, FreezeCandidate, amount_due
-from hotpursuit.jobs.trace_job import service_endpoints
+from hotpursuit.jobs.trace_setup import service_endpoints
 from hotpursuit.store.checkpoints import get_checkpoint
 from hotpursuit.store.database import Store
 from hotpursuit.store.interdiction_tables import load_controls, requested_amounts, retract_above

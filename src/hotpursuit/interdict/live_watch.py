@@ -30,10 +30,11 @@ from hotpursuit.ingest.rpc_client import JsonRpcClient
 from hotpursuit.interdict.bitcoin_watch import BitcoinWatch
 from hotpursuit.interdict.freeze_messages import freeze_request_body, request_id
 from hotpursuit.interdict.freeze_rules import ENDPOINT_KIND, Control, freeze_candidates
-from hotpursuit.jobs.trace_job import service_endpoints
+from hotpursuit.jobs.trace_setup import trace_setup
 from hotpursuit.store.checkpoints import get_checkpoint, set_checkpoint
 from hotpursuit.store.database import Store
 from hotpursuit.store.evm_tables import rollback_above, stored_block_hash
+from hotpursuit.store.incident_tables import load_sources
 from hotpursuit.store.interdiction_tables import (
     NewRequest,
     load_controls,
@@ -93,6 +94,7 @@ class LiveWatch:
         self._incidents: list[_Incident] = []
         self._controlled: dict[str, Control] = {}
         self._issued: dict[str, Control] = {}
+        self._ignored: list[str] = []  # impersonating and spam assets: their movements are dropped
         self.bitcoin = None if bitcoin is None else BitcoinWatch(bitcoin, self.store, job=WATCH_JOB,
                                                                  max_reorg_depth=max_reorg_depth)
         self._bridges: set[str] = set()
@@ -237,7 +239,9 @@ class LiveWatch:
         """Tracers for every open incident of the chain, replayed from the store up to block `upto`."""
         con = self.store.con
         self._controlled, self._issued = load_controls(self.store, self.chain)
-        endpoints = service_endpoints(self.store, self.chain)
+        setup = trace_setup(self.store, self.chain)
+        self._ignored = sorted(setup.ignored_assets)
+        endpoints = setup.endpoints
         for address, control in self._controlled.items():
             endpoints[address] = Endpoint(ENDPOINT_KIND[control.kind], control.org_id)
         self._incidents = []
@@ -245,10 +249,10 @@ class LiveWatch:
                 """SELECT i.id, i.name, i.actor, coalesce(i.since_block, 0), i.owner_org, o.name, o.country
                    FROM incidents i LEFT JOIN orgs o ON o.id = i.owner_org
                    WHERE i.chain = ? AND i.status = 'open' ORDER BY i.id""", [self.chain]).fetchall():
-            sources = con.execute("SELECT kind, ref FROM incident_sources WHERE incident_id = ?", [inc_id]).fetchall()
-            tracer = AccountTracer(theft_txs={str(r) for k, r in sources if k == "tx"},
-                                   source_addresses={str(r) for k, r in sources if k == "address"},
-                                   endpoints=endpoints)
+            sources = load_sources(self.store, str(inc_id))
+            tracer = AccountTracer(theft_txs=set(sources.theft_txs), source_addresses=set(sources.addresses),
+                                   source_receipts=set(sources.receipts), endpoints=endpoints,
+                                   traced_assets=setup.traced_assets, venues=set(setup.venues))
             tracer.feed(self._movements(int(since), upto))
             self.stats.totals[str(inc_id)] = _totals(tracer)  # the Bitcoin side adds BTC after its rebuild
             self._incidents.append(_Incident(str(inc_id), str(name), actor, {
@@ -298,8 +302,9 @@ class LiveWatch:
         return [Movement((int(b), int(i), int(q)), str(h), str(f), str(t), str(a), int(x))
                 for b, i, q, h, f, t, a, x in self.store.con.execute(
                     """SELECT block_number, tx_index, seq, tx_hash, from_address, to_address, asset, amount::VARCHAR
-                       FROM transfers WHERE chain = ? AND block_number BETWEEN ? AND ?
-                       ORDER BY block_number, tx_index, seq""", [self.chain, first, last]).fetchall()]
+                       FROM transfers WHERE chain = ? AND block_number BETWEEN ? AND ? AND amount <> 0::BIGNUM
+                         AND asset NOT IN (SELECT unnest(?::VARCHAR[]))
+                       ORDER BY block_number, tx_index, seq""", [self.chain, first, last, self._ignored]).fetchall()]
 
     def _request(self, inc: _Incident, c: Any, number: int, block_hash: str, chain: str) -> NewRequest:
         rid = request_id(c, block_hash)
@@ -313,12 +318,12 @@ class LiveWatch:
 
 def _totals(tracer: AccountTracer) -> dict[str, dict[str, str]]:
     """Per asset: stolen (or swapped into), at endpoints, burned as fees, and still held by the thief's
-    side (by conservation: what entered minus what reached endpoints or was burned)."""
+    side (by conservation: what entered minus what reached endpoints, was burned or swapped away)."""
     r = tracer.result
     out = {}
     for asset in sorted(set(r.stolen) | set(r.swapped_in)):
         entered = r.stolen.get(asset, 0) + r.swapped_in.get(asset, 0)
-        at_endpoints, burned = r.at_endpoints(asset), r.burned.get(asset, 0)
+        at_endpoints, burned, out_of = r.at_endpoints(asset), r.burned.get(asset, 0), r.swapped_out.get(asset, 0)
         out[asset] = {"entered": str(entered), "at_endpoints": str(at_endpoints), "burned": str(burned),
-                      "held": str(entered - at_endpoints - burned)}
+                      "swapped_out": str(out_of), "held": str(entered - at_endpoints - burned - out_of)}
     return out

@@ -1,9 +1,11 @@
 """`hotpursuit trace INCIDENT`: load an incident's chain data, run the taint engine, cross bridges.
 
-Endpoints come from labels: an address labelled exchange, issuer, bridge, mixer or defi (a pool), or
-in the same cluster as one, ends the trace there. Who can freeze an endpoint: the exchange that owns
-it (its label's actor or label); for a stablecoin held at an address, the issuer labelled at the
-token's contract.
+What a trace starts from (endpoints, pass-through venues, traced and ignored assets) is in
+`trace_setup`. Movements of impersonating or spam assets, zero-value movements and the transfers the
+poisoning heuristic found are dropped before the engine sees anything; the report lists the assets it
+ignored with their reason, the swaps that carried taint, the taint left at venues (a swap whose return
+leg is not in the store) and every warning. Who can freeze an endpoint: the exchange that owns it (its
+label's actor or label); for a stablecoin held at an address, the issuer labelled at the token's contract.
 """
 
 from __future__ import annotations
@@ -14,15 +16,17 @@ import json
 import numpy as np
 
 from hotpursuit.errors import HotpursuitError
+from hotpursuit.jobs.trace_setup import SERVICE_KINDS, TraceSetup, issuer_tokens, service_endpoints, trace_setup
 from hotpursuit.store.database import Store
+from hotpursuit.store.incident_tables import IncidentSources, load_sources
 from hotpursuit.store.utxo_reads import completed_crossings, load_utxo_txs
-from hotpursuit.trace.account_taint import Endpoint, Movement, evidence_path, trace_account
+from hotpursuit.trace.account_taint import Movement, TraceResult, evidence_path, trace_account
 from hotpursuit.trace.bridge_crossing import bridge_entries, crossing_seeds
 from hotpursuit.trace.report import TraceReport
 from hotpursuit.trace.transfer_index import TransferIndex
 from hotpursuit.trace.utxo_taint import trace_utxo
 
-SERVICE_KINDS = {"exchange": "exchange", "issuer": "issuer", "bridge": "bridge", "mixer": "mixer", "defi": "pool"}
+__all__ = ["SERVICE_KINDS", "TraceError", "run_trace", "service_endpoints"]
 
 
 class TraceError(HotpursuitError):
@@ -30,30 +34,41 @@ class TraceError(HotpursuitError):
 
 
 def run_trace(store: Store, incident_id: str, *, model: str = "haircut", max_hops: int | None = None,
-              dust: int = 0, until_block: int | None = None) -> TraceReport:
+              dust: int = 0, until_block: int | None = None, include_assets: list[str] | None = None) -> TraceReport:
     """Trace one incident; the same store contents and parameters give the same report."""
     con = store.con
     row = con.execute("SELECT chain, coalesce(since_block, 0) FROM incidents WHERE id = ?", [incident_id]).fetchone()
     if row is None:
         raise TraceError(f"incident {incident_id!r} does not exist (hotpursuit incident list)")
     chain, since = str(row[0]), int(row[1])
-    sources = con.execute("SELECT kind, ref FROM incident_sources WHERE incident_id = ?", [incident_id]).fetchall()
-    if not sources:
+    sources = load_sources(store, incident_id)
+    if not (sources.theft_txs or sources.addresses or sources.receipts):
         raise TraceError(f"incident {incident_id!r} has no sources")
-    theft_txs = {str(r) for k, r in sources if k == "tx"}
-    source_addresses = {str(r) for k, r in sources if k == "address"}
-    moves = _relevant_movements(store, chain, since, theft_txs, source_addresses, max_hops)
-    endpoints = service_endpoints(store, chain)
-    result = trace_account(moves, theft_txs=theft_txs, source_addresses=source_addresses, endpoints=endpoints,
-                           model=model, max_hops=max_hops, dust=dust, until_block=until_block)
-    issuers = dict(con.execute("""SELECT address, arg_max(coalesce(actor, label), confidence) FROM labels
-                                  WHERE chain = ? AND category = 'issuer' GROUP BY address""", [chain]).fetchall())
-    inputs = [incident_id, model, max_hops, dust, until_block, sorted(theft_txs), sorted(source_addresses),
+    setup = trace_setup(store, chain, include_assets=include_assets)
+    moves = _relevant_movements(store, chain, since, sources, setup, max_hops)
+    result = trace_account(moves, theft_txs=set(sources.theft_txs), source_addresses=set(sources.addresses),
+                           source_receipts=set(sources.receipts), endpoints=setup.endpoints, model=model,
+                           max_hops=max_hops, dust=dust, until_block=until_block,
+                           traced_assets=setup.traced_assets, venues=set(setup.venues))
+    inputs = [incident_id, model, max_hops, dust, until_block, sorted(sources.theft_txs), sorted(sources.addresses),
+              sorted(sources.receipts), sorted(setup.traced_assets), sorted(setup.ignored_assets),
+              sorted(setup.venues),
               [[*m.order, m.tx_hash, m.sender, m.receiver, m.asset, str(m.amount)] for m in moves],
-              sorted((a, e.kind, e.owner) for a, e in endpoints.items())]
+              sorted((a, e.kind, e.owner) for a, e in setup.endpoints.items())]
     digest = hashlib.sha256(json.dumps(inputs, separators=(",", ":")).encode()).hexdigest()
     report = TraceReport(incident_id, model, max_hops, dust, digest,
                          stolen={a: str(v) for a, v in sorted(result.stolen.items())})
+    report.warnings.extend(setup.warnings)
+    _fill_account_report(store, chain, result, setup, report)
+    _explain_assets(store, chain, since, sources, setup, moves, result, report)
+    bridges = {a for a, e in setup.endpoints.items() if e.kind == "bridge"}
+    _cross_to_bitcoin(store, bridge_entries(result.flows, bridges), report)
+    return report
+
+
+def _fill_account_report(store: Store, chain: str, result: TraceResult, setup: TraceSetup,
+                         report: TraceReport) -> None:
+    issuers = issuer_tokens(store, chain)
     for (address, asset), arrival in sorted(result.arrivals.items()):
         report.endpoints.append({
             "chain": chain, "address": address, "asset": asset, "kind": arrival.endpoint.kind,
@@ -63,28 +78,78 @@ def run_trace(store: Store, incident_id: str, *, model: str = "haircut", max_hop
     for (address, asset), taint in sorted(result.held.items()):
         report.held.append({"chain": chain, "address": address, "asset": asset, "tainted": str(taint),
                             "freezer": issuers.get(asset)})
+    for (address, asset), taint in sorted(result.at_venues.items()):
+        report.at_venues.append({"chain": chain, "address": address, "venue": setup.venues.get(address, ""),
+                                 "asset": asset, "tainted": str(taint)})
+    for (venue, asset, tx), taint in sorted(result.unreturned.items()):
+        if result.at_venues.get((venue, asset)):
+            report.warnings.append(
+                f"swap at tx {tx}: {taint} {asset} (base units) of taint went into {setup.venues.get(venue) or venue} "
+                f"({venue}) and the proceeds are not in the store; import internal transactions (traces) for it")
     for (src, dst, asset, tx), taint in sorted(result.flows.items()):
         report.flows.append({"chain": chain, "from": src, "to": dst, "asset": asset, "tx": tx, "tainted": str(taint),
                              "hop": result.hops.get(dst, 0)})
-    bridges = {a for a, e in endpoints.items() if e.kind == "bridge"}
-    _cross_to_bitcoin(store, bridge_entries(result.flows, bridges), report)
+    for s in sorted(result.swaps, key=lambda x: (x.tx_hash, x.address)):
+        report.swaps.append({"chain": chain, "tx": s.tx_hash, "address": s.address,
+                             "sold": {a: str(v) for a, v in s.sold}, "bought": {a: str(v) for a, v in s.bought},
+                             "taint_paid": {a: str(v) for a, v in s.taint_paid},
+                             "taint_gained": {a: str(v) for a, v in s.taint_gained},
+                             "venues": list(s.venues), "venue_names": [setup.venues.get(v, "") for v in s.venues]})
     for asset in sorted(set(result.stolen) | set(result.swapped_in)):
-        entered = ("stolen", result.stolen[asset]) if asset in result.stolen else ("swapped_in",
-                                                                                 result.swapped_in[asset])
-        report.totals[asset] = {entered[0]: str(entered[1]), "at_endpoints": str(result.at_endpoints(asset)),
-                                "held": str(sum(v for (_, a), v in result.held.items() if a == asset)),
-                                "burned": str(result.burned.get(asset, 0))}
-    return report
+        report.totals[asset] = {
+            "stolen": str(result.stolen.get(asset, 0)), "swapped_in": str(result.swapped_in.get(asset, 0)),
+            "swapped_out": str(result.swapped_out.get(asset, 0)), "at_endpoints": str(result.at_endpoints(asset)),
+            "held": str(sum(v for (_, a), v in result.held.items() if a == asset)),
+            "at_venues": str(sum(v for (_, a), v in result.at_venues.items() if a == asset)),
+            "burned": str(result.burned.get(asset, 0))}
 
 
-def _relevant_movements(store: Store, chain: str, since: int, theft_txs: set[str], source_addresses: set[str],
+def _explain_assets(store: Store, chain: str, since: int, sources: IncidentSources, setup: TraceSetup,
+                    moves: list[Movement], result: TraceResult, report: TraceReport) -> None:
+    """List the assets the trace did not count, with their reason: impersonating and spam assets that
+    moved through the traced addresses, and unknown assets moved by the theft itself."""
+    touched = sorted({m.sender for m in moves} | {m.receiver for m in moves} | set(sources.addresses)
+                     | {a for a, _ in sources.receipts})
+    seen = dict(((str(a), (int(n), int(v))) for a, n, v in store.con.execute(
+        """SELECT asset, count(*), sum(amount)::VARCHAR FROM transfers
+           WHERE chain = ? AND block_number >= ? AND asset IN (SELECT unnest(?::VARCHAR[]))
+             AND (from_address IN (SELECT unnest(?::VARCHAR[])) OR to_address IN (SELECT unnest(?::VARCHAR[])))
+           GROUP BY asset""", [chain, since, sorted(setup.ignored_assets), touched, touched]).fetchall()))
+    seeded: dict[str, list[int]] = {}
+    for m in moves:
+        if m.asset not in setup.traced_assets and (m.tx_hash in sources.theft_txs
+                                                  or (m.receiver, m.tx_hash) in sources.receipts
+                                                  or m.sender in sources.addresses):
+            entry = seeded.setdefault(m.asset, [0, 0])
+            entry[0] += 1
+            entry[1] += m.amount
+    for asset, (count, amount) in sorted({**seen, **{a: (n, v) for a, (n, v) in seeded.items()}}.items()):
+        trust = setup.trust.get(asset)
+        status = trust.status if trust else "unknown"
+        reason = trust.reason if trust else "not assessed"
+        if status == "unknown":
+            reason += f"; not counted as stolen (hotpursuit trace --assets {asset} to count it)"
+        report.ignored_assets.append({
+            "chain": chain, "asset": asset, "status": status, "reason": reason,
+            "symbol": trust.symbol if trust else None, "name": trust.name if trust else None,
+            "imitates": trust.imitates if trust else None, "movements": count, "amount": str(amount)})
+
+
+def _relevant_movements(store: Store, chain: str, since: int, sources: IncidentSources, setup: TraceSetup,
                         max_hops: int | None) -> list[Movement]:
     """The movements a trace can touch: every movement of each address taint can reach (moving forward
-    in time from the sources, within the hop limit), found with the numpy transfer index."""
+    in time from the sources, within the hop limit), found with the numpy transfer index. Zero-value
+    movements, movements of impersonating or spam assets and poisoning transfers are left out."""
     con = store.con
     con.execute("""CREATE OR REPLACE TEMP TABLE trace_moves AS
-                   SELECT (row_number() OVER (ORDER BY block_number, tx_index, seq) - 1)::BIGINT AS pos, *
-                   FROM transfers WHERE chain = ? AND block_number >= ?""", [chain, since])
+                   SELECT (row_number() OVER (ORDER BY block_number, tx_index, seq) - 1)::BIGINT AS pos, t.*
+                   FROM transfers t
+                   WHERE t.chain = $c AND t.block_number >= $since AND t.amount <> 0::BIGNUM
+                     AND t.asset NOT IN (SELECT unnest($ignored::VARCHAR[]))
+                     AND NOT EXISTS (SELECT 1 FROM poisoning_transfers p
+                                     WHERE p.chain = t.chain AND p.tx_hash = t.tx_hash AND p.asset = t.asset
+                                       AND p.from_address = t.from_address AND p.to_address = t.to_address)""",
+                {"c": chain, "since": since, "ignored": sorted(setup.ignored_assets)})
     con.execute("""CREATE OR REPLACE TEMP TABLE trace_ids AS
                    SELECT address, (row_number() OVER (ORDER BY address) - 1)::BIGINT AS id FROM (
                        SELECT from_address AS address FROM trace_moves UNION SELECT to_address FROM trace_moves)""")
@@ -95,10 +160,12 @@ def _relevant_movements(store: Store, chain: str, since: int, theft_txs: set[str
     sender, receiver = arrays["s"].astype(np.int64), arrays["r"].astype(np.int64)
     index = TransferIndex(sender, receiver, np.zeros(sender.size, dtype=np.int64),
                           np.zeros(sender.size, dtype=np.int64), int(n[0]) if n else 0)
+    seed_txs = sorted(sources.theft_txs | {tx for _, tx in sources.receipts})
     theft_pos = con.execute("SELECT pos FROM trace_moves WHERE tx_hash IN (SELECT unnest(?::VARCHAR[]))",
-                            [sorted(theft_txs)]).fetchnumpy()["pos"].astype(np.int64)
+                            [seed_txs]).fetchnumpy()["pos"].astype(np.int64)
     named = con.execute("SELECT id FROM trace_ids WHERE address IN (SELECT unnest(?::VARCHAR[]))",
-                        [sorted(source_addresses)]).fetchnumpy()["id"].astype(np.int64)
+                        [sorted(sources.addresses | {a for a, _ in sources.receipts})]).fetchnumpy()["id"]
+    named = named.astype(np.int64)
     starts = np.concatenate([named, receiver[theft_pos]]) if sender.size else named
     reached = index.reachable(np.unique(starts), max_hops if max_hops is not None else 1 << 30)
     picked = np.unique(np.concatenate([index.movement_indexes(reached), theft_pos]))
@@ -109,25 +176,6 @@ def _relevant_movements(store: Store, chain: str, since: int, theft_txs: set[str
     con.execute("DROP TABLE trace_ids")
     return [Movement((int(b), int(i), int(q)), str(h), str(f), str(t), str(a), int(x))
             for b, i, q, h, f, t, a, x in rows]
-
-
-def service_endpoints(store: Store, chain: str) -> dict[str, Endpoint]:
-    """Labelled services (and their cluster members) a trace stops at, with who owns them."""
-    rows = store.con.execute(
-        """WITH svc AS (SELECT address, arg_max(category, confidence) AS category,
-                               arg_max(coalesce(actor, label), confidence) AS owner
-                        FROM labels WHERE chain = ? AND category IN ('exchange', 'issuer', 'bridge', 'mixer', 'defi')
-                        GROUP BY address)
-           SELECT address, category, owner FROM svc
-           UNION
-           SELECT c2.address, svc.category, svc.owner FROM svc
-             JOIN clusters c1 ON c1.chain = ? AND c1.address = svc.address
-             JOIN clusters c2 ON c2.chain = c1.chain AND c2.cluster_id = c1.cluster_id""",
-        [chain, chain]).fetchall()
-    out: dict[str, Endpoint] = {}
-    for address, category, owner in sorted(rows):
-        out.setdefault(str(address), Endpoint(SERVICE_KINDS[str(category)], str(owner)))
-    return out
 
 
 def _cross_to_bitcoin(store: Store, entered: dict[str, int], report: TraceReport) -> None:

@@ -11,6 +11,7 @@ A source is one of:
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from hotpursuit.chains.address_codec import parse_address
 from hotpursuit.errors import IngestError
@@ -74,3 +75,21 @@ def parse_source(chain: str, text: str) -> tuple[str, str, str | None]:
                               f"at which {address.strip() or 'the address'} received the loot")
         return "received", parse_address(chain, address.strip()), tx.strip().lower()
     return "address", parse_address(chain, text), None
+
+
+@dataclass(frozen=True)
+class IncidentSources:
+    """Where an incident's loot enters a trace."""
+
+    theft_txs: frozenset[str]
+    addresses: frozenset[str]  # bare: every outflow is loot
+    receipts: frozenset[tuple[str, str]]  # (address, tx): what tx brought to address is loot
+
+
+def load_sources(store: Store, incident_id: str) -> IncidentSources:
+    """The incident's sources (empty sets for an incident without any)."""
+    rows = store.con.execute("SELECT DISTINCT kind, ref, at_tx FROM incident_sources WHERE incident_id = ?",
+                             [incident_id]).fetchall()
+    return IncidentSources(frozenset(str(r) for k, r, _ in rows if k == "tx"),
+                           frozenset(str(r) for k, r, _ in rows if k == "address"),
+                           frozenset((str(r), str(t)) for k, r, t in rows if k == "received"))

@@ -8,7 +8,8 @@ from typing import Any
 
 @dataclass
 class TraceReport:
-    """A trace's result as plain data: parameters, totals, endpoints, holders, flows, input hash."""
+    """A trace's result as plain data: parameters, totals, endpoints, holders, flows, swaps, the assets it
+    ignored and why, warnings, input hash."""
 
     incident: str
     model: str
@@ -20,3 +21,7 @@ class TraceReport:
     held: list[dict[str, Any]] = field(default_factory=list)
     flows: list[dict[str, Any]] = field(default_factory=list)
     totals: dict[str, dict[str, str]] = field(default_factory=dict)
+    ignored_assets: list[dict[str, Any]] = field(default_factory=list)  # never counted, with the reason
+    swaps: list[dict[str, Any]] = field(default_factory=list)  # swaps that carried taint from one asset to another
+    at_venues: list[dict[str, Any]] = field(default_factory=list)  # taint left at a pass-through venue
+    warnings: list[str] = field(default_factory=list)

@@ -1,0 +1,91 @@
+"""Assess a chain's assets and poisoning: asset trust for every token, poisoning transfers and claims.
+
+Asset trust (attribution/asset_trust.py) judges each token from the shipped canonical registry, its
+metadata and what the store counts of its transfers; the poisoning heuristic (attribution/poisoning.py)
+finds zero-value, dust and fake-token transfers around look-alikes of real counterparties. Both results
+are stored together, with a fingerprint of the chain's data, so a trace re-assesses only when the data
+changed; each poisoner or look-alike gets one claim of category `poisoning` (source "heuristic").
+"""
+
+from __future__ import annotations
+
+from hotpursuit.attribution.asset_trust import classify_assets
+from hotpursuit.attribution.labels import LabelClaim
+from hotpursuit.attribution.poisoning import PoisoningFinding, TransferFact, find_poisoning
+from hotpursuit.attribution.token_registry import load_canonical_tokens
+from hotpursuit.store.asset_trust_tables import (
+    StoredPoisoning,
+    StoredTrust,
+    assessed_fingerprint,
+    chain_fingerprint,
+    load_trust,
+    poisoning_inputs,
+    save_assessment,
+)
+from hotpursuit.store.database import Store
+from hotpursuit.store.label_tables import replace_import
+from hotpursuit.store.token_stats import load_token_metas, load_token_stats
+
+POISONING_IMPORT = "heuristic:poisoning"
+POISONING_CONFIDENCE = 60
+ASSESSOR = "hotpursuit"
+
+
+def dust_thresholds(trust: dict[str, StoredTrust], issued: set[str]) -> dict[str, int]:
+    """Below what a canonical asset's transfer is dust: 0.001 of a unit (ETH-like), 1 unit for stablecoins."""
+    out = {}
+    for asset, t in trust.items():
+        if t.status != "canonical" or t.decimals is None:
+            continue
+        stable = asset in issued or (t.symbol or "").upper() in {"USDT", "USDC", "DAI", "BUSD", "TUSD", "USDP", "PYUSD"}
+        out[asset] = 10 ** t.decimals if stable else 10 ** max(t.decimals - 3, 0)
+    return out
+
+
+def assess_chain(store: Store, chain: str) -> dict[str, StoredTrust]:
+    """Classify every asset of `chain`, find poisoning, store both; the chain's asset trust."""
+    fingerprint = chain_fingerprint(store, chain)
+    registry = load_canonical_tokens()
+    judged = classify_assets(load_token_metas(store, chain), registry, load_token_stats(store, chain))
+    issued = {str(a) for (a,) in store.con.execute(
+        "SELECT DISTINCT address FROM labels WHERE chain = ? AND category = 'issuer'", [chain]).fetchall()}
+    trust = {a: StoredTrust(a, "canonical" if a in issued and t.status == "unknown" else t.status,
+                            "a stablecoin whose contract is labelled with its issuer" if a in issued
+                            and t.status == "unknown" else t.reason, t.symbol, t.name, t.decimals, t.imitates)
+             for a, t in judged.items()}
+    suspect = sorted(a for a, t in trust.items() if t.status in ("impersonating", "spam"))
+    facts = [TransferFact(h, b, s, f, t, a, v)
+             for h, b, s, f, t, a, v in poisoning_inputs(store, chain, suspect, dust_thresholds(trust, issued))]
+    findings = find_poisoning(facts, judged, dust_thresholds(trust, issued))
+    poisoning = [StoredPoisoning(p.tx_hash, f.sender, f.receiver, f.asset, p.address, p.victim, p.lookalike_of,
+                                 p.kind, p.reason)
+                 for p, f in _with_transfers(findings, facts)]
+    save_assessment(store, chain, fingerprint, sorted(trust.values(), key=lambda t: t.asset), poisoning)
+    claims: dict[str, LabelClaim] = {}
+    for p in poisoning:
+        claims.setdefault(p.address, LabelClaim(
+            chain, p.address, f"address poisoning ({p.kind})", "poisoning", None, POISONING_CONFIDENCE,
+            f"heuristic: {p.reason} (tx {p.tx_hash})", None, "CLEAR", ASSESSOR))
+    replace_import(store, f"{POISONING_IMPORT}:{chain}", ASSESSOR, [claims[a] for a in sorted(claims)])
+    return trust
+
+
+def ensure_assessed(store: Store, chain: str) -> dict[str, StoredTrust]:
+    """The chain's asset trust, assessed anew only if its data changed since the last assessment."""
+    if assessed_fingerprint(store, chain) == chain_fingerprint(store, chain):
+        return load_trust(store, chain)
+    return assess_chain(store, chain)
+
+
+def _with_transfers(findings: list[PoisoningFinding], facts: list[TransferFact]
+                    ) -> list[tuple[PoisoningFinding, TransferFact]]:
+    """Each finding with the transfer it is about (the one of its tx and asset between the look-alike
+    and the victim), so the trace can drop exactly that transfer."""
+    by_key: dict[tuple[str, str, frozenset[str]], list[TransferFact]] = {}
+    for f in facts:
+        by_key.setdefault((f.tx_hash, f.asset, frozenset((f.sender, f.receiver))), []).append(f)
+    out = []
+    for p in findings:
+        for f in by_key.get((p.tx_hash, p.asset, frozenset((p.address, p.victim))), []):
+            out.append((p, f))
+    return out

@@ -1,0 +1,105 @@
+"""What every trace of a chain starts from: endpoints, pass-through venues and the assets that can be loot.
+
+Endpoints come from labels: an address labelled exchange, issuer, bridge or mixer, or in the same cluster
+as one, ends the trace there; so do the shipped venue registry's custodial, bridge and mixer entries.
+Venues (labels `defi`, `dex`, `aggregator`, `weth`, `staking`, and the registry's pass-through entries)
+are followed, never endpoints: swaps through them are found by net flows. Traced assets: the chain's
+native asset, the canonical tokens of the assessment (registry tokens, stablecoins whose contract is
+labelled with its issuer) and any asset the caller names (`--assets`, with a warning); other tokens are
+never stolen, and impersonating or spam ones never move taint at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hotpursuit.attribution.venue_registry import load_venues
+from hotpursuit.jobs.assess_job import ensure_assessed
+from hotpursuit.store.asset_trust_tables import StoredTrust
+from hotpursuit.store.database import Store
+from hotpursuit.trace.account_taint import Endpoint
+
+ENDPOINT_CATEGORIES = {"exchange": "exchange", "issuer": "issuer", "bridge": "bridge", "mixer": "mixer"}
+VENUE_CATEGORIES = frozenset({"defi", "dex", "aggregator", "weth", "staking"})
+SERVICE_KINDS = frozenset(ENDPOINT_CATEGORIES) | VENUE_CATEGORIES  # labels that change where traces stop
+REGISTRY_CHAINS = frozenset({"ethereum"})  # the shipped venue registry describes Ethereum mainnet
+REGISTRY_ENDPOINTS = {"custodial": "exchange", "bridge": "bridge", "mixer": "mixer"}
+NATIVE = "ETH"
+
+
+@dataclass
+class TraceSetup:
+    """The chain-wide inputs of a trace."""
+
+    endpoints: dict[str, Endpoint]
+    venues: dict[str, str]  # address -> name
+    trust: dict[str, StoredTrust]
+    traced_assets: set[str]
+    ignored_assets: set[str]  # impersonating or spam: their movements are dropped
+    warnings: list[str] = field(default_factory=list)
+
+
+def service_endpoints(store: Store, chain: str) -> dict[str, Endpoint]:
+    """Labelled services (and their cluster members) a trace stops at, with who owns them; registry
+    entries where no label says otherwise."""
+    out: dict[str, Endpoint] = {}
+    for address, category, owner in store.con.execute(
+        """WITH svc AS (SELECT address, arg_max(category, confidence) AS category,
+                               arg_max(coalesce(actor, label), confidence) AS owner
+                        FROM labels WHERE chain = ? AND category IN ('exchange', 'issuer', 'bridge', 'mixer')
+                        GROUP BY address)
+           SELECT address, category, owner FROM svc
+           UNION
+           SELECT c2.address, svc.category, svc.owner FROM svc
+             JOIN clusters c1 ON c1.chain = ? AND c1.address = svc.address
+             JOIN clusters c2 ON c2.chain = c1.chain AND c2.cluster_id = c1.cluster_id
+           ORDER BY 1, 2, 3""", [chain, chain]).fetchall():
+        out.setdefault(str(address), Endpoint(ENDPOINT_CATEGORIES[str(category)], str(owner)))
+    if chain in REGISTRY_CHAINS:
+        for venue in load_venues():
+            kind = REGISTRY_ENDPOINTS.get(venue.kind)
+            if venue.chain == chain and kind is not None and venue.category != "issuer":
+                out.setdefault(venue.address, Endpoint(kind, venue.operator or venue.name))
+    return out
+
+
+def pass_through_venues(store: Store, chain: str) -> dict[str, str]:
+    """Venues a trace follows through: labelled DeFi and the registry's pass-through entries."""
+    rows = store.con.execute(
+        """SELECT address, arg_max(label, confidence) FROM labels
+           WHERE chain = ? AND category IN (SELECT unnest(?::VARCHAR[])) GROUP BY address ORDER BY address""",
+        [chain, sorted(VENUE_CATEGORIES)]).fetchall()
+    venues = {str(a): str(n) for a, n in rows}
+    if chain in REGISTRY_CHAINS:
+        for venue in load_venues():
+            if venue.chain == chain and venue.kind == "pass-through":
+                venues.setdefault(venue.address, venue.name)
+    return venues
+
+
+def issuer_tokens(store: Store, chain: str) -> dict[str, str]:
+    """Token contracts labelled with their issuer (stablecoins): token -> issuer."""
+    return {str(a): str(o) for a, o in store.con.execute(
+        """SELECT address, arg_max(coalesce(actor, label), confidence) FROM labels
+           WHERE chain = ? AND category = 'issuer' GROUP BY address ORDER BY address""", [chain]).fetchall()}
+
+
+def trace_setup(store: Store, chain: str, *, include_assets: list[str] | None = None) -> TraceSetup:
+    """Endpoints, venues and asset trust for tracing on `chain` (assessing the chain first if its data
+    changed since the last assessment)."""
+    trust = ensure_assessed(store, chain)
+    endpoints = service_endpoints(store, chain)
+    venues = {a: n for a, n in pass_through_venues(store, chain).items() if a not in endpoints}
+    traced = {NATIVE} | {a for a, t in trust.items() if t.status == "canonical"} | set(issuer_tokens(store, chain))
+    ignored = {a for a, t in trust.items() if t.status in ("impersonating", "spam")} - traced
+    setup = TraceSetup(endpoints, venues, trust, traced, ignored)
+    for asset in include_assets or []:
+        asset = asset.strip().lower() if asset.strip().lower().startswith("0x") else asset.strip()
+        known = trust.get(asset)
+        status = f"{known.status}: {known.reason}" if known else "not assessed"
+        if asset not in traced:
+            setup.warnings.append(f"asset {asset} ({status}) is traced because --assets names it: its movements "
+                                  "in the theft count as stolen")
+        traced.add(asset)
+        ignored.discard(asset)
+    return setup

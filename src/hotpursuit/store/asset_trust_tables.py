@@ -1,0 +1,119 @@
+"""Asset trust and address-poisoning findings as stored: what an assessment wrote, what traces and pages read."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from hotpursuit.store.database import Store
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTrust:
+    """One asset's stored trust status."""
+
+    asset: str
+    status: str
+    reason: str
+    symbol: str | None
+    name: str | None
+    decimals: int | None
+    imitates: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPoisoning:
+    """One poisoning transfer as stored."""
+
+    tx_hash: str
+    from_address: str
+    to_address: str
+    asset: str
+    address: str
+    victim: str
+    lookalike_of: str | None
+    kind: str
+    reason: str
+
+
+def chain_fingerprint(store: Store, chain: str) -> str:
+    """What an assessment depends on: the chain's movements and tokens (counts and block span)."""
+    row = store.con.execute(
+        """SELECT count(*), coalesce(max(block_number), -1), coalesce(min(block_number), -1),
+                  (SELECT count(*) FROM tokens WHERE chain = $c),
+                  (SELECT count(*) FROM transactions WHERE chain = $c)
+           FROM transfers WHERE chain = $c""", {"c": chain}).fetchone()
+    return ":".join(str(x) for x in (row or ()))
+
+
+def assessed_fingerprint(store: Store, chain: str) -> str | None:
+    """The fingerprint of the chain's last assessment, if any."""
+    row = store.con.execute("SELECT fingerprint FROM assessments WHERE chain = ?", [chain]).fetchone()
+    return str(row[0]) if row else None
+
+
+def save_assessment(store: Store, chain: str, fingerprint: str, trust: Sequence[StoredTrust],
+                    poisoning: Sequence[StoredPoisoning]) -> None:
+    """Replace the chain's asset trust and poisoning findings in one transaction."""
+    t_names = ("asset", "status", "reason", "symbol", "name", "decimals", "imitates")
+    trust_rows = pa.table({n: [getattr(t, n) for t in trust] for n in t_names},
+                          schema=pa.schema([(n, pa.int32() if n == "decimals" else pa.string()) for n in t_names]))
+    p_names = ("tx_hash", "from_address", "to_address", "asset", "address", "victim", "lookalike_of", "kind", "reason")
+    poison_rows = pa.table({n: [getattr(p, n) for p in poisoning] for n in p_names},
+                           schema=pa.schema([(n, pa.string()) for n in p_names]))
+    with store.transaction(new_trust=trust_rows, new_poisoning=poison_rows) as con:
+        con.execute("DELETE FROM asset_trust WHERE chain = ?", [chain])
+        con.execute("""INSERT INTO asset_trust (chain, asset, status, reason, symbol, name, decimals, imitates)
+                       SELECT ?, * FROM new_trust""", [chain])
+        con.execute("DELETE FROM poisoning_transfers WHERE chain = ?", [chain])
+        con.execute("""INSERT INTO poisoning_transfers (chain, tx_hash, from_address, to_address, asset, address,
+                                                        victim, lookalike_of, kind, reason)
+                       SELECT ?, * FROM new_poisoning""", [chain])
+        con.execute("DELETE FROM assessments WHERE chain = ?", [chain])
+        con.execute("INSERT INTO assessments (chain, fingerprint) VALUES (?, ?)", [chain, fingerprint])
+
+
+def load_trust(store: Store, chain: str) -> dict[str, StoredTrust]:
+    """Every assessed asset of the chain."""
+    rows = store.con.execute("""SELECT asset, status, reason, symbol, name, decimals, imitates FROM asset_trust
+                                WHERE chain = ? ORDER BY asset""", [chain]).fetchall()
+    return {str(r[0]): StoredTrust(str(r[0]), str(r[1]), str(r[2]), r[3], r[4], r[5], r[6]) for r in rows}
+
+
+def load_poisoning(store: Store, chain: str, address: str | None = None) -> list[StoredPoisoning]:
+    """The chain's poisoning findings (those naming `address` as poisoner or victim, if given)."""
+    where, args = ("WHERE chain = ?", [chain]) if address is None else \
+        ("WHERE chain = ? AND (address = ? OR victim = ?)", [chain, address, address])
+    rows = store.con.execute(f"""SELECT tx_hash, from_address, to_address, asset, address, victim, lookalike_of,
+                                        kind, reason FROM poisoning_transfers {where}
+                                 ORDER BY address, tx_hash, from_address, to_address, asset""", args).fetchall()
+    return [StoredPoisoning(*(str(x) if x is not None else None for x in r)) for r in rows]  # type: ignore[arg-type]
+
+
+def poisoning_inputs(store: Store, chain: str, suspect_assets: Sequence[str],
+                     dust: dict[str, int]) -> list[tuple[str, int, str | None, str, str, str, int]]:
+    """The transfers the poisoning heuristic needs, as (tx, block, tx sender, from, to, asset, amount):
+    every zero-value, dust or suspect-asset transfer, and one transfer per distinct (from, to, asset)
+    of the rest (what makes two addresses real counterparties)."""
+    thresholds = pa.table({"asset": list(dust), "below": [str(v) for v in dust.values()]})
+    with store.transaction(dust_thresholds=thresholds) as con:
+        found = con.execute(
+            """WITH th AS (SELECT asset, below::BIGNUM AS below FROM dust_thresholds),
+                    t AS (SELECT t.tx_hash, t.block_number, x.from_address AS tx_sender, t.from_address,
+                                 t.to_address, t.asset, t.amount, t.tx_index, t.seq,
+                                 (t.amount = 0::BIGNUM OR t.asset IN (SELECT unnest($suspect::VARCHAR[]))
+                                  OR coalesce(t.amount < th.below, false)) AS candidate
+                          FROM transfers t LEFT JOIN th ON th.asset = t.asset
+                          LEFT JOIN transactions x ON x.chain = t.chain AND x.hash = t.tx_hash
+                          WHERE t.chain = $c)
+               SELECT tx_hash, block_number, tx_sender, from_address, to_address, asset, amount::VARCHAR FROM t
+               WHERE candidate
+               UNION ALL
+               SELECT arg_min(tx_hash, block_number * 1000000 + tx_index), min(block_number),
+                      arg_min(tx_sender, block_number * 1000000 + tx_index), from_address, to_address, asset,
+                      arg_min(amount, block_number * 1000000 + tx_index)::VARCHAR
+               FROM t WHERE NOT candidate GROUP BY from_address, to_address, asset
+               ORDER BY 2, 1, 4, 5, 6""", {"c": chain, "suspect": list(suspect_assets)}).fetchall()
+    return [(str(h), int(b), s, str(f), str(t), str(a), int(v)) for h, b, s, f, t, a, v in found]
