@@ -94,6 +94,13 @@ def test_drill_is_bybit_shaped_and_ingest_sees_every_transfer(rpc: JsonRpcClient
                               "ORDER BY ALL").fetchall()
     assert links == sorted((m["memo"], "bitcoin", m["btc_address"], str(m["amount"])) for m in truth["bridge_memos"])
 
+def test_the_roster_predicts_every_contract_before_anything_is_sent(rpc: JsonRpcClient) -> None:
+    roster = HeistDrill(rpc, DrillConfig(seed=7)).roster()
+    truth = _drill(rpc)
+    assert {k: truth["contracts"][k] for k in roster["contracts"]} == roster["contracts"]
+    assert roster["victim"] == truth["victim"] and roster["venues"] == truth["venues"]
+
+
 def test_same_seed_same_heist(tmp_path: Path) -> None:
     truths = []
     for _ in range(2):
@@ -178,8 +185,13 @@ def test_the_safe_was_drained_through_a_delegatecall_that_replaced_its_singleton
     slot = [rpc.call("eth_getStorageAt", [safe, "0x0", hex(n)]) for n in (block - 1, block)]
     assert ["0x" + str(w)[-40:] for w in slot] == [truth["contracts"]["safe_singleton"], takeover["backdoor"]]
     frames = rpc.call("debug_traceTransaction", [takeover["exec_tx"], {"tracer": "callTracer"}])
-    calls = frames.get("calls") or []
-    assert any(f["type"] == "DELEGATECALL" and f["to"].lower() == takeover["trojan"] for f in calls)
+    calls, stack = [], list(frames.get("calls") or [])
+    while stack:  # the proxy delegates to the singleton, which delegatecalls the trojan
+        frame = stack.pop()
+        calls.append((frame["type"], frame["to"].lower()))
+        stack += frame.get("calls") or []
+    assert ("DELEGATECALL", truth["contracts"]["safe_singleton"]) in calls
+    assert ("DELEGATECALL", takeover["trojan"]) in calls
     assert frames["to"].lower() == safe and frames["from"].lower() in truth["victim_signers"]
     # the sweep emptied the Safe into the thief (ETH and the staking token)
     steth = truth["contracts"]["staking_token"]

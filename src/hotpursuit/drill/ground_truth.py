@@ -75,7 +75,8 @@ def build_ground_truth(drill: HeistDrill) -> dict[str, Any]:
         conservation["ETH" if asset == ETH else asset] = {k: str(v) for k, v in row.items()}
     contracts = {"stablecoin": drill.token, "dex_pool": drill.venues.v2_stable_pair, "bridge_router": drill.router,
                  "bridge_vault": drill.vault, **drill.venues.contracts(),
-                 "safe_singleton": drill.takeover["singleton_before"], "victim_safe": drill.victim,
+                 "safe_singleton": drill.takeover["singleton_before"], "safe_proxy_factory": drill.safe_factory,
+                 "victim_safe": drill.victim,
                  "safe_trojan": drill.takeover["trojan"], "safe_backdoor": drill.takeover["backdoor"]}
     return {
         "seed": cfg.seed,

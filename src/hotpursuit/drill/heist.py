@@ -280,6 +280,7 @@ class HeistDrill:
                                 for u in self.users}
         deployed = [t.receipt["contractAddress"].lower() for t in venues]
         singleton, factory = deployed[-2], deployed[-1]
+        self.safe_factory = factory
         pool, steth, weth = v.v3_staking_pool, v.staking_token, v.weth
         big = 2**256 - 1
         self.wave([
