@@ -127,6 +127,8 @@ def address_show(
         console.print_json(json.dumps(asdict(page), default=str))
         return
     console.print(f"[bold]{page.chain} {page.address}[/]", highlight=False)
+    for warning in page.warnings:
+        console.print(f"  [bold red]warning[/]: {warning}", highlight=False)
     for c in page.claims:
         console.print(f"  label: {c.label} [{c.category}] actor={c.actor_label or c.actor or '-'} "
                       f"confidence {c.confidence} source {c.source} ({c.source_date or 'undated'}) "

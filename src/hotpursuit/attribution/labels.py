@@ -10,7 +10,7 @@ from importlib import resources
 
 TLP_LEVELS = ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED")
 CATEGORIES = ("exchange", "issuer", "bridge", "mixer", "dprk", "sanctioned", "scam", "victim", "hack",
-              "thief", "defi", "service", "miner", "user", "other")
+              "thief", "defi", "service", "miner", "user", "other", "poisoning")
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from hotpursuit.store.asset_trust_tables import (
     StoredTrust,
     assessed_fingerprint,
     chain_fingerprint,
+    labelled_assets,
     load_trust,
     poisoning_inputs,
     save_assessment,
@@ -43,16 +44,17 @@ def dust_thresholds(trust: dict[str, StoredTrust], issued: set[str]) -> dict[str
 
 
 def assess_chain(store: Store, chain: str) -> dict[str, StoredTrust]:
-    """Classify every asset of `chain`, find poisoning, store both; the chain's asset trust."""
+    """Classify every asset of `chain`, find poisoning, store both; the chain's asset trust. A token whose
+    contract is labelled as its issuer's stablecoin or as a venue's own token (WETH, a staking token) is
+    canonical on that chain, whatever the mainnet registry says of its symbol."""
     fingerprint = chain_fingerprint(store, chain)
     registry = load_canonical_tokens()
     judged = classify_assets(load_token_metas(store, chain), registry, load_token_stats(store, chain))
-    issued = {str(a) for (a,) in store.con.execute(
-        "SELECT DISTINCT address FROM labels WHERE chain = ? AND category = 'issuer'", [chain]).fetchall()}
-    trust = {a: StoredTrust(a, "canonical" if a in issued and t.status == "unknown" else t.status,
-                            "a stablecoin whose contract is labelled with its issuer" if a in issued
-                            and t.status == "unknown" else t.reason, t.symbol, t.name, t.decimals, t.imitates)
-             for a, t in judged.items()}
+    vouched = labelled_assets(store, chain)
+    trust = {a: StoredTrust(a, "canonical", vouched[a], t.symbol, t.name, t.decimals, None)
+             if a in vouched and t.status != "canonical" else
+             StoredTrust(a, t.status, t.reason, t.symbol, t.name, t.decimals, t.imitates) for a, t in judged.items()}
+    issued = {a for a, reason in vouched.items() if reason.startswith("issued")}
     suspect = sorted(a for a, t in trust.items() if t.status in ("impersonating", "spam"))
     facts = [TransferFact(h, b, s, f, t, a, v)
              for h, b, s, f, t, a, v in poisoning_inputs(store, chain, suspect, dust_thresholds(trust, issued))]

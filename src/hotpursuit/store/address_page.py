@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from hotpursuit.cluster.bitcoin_heuristics import Link
 from hotpursuit.cluster.inheritance import inheritance_path
+from hotpursuit.store.asset_trust_tables import load_poisoning
 from hotpursuit.store.database import Store
 from hotpursuit.store.label_tables import StoredClaim, claims_for
 
@@ -27,6 +28,7 @@ class AddressPage:
     entity: StoredClaim | None = None
     entity_address: str | None = None
     inherited_via: list[Link] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # look-alike / poisoning, fake assets held
 
 
 def address_page(store: Store, chain: str, address: str, *, limit: int = 5, offset: int = 0) -> AddressPage:
@@ -46,10 +48,17 @@ def address_page(store: Store, chain: str, address: str, *, limit: int = 5, offs
         page.balances = {str(a): int(b) for a, b, _, _ in rows}
         page.first_seen = min(int(r[2]) for r in rows)
         page.last_seen = max(int(r[3]) for r in rows)
+        # real counterparties only: no zero-value, impersonating or spam transfers, no poisoning transfers
         page.counterparties = [(str(c), str(a), int(n), int(x)) for c, a, n, x in con.execute(
-            """SELECT CASE WHEN from_address = $a THEN to_address ELSE from_address END AS other, asset,
-                      count(*) AS n, sum(amount)::VARCHAR
-               FROM transfers WHERE chain = $c AND (from_address = $a OR to_address = $a)
+            """SELECT CASE WHEN t.from_address = $a THEN t.to_address ELSE t.from_address END AS other, t.asset,
+                      count(*) AS n, sum(t.amount)::VARCHAR
+               FROM transfers t
+               WHERE t.chain = $c AND (t.from_address = $a OR t.to_address = $a) AND t.amount <> 0::BIGNUM
+                 AND t.asset NOT IN (SELECT asset FROM asset_trust
+                                     WHERE chain = $c AND status IN ('impersonating', 'spam'))
+                 AND NOT EXISTS (SELECT 1 FROM poisoning_transfers p WHERE p.chain = t.chain
+                                 AND p.tx_hash = t.tx_hash AND p.from_address = t.from_address
+                                 AND p.to_address = t.to_address AND p.asset = t.asset)
                GROUP BY ALL ORDER BY n DESC, other, asset LIMIT $l OFFSET $o""",
             {"a": address, "c": chain, "l": limit, "o": offset}).fetchall()]
     else:
@@ -68,6 +77,7 @@ def address_page(store: Store, chain: str, address: str, *, limit: int = 5, offs
                        SELECT tx_hash FROM utxo_inputs WHERE chain = ? AND address = ?)
                    GROUP BY 1 ORDER BY n DESC, 1 LIMIT ? OFFSET ?""",
                 [chain, address, chain, address, limit, offset]).fetchall()]
+    page.warnings = poisoning_warnings(store, chain, address)
     cluster = con.execute("SELECT cluster_id, reason FROM clusters WHERE chain = ? AND address = ?",
                           [chain, address]).fetchone()
     if cluster is None:
@@ -88,3 +98,19 @@ def address_page(store: Store, chain: str, address: str, *, limit: int = 5, offs
            AND a IN (SELECT unnest(?))""", [chain, members]).fetchall()]
     page.inherited_via = inheritance_path(address, {page.entity_address}, links)
     return page
+
+
+def poisoning_warnings(store: Store, chain: str, address: str) -> list[str]:
+    """What an investigator must be warned of about `address`: it imitates a real counterparty of
+    someone, or it is the target of a poisoning campaign."""
+    out: list[str] = []
+    for p in load_poisoning(store, chain, address):
+        if p.address == address and p.lookalike_of:
+            text = f"look-alike of {p.lookalike_of}, a counterparty of {p.victim} (address poisoning, tx {p.tx_hash})"
+        elif p.address == address:
+            text = f"planted a {p.kind} transfer naming {p.victim} (address poisoning, tx {p.tx_hash})"
+        else:
+            text = f"targeted by address poisoning: {p.address} imitates {p.lookalike_of or 'a counterparty'}"
+        if text not in out:
+            out.append(text)
+    return out[:20]

@@ -117,3 +117,15 @@ def poisoning_inputs(store: Store, chain: str, suspect_assets: Sequence[str],
                FROM t WHERE NOT candidate GROUP BY from_address, to_address, asset
                ORDER BY 2, 1, 4, 5, 6""", {"c": chain, "suspect": list(suspect_assets)}).fetchall()
     return [(str(h), int(b), s, str(f), str(t), str(a), int(v)) for h, b, s, f, t, a, v in found]
+
+
+def labelled_assets(store: Store, chain: str) -> dict[str, str]:
+    """Token contracts that labels vouch for: a stablecoin labelled with its issuer, a venue's own token
+    (WETH, a staking token, labelled `defi`, `weth` or `staking`); contract -> why."""
+    rows = store.con.execute(
+        """SELECT l.address, arg_max(l.category, l.confidence), arg_max(coalesce(l.actor, l.label), l.confidence)
+           FROM labels l WHERE l.chain = ? AND l.category IN ('issuer', 'defi', 'weth', 'staking')
+             AND l.address IN (SELECT DISTINCT asset FROM transfers WHERE chain = ?)
+           GROUP BY l.address ORDER BY l.address""", [chain, chain]).fetchall()
+    return {str(a): (f"issued by {o} (labelled issuer)" if c == "issuer" else f"the token of venue {o} (labelled {c})")
+            for a, c, o in rows}

@@ -21,12 +21,13 @@ def load_token_metas(store: Store, chain: str) -> list[TokenMeta]:
 
 def load_token_stats(store: Store, chain: str) -> dict[str, TokenStats]:
     """Per token: transfers, sends by addresses that had not received that much before (in chain
-    order), those of them in a transaction signed by someone else, and transfers signed by their sender."""
+    order), those of them in a transaction signed by someone else, and transfers signed by their sender.
+    Self-transfers are left out: "sending" a token to oneself proves nothing about holding it."""
     rows = store.con.execute(
         """WITH t AS (SELECT t.asset, t.from_address, t.to_address, t.amount, t.block_number, t.tx_index, t.seq,
                              x.from_address AS signer
                       FROM transfers t LEFT JOIN transactions x ON x.chain = t.chain AND x.hash = t.tx_hash
-                      WHERE t.chain = $c AND t.asset <> 'ETH'),
+                      WHERE t.chain = $c AND t.asset <> 'ETH' AND t.from_address <> t.to_address),
                 ev AS (SELECT asset, to_address AS address, amount AS delta, block_number, tx_index, seq,
                               0 AS out, NULL::BIGNUM AS amount, NULL AS signer FROM t
                        UNION ALL
