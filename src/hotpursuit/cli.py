@@ -345,6 +345,52 @@ def _demo_trace(store: Store, truth: dict[str, Any]) -> None:
     for (who, asset), amount in sorted(by_freezer.items()):
         table.add_row(who, asset if len(asset) < 12 else asset[:10] + "…", f"{amount:,}")
     console.print(table)
+    _demo_trust_and_swaps(store, report)
+
+
+def _demo_trust_and_swaps(store: Store, report: Any) -> None:
+    """What the real-mainnet rules did on the drill: swaps followed, fake assets ignored, poisoning found."""
+    from hotpursuit.cli_live_race import units
+    from hotpursuit.store.asset_trust_tables import load_poisoning, load_trust
+
+    trust = load_trust(store, "anvil")
+
+    def name(asset: str) -> str:
+        t = trust.get(asset)
+        return (t.symbol or asset) if t else asset
+
+    def amount(asset: str, value: str) -> str:
+        t = trust.get(asset)
+        decimals = t.decimals if t and t.decimals is not None else 18
+        return f"{units(int(value), decimals, 2)} {name(asset)}"
+
+    routes: dict[tuple[str, str, str], int] = {}
+    for s in report.swaps:  # only swaps that carried taint are recorded: the thief's side, not the pools'
+        key = (" + ".join(name(a) for a in s["sold"]), " + ".join(name(a) for a in s["bought"]),
+               ", ".join(sorted({n for n in s["venue_names"] if n})) or f"{len(s['venues'])} unlabelled venue(s)")
+        routes[key] = routes.get(key, 0) + 1
+    table = Table(title=f"swaps the trace followed by net flows ({len(report.swaps)})")
+    for col in ("sold", "bought", "through", "swaps"):
+        table.add_column(col, overflow="fold")
+    for (sold, bought, through), count in sorted(routes.items()):
+        table.add_row(sold, bought, through, str(count))
+    console.print(table)
+    for asset, totals in sorted(report.totals.items()):
+        if int(totals.get("swapped_in", "0")) or int(totals.get("swapped_out", "0")):
+            console.print(f"  {name(asset)}: swapped in {amount(asset, totals['swapped_in'])}, swapped out "
+                          f"{amount(asset, totals['swapped_out'])}", highlight=False)
+    ignored = Table(title="assets the trace ignored (never stolen, never traced)")
+    for col in ("symbol", "status", "movements", "reason"):
+        ignored.add_column(col, overflow="fold")
+    for i in report.ignored_assets:
+        ignored.add_row(str(i["symbol"] or i["asset"]), i["status"], str(i["movements"]), i["reason"])
+    console.print(ignored)
+    poisoning = load_poisoning(store, "anvil")
+    looks = sorted({(p.address, p.lookalike_of) for p in poisoning if p.lookalike_of})
+    console.print(f"[bold]address poisoning:[/] {len(poisoning)} transfers flagged, {len(looks)} look-alike "
+                  f"addresses (kept out of taint, evidence paths and counterparties)", highlight=False)
+    for address, real in looks[:3]:
+        console.print(f"  {address} imitates {real}", highlight=False)
 
 
 DEMO_LABELS = Path(__file__).resolve().parents[2] / "data" / "labels"

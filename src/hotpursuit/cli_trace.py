@@ -19,13 +19,17 @@ def incident_open(
     name: Annotated[str, typer.Argument(help="A short name, e.g. 'Bybit 2025-02-21'.")],
     db: DbOption,
     chain: Annotated[str, typer.Option(help="Chain of the theft.")] = "ethereum",
-    source: Annotated[list[str] | None, typer.Option(help="A thief address or a theft tx hash (repeat).")] = None,
+    source: Annotated[list[str] | None, typer.Option(help=(
+        "Where the loot enters (repeat): a theft tx hash; ADDRESS@TXHASH (what that tx brought to the address: "
+        "a thief's address with the tx at which it received the loot); or a bare address (every outflow of it is "
+        "loot: the victim's wallet)."))] = None,
     since: Annotated[int | None, typer.Option(help="First block to trace from.")] = None,
     victim: Annotated[str | None, typer.Option(help="The victim's address.")] = None,
     actor: Annotated[str | None, typer.Option(help="Attribution, e.g. lazarusgroup.")] = None,
     tlp: Annotated[str, typer.Option(help="TLP of the incident.")] = "AMBER",
 ) -> None:
-    """Record an incident with its sources; stolen amounts per asset are read from the theft txs."""
+    """Record an incident with its sources; stolen amounts per asset are read from the theft txs. The loot
+    counts once: several sources never count the same value twice."""
     from hotpursuit.store.incident_tables import open_incident
 
     with _user_errors(), Store.open(db) as store:
@@ -83,14 +87,19 @@ def trace_cmd(
     until: Annotated[int | None, typer.Option(help="Time limit: ignore blocks after this one.")] = None,
     fmt: FormatOption = "json",
     out: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")] = None,
+    assets: Annotated[list[str] | None, typer.Option(
+        "--assets", help="Also count this asset (token contract) as stolen, though it is not canonical (repeat; "
+                         "the report warns).")] = None,
 ) -> None:
-    """Trace an incident: endpoints (who can freeze what), holders, the flow graph; json, csv or html."""
+    """Trace an incident: endpoints (who can freeze what), holders, swaps, the flow graph, and the assets
+    ignored with their reason (impersonating, spam, or unknown); json, csv or html."""
     from hotpursuit.jobs.trace_job import run_trace
     from hotpursuit.store.taint_tables import save_trace
     from hotpursuit.trace.report_render import render_csv, render_html, render_json
 
     with _user_errors(), Store.open(db) as store:
-        report = run_trace(store, incident, model=model, max_hops=hops, dust=dust, until_block=until)
+        report = run_trace(store, incident, model=model, max_hops=hops, dust=dust, until_block=until,
+                           include_assets=assets)
         save_trace(store, report)  # screening reads the tainted value each address received
     text = {"json": render_json, "csv": render_csv, "html": render_html}[fmt](report)
     if out is None:
