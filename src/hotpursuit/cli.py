@@ -133,6 +133,53 @@ def import_ethereum_etl_cmd(
     console.print(table)
 
 
+@import_app.command("explorer")
+def import_explorer_cmd(
+    files: Annotated[list[Path], typer.Argument(help="Explorer exports: Etherscan web CSVs, API JSON replies, "
+                                                     "or an investigation outflows CSV.")],
+    db: DbOption,
+    chain: Annotated[str, typer.Option(help="Chain the exports are from.")] = "ethereum",
+    owner: Annotated[str | None, typer.Option(
+        "--from", help="The address whose outflows an investigation CSV lists (required for that shape).")] = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """Import block-explorer exports (Etherscan normal, internal and ERC-20 transactions; txlist,
+    txlistinternal and tokentx API replies) and merge them with what the store holds.
+
+    Every file is validated first (a bad cell is named with file, line and column, and nothing is
+    stored). Overlapping exports merge: a movement already stored is not stored again, and nothing a
+    file does not mention is deleted. Tokens whose decimals no source states are assumed to have 18
+    and listed.
+    """
+    from hotpursuit.ingest.explorer_job import import_explorer
+
+    with _user_errors(), Store.open(db) as store:
+        result = import_explorer(store, files, chain=chain, owner=owner)
+    if fmt == "json":
+        console.print_json(json.dumps({**asdict(result), "added": result.added}))
+        return
+    table = Table(title=f"imported {len(files)} explorer export(s) ({chain})")
+    for name in ("file", "shape", "rows", "native", "internal", "erc20", "added", "already stored", "txs added"):
+        table.add_column(name, justify="left" if name in ("file", "shape") else "right")
+    for f in result.files:
+        table.add_row(Path(f.file).name, f.shape, f"{f.rows:,}", *(f"{f.movements.get(k, 0):,}"
+                      for k in ("native", "internal", "erc20")), f"{f.added:,}", f"{f.already_stored:,}",
+                      f"{f.transactions_added:,}")
+    console.print(table)
+    skipped = {k: v for f in result.files for k, v in f.skipped.items()}
+    for reason in sorted(skipped):
+        total = sum(f.skipped.get(reason, 0) for f in result.files)
+        console.print(f"rows moving no value: {total:,} {reason}", highlight=False)
+    if result.replaced_synthetic:
+        console.print(f"{result.replaced_synthetic:,} movements stored without a log index were replaced by the "
+                      "precise rows", highlight=False)
+    console.print(f"tokens added: {result.tokens_added:,}", highlight=False)
+    if result.assumed_decimals:
+        shown = ", ".join(result.assumed_decimals[:5]) + (", ..." if len(result.assumed_decimals) > 5 else "")
+        console.print(f"decimals assumed 18 for {len(result.assumed_decimals)} token(s) no source states them for "
+                      f"(--format json lists all): {shown}", highlight=False)
+
+
 # ---- store ----------------------------------------------------------------------------------
 @store_app.command("summary")
 def store_summary(db: DbOption, fmt: FormatOption = "table") -> None:
