@@ -15,13 +15,13 @@ from hotpursuit.devnet.bitcoin_server import BitcoinTestServer
 from hotpursuit.drill.bitcoin_leg import build_bitcoin_leg
 from hotpursuit.drill.ground_truth import build_ground_truth
 from hotpursuit.drill.heist import DrillConfig, HeistDrill
+from hotpursuit.drill.service_labels import drill_service_claims
 from hotpursuit.ingest.bitcoin_node_job import BitcoinIngest, CoreRpcSource
 from hotpursuit.ingest.evm_node_job import EvmNodeIngest
 from hotpursuit.ingest.rpc_client import JsonRpcClient
 from hotpursuit.store import Store
 
 runner = CliRunner()
-CATEGORY = {"exchange_hot_wallet": "exchange", "dex_pool": "defi", "bridge_router": "bridge", "bridge_vault": "bridge"}
 
 
 def test_incident_and_trace_through_the_cli(rpc: JsonRpcClient, tmp_path: Path) -> None:
@@ -34,16 +34,12 @@ def test_incident_and_trace_through_the_cli(rpc: JsonRpcClient, tmp_path: Path) 
         leg = build_bitcoin_leg(7, truth["bridge_memos"], start_time=1_740_100_000)
         with BitcoinTestServer(leg.blocks) as server:
             BitcoinIngest(CoreRpcSource(server.rpc_url), store).ingest_range(0, len(leg.blocks) - 1)
-    services = tmp_path / "services.csv"
+    services = tmp_path / "services.csv"  # what a task force holds: hot wallets, venues, bridge, the issuer
     with services.open("w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["chain", "address", "label", "category", "actor", "confidence", "source", "source_date", "tlp"])
-        for address, svc in drill.services.items():
-            if svc.kind in CATEGORY:
-                w.writerow(["anvil", address, f"{svc.owner} {svc.kind}", CATEGORY[svc.kind], svc.owner, 80,
-                            "task force", "", "GREEN"])
-        w.writerow(["anvil", truth["issuer"]["token"], "HUSD", "issuer", truth["issuer"]["name"], 90, "issuer", "",
-                    "CLEAR"])
+        for c in drill_service_claims(truth):
+            w.writerow([c.chain, c.address, c.label, c.category, c.actor or "", c.confidence, c.source, "", c.tlp])
     for args in (["labels", "import", "csv", str(services)], ["cluster", "run", "anvil"],
                  ["incident", "open", "Drill heist", "--chain", "anvil", "--source", truth["theft_tx"],
                   "--victim", truth["victim"], "--actor", "lazarusgroup"]):
@@ -63,6 +59,18 @@ def test_incident_and_trace_through_the_cli(rpc: JsonRpcClient, tmp_path: Path) 
     assert husd_held and all(h["freezer"] == truth["issuer"]["name"] for h in husd_held)
     assert report["totals"]["BTC"]["crossed"] == str(int(report["totals"]["BTC"]["held"]) +
                                                      int(report["totals"]["BTC"]["burned"]))
+    # the real-mainnet rules on the drill: swaps through Uniswap and the aggregator followed, venues never
+    # endpoints or holders, the poisoning campaign's fake tokens ignored with a reason, look-alikes nowhere
+    venues = set(truth["venues"])
+    assert report["swaps"] and all(set(s["venues"]) & venues for s in report["swaps"])
+    assert not {e["address"] for e in report["endpoints"]} & venues
+    assert not {h["address"] for h in report["held"]} & venues
+    ignored = {i["asset"]: i for i in report["ignored_assets"]}
+    fakes = set(truth["poisoning"]["fake_tokens"])
+    assert fakes <= set(ignored) and all(ignored[a]["status"] in ("impersonating", "spam") for a in fakes)
+    lookalikes = set(truth["poisoning"]["lookalikes"])
+    touched = {f["to"] for f in report["flows"]} | {f["from"] for f in report["flows"]}
+    assert lookalikes and not lookalikes & touched
     exchange_ends = [e for e in report["endpoints"] if e["kind"] == "exchange"]
     assert exchange_ends and all(e["freezer"] in truth["exchanges"] and e["evidence"] for e in exchange_ends)
     for e in exchange_ends:  # the evidence path runs from the theft to the endpoint, hop by hop
