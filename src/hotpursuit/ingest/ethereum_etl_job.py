@@ -1,5 +1,5 @@
 """Importing an ethereum-etl export folder (blocks, transactions, receipts, token_transfers, traces;
-CSV or JSON lines) into the store: all files validated first, then loaded in one transaction."""
+CSV or JSON lines) into the store: all files validated first, then merged in one transaction."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from hotpursuit.errors import IngestError
 from hotpursuit.store import Store
-from hotpursuit.store.etl_insert import replace_from_staged
+from hotpursuit.store.etl_insert import merge_from_staged
 from hotpursuit.store.etl_staging import ColumnSpec, StagedFile, stage_file
 
 A, H, U, N, T = "address", "hash", "uint", "int", "text"  # N: a plain non-negative integer
@@ -70,14 +70,15 @@ def find_export_files(folder: Path) -> dict[str, tuple[Path, str]]:
 
 
 def import_ethereum_etl(store: Store, folder: Path, chain: str = "ethereum") -> EtlImportResult:
-    """Validate every file, then replace the covered block ranges in one transaction."""
+    """Validate every file, then merge them into the store in one transaction: nothing stored is deleted,
+    nothing is stored twice (identity: tx hash + kind + log index or trace address)."""
     files = find_export_files(folder)
     staged: dict[str, StagedFile] = {}
     try:
         for kind, (path, fmt) in files.items():
             specs, block_column = EXPORT_SPECS[kind]
             staged[kind] = stage_file(store, kind, str(path), fmt, specs, block_column)
-        stored = replace_from_staged(store, chain, staged)
+        stored = merge_from_staged(store, chain, staged)
     finally:
         for s in staged.values():
             store.con.execute(f"DROP TABLE IF EXISTS {s.table}")

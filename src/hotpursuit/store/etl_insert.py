@@ -1,33 +1,40 @@
-"""Inserting staged ethereum-etl rows into blocks, transactions and transfers, atomically.
+"""Merging staged ethereum-etl rows into blocks, transactions and transfers, atomically.
 
-Each file replaces, for its chain and block range, the rows it is the source of: blocks, or
-transactions with their native transfers, or internal transfers (traces), or ERC-20 transfers.
-Transfer `seq` numbers movements within a transaction as node ingest does: the native value first,
-then internal calls in trace order, then ERC-20 logs in log order.
+Nothing is deleted: a block or transaction already stored is kept (a block stored with another hash or
+another transaction_count, or whose transactions in the import are not as many as it says, is refused);
+movements merge by row identity (store.transfer_merge), so per-address exports imported one after
+another keep every movement and a re-import changes nothing. Transfer `seq` numbers movements within
+a transaction as node ingest does: the native value first, then internal calls in trace order, then
+ERC-20 logs in log order.
 """
 
 from __future__ import annotations
 
+from hotpursuit.errors import IngestError
 from hotpursuit.store.database import Store
 from hotpursuit.store.etl_staging import StagedFile
+from hotpursuit.store.transfer_merge import INCOMING_COLUMNS, merge_transfers
 
 
-def replace_from_staged(store: Store, chain: str, staged: dict[str, StagedFile]) -> dict[str, int]:
-    """Insert every staged file in one transaction; returns rows inserted per table/kind."""
+def merge_from_staged(store: Store, chain: str, staged: dict[str, StagedFile]) -> dict[str, int]:
+    """Merge every staged file in one transaction; returns rows added per table."""
     con = store.con
     counts: dict[str, int] = {}
     con.execute("BEGIN TRANSACTION")
     try:
-        _delete_covered(store, chain, staged)
         if "blocks" in staged:
+            _refuse_block_disagreements(store, chain, staged)
             s = staged["blocks"]
             counts["blocks"] = _run(store, f"""
                 INSERT INTO blocks SELECT $chain, number::BIGINT, hash, parent_hash, timestamp::BIGINT,
                   miner, {_opt(s, 'gas_used', '::BIGINT')}, {_opt(s, 'gas_limit', '::BIGINT')},
                   {_opt(s, 'base_fee_per_gas', '::BIGNUM')}, transaction_count::INTEGER, $source
-                FROM {s.table}""", chain, s.path)
+                FROM (SELECT DISTINCT ON (number::BIGINT) * FROM {s.table} ORDER BY number::BIGINT) b
+                WHERE NOT EXISTS (SELECT 1 FROM blocks x WHERE x.chain = $chain AND x.number = b.number::BIGINT)""",
+                chain, s.path)
         if "transactions" in staged:
             s = staged["transactions"]
+            _refuse_moved_transactions(store, chain, s)
             status = _status_expr(staged)
             receipts_join = _receipts_join(staged)
             counts["transactions"] = _run(store, f"""
@@ -37,33 +44,37 @@ def replace_from_staged(store: Store, chain: str, staged: dict[str, StagedFile])
                   {_gas_used(staged)}, {_effective_price(staged)}, {status},
                   {_contract_address(staged)},
                   CASE WHEN length(t.input) >= 10 THEN lower(substr(t.input, 1, 10)) END, $source
-                FROM {s.table} t {receipts_join}""", chain, s.path)
-        # every movement source is one SELECT; they are numbered and inserted in a single pipelined pass
+                FROM (SELECT DISTINCT ON (hash) * FROM {s.table} ORDER BY hash) t {receipts_join}
+                WHERE NOT EXISTS (SELECT 1 FROM transactions x WHERE x.chain = $chain AND x.hash = t.hash)""",
+                chain, s.path)
+            _refuse_overfull_blocks(store, chain, s)
+        # every movement source is one SELECT; they are merged by row identity in one pass
         moves: list[str] = []
-        params: dict[str, str] = {"chain": chain}
+        params: dict[str, str] = {}
+        files: dict[int, str] = {}
         if "transactions" in staged:
             s = staged["transactions"]
             params["native_source"] = f"file:{s.path}"
+            files[0] = s.path
             contract = _contract_address(staged)
             moves.append(f"""
                 SELECT t.block_number::BIGINT AS block_number, t.hash AS tx_hash,
-                  t.transaction_index::INTEGER AS tx_index, 0 AS kind_rank, [] :: INTEGER[] AS sub_order,
-                  'native' AS kind, NULL::INTEGER AS log_index, NULL::VARCHAR AS trace_address,
-                  t.from_address, coalesce(t.to_address, {contract}) AS to_address, 'ETH' AS asset,
-                  t.value AS amount, $native_source AS source
+                  t.transaction_index::INTEGER AS tx_index, 'native' AS kind, NULL::INTEGER AS log_index,
+                  NULL::VARCHAR AS trace_address, t.from_address, coalesce(t.to_address, {contract}) AS to_address,
+                  'ETH' AS asset, t.value AS amount, $native_source AS source, 0 AS file_id, t.rowid AS line
                 FROM {s.table} t {_receipts_join(staged)}
                 WHERE ltrim(t.value, '0') <> '' AND coalesce({_status_expr(staged)}, 1) = 1
                   AND coalesce(t.to_address, {contract}) IS NOT NULL""")
         if "traces" in staged:
             s = staged["traces"]
             params["internal_source"] = f"file:{s.path}"
+            files[1] = s.path
             status = "AND coalesce(status, '1') = '1'" if "status" in s.columns else ""
             moves.append(f"""
                 SELECT block_number::BIGINT AS block_number, transaction_hash AS tx_hash,
-                  transaction_index::INTEGER AS tx_index, 1 AS kind_rank,
-                  string_split(trace_address, ',')::INTEGER[] AS sub_order, 'internal' AS kind,
+                  coalesce(transaction_index::INTEGER, -1) AS tx_index, 'internal' AS kind,
                   NULL::INTEGER AS log_index, trace_address, from_address, to_address, 'ETH' AS asset,
-                  value AS amount, $internal_source AS source
+                  value AS amount, $internal_source AS source, 1 AS file_id, rowid AS line
                 FROM {s.table}
                 WHERE transaction_hash IS NOT NULL AND coalesce(trace_address, '') <> ''
                   AND ltrim(value, '0') <> '' AND from_address IS NOT NULL AND to_address IS NOT NULL
@@ -72,29 +83,83 @@ def replace_from_staged(store: Store, chain: str, staged: dict[str, StagedFile])
         if "token_transfers" in staged:
             s = staged["token_transfers"]
             params["erc20_source"] = f"file:{s.path}"
+            files[2] = s.path
             moves.append(f"""
                 SELECT tt.block_number::BIGINT AS block_number, tt.transaction_hash AS tx_hash,
-                  {_tx_index_lookup(store, chain, staged)} AS tx_index, 2 AS kind_rank,
-                  [tt.log_index::INTEGER] AS sub_order, 'erc20' AS kind, tt.log_index::INTEGER AS log_index,
-                  NULL::VARCHAR AS trace_address, tt.from_address, tt.to_address,
-                  lower(tt.token_address) AS asset, tt.value AS amount, $erc20_source AS source
+                  {_tx_index_lookup(store, chain, staged)} AS tx_index, 'erc20' AS kind,
+                  tt.log_index::INTEGER AS log_index, NULL::VARCHAR AS trace_address, tt.from_address,
+                  tt.to_address, lower(tt.token_address) AS asset, tt.value AS amount, $erc20_source AS source,
+                  2 AS file_id, tt.rowid AS line
                 FROM {s.table} tt {_tx_join(store, chain, staged)}
                 WHERE ltrim(tt.value, '0') <> ''""")
-        row = None
+        counts["transfers"] = 0
         if moves:
-            row = con.execute(f"""
-                INSERT INTO transfers SELECT $chain, block_number, tx_hash, tx_index,
-                  (row_number() OVER (PARTITION BY block_number, tx_hash
-                                      ORDER BY kind_rank, sub_order) - 1)::INTEGER,
-                  kind, log_index, trace_address, lower(from_address), lower(to_address), asset,
-                  amount::BIGNUM, source
-                FROM ({" UNION ALL ".join(moves)})""", params).fetchone()
-        counts["transfers"] = int(row[0]) if row else 0
+            con.execute(f"CREATE OR REPLACE TEMP TABLE etl_incoming ({INCOMING_COLUMNS})")
+            con.execute(f"""INSERT INTO etl_incoming SELECT block_number, tx_hash, tx_index, kind, log_index,
+                              trace_address, lower(from_address), lower(to_address), asset, amount::BIGNUM, source,
+                              file_id, line, row_number() OVER ()
+                            FROM ({" UNION ALL ".join(moves)})""", params)
+            counts["transfers"] = merge_transfers(con, chain, "etl_incoming", files).total_added
+            con.execute("DROP TABLE etl_incoming")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     return counts
+
+
+def _refuse_block_disagreements(store: Store, chain: str, staged: dict[str, StagedFile]) -> None:
+    """A block that another fork or another count holds in the store, or whose transactions in this import
+    are not as many as it says, is refused."""
+    s = staged["blocks"]
+    row = store.con.execute(f"""
+        SELECT b.number, b.hash, b.transaction_count, x.hash, x.transaction_count, x.source
+        FROM {s.table} b JOIN blocks x ON x.chain = ? AND x.number = b.number::BIGINT
+        WHERE x.hash <> b.hash OR x.transaction_count <> b.transaction_count::INTEGER
+        ORDER BY b.number::BIGINT LIMIT 1""", [chain]).fetchone()
+    if row is not None:
+        number, file_hash, file_count, stored_hash, stored_count, source = row
+        if file_hash != stored_hash:
+            raise IngestError(f"{s.path}: block {number} is {file_hash} here but {stored_hash} in the store "
+                              f"({source}): another fork; nothing stored")
+        raise IngestError(f"{s.path}: block {number} ({file_hash}) has transaction_count {file_count} here but "
+                          f"{stored_count} in the store ({source}); nothing stored")
+    if "transactions" not in staged:
+        return
+    t = staged["transactions"]
+    row = store.con.execute(f"""
+        SELECT b.number, b.transaction_count, count(t.hash) FROM {s.table} b
+        LEFT JOIN {t.table} t ON t.block_number::BIGINT = b.number::BIGINT
+        GROUP BY b.number, b.transaction_count HAVING count(t.hash) <> b.transaction_count::BIGINT
+        ORDER BY b.number::BIGINT LIMIT 1""").fetchone()
+    if row is not None:
+        raise IngestError(f"{s.path}: block {row[0]} says transaction_count {row[1]} but {t.path} holds {row[2]} "
+                          "of its transactions; an export that covers part of a block must leave the block out "
+                          "of its blocks file; nothing stored")
+
+
+def _refuse_moved_transactions(store: Store, chain: str, s: StagedFile) -> None:
+    row = store.con.execute(f"""
+        SELECT t.hash, t.block_number, x.block_number, x.source FROM {s.table} t
+        JOIN transactions x ON x.chain = ? AND x.hash = t.hash
+        WHERE x.block_number <> t.block_number::BIGINT OR x.block_hash IS DISTINCT FROM t.block_hash
+        ORDER BY t.hash LIMIT 1""", [chain]).fetchone()
+    if row is not None:
+        raise IngestError(f"{s.path}: tx {row[0]} is in block {row[1]} here but in block {row[2]} in the store "
+                          f"({row[3]}); nothing stored")
+
+
+def _refuse_overfull_blocks(store: Store, chain: str, s: StagedFile) -> None:
+    """After the merge, no block may hold more transactions than its transaction_count."""
+    row = store.con.execute("""
+        SELECT b.number, b.transaction_count, count(*) FROM blocks b
+        JOIN transactions x ON x.chain = b.chain AND x.block_number = b.number AND x.block_hash = b.hash
+        WHERE b.chain = ? AND b.number BETWEEN ? AND ?
+        GROUP BY b.number, b.transaction_count HAVING count(*) > b.transaction_count
+        ORDER BY b.number LIMIT 1""", [chain, s.min_block, s.max_block]).fetchone()
+    if row is not None:
+        raise IngestError(f"{s.path}: block {row[0]} says transaction_count {row[1]} but the store would hold "
+                          f"{row[2]} of its transactions; nothing stored")
 
 
 def _run(store: Store, sql: str, chain: str, path: str) -> int:
@@ -149,21 +214,3 @@ def _tx_index_lookup(store: Store, chain: str, staged: dict[str, StagedFile]) ->
     if "transactions" in staged:
         return "coalesce(tx.transaction_index::INTEGER, -1)"
     return "coalesce(tx.tx_index, -1)"
-
-
-def _delete_covered(store: Store, chain: str, staged: dict[str, StagedFile]) -> None:
-    plan: dict[str, list[tuple[str, str, str | None]]] = {"blocks": [("blocks", "number", None)],
-            "transactions": [("transactions", "block_number", None), ("transfers", "block_number", "native")],
-            "traces": [("transfers", "block_number", "internal")],
-            "token_transfers": [("transfers", "block_number", "erc20")]}
-    for kind, targets in plan.items():
-        s = staged.get(kind)
-        if s is None or s.min_block is None:
-            continue
-        for table, column, transfer_kind in targets:
-            extra = " AND kind = ?" if transfer_kind else ""
-            params: list[str | int | None] = [chain, s.min_block, s.max_block]
-            if transfer_kind:
-                params.append(transfer_kind)
-            store.con.execute(f"DELETE FROM {table} WHERE chain = ? AND {column} BETWEEN ? AND ?{extra}",
-                              params)
