@@ -65,7 +65,8 @@ def test_web_erc20_csv_reads_every_row_exactly(store: Store) -> None:
                      "3067671000000000000000")]  # "3,067.671" MANA, 18 decimals from the registry
     assert store.con.execute("SELECT symbol, name FROM tokens WHERE address = ?", [USDC]).fetchone() == ("USDC", "USDC")
     # every row: a token whose decimals no source states is assumed to have 18 and reported
-    assert "0x519475b31653e46d20cd09f9fdcf3b12bdacb4f5" in result.assumed_decimals and USDC not in result.assumed_decimals
+    assert "0x519475b31653e46d20cd09f9fdcf3b12bdacb4f5" in result.assumed_decimals
+    assert USDC not in result.assumed_decimals
     stored = store.con.execute("SELECT count(*), count(DISTINCT tx_hash) FROM transfers").fetchone()
     rows = _csv_rows(A_DIR / "etherscan-erc20.csv")
     assert stored == (len(rows), len({r["Txhash"] for r in rows}))

@@ -59,6 +59,8 @@ def merge_transfers(con: duckdb.DuckDBPyConnection, chain: str, incoming: str,
     """Merge temp table `incoming` (INCOMING_COLUMNS) into `transfers`; call inside a transaction.
     `files` names each file id for error messages."""
     params = {"c": chain}
+    if _nothing_to_merge(con, chain, incoming):
+        return _insert_fresh(con, chain, incoming)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE merge_blocks AS SELECT DISTINCT block_number FROM {incoming}""")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE merge_all AS
         SELECT 0 AS origin, -1 AS file_id, -1::BIGINT AS line, -1::BIGINT AS rid, t.block_number, t.tx_hash,
@@ -106,22 +108,56 @@ def merge_transfers(con: duckdb.DuckDBPyConnection, chain: str, incoming: str,
     counts.replaced = int(row[0]) if row else 0
     con.execute("DELETE FROM transfers WHERE chain = $c AND block_number IN (SELECT block_number FROM merge_blocks)",
                 params)
+    _insert_numbered(con, chain, f"""SELECT k.* EXCLUDE (tx_index, origin, file_id, line, rid),
+                                        coalesce(p.position, -1) AS tx_index
+                                    FROM merge_kept k LEFT JOIN {positions} p USING (tx_hash)""")
+    for table in ("merge_blocks", "merge_all", "merge_kept", positions):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    return counts
+
+
+def _nothing_to_merge(con: duckdb.DuckDBPyConnection, chain: str, incoming: str) -> bool:
+    """True when the store holds no movement in the incoming blocks and the incoming rows are all precise
+    and distinct: a bulk load into fresh blocks, inserted without the merge's joins."""
+    row = con.execute(f"""SELECT min(block_number), max(block_number), count(*) FILTER (WHERE NOT {_PRECISE}),
+                                 count(*) - count(DISTINCT ({_IDENTITY})) FROM {incoming}""").fetchone()
+    if row is None or row[0] is None or row[2] or row[3]:
+        return row is not None and row[0] is None
+    stored = con.execute("SELECT 1 FROM transfers WHERE chain = ? AND block_number BETWEEN ? AND ? LIMIT 1",
+                         [chain, row[0], row[1]]).fetchone()
+    return stored is None
+
+
+def _insert_fresh(con: duckdb.DuckDBPyConnection, chain: str, incoming: str) -> MergeCounts:
+    counts = MergeCounts()
+    for file_id, n in con.execute(f"SELECT file_id, count(*) FROM {incoming} GROUP BY ALL").fetchall():
+        counts.added[int(file_id)] = int(n)
+        counts.already_stored[int(file_id)] = 0
+    unplaced = con.execute(f"SELECT count(*) FROM {incoming} WHERE tx_index < 0").fetchone()
+    if unplaced is None or unplaced[0] == 0:
+        _insert_numbered(con, chain, f"SELECT * EXCLUDE (file_id, line, rid) FROM {incoming}")
+        return counts
+    _insert_numbered(con, chain, f"""
+        SELECT i.* EXCLUDE (tx_index, file_id, line, rid),
+               CASE WHEN i.tx_index >= 0 THEN i.tx_index ELSE coalesce(x.tx_index, -1) END AS tx_index
+        FROM {incoming} i LEFT JOIN (SELECT hash, tx_index FROM transactions WHERE chain = '{chain.replace("'", "")}')
+             x ON x.hash = i.tx_hash""")
+    return counts
+
+
+def _insert_numbered(con: duckdb.DuckDBPyConnection, chain: str, rows_sql: str) -> None:
+    """Insert `rows_sql` (transfers columns but chain and seq) numbered in the order the module docstring states."""
     con.execute(f"""INSERT INTO transfers
         SELECT $c, block_number, tx_hash, tx_index,
                (row_number() OVER (PARTITION BY block_number, CASE WHEN tx_index >= 0 THEN tx_hash END
                                    ORDER BY tx_hash, rank, sub_order, asset, from_address, to_address, amount)
                 - 1)::INTEGER,
                kind, log_index, trace_address, from_address, to_address, asset, amount, source
-        FROM (SELECT k.* EXCLUDE (tx_index, origin, file_id, line, rid), coalesce(p.position, -1) AS tx_index,
-                     CASE kind WHEN 'native' THEN 0 WHEN 'internal' THEN 1 ELSE 2 END AS rank,
+        FROM (SELECT *, CASE kind WHEN 'native' THEN 0 WHEN 'internal' THEN 1 ELSE 2 END AS rank,
                      CASE WHEN log_index IS NOT NULL THEN [log_index]
                           WHEN trace_address IS NOT NULL AND trace_address <> ''
                           THEN string_split(trace_address, ',')::INTEGER[] END AS sub_order
-              FROM merge_kept k LEFT JOIN {positions} p USING (tx_hash))
-        ORDER BY block_number, tx_index, tx_hash""", params)
-    for table in ("merge_blocks", "merge_all", "merge_kept", positions):
-        con.execute(f"DROP TABLE IF EXISTS {table}")
-    return counts
+              FROM ({rows_sql}))""", {"c": chain})
 
 
 def _refuse_conflicts(con: duckdb.DuckDBPyConnection, files: dict[int, str]) -> None:
