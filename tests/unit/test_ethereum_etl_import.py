@@ -129,3 +129,59 @@ def test_broken_json_line_is_reported(store: Store, tmp_path: Path) -> None:
 def test_folder_without_exports_is_a_clear_error(store: Store, tmp_path: Path) -> None:
     with pytest.raises(IngestError, match="no ethereum-etl files"):
         import_ethereum_etl(store, tmp_path)
+
+
+def _partial_exports(tmp_path: Path) -> tuple[Path, Path, int]:
+    """Two per-address exports of the real blocks: the blocks and transactions whole, the token transfers split
+    by address (each export keeps the transfers from or to its half of the addresses; some are in both)."""
+    rows = _jsonl(ETL_EXPORT / "token_transfers.json")
+    addresses = sorted({str(r["from_address"]) for r in rows} | {str(r["to_address"]) for r in rows})
+    half = set(addresses[: len(addresses) // 2])
+    folders = []
+    for name, keep in (("a", lambda r: r["from_address"] in half or r["to_address"] in half),
+                       ("b", lambda r: r["from_address"] not in half or r["to_address"] not in half)):
+        folder = tmp_path / name
+        folder.mkdir()
+        for kind in ("blocks", "transactions"):
+            shutil.copy(ETL_EXPORT / f"{kind}.json", folder / f"{kind}.json")
+        (folder / "token_transfers.json").write_text(
+            "".join(json.dumps(r) + "\n" for r in rows if keep(r)))
+        folders.append(folder)
+    nonzero = sum(1 for r in rows if int(str(r["value"])) > 0)
+    return folders[0], folders[1], nonzero
+
+
+def test_per_address_exports_imported_one_after_another_keep_every_transfer(tmp_path: Path) -> None:
+    a, b, nonzero = _partial_exports(tmp_path)
+    with Store.open(tmp_path / "ab.duckdb") as ab, Store.open(tmp_path / "ba.duckdb") as ba, \
+            Store.open(tmp_path / "whole.duckdb") as whole:
+        import_ethereum_etl(ab, a)
+        only_a = ab.con.execute("SELECT count(*) FROM transfers WHERE kind = 'erc20'").fetchone()
+        import_ethereum_etl(ab, b)
+        import_ethereum_etl(ba, b)
+        import_ethereum_etl(ba, a)
+        import_ethereum_etl(whole, ETL_EXPORT)
+        assert only_a is not None and 0 < only_a[0] < nonzero
+        assert ab.con.execute("SELECT count(*) FROM transfers WHERE kind = 'erc20'").fetchone() == (nonzero,)
+        for table in ("blocks", "transactions", "transfers"):
+            assert _rows(ab, table) == _rows(ba, table) == _rows(whole, table), table
+        import_ethereum_etl(ab, a)
+        assert _rows(ab, "transfers") == _rows(whole, "transfers")
+
+
+def test_transaction_count_disagreement_is_refused(store: Store, tmp_path: Path) -> None:
+    folder = tmp_path / "e"
+    shutil.copytree(ETL_EXPORT, folder)
+    blocks = _jsonl(folder / "blocks.json")
+    claimed = int(str(blocks[0]["transaction_count"]))
+    _corrupt(folder / "blocks.json", 1, f'"transaction_count": {claimed}', f'"transaction_count": {claimed + 1}')
+    with pytest.raises(IngestError, match=rf"block {blocks[0]['number']} says transaction_count {claimed + 1}"):
+        import_ethereum_etl(store, folder)
+    assert store.con.execute("SELECT count(*) FROM transfers").fetchone() == (0,)
+    import_ethereum_etl(store, ETL_EXPORT)
+    before = {t: _rows(store, t) for t in ("blocks", "transactions", "transfers")}
+    (folder / "transactions.json").unlink()
+    (folder / "token_transfers.json").unlink()
+    with pytest.raises(IngestError, match=rf"transaction_count {claimed + 1} here but {claimed} in the store"):
+        import_ethereum_etl(store, folder)
+    assert {t: _rows(store, t) for t in ("blocks", "transactions", "transfers")} == before
