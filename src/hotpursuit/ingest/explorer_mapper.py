@@ -5,8 +5,10 @@ transfer inside one) and ``erc20`` (a token Transfer). What each shape gives:
 
 * Web normal CSV: ``Txhash, Blockno, From, To|ContractAddress`` and the value as ``Value_IN(ETH)`` or
   ``Value_OUT(ETH)`` (ETH, 18 decimals; whichever is not zero). ``Status`` other than empty
-  (``Error(0)``, ``Error(1)``: Etherscan shows the transaction as failed) moves no value. No transaction
-  index, nonce, gas or block hash: no ``transactions`` row, the position in the block is unknown (-1).
+  (``Error(0)``, ``Error(1)``: Etherscan shows the transaction as failed) moves no value. A
+  ``transactions`` row with its sender, receiver, value and status (no index, nonce, gas or block hash in
+  the file: NULL; the position in the block is unknown, -1), zero-value and failed ones included: who
+  signed a transaction tells asset trust a real token transfer from a forged Transfer event.
 * Web internal CSV: ``From -> TxTo|ContractAddress``, value as above, ``Status`` 1 (isError) moves nothing;
   only value-moving types (call, create, create2, suicide, selfdestruct). The parent's own value
   (``ParentTxFrom -> ParentTxTo``, ``ParentTxETH_Value``) becomes the parent's ``native`` movement, so the
@@ -24,7 +26,8 @@ transfer inside one) and ``erc20`` (a token Transfer). What each shape gives:
   chain_id,chain_name,retrieved_utc``): every row an outflow of the address given as ``--from``.
   ``kind`` native -> ``native`` of ``amount`` ETH; ``kind`` token -> ``erc20`` of ``contract`` with
   ``amount`` in token units; ``asset`` is the token's symbol as deployed (into ``tokens``);
-  ``is_error`` 1 moves nothing; ``chain_id`` must be the chain's; ``timestamp_utc``, ``symbol_non_ascii``,
+  ``is_error`` 1 moves nothing; a native row is a transaction ``--from`` sent (a ``transactions`` row,
+  zero-value contract calls included); ``chain_id`` must be the chain's; ``timestamp_utc``, ``symbol_non_ascii``,
   ``chain_name`` and ``retrieved_utc`` are not stored. The amounts are as the investigation printed them.
 
 A zero value is no movement for ``native``/``internal`` (as node ingest); a zero-value token Transfer is
@@ -75,17 +78,18 @@ class ExplorerMove:
 
 @dataclass(frozen=True, slots=True)
 class ExplorerTransaction:
-    """A whole transaction, as an API txlist reply gives it."""
+    """A transaction: whole, as an API txlist reply gives it, or as a web normal-transactions CSV or an
+    investigation's outflow list states it (sender, receiver, value, status; no block hash, nonce, gas)."""
 
     block_number: int
-    block_hash: str
+    block_hash: str | None
     tx_index: int
     hash: str
     from_address: str
     to_address: str | None
     value: int
-    nonce: int
-    gas: int
+    nonce: int | None
+    gas: int | None
     gas_price: int | None
     gas_used: int | None
     status: int
@@ -202,12 +206,21 @@ def _web_normal(batch: ExplorerBatch, c: _Cells, chain: str, owner: str | None) 
     sender = c.address("From")
     receiver = c.optional_address("To") or c.optional_address("ContractAddress")
     amount, column = _value_in_or_out(c)
-    if c.text("Status"):
+    failed = bool(c.text("Status"))
+    batch.transactions.append(_stated_transaction(block, tx, sender, receiver, amount, failed))
+    if failed:
         batch.skipped["failed transaction"] += 1
         return
     if receiver is None:
         raise c.fail("To", "no receiver: both To and ContractAddress are empty")
     _native(batch, c, block, tx, -1, sender, receiver, amount, column)
+
+
+def _stated_transaction(block: int, tx: str, sender: str, receiver: str | None, value: int,
+                        failed: bool) -> ExplorerTransaction:
+    """A transaction as an export states it: no block hash, index, nonce or gas."""
+    return ExplorerTransaction(block, None, -1, tx, sender, receiver, value, None, None, None, None,
+                               0 if failed else 1, None, None)
 
 
 def _internal(batch: ExplorerBatch, c: _Cells, chain: str, owner: str | None) -> None:
@@ -311,6 +324,8 @@ def _investigation(batch: ExplorerBatch, c: _Cells, chain: str, owner: str | Non
     kind = c.text("kind")
     if kind not in ("native", "token"):
         raise c.fail("kind", f"{kind!r} is not native or token")
+    if kind == "native":
+        batch.transactions.append(_stated_transaction(block, tx, owner, receiver, c.ether("amount"), failed == "1"))
     if failed == "1":
         batch.skipped["failed transaction"] += 1
         return

@@ -22,11 +22,17 @@ def load_token_metas(store: Store, chain: str) -> list[TokenMeta]:
 def load_token_stats(store: Store, chain: str) -> dict[str, TokenStats]:
     """Per token: transfers, sends by addresses that had not received that much before (in chain
     order), those of them in a transaction signed by someone else, and transfers signed by their sender.
+    Who signed: the stored transaction's sender; a transaction the store does not hold was not signed by
+    an address whose own transactions the store does hold (an explorer export lists every transaction an
+    address sent), else the signer is unknown.
     Self-transfers are left out: "sending" a token to oneself proves nothing about holding it."""
     rows = store.con.execute(
-        """WITH t AS (SELECT t.asset, t.from_address, t.to_address, t.amount, t.block_number, t.tx_index, t.seq,
-                             x.from_address AS signer
+        """WITH signers AS (SELECT DISTINCT from_address FROM transactions WHERE chain = $c),
+                t AS (SELECT t.asset, t.from_address, t.to_address, t.amount, t.block_number, t.tx_index, t.seq,
+                             CASE WHEN x.from_address IS NOT NULL THEN x.from_address
+                                  WHEN s.from_address IS NOT NULL THEN '(another signer)' END AS signer
                       FROM transfers t LEFT JOIN transactions x ON x.chain = t.chain AND x.hash = t.tx_hash
+                      LEFT JOIN signers s ON s.from_address = t.from_address
                       WHERE t.chain = $c AND t.asset <> 'ETH' AND t.from_address <> t.to_address),
                 ev AS (SELECT asset, to_address AS address, amount AS delta, block_number, tx_index, seq,
                               0 AS out, NULL::BIGNUM AS amount, NULL AS signer FROM t
