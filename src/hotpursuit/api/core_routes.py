@@ -110,6 +110,7 @@ def core_router(ctx: ApiContext) -> APIRouter:
                     "via": [asdict(link) for link in page.inherited_via]},
                 "entity_withheld": page.entity is not None and entity is None,
                 "claims": visible, "withheld": withheld,
+                "warnings": page.warnings,  # address poisoning: heuristic findings on public chain data (CLEAR)
                 "screening": {"risk": screening.risk, "score": screening.score, "categories": screening.categories}}
 
     def visible_incident(incident_id: str, who: Caller) -> tuple[Any, ...]:
