@@ -9,8 +9,11 @@ from hypothesis import strategies as st
 
 from hotpursuit.ingest.erc20_logs import (
     TRANSFER_TOPIC,
+    WETH_DEPOSIT_TOPIC,
+    WETH_WITHDRAWAL_TOPIC,
     decode_erc20_transfer,
     decode_erc20_transfer_with_eth_abi,
+    decode_weth_event,
 )
 
 
@@ -58,3 +61,20 @@ def test_dirty_padding_is_not_a_transfer() -> None:
            "logIndex": "0x0"}
     assert decode_erc20_transfer(log) is None
     assert decode_erc20_transfer_with_eth_abi(log) is None
+
+
+def test_weth_deposit_and_withdrawal_decode_and_other_shapes_do_not() -> None:
+    weth = "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2"
+    deposit = {"address": weth, "topics": [WETH_DEPOSIT_TOPIC, _word(0x1234)], "data": _word(10**18),
+               "logIndex": "0x2a"}
+    decoded = decode_weth_event(deposit)
+    assert decoded is not None
+    assert (decoded.token, decoded.kind, decoded.account, decoded.amount, decoded.log_index) == (
+        weth.lower(), "deposit", "0x" + "0" * 36 + "1234", 10**18, 42)
+    withdrawal = decode_weth_event({**deposit, "topics": [WETH_WITHDRAWAL_TOPIC, _word(0x1234)]})
+    assert withdrawal is not None and withdrawal.kind == "withdrawal"
+    # a Deposit with more indexed fields (e.g. the THORChain router's), dirty padding, short data: not WETH9's
+    assert decode_weth_event({**deposit, "topics": [WETH_DEPOSIT_TOPIC, _word(1), _word(2)]}) is None
+    assert decode_weth_event({**deposit, "topics": [WETH_DEPOSIT_TOPIC, _word(2**200)]}) is None
+    assert decode_weth_event({**deposit, "data": "0x"}) is None
+    assert decode_weth_event({**deposit, "topics": [TRANSFER_TOPIC, _word(1)]}) is None

@@ -11,9 +11,10 @@ import pytest
 
 from hotpursuit.errors import IngestError
 from hotpursuit.ingest.erc20_logs import decode_erc20_transfer
-from hotpursuit.ingest.evm_mapper import _parity_internal, map_block_bundle
+from hotpursuit.ingest.evm_mapper import _parity_internal, internal_transfers, map_block_bundle, map_tx_transfers
 
 from ..conftest import SHARED_DATA
+from .swap_traces import load_mev_rs, transaction_of, transfers_of
 
 ETL = SHARED_DATA / "ethereum-etl-mainnet"
 STREAM = ETL / "test_stream" / "blocks_1755634_1755635"
@@ -88,3 +89,47 @@ def test_real_traces_give_the_value_moving_subcalls(case: str) -> None:
     assert got == want
     if case == "block_with_error":
         assert any(r["status"] == "0" for r in rows)  # the case really has failed calls
+
+
+WETH = "0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2"
+ZERO = "0x" + "00" * 20
+
+
+def test_real_weth_withdrawal_is_a_burn_backed_by_its_eth_leg() -> None:
+    """Router02 swapExactTokensForETH: WETH leaves the pair for the router, the router unwraps it."""
+    (obj,) = load_mev_rs("exact_tokens_for_eth")
+    transfers = transfers_of(obj)
+    router = "0x7a250d5630b4cf539739df2c5dacb4c659f2488d"
+    assert [(t.seq, t.kind, t.log_index, t.from_address, t.to_address, t.asset, t.amount) for t in transfers][-2:] == [
+        (3, "erc20", 280, "0xe7240d0da75b3ad88ff12b38756c50405ff39fe3", router, WETH, 1066763791375109028),
+        (4, "erc20", 283, router, ZERO, WETH, 1066763791375109028)]  # the Withdrawal, after the Transfer logs
+    assert (WETH, router, 1066763791375109028) in {(t.from_address, t.to_address, t.amount)
+                                                   for t in transfers if t.kind == "internal"}
+
+
+def test_real_weth_deposit_is_a_mint_in_log_order() -> None:
+    """Zapper zap-in with 2.2 ETH: the zap contract wraps it (Deposit log 180) before trading WETH (182)."""
+    (obj,) = load_mev_rs("zapper1")
+    zap = "0x0286ab4c526c0f28ec31dbb08755c999f441a58f"
+    rows = [(t.seq, t.log_index, t.from_address, t.to_address, t.asset, t.amount) for t in transfers_of(obj)]
+    assert rows[1] == (1, None, zap, WETH, "ETH", 2200000000000000000)  # the zap contract pays WETH 2.2 ETH
+    assert rows[2] == (2, 180, ZERO, zap, WETH, 2200000000000000000)  # and WETH mints it 2.2 WETH
+    assert rows[3][1] == 182 and [r[0] for r in rows] == list(range(len(rows)))
+
+
+def test_a_same_signature_deposit_without_its_eth_leg_moves_nothing() -> None:
+    """Another contract's Deposit(address,uint256), a wad that differs by one wei, or a second event
+    for one ETH leg are not wraps."""
+    (obj,) = load_mev_rs("zapper1")
+    tx = transaction_of(obj)
+    internal = internal_transfers(obj["traces"], "parity", tx.hash)[tx.tx_index]
+    deposit = next(log for log in obj["logs"] if int(log["logIndex"], 16) == 180)
+    other_emitter = {**deposit, "address": "0x" + "ab" * 20}
+    off_by_one = {**deposit, "data": "0x" + (2200000000000000001).to_bytes(32, "big").hex()}
+    twice = {**deposit, "logIndex": "0x1000"}
+    for logs, mints in (([other_emitter], 0), ([off_by_one], 0), ([deposit, twice], 1), ([deposit], 1)):
+        transfers, _ = map_tx_transfers(tx, internal, logs)
+        assert sum(t.from_address == ZERO for t in transfers) == mints
+    without_leg, _ = map_tx_transfers(tx, [m for m in internal if m[2] != WETH], [deposit])
+    assert not any(t.asset == WETH for t in without_leg)
+    assert len(transfers_of(obj)) == 10

@@ -1,4 +1,4 @@
-"""Decoding ERC-20 `Transfer(address,address,uint256)` logs with eth-abi."""
+"""Decoding ERC-20 `Transfer(address,address,uint256)` logs and WETH9 `Deposit`/`Withdrawal` logs."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from eth_abi.exceptions import DecodingError
 from eth_utils import keccak
 
 TRANSFER_TOPIC = "0x" + keccak(text="Transfer(address,address,uint256)").hex()
+WETH_DEPOSIT_TOPIC = "0x" + keccak(text="Deposit(address,uint256)").hex()
+WETH_WITHDRAWAL_TOPIC = "0x" + keccak(text="Withdrawal(address,uint256)").hex()
 _FIELDS = ("address", "address", "uint256")
 _ZERO_PAD = "0" * 24
 _HEX_WORD = re.compile(r"[0-9a-fA-F]{64}\Z")
@@ -52,6 +54,43 @@ def decode_erc20_transfer(log: dict[str, Any]) -> DecodedTransfer | None:
         amount=int(words[2], 16),
         log_index=_log_index(log),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedWethEvent:
+    """A WETH9-style `Deposit(address indexed dst, uint wad)` or `Withdrawal(address indexed src, uint wad)`."""
+
+    token: str  # the emitting contract
+    kind: str  # "deposit" (wrap: ETH in, token minted to `account`) or "withdrawal" (unwrap: token burned)
+    account: str  # dst of a deposit, src of a withdrawal
+    amount: int
+    log_index: int
+
+
+def decode_weth_event(log: dict[str, Any]) -> DecodedWethEvent | None:
+    """Decode a log if it has the shape of WETH9's Deposit or Withdrawal; None otherwise.
+
+    The shape alone proves nothing (any contract may emit a same-signature `Deposit`): the mapper
+    turns it into a movement only when the transaction also moved exactly `wad` ETH between the
+    account and the emitter.
+    """
+    topics = log.get("topics") or []
+    if len(topics) != 2:
+        return None
+    topic0 = str(topics[0]).lower()
+    if topic0 == WETH_DEPOSIT_TOPIC:
+        kind = "deposit"
+    elif topic0 == WETH_WITHDRAWAL_TOPIC:
+        kind = "withdrawal"
+    else:
+        return None
+    account, data = str(topics[1]), str(log.get("data", "0x"))
+    if any(len(w) != 66 or w[:2] != "0x" or not _HEX_WORD.match(w, 2) for w in (account, data)):
+        return None
+    if account[2:26] != _ZERO_PAD:
+        return None
+    return DecodedWethEvent(str(log["address"]).lower(), kind, "0x" + account[26:].lower(), int(data, 16),
+                            _log_index(log))
 
 
 def decode_erc20_transfer_with_eth_abi(log: dict[str, Any]) -> DecodedTransfer | None:

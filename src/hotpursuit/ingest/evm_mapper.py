@@ -15,7 +15,7 @@ from hotpursuit.chains.evm_records import (
 )
 from hotpursuit.errors import IngestError
 from hotpursuit.ingest import rpc_fields as f
-from hotpursuit.ingest.erc20_logs import decode_erc20_transfer
+from hotpursuit.ingest.erc20_logs import DecodedWethEvent, decode_erc20_transfer, decode_weth_event
 from hotpursuit.ingest.router_logs import decode_router_deposit
 
 
@@ -63,6 +63,12 @@ def map_block_bundle(
 ) -> EvmBlockBundle:
     """Everything one block moved: its txs, native, internal and ERC-20 transfers.
 
+    WETH9-style `Deposit(dst, wad)` / `Withdrawal(src, wad)` logs become token movements of the
+    emitting contract (a mint 0x0 -> dst, a burn src -> 0x0, in log order among the Transfer logs)
+    when the same tx moved exactly `wad` ETH from dst to the emitter / from the emitter to src, so a
+    wrap is ETH in and WETH out and a swap detector sees WETH as a venue. Without traces an internal
+    ETH leg is unknown, so only a wrap sent as the transaction's own value is recognised.
+
     `receipts` are the block's receipts (any order). Without receipts (None), the outcome of each
     transaction comes from its top-level trace (failed or not, contract created) and its ERC-20
     transfers from `logs` (the block's `eth_getLogs` reply); gas used is then unknown (NULL).
@@ -83,7 +89,7 @@ def map_block_bundle(
     else:
         raise IngestError(f"{where}: without receipts, traces and logs are needed to know what each tx did")
 
-    internal = _internal_transfers(traces, trace_format, where) if traces is not None else {}
+    internal = internal_transfers(traces, trace_format, where) if traces is not None else {}
     transactions: list[EvmTransaction] = []
     transfers: list[EvmTransfer] = []
     deposits: list[BridgeDeposit] = []
@@ -92,30 +98,89 @@ def map_block_bundle(
         transactions.append(tx)
         if tx.status == 0:
             continue
-        seq = 0
-        receiver = tx.to_address or tx.contract_address
-        if tx.value > 0 and receiver is not None:
-            transfers.append(_transfer(tx, seq, "native", None, None, tx.from_address, receiver,
-                                       NATIVE_ASSET, tx.value))
-            seq += 1
-        for trace_address, sender, to, amount in internal.get(tx.tx_index, []):
-            transfers.append(_transfer(tx, seq, "internal", None, trace_address, sender, to,
-                                       NATIVE_ASSET, amount))
-            seq += 1
-        for log in outcome.logs:
-            decoded = decode_erc20_transfer(log)
-            if decoded is None:
-                deposit = decode_router_deposit(log, block.number, tx.hash)
-                if deposit is not None:
-                    deposits.append(deposit)
-                continue
-            if decoded.amount == 0:
-                continue
-            transfers.append(_transfer(tx, seq, "erc20", decoded.log_index, None,
-                                       decoded.from_address, decoded.to_address, decoded.token,
-                                       decoded.amount))
-            seq += 1
+        tx_transfers, tx_deposits = map_tx_transfers(tx, internal.get(tx.tx_index, []), outcome.logs)
+        transfers.extend(tx_transfers)
+        deposits.extend(tx_deposits)
     return EvmBlockBundle(block, transactions, transfers, deposits)
+
+
+def map_tx_transfers(
+    tx: EvmTransaction, internal: list[InternalMove], logs: list[dict[str, Any]]
+) -> tuple[list[EvmTransfer], list[BridgeDeposit]]:
+    """One successful transaction's movements in `seq` order, and its bridge router deposits.
+
+    Its own value first, then its value-moving subcalls (`internal`, in trace order), then its logs in
+    log order: ERC-20 Transfers, and WETH9-style Deposit/Withdrawal as a mint/burn of the emitter
+    where an ETH leg of exactly `wad` backs it (see `map_block_bundle`).
+    """
+    transfers: list[EvmTransfer] = []
+    deposits: list[BridgeDeposit] = []
+    seq = 0
+    receiver = tx.to_address or tx.contract_address
+    if tx.value > 0 and receiver is not None:
+        transfers.append(_transfer(tx, seq, "native", None, None, tx.from_address, receiver,
+                                   NATIVE_ASSET, tx.value))
+        seq += 1
+    for trace_address, sender, to, amount in internal:
+        transfers.append(_transfer(tx, seq, "internal", None, trace_address, sender, to,
+                                   NATIVE_ASSET, amount))
+        seq += 1
+    eth_moves: dict[tuple[str, str, int], int] | None = None  # built at the first WETH-shaped log
+    for log in logs:
+        decoded = decode_erc20_transfer(log)
+        if decoded is None:
+            weth = decode_weth_event(log)
+            if weth is not None and weth.amount > 0:
+                if eth_moves is None:
+                    eth_moves = _eth_moves(transfers)
+                wrap = _weth_movement(weth, eth_moves)
+                if wrap is not None:
+                    transfers.append(_transfer(tx, seq, "erc20", weth.log_index, None, wrap[0], wrap[1],
+                                               weth.token, weth.amount))
+                    seq += 1
+                continue
+            deposit = decode_router_deposit(log, tx.block_number, tx.hash)
+            if deposit is not None:
+                deposits.append(deposit)
+            continue
+        if decoded.amount == 0:
+            continue
+        transfers.append(_transfer(tx, seq, "erc20", decoded.log_index, None,
+                                   decoded.from_address, decoded.to_address, decoded.token,
+                                   decoded.amount))
+        seq += 1
+    return transfers, deposits
+
+
+ZERO_ADDRESS = "0x" + "00" * 20
+
+
+def _eth_moves(transfers: list[EvmTransfer]) -> dict[tuple[str, str, int], int]:
+    """One tx's ETH movements (native and internal), counted by (from, to, amount)."""
+    moves: dict[tuple[str, str, int], int] = {}
+    for t in transfers:
+        if t.asset == NATIVE_ASSET:
+            key = (t.from_address, t.to_address, t.amount)
+            moves[key] = moves.get(key, 0) + 1
+    return moves
+
+
+def _weth_movement(event: DecodedWethEvent, eth_moves: dict[tuple[str, str, int], int]) -> tuple[str, str] | None:
+    """(from, to) of the token movement a WETH9 Deposit/Withdrawal makes, or None if no ETH leg backs it.
+
+    A Deposit mints `wad` to dst only if dst sent exactly `wad` ETH to the emitter in the same tx; a
+    Withdrawal burns `wad` of src only if the emitter sent exactly `wad` ETH to src. Each ETH leg backs
+    one event, so a contract that emits a same-signature event without moving ETH makes nothing.
+    """
+    if event.kind == "deposit":
+        key, move = (event.account, event.token, event.amount), (ZERO_ADDRESS, event.account)
+    else:
+        key, move = (event.token, event.account, event.amount), (event.account, ZERO_ADDRESS)
+    left = eth_moves.get(key, 0)
+    if not left:
+        return None
+    eth_moves[key] = left - 1
+    return move
 
 
 def _outcomes_from_receipts(
@@ -239,9 +304,14 @@ def _transfer(
 InternalMove = tuple[str, str, str, int]  # trace address, from, to, amount
 
 
-def _internal_transfers(
+def internal_transfers(
     traces: list[dict[str, Any]], trace_format: str, where: str
 ) -> dict[int, list[InternalMove]]:
+    """Value-moving subcalls per transaction position, from `trace_block` (parity) or callTracer frames.
+
+    The top-level call is left out (it is the transaction's own value); a failed call and all below
+    it move nothing.
+    """
     if trace_format == "parity":
         return _parity_internal(traces, where)
     if trace_format == "calltracer":
