@@ -1,4 +1,4 @@
-"""What asset trust needs from the store: token metadata, and per token its transfers counted by kind."""
+"""What asset trust needs from the store: token metadata, and per token its Transfers counted (read-only SQL)."""
 
 from __future__ import annotations
 
@@ -20,19 +20,17 @@ def load_token_metas(store: Store, chain: str) -> list[TokenMeta]:
 
 
 def load_token_stats(store: Store, chain: str) -> dict[str, TokenStats]:
-    """Per token: transfers, sends by addresses that had not received that much before (in chain
-    order), those of them in a transaction signed by someone else, and transfers signed by their sender.
-    Who signed: the stored transaction's sender; a transaction the store does not hold was not signed by
-    an address whose own transactions the store does hold (an explorer export lists every transaction an
-    address sent), else the signer is unknown.
-    Self-transfers are left out: "sending" a token to oneself proves nothing about holding it."""
+    """Per token of `chain`: the counts of `TokenStats` (read-only). A `from` "had not received that much
+    before" when its running balance of the token, in (block, tx, seq) order over the stored transfers, is
+    below the amount; an account is an address that signed at least one stored transaction, and a transfer
+    whose transaction is not stored is not one of that account's own (an explorer export of an address holds
+    every transaction it sent; a block range holds every transaction of its blocks). Self-transfers
+    are left out: "sending" a token to oneself proves nothing about holding it."""
     rows = store.con.execute(
-        """WITH signers AS (SELECT DISTINCT from_address FROM transactions WHERE chain = $c),
+        """WITH signers AS (SELECT DISTINCT from_address AS address FROM transactions WHERE chain = $c),
                 t AS (SELECT t.asset, t.from_address, t.to_address, t.amount, t.block_number, t.tx_index, t.seq,
-                             CASE WHEN x.from_address IS NOT NULL THEN x.from_address
-                                  WHEN s.from_address IS NOT NULL THEN '(another signer)' END AS signer
+                             x.from_address AS signer
                       FROM transfers t LEFT JOIN transactions x ON x.chain = t.chain AND x.hash = t.tx_hash
-                      LEFT JOIN signers s ON s.from_address = t.from_address
                       WHERE t.chain = $c AND t.asset <> 'ETH' AND t.from_address <> t.to_address),
                 ev AS (SELECT asset, to_address AS address, amount AS delta, block_number, tx_index, seq,
                               0 AS out, NULL::BIGNUM AS amount, NULL AS signer FROM t
@@ -41,12 +39,17 @@ def load_token_stats(store: Store, chain: str) -> dict[str, TokenStats]:
                               signer FROM t WHERE from_address <> $zero),
                 run AS (SELECT *, coalesce(sum(delta) OVER (
                                       PARTITION BY asset, address ORDER BY block_number, tx_index, seq, out
-                                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0::BIGNUM) AS before
+                                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0::BIGNUM) AS before,
+                               address IN (SELECT address FROM signers) AS account
                         FROM ev)
            SELECT asset, count(*) FILTER (WHERE out = 0),
                   count(*) FILTER (WHERE out = 1 AND before < amount AND amount > 0::BIGNUM),
                   count(*) FILTER (WHERE out = 1 AND before < amount AND amount > 0::BIGNUM AND signer IS NOT NULL
                                    AND signer <> address),
-                  count(*) FILTER (WHERE out = 1 AND signer = address)
+                  count(*) FILTER (WHERE out = 1 AND signer = address),
+                  count(DISTINCT address) FILTER (WHERE out = 0),
+                  count(*) FILTER (WHERE out = 1 AND signer IS NOT NULL AND signer <> address),
+                  count(*) FILTER (WHERE out = 1 AND before < amount AND amount > 0::BIGNUM AND account
+                                   AND (signer IS NULL OR signer <> address))
            FROM run GROUP BY asset ORDER BY asset""", {"c": chain, "zero": ZERO}).fetchall()
-    return {str(a): TokenStats(int(n), int(p), int(u), int(s)) for a, n, p, u, s in rows}
+    return {str(r[0]): TokenStats(*(int(v) for v in r[1:])) for r in rows}
