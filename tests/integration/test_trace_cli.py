@@ -98,6 +98,7 @@ def test_screening_shows_indirect_exposure_from_a_saved_trace(rpc: JsonRpcClient
 
     from hotpursuit.api.app import create_app
     from hotpursuit.api.background import serve_in_thread
+    from hotpursuit.store.label_tables import replace_import
     from hotpursuit.store.org_tables import add_org, create_key
 
     drill = HeistDrill(rpc, DrillConfig(seed=7))
@@ -106,6 +107,9 @@ def test_screening_shows_indirect_exposure_from_a_saved_trace(rpc: JsonRpcClient
     db = tmp_path / "x.duckdb"
     with Store.open(db) as store:
         EvmNodeIngest(rpc, store).ingest_range(truth["first_block"], truth["last_block"])
+        # the venues' labels: without them the drill's staking token, which copies Lido's "stETH" symbol on a
+        # chain the mainnet registry does not cover, is rightly taken for an impersonator
+        replace_import(store, "services", "task-force", drill_service_claims(truth))
     for args in (["incident", "open", "Drill heist", "--chain", "anvil", "--source", truth["theft_tx"]],
                  ["trace", "drill-heist", "--format", "csv"]):
         assert runner.invoke(app, [*args, "--db", str(db)]).exit_code == 0

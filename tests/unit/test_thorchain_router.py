@@ -8,7 +8,6 @@ import json
 import re
 from typing import Any
 
-import pytest
 from eth_abi import decode, encode
 from eth_utils import keccak
 
@@ -99,8 +98,6 @@ def test_the_memo_names_the_bitcoin_address_the_swap_pays() -> None:
     assert int(fields[3]) == 1033655  # the minimum out, in 1e8 units (sats)
 
 
-@pytest.mark.xfail(strict=True, reason="chains/bridge_memo.py knows only 'BTC.BTC', not THORChain's short code "
-                   "'b' that the real memo uses (owner: bridge_memo; reported)")
 def test_the_real_short_code_memo_parses_to_bitcoin() -> None:
     memo = parse_swap_memo(MEMO)
     assert memo is not None and memo.to_chain == "bitcoin"

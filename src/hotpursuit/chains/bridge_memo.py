@@ -12,7 +12,7 @@ from hotpursuit.chains.btc_address import parse_btc_address
 from hotpursuit.errors import InvalidAddress
 
 SWAP_PREFIXES = ("SWAP", "=", "S")
-CHAINS_BY_ASSET = {"BTC.BTC": "bitcoin"}
+CHAINS_BY_ASSET = {"BTC.BTC": "bitcoin", "B": "bitcoin"}  # "b": THORChain's short code for BTC.BTC
 
 
 @dataclass(frozen=True, slots=True)

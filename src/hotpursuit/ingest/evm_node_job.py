@@ -12,9 +12,9 @@ from typing import Any
 
 from hotpursuit.chains.evm_records import EvmBlockBundle
 from hotpursuit.errors import IngestError
-from hotpursuit.ingest.erc20_logs import TRANSFER_TOPIC
+from hotpursuit.ingest.erc20_logs import TRANSFER_TOPIC, WETH_DEPOSIT_TOPIC, WETH_WITHDRAWAL_TOPIC
 from hotpursuit.ingest.evm_mapper import map_block_bundle
-from hotpursuit.ingest.router_logs import DEPOSIT_TOPIC
+from hotpursuit.ingest.router_logs import DEPOSIT_TOPIC, TRANSFER_OUT_AND_CALL_TOPIC, TRANSFER_OUT_TOPIC
 from hotpursuit.ingest.rpc_client import JsonRpcClient, RpcMethodMissing
 from hotpursuit.ingest.token_metadata import read_token_metadata
 from hotpursuit.store import Store
@@ -108,7 +108,9 @@ class EvmNodeIngest:
     def _fetch_logs(self, first: int, last: int) -> list[list[dict[str, Any]]]:
         """ERC-20 Transfer and router Deposit logs of blocks `first..last` (one `eth_getLogs`), by block."""
         reply = self.client.call("eth_getLogs", [{"fromBlock": hex(first), "toBlock": hex(last),
-                                                  "topics": [[TRANSFER_TOPIC, DEPOSIT_TOPIC]]}])
+                                                  "topics": [[TRANSFER_TOPIC, DEPOSIT_TOPIC, WETH_DEPOSIT_TOPIC,
+                                                              WETH_WITHDRAWAL_TOPIC, TRANSFER_OUT_TOPIC,
+                                                              TRANSFER_OUT_AND_CALL_TOPIC]]}])
         if not isinstance(reply, list):
             raise IngestError(f"{self.chain} blocks {first}-{last}: eth_getLogs reply is not a list")
         grouped: list[list[dict[str, Any]]] = [[] for _ in range(first, last + 1)]
