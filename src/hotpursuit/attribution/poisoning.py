@@ -95,10 +95,11 @@ def _suspect_kind(f: TransferFact, status: str, dust: Mapping[str, int]) -> str 
 
 
 def find_poisoning(transfers: Sequence[TransferFact], trust: Mapping[str, AssetTrust],
-                   dust: Mapping[str, int]) -> list[PoisoningFinding]:
+                   dust: Mapping[str, int], *, head: int = HEAD, tail: int = TAIL) -> list[PoisoningFinding]:
     """Every poisoning transfer among `transfers`, deterministic and sorted. `trust` gives each asset's
     status (the native "ETH" is canonical; an asset missing from it is unknown); `dust[asset]` is the
-    amount below which a canonical transfer is dust (0 where absent)."""
+    amount below which a canonical transfer is dust (0 where absent); `head`/`tail`: how many leading and
+    trailing hex characters make a look-alike."""
     real: dict[tuple[str, str], set[str]] = defaultdict(set)  # (victim, key) -> its real counterparties
     suspects: list[tuple[TransferFact, str]] = []
     for f in transfers:
@@ -106,15 +107,15 @@ def find_poisoning(transfers: Sequence[TransferFact], trust: Mapping[str, AssetT
             continue
         kind = _suspect_kind(f, _status(trust, f.asset), dust)
         if kind is None:
-            real[(f.sender, lookalike_key(f.receiver))].add(f.receiver)
-            real[(f.receiver, lookalike_key(f.sender))].add(f.sender)
+            real[(f.sender, lookalike_key(f.receiver, head, tail))].add(f.receiver)
+            real[(f.receiver, lookalike_key(f.sender, head, tail))].add(f.sender)
         else:
             suspects.append((f, kind))
     found: set[PoisoningFinding] = set()
     for f, kind in suspects:
         hit = False
         for victim, other in ((f.sender, f.receiver), (f.receiver, f.sender)):
-            imitated = sorted(c for c in real.get((victim, lookalike_key(other)), ()) if c != other)
+            imitated = sorted(c for c in real.get((victim, lookalike_key(other, head, tail)), ()) if c != other)
             if not imitated:
                 continue
             hit = True
