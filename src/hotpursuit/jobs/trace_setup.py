@@ -90,7 +90,10 @@ def trace_setup(store: Store, chain: str, *, include_assets: list[str] | None = 
     trust = ensure_assessed(store, chain)
     endpoints = service_endpoints(store, chain)
     venues = {a: n for a, n in pass_through_venues(store, chain).items() if a not in endpoints}
-    traced = {NATIVE} | {a for a, t in trust.items() if t.status == "canonical"} | set(issuer_tokens(store, chain))
+    # labelled stablecoins and venue tokens count even before they first move (the live watch sets up
+    # before the thief acts); a venue label on a contract that is no token names an asset that never moves
+    traced = {NATIVE} | {a for a, t in trust.items() if t.status == "canonical"} | set(issuer_tokens(store, chain)) \
+        | set(venues)
     ignored = {a for a, t in trust.items() if t.status in ("impersonating", "spam")} - traced
     setup = TraceSetup(endpoints, venues, trust, traced, ignored)
     for asset in include_assets or []:
