@@ -50,16 +50,17 @@ ISSUER_BY_DOMAIN = {
 }
 
 
-def _domain(url: str) -> str:
+def issuer_for_site(url: str) -> str | None:
+    """The freezing issuer behind a stablecoin's website (Etherscan's `Website` column), if known."""
     host = urlparse(url.strip()).netloc.lower()
-    return host[4:] if host.startswith("www.") else host
+    return ISSUER_BY_DOMAIN.get(host[4:] if host.startswith("www.") else host)
 
 
 def _issuers(path: Path) -> dict[str, str]:
     out: dict[str, str] = {}
     with path.open(newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
-            issuer = ISSUER_BY_DOMAIN.get(_domain(row["Website"]))
+            issuer = issuer_for_site(row["Website"])
             if issuer is not None:
                 out[row["Contract Address"].strip().lower()] = issuer
     return out
