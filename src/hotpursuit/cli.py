@@ -184,7 +184,7 @@ def import_explorer_cmd(
 @store_app.command("summary")
 def store_summary(db: DbOption, fmt: FormatOption = "table") -> None:
     """Transfers per chain, kind and asset, with exact totals in base units."""
-    from hotpursuit.store.summary import table_counts, transfer_summary
+    from hotpursuit.store.summary import table_counts, transfer_summary, zero_value_transfers
 
     with _user_errors(), Store.open(db) as store:
         rows, counts = transfer_summary(store), table_counts(store)
@@ -318,7 +318,7 @@ def demo(
     from hotpursuit.devnet.anvil import AnvilNode
     from hotpursuit.ingest.evm_node_job import EvmNodeIngest
     from hotpursuit.ingest.rpc_client import JsonRpcClient
-    from hotpursuit.store.summary import table_counts, transfer_summary
+    from hotpursuit.store.summary import table_counts, transfer_summary, zero_value_transfers
 
     with _user_errors(), AnvilNode() as node:
         err_console.print(f"anvil started on {node.url}")
@@ -333,9 +333,11 @@ def demo(
                     task, advance=n, detail=f"{s.transfers} transfers"))
             rows = [r for r in transfer_summary(store) if r.chain == "anvil"]
             console.print(_summary_table(rows, table_counts(store)))
+            moved = stats.transfers - zero_value_transfers(store, "anvil", first, last)
         console.print(f"[bold]{stats.transfers:,} transfers ingested[/] from {stats.blocks} blocks "
-                      f"({stats.transactions:,} transactions); the drill recorded {truth['transfers']:,}.")
-        if stats.transfers != truth["transfers"]:
+                      f"({stats.transactions:,} transactions; {stats.transfers - moved} zero-value Transfers of "
+                      f"the poisoning campaign among them); the drill recorded {truth['transfers']:,} that move value.")
+        if moved != truth["transfers"]:
             err_console.print("[bold red]error:[/] ingested transfers differ from the drill's ledger")
             raise typer.Exit(1)
         _demo_bitcoin_leg(db, seed, truth, out)

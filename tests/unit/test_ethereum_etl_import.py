@@ -30,7 +30,8 @@ def test_real_json_export_lands_with_exact_amounts(store: Store) -> None:
     assert result.rows_read == {"blocks": 2, "transactions": 298, "token_transfers": 291}
     txs = _jsonl(ETL_EXPORT / "transactions.json")
     native = [int(str(t["value"])) for t in txs if int(str(t["value"])) > 0 and t["receipt_status"] == 1]
-    tokens = [int(str(t["value"])) for t in _jsonl(ETL_EXPORT / "token_transfers.json") if int(str(t["value"])) > 0]
+    # zero-value Transfers included: they move nothing, but they are how address poisoning shows
+    tokens = [int(str(t["value"])) for t in _jsonl(ETL_EXPORT / "token_transfers.json")]
     got = dict(store.con.execute("SELECT kind, list(amount::VARCHAR) FROM transfers GROUP BY kind").fetchall())
     assert sorted(int(a) for a in got["native"]) == sorted(native)
     assert sorted(int(a) for a in got["erc20"]) == sorted(tokens)
@@ -147,12 +148,12 @@ def _partial_exports(tmp_path: Path) -> tuple[Path, Path, int]:
         (folder / "token_transfers.json").write_text(
             "".join(json.dumps(r) + "\n" for r in rows if keep(r)))
         folders.append(folder)
-    nonzero = sum(1 for r in rows if int(str(r["value"])) > 0)
-    return folders[0], folders[1], nonzero
+    every = len(rows)  # zero-value Transfers are kept too (poisoning evidence)
+    return folders[0], folders[1], every
 
 
 def test_per_address_exports_imported_one_after_another_keep_every_transfer(tmp_path: Path) -> None:
-    a, b, nonzero = _partial_exports(tmp_path)
+    a, b, every = _partial_exports(tmp_path)
     with Store.open(tmp_path / "ab.duckdb") as ab, Store.open(tmp_path / "ba.duckdb") as ba, \
             Store.open(tmp_path / "whole.duckdb") as whole:
         import_ethereum_etl(ab, a)
@@ -161,8 +162,8 @@ def test_per_address_exports_imported_one_after_another_keep_every_transfer(tmp_
         import_ethereum_etl(ba, b)
         import_ethereum_etl(ba, a)
         import_ethereum_etl(whole, ETL_EXPORT)
-        assert only_a is not None and 0 < only_a[0] < nonzero
-        assert ab.con.execute("SELECT count(*) FROM transfers WHERE kind = 'erc20'").fetchone() == (nonzero,)
+        assert only_a is not None and 0 < only_a[0] < every
+        assert ab.con.execute("SELECT count(*) FROM transfers WHERE kind = 'erc20'").fetchone() == (every,)
         for table in ("blocks", "transactions", "transfers"):
             assert _rows(ab, table) == _rows(ba, table) == _rows(whole, table), table
         import_ethereum_etl(ab, a)

@@ -143,8 +143,8 @@ def map_tx_transfers(
             if deposit is not None:
                 deposits.append(deposit)
             continue
-        if decoded.amount == 0:
-            continue
+        # a zero-value Transfer moves nothing but is kept: `transferFrom(victim, look-alike, 0)` is how address
+        # poisoning plants a look-alike in a victim's history (asset trust and the trace leave it out)
         transfers.append(_transfer(tx, seq, "erc20", decoded.log_index, None,
                                    decoded.from_address, decoded.to_address, decoded.token,
                                    decoded.amount))

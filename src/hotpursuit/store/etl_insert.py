@@ -90,8 +90,7 @@ def merge_from_staged(store: Store, chain: str, staged: dict[str, StagedFile]) -
                   tt.log_index::INTEGER AS log_index, NULL::VARCHAR AS trace_address, tt.from_address,
                   tt.to_address, lower(tt.token_address) AS asset, tt.value AS amount, $erc20_source AS source,
                   2 AS file_id, tt.rowid AS line
-                FROM {s.table} tt {_tx_join(store, chain, staged)}
-                WHERE ltrim(tt.value, '0') <> ''""")
+                FROM {s.table} tt {_tx_join(store, chain, staged)}""")  # zero-value ones too: poisoning shows so
         counts["transfers"] = 0
         if moves:
             con.execute(f"CREATE OR REPLACE TEMP TABLE etl_incoming ({INCOMING_COLUMNS})")

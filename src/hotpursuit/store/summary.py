@@ -38,3 +38,10 @@ def table_counts(store: Store) -> dict[str, int]:
         row = store.con.execute(f"SELECT count(*) FROM {table}").fetchone()
         out[table] = int(row[0]) if row else 0
     return out
+
+
+def zero_value_transfers(store: Store, chain: str, first: int, last: int) -> int:
+    """How many stored movements of blocks `first..last` move nothing (zero-value Transfer logs)."""
+    row = store.con.execute("""SELECT count(*) FROM transfers WHERE chain = ? AND block_number BETWEEN ? AND ?
+                               AND amount = 0::BIGNUM""", [chain, first, last]).fetchone()
+    return int(row[0]) if row else 0
