@@ -184,7 +184,7 @@ def import_explorer_cmd(
 @store_app.command("summary")
 def store_summary(db: DbOption, fmt: FormatOption = "table") -> None:
     """Transfers per chain, kind and asset, with exact totals in base units."""
-    from hotpursuit.store.summary import table_counts, transfer_summary, zero_value_transfers
+    from hotpursuit.store.summary import table_counts, transfer_summary
 
     with _user_errors(), Store.open(db) as store:
         rows, counts = transfer_summary(store), table_counts(store)
