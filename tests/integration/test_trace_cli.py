@@ -20,6 +20,7 @@ from hotpursuit.ingest.bitcoin_node_job import BitcoinIngest, CoreRpcSource
 from hotpursuit.ingest.evm_node_job import EvmNodeIngest
 from hotpursuit.ingest.rpc_client import JsonRpcClient
 from hotpursuit.store import Store
+from hotpursuit.store.asset_trust_tables import load_poisoning
 
 runner = CliRunner()
 
@@ -71,6 +72,9 @@ def test_incident_and_trace_through_the_cli(rpc: JsonRpcClient, tmp_path: Path) 
     lookalikes = set(truth["poisoning"]["lookalikes"])
     touched = {f["to"] for f in report["flows"]} | {f["from"] for f in report["flows"]}
     assert lookalikes and not lookalikes & touched
+    with Store.open(db) as store:  # the heuristic found the campaign: every look-alike, imitating the right one
+        found = {p.address: p.lookalike_of for p in load_poisoning(store, "anvil") if p.lookalike_of}
+    assert {a: found.get(a) for a in lookalikes} == truth["poisoning"]["lookalikes"]
     exchange_ends = [e for e in report["endpoints"] if e["kind"] == "exchange"]
     assert exchange_ends and all(e["freezer"] in truth["exchanges"] and e["evidence"] for e in exchange_ends)
     for e in exchange_ends:  # the evidence path runs from the theft to the endpoint, hop by hop
