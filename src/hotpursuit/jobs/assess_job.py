@@ -9,9 +9,9 @@ changed; each poisoner or look-alike gets one claim of category `poisoning` (sou
 
 from __future__ import annotations
 
-from hotpursuit.attribution.asset_trust import classify_assets
+from hotpursuit.attribution.asset_trust import AssetTrust, classify_assets
 from hotpursuit.attribution.labels import LabelClaim
-from hotpursuit.attribution.poisoning import PoisoningFinding, TransferFact, find_poisoning
+from hotpursuit.attribution.poisoning import TransferFact, find_poisoning
 from hotpursuit.attribution.token_registry import load_canonical_tokens
 from hotpursuit.store.asset_trust_tables import (
     StoredPoisoning,
@@ -32,15 +32,10 @@ POISONING_CONFIDENCE = 60
 ASSESSOR = "hotpursuit"
 
 
-def dust_thresholds(trust: dict[str, StoredTrust], issued: set[str]) -> dict[str, int]:
-    """Below what a canonical asset's transfer is dust: 0.001 of a unit (ETH-like), 1 unit for stablecoins."""
-    out = {}
-    for asset, t in trust.items():
-        if t.status != "canonical" or t.decimals is None:
-            continue
-        stable = asset in issued or (t.symbol or "").upper() in {"USDT", "USDC", "DAI", "BUSD", "TUSD", "USDP", "PYUSD"}
-        out[asset] = 10 ** t.decimals if stable else 10 ** max(t.decimals - 3, 0)
-    return out
+def dust_thresholds(trust: dict[str, StoredTrust], stablecoins: set[str]) -> dict[str, int]:
+    """Below what a canonical asset's transfer is dust: 0.001 of a unit, 1 unit of a stablecoin."""
+    return {asset: 10 ** t.decimals if asset in stablecoins else 10 ** max(t.decimals - 3, 0)
+            for asset, t in trust.items() if t.status == "canonical" and t.decimals is not None}
 
 
 def assess_chain(store: Store, chain: str) -> dict[str, StoredTrust]:
@@ -54,14 +49,16 @@ def assess_chain(store: Store, chain: str) -> dict[str, StoredTrust]:
     trust = {a: StoredTrust(a, "canonical", vouched[a], t.symbol, t.name, t.decimals, None)
              if a in vouched and t.status != "canonical" else
              StoredTrust(a, t.status, t.reason, t.symbol, t.name, t.decimals, t.imitates) for a, t in judged.items()}
-    issued = {a for a, reason in vouched.items() if reason.startswith("issued")}
-    suspect = sorted(a for a, t in trust.items() if t.status in ("impersonating", "spam"))
-    facts = [TransferFact(h, b, s, f, t, a, v)
-             for h, b, s, f, t, a, v in poisoning_inputs(store, chain, suspect, dust_thresholds(trust, issued))]
-    findings = find_poisoning(facts, judged, dust_thresholds(trust, issued))
-    poisoning = [StoredPoisoning(p.tx_hash, f.sender, f.receiver, f.asset, p.address, p.victim, p.lookalike_of,
-                                 p.kind, p.reason)
-                 for p, f in _with_transfers(findings, facts)]
+    stablecoins = {a for a, reason in vouched.items() if reason.startswith("issued")} | {
+        a for a, c in registry.items() if c.issuer is not None}
+    canonical = sorted(a for a, t in trust.items() if t.status == "canonical")
+    dust = dust_thresholds(trust, stablecoins)
+    facts = [TransferFact(*row) for row in poisoning_inputs(store, chain, canonical, dust)]
+    vouched_trust = {a: AssetTrust(t.asset, t.status, t.reason, t.symbol, t.name, t.decimals, t.imitates)
+                     for a, t in trust.items()}
+    findings = find_poisoning(facts, vouched_trust, dust)
+    poisoning = [StoredPoisoning(p.tx_hash, p.sender, p.receiver, p.asset, p.address, p.victim, p.lookalike_of,
+                                 p.kind, p.reason) for p in findings]
     save_assessment(store, chain, fingerprint, sorted(trust.values(), key=lambda t: t.asset), poisoning)
     claims: dict[str, LabelClaim] = {}
     for p in poisoning:
@@ -78,16 +75,3 @@ def ensure_assessed(store: Store, chain: str) -> dict[str, StoredTrust]:
         return load_trust(store, chain)
     return assess_chain(store, chain)
 
-
-def _with_transfers(findings: list[PoisoningFinding], facts: list[TransferFact]
-                    ) -> list[tuple[PoisoningFinding, TransferFact]]:
-    """Each finding with the transfer it is about (the one of its tx and asset between the look-alike
-    and the victim), so the trace can drop exactly that transfer."""
-    by_key: dict[tuple[str, str, frozenset[str]], list[TransferFact]] = {}
-    for f in facts:
-        by_key.setdefault((f.tx_hash, f.asset, frozenset((f.sender, f.receiver))), []).append(f)
-    out = []
-    for p in findings:
-        for f in by_key.get((p.tx_hash, p.asset, frozenset((p.address, p.victim))), []):
-            out.append((p, f))
-    return out

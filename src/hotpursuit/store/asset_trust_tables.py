@@ -92,18 +92,18 @@ def load_poisoning(store: Store, chain: str, address: str | None = None) -> list
     return [StoredPoisoning(*(str(x) if x is not None else None for x in r)) for r in rows]  # type: ignore[arg-type]
 
 
-def poisoning_inputs(store: Store, chain: str, suspect_assets: Sequence[str],
+def poisoning_inputs(store: Store, chain: str, canonical: Sequence[str],
                      dust: dict[str, int]) -> list[tuple[str, int, str | None, str, str, str, int]]:
     """The transfers the poisoning heuristic needs, as (tx, block, tx sender, from, to, asset, amount):
-    every zero-value, dust or suspect-asset transfer, and one transfer per distinct (from, to, asset)
-    of the rest (what makes two addresses real counterparties)."""
+    every zero-value, dust or non-canonical transfer, and one transfer per distinct (from, to, asset) of
+    the canonical value above dust (what makes two addresses real counterparties)."""
     thresholds = pa.table({"asset": list(dust), "below": [str(v) for v in dust.values()]})
     with store.transaction(dust_thresholds=thresholds) as con:
         found = con.execute(
             """WITH th AS (SELECT asset, below::BIGNUM AS below FROM dust_thresholds),
                     t AS (SELECT t.tx_hash, t.block_number, x.from_address AS tx_sender, t.from_address,
                                  t.to_address, t.asset, t.amount, t.tx_index, t.seq,
-                                 (t.amount = 0::BIGNUM OR t.asset IN (SELECT unnest($suspect::VARCHAR[]))
+                                 (t.amount = 0::BIGNUM OR t.asset NOT IN (SELECT unnest($canonical::VARCHAR[]))
                                   OR coalesce(t.amount < th.below, false)) AS candidate
                           FROM transfers t LEFT JOIN th ON th.asset = t.asset
                           LEFT JOIN transactions x ON x.chain = t.chain AND x.hash = t.tx_hash
@@ -115,7 +115,7 @@ def poisoning_inputs(store: Store, chain: str, suspect_assets: Sequence[str],
                       arg_min(tx_sender, block_number * 1000000 + tx_index), from_address, to_address, asset,
                       arg_min(amount, block_number * 1000000 + tx_index)::VARCHAR
                FROM t WHERE NOT candidate GROUP BY from_address, to_address, asset
-               ORDER BY 2, 1, 4, 5, 6""", {"c": chain, "suspect": list(suspect_assets)}).fetchall()
+               ORDER BY 2, 1, 4, 5, 6""", {"c": chain, "canonical": list(canonical)}).fetchall()
     return [(str(h), int(b), s, str(f), str(t), str(a), int(v)) for h, b, s, f, t, a, v in found]
 
 
