@@ -58,7 +58,8 @@ class RealTx:
 
     @property
     def moved(self) -> int:
-        return len(self.movements)
+        """Movements that move value (zero-value Transfers are stored as poisoning evidence, move nothing)."""
+        return sum(1 for m in self.movements if m.amount)
 
     @property
     def swappers(self) -> set[str]:

@@ -82,10 +82,11 @@ def _fill_account_report(store: Store, chain: str, result: TraceResult, setup: T
         report.at_venues.append({"chain": chain, "address": address, "venue": setup.venues.get(address, ""),
                                  "asset": asset, "tainted": str(taint)})
     for (venue, asset, tx), taint in sorted(result.unreturned.items()):
-        if result.at_venues.get((venue, asset)):
+        if result.at_venues.get((venue, asset)) or result.held.get((venue, asset)):
+            name = setup.venues.get(venue) or "an unlabelled swapper"
             report.warnings.append(
-                f"swap at tx {tx}: {taint} {asset} (base units) of taint went into {setup.venues.get(venue) or venue} "
-                f"({venue}) and the proceeds are not in the store; import internal transactions (traces) for it")
+                f"swap at tx {tx}: {taint} {asset} (base units) of taint went into {name} ({venue}) and the "
+                "proceeds are not in the store; import the transaction's internal transactions (traces)")
     for (src, dst, asset, tx), taint in sorted(result.flows.items()):
         report.flows.append({"chain": chain, "from": src, "to": dst, "asset": asset, "tx": tx, "tainted": str(taint),
                              "hop": result.hops.get(dst, 0)})

@@ -30,7 +30,9 @@ Stops: labelled services (exchanges, issuers, bridges, mixers) are endpoints: ta
 recorded there and goes no further. Beyond `max_hops` from a source, taint is recorded at the address
 it reached as a `hop limit` endpoint; a tainted amount below `dust` is recorded as `dust` and dropped.
 Known pass-through venues (`venues`) never hold: taint left at one (a swap whose proceeds are not in
-the data) is reported as `at_venues`, with the transaction, never as held by the thief.
+the data) is reported as `at_venues`, with the transaction, never as held by the thief. A transaction
+with one swapper only is what a swap looks like when its return leg is missing (an export without
+internal transactions): taint paid into that swapper is noted in `unreturned` too.
 Conservation per asset: stolen + swapped in = at endpoints + held + at venues + burned + swapped out.
 """
 
@@ -42,7 +44,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from hotpursuit.trace.movement import Movement
-from hotpursuit.trace.net_flows import Swap, find_swaps
+from hotpursuit.trace.net_flows import Swap, find_swappers, swaps_of
 
 __all__ = ["FEE_SINK", "MODELS", "AccountTracer", "Arrival", "Endpoint", "Movement", "SwapRecord", "TraceResult",
            "evidence_path", "trace_account"]
@@ -103,7 +105,9 @@ class TraceResult:
     swapped_out: dict[str, int] = field(default_factory=dict)  # taint that left an asset through swaps
     swaps: list[SwapRecord] = field(default_factory=list)  # swaps that converted taint
     at_venues: dict[tuple[str, str], int] = field(default_factory=dict)  # taint left at a pass-through venue
-    unreturned: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (venue, asset, tx) -> taint in
+    # (venue, asset, tx) -> taint paid into a known venue, or into a transaction's lone swapper (a swap whose
+    # proceeds' way back is not in the data), so the report can say which transactions lack their return leg
+    unreturned: dict[tuple[str, str, str], int] = field(default_factory=dict)
     # per address, its largest tainted inflow as (taint, from, asset, tx): kept as flows grow (an edge's
     # total only grows), so an evidence path is a walk, not a scan of every flow
     best_into: dict[str, tuple[int, str, str, str]] = field(default_factory=dict)
@@ -241,7 +245,9 @@ class AccountTracer:
         result, holdings, endpoints, model = self.result, self.holdings, self.endpoints, self.model
         poisoned = self._poisoned
         converting: dict[tuple[str, str], list[int]] = {}  # (swapper, asset sold) -> [taint paid, value paid]
-        swaps = find_swaps(moves) if len(moves) > 1 else []
+        swappers = find_swappers(moves) if len(moves) > 1 else []
+        swaps = swaps_of(swappers, moves[0].tx_hash)
+        lone = swappers[0][0] if len(swappers) == 1 else None  # a swap whose return leg is not in the data
         for swap in swaps:
             if swap.address not in endpoints:
                 for asset, _ in swap.sold:
@@ -276,7 +282,7 @@ class AccountTracer:
             if moved:
                 result.add_flow((m.sender, m.receiver, m.asset, m.tx_hash), moved)
                 result.hops[m.receiver] = min(result.hops.get(m.receiver, hop), hop)
-                if m.receiver in self.venues and endpoint is None:
+                if endpoint is None and (m.receiver in self.venues or m.receiver == lone):
                     key = (m.receiver, m.asset, m.tx_hash)
                     result.unreturned[key] = result.unreturned.get(key, 0) + moved
             if endpoint is not None:

@@ -77,12 +77,13 @@ def net_flows(movements: Iterable[Movement]) -> dict[tuple[str, str], int]:
     }
 
 
-def find_swaps(movements: Sequence[Movement]) -> list[Swap]:
-    """One transaction's movements -> its swaps, one per swapper, sorted by address.
+Swapper = tuple[str, tuple[tuple[str, int], ...], tuple[tuple[str, int], ...]]  # address, sold, bought
 
-    Empty unless the transaction has at least two swappers (addresses with a net outflow of one
-    asset and a net inflow of another). Each swap names the other swappers as its venues.
-    """
+
+def find_swappers(movements: Sequence[Movement]) -> list[Swapper]:
+    """Every address of one transaction with a net outflow of one asset and a net inflow of another,
+    sorted, whether or not the transaction's swaps are valid (a lone swapper is what a swap looks like
+    when its return leg, e.g. the ETH from a WETH withdrawal, is not in the data)."""
     if len(movements) < 2:
         return []
     first_asset = movements[0].asset
@@ -91,7 +92,7 @@ def find_swaps(movements: Sequence[Movement]) -> list[Swap]:
             break
     else:
         return []  # one asset only: nobody can have exchanged one thing for another
-    swappers: list[tuple[str, tuple[tuple[str, int], ...], tuple[tuple[str, int], ...]]] = []
+    swappers: list[Swapper] = []
     for address, row in _nets_by_address(movements).items():
         if len(row) < 2:
             continue
@@ -104,10 +105,23 @@ def find_swaps(movements: Sequence[Movement]) -> list[Swap]:
         sold.sort()
         bought.sort()
         swappers.append((address, tuple(sold), tuple(bought)))
+    swappers.sort()
+    return swappers
+
+
+def find_swaps(movements: Sequence[Movement]) -> list[Swap]:
+    """One transaction's movements -> its swaps, one per swapper, sorted by address.
+
+    Empty unless the transaction has at least two swappers (addresses with a net outflow of one
+    asset and a net inflow of another). Each swap names the other swappers as its venues.
+    """
+    return swaps_of(find_swappers(movements), movements[0].tx_hash if movements else "")
+
+
+def swaps_of(swappers: Sequence[Swapper], tx_hash: str) -> list[Swap]:
+    """The valid swaps of a transaction's swappers: none unless there are at least two."""
     if len(swappers) < 2:
         return []
-    swappers.sort()
-    tx_hash = movements[0].tx_hash
     names = [s[0] for s in swappers]
     return [
         Swap(tx_hash, address, sold, bought, tuple(names[:i] + names[i + 1:]))
