@@ -22,7 +22,7 @@ def test_import_then_summary_as_json(tmp_path: Path) -> None:
     summary = runner.invoke(app, ["store", "summary", "--db", db, "--format", "json"])
     data = json.loads(summary.output)
     assert data["tables"]["blocks"] == 2
-    assert sum(r["transfers"] for r in data["transfers"]) == 415
+    assert sum(r["transfers"] for r in data["transfers"]) == 418  # 3 of them zero-value Transfers (poisoning evidence)
 
 
 def test_malformed_file_exits_1_naming_the_place(tmp_path: Path) -> None:
