@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 ETH = "ETH"
+ZERO = "0x" + "00" * 20  # mints come from it: they debit no one
 
 
 @dataclass(frozen=True, slots=True)
