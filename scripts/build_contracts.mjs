@@ -74,9 +74,10 @@ const NPM = [
   ["SafeProxy", "@safe-global/safe-contracts", "build/artifacts/contracts/proxies/SafeProxy.sol/SafeProxy.json"],
 ];
 const keccak = (hex) => {
-  // Ethereum keccak-256 from js-sha3, the dependency solc itself uses (installed with it)
-  const { keccak256 } = require("js-sha3");
-  return keccak256(Buffer.from(hex.replace(/^0x/, ""), "hex"));
+  // Ethereum keccak-256 from js-sha3, resolved from solc's own folder: npm hoists whichever js-sha3
+  // another package pulls in (ethers 5 brings 0.5.7), and only `keccak_256` is in every version.
+  const { keccak_256 } = createRequire(require.resolve("solc/package.json"))("js-sha3");
+  return keccak_256(Buffer.from(hex.replace(/^0x/, ""), "hex"));
 };
 const shipped = {};
 for (const [name, pkg, file] of NPM) {
