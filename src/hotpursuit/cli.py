@@ -83,12 +83,22 @@ def ingest_evm(
                 task = bar.add_task(f"{job.chain} blocks", total=last - first + 1, detail="")
                 stats = job.ingest_range(first, last, progress=lambda n, s: bar.update(
                     task, advance=n, detail=f"{s.transfers} transfers"))
-        _print_stats(job.chain, asdict(stats), fmt)
+        assessed = None if follow else _assess(store, job.chain)
+        _print_stats(job.chain, asdict(stats), fmt, assessed)
 
 
-def _print_stats(chain: str, stats: dict[str, Any], fmt: str) -> None:
+def _assess(store: Store, chain: str) -> Any:
+    """Asset trust and poisoning of the chain just written (so `address show` and screening warn)."""
+    from hotpursuit.jobs.assess_job import assess_and_summarise
+
+    with err_console.status(f"assessing assets and poisoning on {chain}"):
+        return assess_and_summarise(store, chain)
+
+
+def _print_stats(chain: str, stats: dict[str, Any], fmt: str, assessed: Any = None) -> None:
     if fmt == "json":
-        console.print_json(json.dumps({"chain": chain, **stats}))
+        extra = {} if assessed is None else {"assessment": asdict(assessed)}
+        console.print_json(json.dumps({"chain": chain, **stats, **extra}))
         return
     table = Table(title=f"ingested ({chain})")
     table.add_column("what")
@@ -100,6 +110,8 @@ def _print_stats(chain: str, stats: dict[str, Any], fmt: str) -> None:
         else:
             table.add_row(key.replace("_", " "), f"{value:,}")
     console.print(table)
+    if assessed is not None:
+        console.print(assessed.line(), highlight=False)
 
 
 # ---- import ---------------------------------------------------------------------------------
@@ -122,8 +134,9 @@ def import_ethereum_etl_cmd(
         with err_console.status(f"importing {folder}"):
             result = import_ethereum_etl(store, folder, chain)
         elapsed = time.perf_counter() - started
+        assessed = _assess(store, chain)
     if fmt == "json":
-        console.print_json(json.dumps({**asdict(result), "seconds": elapsed}))
+        console.print_json(json.dumps({**asdict(result), "seconds": elapsed, "assessment": asdict(assessed)}))
         return
     table = Table(title=f"imported {folder} ({chain}) in {elapsed:.2f} s")
     table.add_column("table")
@@ -131,6 +144,7 @@ def import_ethereum_etl_cmd(
     for name, count in result.rows_stored.items():
         table.add_row(name, f"{count:,}")
     console.print(table)
+    console.print(assessed.line(), highlight=False)
 
 
 @import_app.command("explorer")
@@ -155,8 +169,9 @@ def import_explorer_cmd(
 
     with _user_errors(), Store.open(db) as store:
         result = import_explorer(store, files, chain=chain, owner=owner)
+        assessed = _assess(store, chain)
     if fmt == "json":
-        console.print_json(json.dumps({**asdict(result), "added": result.added}))
+        console.print_json(json.dumps({**asdict(result), "added": result.added, "assessment": asdict(assessed)}))
         return
     table = Table(title=f"imported {len(files)} explorer export(s) ({chain})")
     for name in ("file", "shape", "rows", "native", "internal", "erc20", "added", "already stored", "txs added"):
@@ -178,6 +193,7 @@ def import_explorer_cmd(
         shown = ", ".join(result.assumed_decimals[:5]) + (", ..." if len(result.assumed_decimals) > 5 else "")
         console.print(f"decimals assumed 18 for {len(result.assumed_decimals)} token(s) no source states them for "
                       f"(--format json lists all): {shown}", highlight=False)
+    console.print(assessed.line(), highlight=False)
 
 
 # ---- store ----------------------------------------------------------------------------------

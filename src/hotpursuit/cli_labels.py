@@ -119,10 +119,13 @@ def address_show(
 ) -> None:
     """Labels, cluster and entity (with the path it was inherited by), balances, first/last seen, top
     counterparties."""
+    from hotpursuit.jobs.assess_job import assess_if_changed
     from hotpursuit.store.address_page import address_page
 
     with _user_errors(), Store.open(db) as store:
-        page = address_page(store, *_resolve(address, chain))
+        resolved = _resolve(address, chain)
+        assess_if_changed(store, resolved[0])  # fake assets and look-alikes known before the page is drawn
+        page = address_page(store, *resolved)
     if fmt == "json":
         console.print_json(json.dumps(asdict(page), default=str))
         return

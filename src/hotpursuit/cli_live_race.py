@@ -124,8 +124,11 @@ def _print_race(board: dict[str, Any], defenders: list[Any], token: str, truth: 
     console.print(table)
     traced = (board.get("traced") or {}).get("ETH")
     if traced:
-        console.print(f"stolen {asset_units('ETH', int(traced['entered']))} ETH; reached the exchanges, pool and "
-                      f"bridge {asset_units('ETH', int(traced['at_endpoints']))} ETH; still held by the thief "
+        # what entered the trace is the loot plus what swaps turned into ETH (the stETH sold, WETH unwrapped)
+        console.print(f"stolen {asset_units('ETH', int(traced['stolen']))} ETH, and "
+                      f"{asset_units('ETH', int(traced['swapped_in']))} ETH more from swaps; reached the exchanges, "
+                      f"pool and bridge {asset_units('ETH', int(traced['at_endpoints']))} ETH; swapped away "
+                      f"{asset_units('ETH', int(traced['swapped_out']))} ETH; still held by the thief "
                       f"{asset_units('ETH', int(traced['held']))} ETH", highlight=False)
     btc = (board.get("traced") or {}).get("BTC")
     if btc:

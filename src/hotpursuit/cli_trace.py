@@ -56,17 +56,28 @@ def incident_list(db: DbOption) -> None:
 @incident_app.command("show")
 def incident_show(incident: str, db: DbOption) -> None:
     """An incident and its sources, with stolen amounts."""
+    from hotpursuit.jobs.assess_job import assess_if_changed
+    from hotpursuit.store.incident_tables import source_amounts
+
     with _user_errors(), Store.open(db) as store:
         row = store.con.execute("SELECT * FROM incidents WHERE id = ?", [incident]).fetchone()
-        sources = store.con.execute("SELECT kind, ref, asset, amount::VARCHAR FROM incident_sources "
-                                    "WHERE incident_id = ? ORDER BY ALL", [incident]).fetchall()
+        if row is not None:
+            assess_if_changed(store, str(row[2]))  # a fake token the theft tx moved is no loot
+        sources = source_amounts(store, incident)
     if row is None:
         console.print(f"no incident {incident!r}")
         raise typer.Exit(1)
     console.print(f"{row[0]}: {row[1]} on {row[2]}, status {row[6]}, actor {row[4] or '-'}, TLP {row[7]}",
                   highlight=False)
-    for kind, ref, asset, amount in sources:
-        console.print(f"  {kind} {ref}" + (f" stole {int(amount):,} {asset}" if amount else ""), highlight=False)
+    for kind, ref, at_tx, asset, amount, status in sources:
+        where = f"{kind} {ref}" + (f" at tx {at_tx}" if at_tx else "")
+        if not amount:
+            console.print(f"  {where}", highlight=False)
+        elif status in ("native", "canonical"):
+            console.print(f"  {where} stole {amount:,} {asset} (base units)", highlight=False)
+        else:
+            console.print(f"  {where} moved {amount:,} {asset} (base units; {status}: not counted as stolen, see "
+                          "`trace --assets`)", highlight=False)
 
 
 @incident_app.command("close")

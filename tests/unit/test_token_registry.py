@@ -10,6 +10,7 @@ from types import ModuleType
 import pytest
 
 from hotpursuit.attribution.token_registry import load_canonical_tokens
+from hotpursuit.store import Store
 
 from ..conftest import REPO
 
@@ -56,3 +57,12 @@ def test_registry_names_the_real_contracts_and_issuers() -> None:
     assert all(a == "ETH" or HEX.match(a) for a in reg)
     assert all(a == t.address for a, t in reg.items())
     assert len(reg) == 930 and sum(1 for t in reg.values() if t.issuer) == 17
+
+
+def test_mainnet_stablecoins_have_their_issuer_as_freezer_without_any_label(store: Store) -> None:
+    from hotpursuit.jobs.trace_setup import issuer_tokens
+
+    issuers = issuer_tokens(store, "ethereum")
+    assert issuers["0xdac17f958d2ee523a2206206994597c13d831ec7"] == "Tether"
+    assert issuers["0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48"] == "Circle"
+    assert issuer_tokens(store, "anvil") == {}  # the registry describes mainnet only

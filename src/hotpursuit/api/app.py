@@ -30,6 +30,7 @@ from hotpursuit.ingest.bitcoin_node_job import BitcoinSource
 from hotpursuit.ingest.rpc_client import JsonRpcClient
 from hotpursuit.interdict.live_watch import LiveWatch
 from hotpursuit.interdict.outbox_delivery import OutboxDelivery
+from hotpursuit.jobs.assess_job import assess_changed
 from hotpursuit.store.database import Store
 from hotpursuit.store.screening_rows import load_screening_index
 from hotpursuit.store.trace_job_tables import fail_unfinished_trace_jobs
@@ -47,6 +48,7 @@ def create_app(store: Store, *, rate_per_second: float = 2000.0, burst: int = 40
     (`thresholds`: asset -> minimum amount asked, base units), and with `watch_bitcoin` also a Bitcoin
     source, where bridge payouts carry the taint on; the outbox is delivered in any case."""
     fail_unfinished_trace_jobs(store)
+    assess_changed(store)  # fake assets and poisoning known before the first screening answer
     ctx = ApiContext(store, load_screening_index(store), AuditWriter(store), Worker(store), rate_per_second, burst)
     if watch_rpc is not None:
         ctx.watch = LiveWatch(JsonRpcClient(watch_rpc), store, thresholds=thresholds, bitcoin=watch_bitcoin)

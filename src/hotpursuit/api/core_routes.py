@@ -15,10 +15,11 @@ from hotpursuit.api.models import ERRORS, NOT_FOUND, IncidentIn, LabelIn, Proble
 from hotpursuit.attribution.labels import CATEGORIES, TLP_LEVELS, LabelClaim
 from hotpursuit.chains.address_codec import parse_address
 from hotpursuit.errors import HotpursuitError, InvalidAddress
+from hotpursuit.jobs.assess_job import assess_changed
 from hotpursuit.jobs.cluster_job import run_clustering
 from hotpursuit.jobs.trace_request import run_trace_request
 from hotpursuit.jobs.trace_setup import SERVICE_KINDS
-from hotpursuit.screening.index import IndexedClaim
+from hotpursuit.screening.index import IndexedClaim, ScreeningIndex
 from hotpursuit.store.address_page import address_page
 from hotpursuit.store.database import Store
 from hotpursuit.store.incident_tables import open_incident
@@ -184,13 +185,21 @@ def core_router(ctx: ApiContext) -> APIRouter:
         ctx.audit.append(who.org_id, "start-trace", f"{job_id} {incident_id} {body.model} hops={body.hops}"
                                                           f" save={body.save}")
 
+        def trace_and_index(store: Store) -> tuple[Any, ScreeningIndex | None]:
+            # new data (the live watch's blocks) may hold new fake assets or poisoning: their claims go
+            # into a fresh index, else only the incident's exposure is swapped in
+            fresh = assess_changed(store)
+            rows = run_trace_request(store, job_id, incident_id, body.model, body.hops, body.save)
+            return rows, load_screening_index(store) if fresh else None
+
         def swap_exposure(done: Any) -> None:
-            rows = None if done.cancelled() or done.exception() else done.result()
-            if rows is not None:
+            rows, index = (None, None) if done.cancelled() or done.exception() else done.result()
+            if index is not None:
+                ctx.index = index
+            elif rows is not None:
                 ctx.index.replace_incident_exposure(incident_id, rows)
 
-        ctx.worker.run(lambda store: run_trace_request(store, job_id, incident_id, body.model, body.hops,
-                                                       body.save)).add_done_callback(swap_exposure)
+        ctx.worker.run(trace_and_index).add_done_callback(swap_exposure)
         job = trace_job(ctx.store, job_id)
         assert job is not None
         return job_out(job)
@@ -224,7 +233,9 @@ def core_router(ctx: ApiContext) -> APIRouter:
         """Cluster a chain's new blocks, then rebuild the screening index (in the worker: screening
         goes on meanwhile with the old index)."""
         def job(store: Store) -> tuple[Any, Any]:
-            return run_clustering(store, chain), load_screening_index(store)
+            stats = run_clustering(store, chain)
+            assess_changed(store)
+            return stats, load_screening_index(store)
         stats, index = await ctx.worker.run(job)
         ctx.index = index
         if ctx.watch is not None:  # clusters extend endpoints and controls: the live traces follow
@@ -235,7 +246,11 @@ def core_router(ctx: ApiContext) -> APIRouter:
     @router.post("/v1/admin/reload", responses=ERRORS)
     async def reload(who: Caller = Depends(admin_scope)) -> dict[str, int]:
         """Rebuild the screening index from the store, in the worker."""
-        ctx.index = await ctx.worker.run(load_screening_index)
+        def job(store: Store) -> ScreeningIndex:
+            assess_changed(store)  # fake assets and poisoning of data imported meanwhile
+            return load_screening_index(store)
+
+        ctx.index = await ctx.worker.run(job)
         ctx.audit.append(who.org_id, "reload-index", f"{len(ctx.index)} addresses")
         return {"addresses": len(ctx.index)}
 

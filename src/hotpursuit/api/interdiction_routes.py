@@ -105,6 +105,8 @@ def interdiction_router(ctx: ApiContext) -> APIRouter:
             raise HTTPException(404, f"no incident {incident_id!r} visible to {who.org_id}")
         out = board(ctx.store, incident_id)
         out["traced"] = None if ctx.watch is None else ctx.watch.stats.totals.get(incident_id)
+        if out["traced"]:  # the live trace counts the loot once, whatever the sources overlap
+            out["stolen"] = {a: t["stolen"] for a, t in out["traced"].items() if int(t.get("stolen", 0))}
         totals: dict[str, dict[str, int]] = {}
         for row in out["organisations"]:
             t = totals.setdefault(row["asset"], {"requested": 0, "frozen": 0})

@@ -64,13 +64,15 @@ def screening_router(ctx: ApiContext) -> APIRouter:
 
     @router.post("/v1/screen/batch", responses=ERRORS)
     async def screen_batch(body: BatchRequest, who: Caller = Depends(screen_scope)) -> Response:
-        """Up to 100,000 addresses at once. Only addresses with a finding are listed (`flagged`);
-        invalid ones are listed with the reason, and do not fail the batch."""
+        """Up to 100,000 addresses at once. Only addresses with a finding are listed (`flagged`): a
+        score, a withheld claim, or a category that scores nothing but must be seen (a `poisoning`
+        look-alike, risk none: never paid, never frozen); invalid ones are listed with the reason, and do
+        not fail the batch."""
         valid, bad = parse_addresses(body.chain, body.addresses)
         verdicts = ctx.index.verdicts(body.chain, valid, who.org_id, who.sharing_group)
         flagged = [{"address": a, "risk": v.risk, "score": v.score, "categories": v.categories,
                     "withheld": v.withheld, "withheld_scored": v.withheld_scored}
-                   for a, v in verdicts if v.score or v.withheld]
+                   for a, v in verdicts if v.score or v.withheld or v.categories]
         ctx.audit.append(who.org_id, "screen-batch", f"{body.chain}: {len(body.addresses)} addresses")
         invalid = [{"index": i, "address": text[:100], "reason": reason[:200]} for i, text, reason in bad]
         # serialised with orjson: FastAPI's generic encoder costs more than the screening itself

@@ -302,8 +302,12 @@ class LiveWatch:
         return [Movement((int(b), int(i), int(q)), str(h), str(f), str(t), str(a), int(x))
                 for b, i, q, h, f, t, a, x in self.store.con.execute(
                     """SELECT block_number, tx_index, seq, tx_hash, from_address, to_address, asset, amount::VARCHAR
-                       FROM transfers WHERE chain = ? AND block_number BETWEEN ? AND ? AND amount <> 0::BIGNUM
+                       FROM transfers t WHERE chain = ? AND block_number BETWEEN ? AND ? AND amount <> 0::BIGNUM
                          AND asset NOT IN (SELECT unnest(?::VARCHAR[]))
+                         -- the assessment's poisoning transfers (dust to look-alikes) carry no taint, as in a trace
+                         AND NOT EXISTS (SELECT 1 FROM poisoning_transfers p
+                                         WHERE p.chain = t.chain AND p.tx_hash = t.tx_hash AND p.asset = t.asset
+                                           AND p.from_address = t.from_address AND p.to_address = t.to_address)
                        ORDER BY block_number, tx_index, seq""", [self.chain, first, last, self._ignored]).fetchall()]
 
     def _request(self, inc: _Incident, c: Any, number: int, block_hash: str, chain: str) -> NewRequest:
@@ -324,6 +328,8 @@ def _totals(tracer: AccountTracer) -> dict[str, dict[str, str]]:
     for asset in sorted(set(r.stolen) | set(r.swapped_in)):
         entered = r.stolen.get(asset, 0) + r.swapped_in.get(asset, 0)
         at_endpoints, burned, out_of = r.at_endpoints(asset), r.burned.get(asset, 0), r.swapped_out.get(asset, 0)
-        out[asset] = {"entered": str(entered), "at_endpoints": str(at_endpoints), "burned": str(burned),
-                      "swapped_out": str(out_of), "held": str(entered - at_endpoints - burned - out_of)}
+        out[asset] = {"entered": str(entered), "stolen": str(r.stolen.get(asset, 0)),
+                      "swapped_in": str(r.swapped_in.get(asset, 0)), "at_endpoints": str(at_endpoints),
+                      "burned": str(burned), "swapped_out": str(out_of),
+                      "held": str(entered - at_endpoints - burned - out_of)}
     return out

@@ -5,18 +5,24 @@ metadata and what the store counts of its transfers; the poisoning heuristic (at
 finds zero-value, dust and fake-token transfers around look-alikes of real counterparties. Both results
 are stored together, with a fingerprint of the chain's data, so a trace re-assesses only when the data
 changed; each poisoner or look-alike gets one claim of category `poisoning` (source "heuristic").
+Every import and ingest assesses the chains it touched, and the server its chains at start and on
+reload, so the address page and screening warn before anyone runs a trace.
 """
 
 from __future__ import annotations
 
-from hotpursuit.attribution.asset_trust import AssetTrust, classify_assets
+from dataclasses import dataclass
+
+from hotpursuit.attribution.asset_trust import STATUSES, AssetTrust, classify_assets
 from hotpursuit.attribution.labels import LabelClaim
 from hotpursuit.attribution.poisoning import TransferFact, find_poisoning
 from hotpursuit.attribution.token_registry import load_canonical_tokens
 from hotpursuit.store.asset_trust_tables import (
     StoredPoisoning,
     StoredTrust,
+    account_chains,
     assessed_fingerprint,
+    assessment_counts,
     chain_fingerprint,
     labelled_assets,
     load_trust,
@@ -75,3 +81,46 @@ def ensure_assessed(store: Store, chain: str) -> dict[str, StoredTrust]:
         return load_trust(store, chain)
     return assess_chain(store, chain)
 
+
+
+@dataclass(frozen=True)
+class AssessmentSummary:
+    """What a chain's assessment found: assets per trust status, poisoning transfers, look-alikes."""
+
+    chain: str
+    assets: dict[str, int]
+    poisoning_transfers: int
+    lookalikes: int
+
+    def line(self) -> str:
+        """One line for the CLI."""
+        assets = ", ".join(f"{self.assets[s]:,} {s}" for s in STATUSES if self.assets.get(s))
+        return (f"asset trust ({self.chain}): {assets or 'no tokens'}; address poisoning: "
+                f"{self.poisoning_transfers:,} transfers around {self.lookalikes:,} look-alike or poisoner "
+                "addresses (kept out of taint and counterparties; `address show` warns)")
+
+
+def assess_and_summarise(store: Store, chain: str) -> AssessmentSummary:
+    """Assess `chain` if its data changed, and say what the assessment holds."""
+    ensure_assessed(store, chain)
+    assets, transfers, addresses = assessment_counts(store, chain)
+    return AssessmentSummary(chain, assets, transfers, addresses)
+
+
+def assess_if_changed(store: Store, chain: str) -> bool:
+    """Assess an account-model `chain` whose data changed since its last assessment; True if it ran
+    (its claims changed, so a screening index built before is stale). Other chains: nothing to do."""
+    if chain not in account_chains(store) or assessed_fingerprint(store, chain) == chain_fingerprint(store, chain):
+        return False
+    assess_chain(store, chain)
+    return True
+
+
+def assess_changed(store: Store) -> bool:
+    """Assess every account-model chain whose data changed; True if any assessment ran."""
+    return any([assess_if_changed(store, chain) for chain in account_chains(store)])
+
+
+def assess_all(store: Store) -> list[AssessmentSummary]:
+    """Assess every account-model chain of the store whose data changed since its last assessment."""
+    return [assess_and_summarise(store, chain) for chain in account_chains(store)]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from hotpursuit.attribution.token_registry import load_canonical_tokens
 from hotpursuit.attribution.venue_registry import load_venues
 from hotpursuit.jobs.assess_job import ensure_assessed
 from hotpursuit.store.asset_trust_tables import StoredTrust
@@ -78,10 +79,16 @@ def pass_through_venues(store: Store, chain: str) -> dict[str, str]:
 
 
 def issuer_tokens(store: Store, chain: str) -> dict[str, str]:
-    """Token contracts labelled with their issuer (stablecoins): token -> issuer."""
-    return {str(a): str(o) for a, o in store.con.execute(
+    """Stablecoins and who can freeze them: token contracts labelled with their issuer, then (on mainnet)
+    the canonical registry's centralised stablecoins (USDT: Tether, USDC: Circle); token -> issuer."""
+    out = {str(a): str(o) for a, o in store.con.execute(
         """SELECT address, arg_max(coalesce(actor, label), confidence) FROM labels
            WHERE chain = ? AND category = 'issuer' GROUP BY address ORDER BY address""", [chain]).fetchall()}
+    if chain in REGISTRY_CHAINS:
+        for token in load_canonical_tokens().values():
+            if token.issuer is not None:
+                out.setdefault(token.address, token.issuer)
+    return out
 
 
 def trace_setup(store: Store, chain: str, *, include_assets: list[str] | None = None) -> TraceSetup:

@@ -39,13 +39,32 @@ class StoredPoisoning:
 
 
 def chain_fingerprint(store: Store, chain: str) -> str:
-    """What an assessment depends on: the chain's movements and tokens (counts and block span)."""
+    """What an assessment depends on: the chain's movements and tokens (counts and block span) and the
+    labels that vouch for a token (issuer, venue tokens; see `labelled_assets`)."""
     row = store.con.execute(
         """SELECT count(*), coalesce(max(block_number), -1), coalesce(min(block_number), -1),
                   (SELECT count(*) FROM tokens WHERE chain = $c),
-                  (SELECT count(*) FROM transactions WHERE chain = $c)
+                  (SELECT count(*) FROM transactions WHERE chain = $c),
+                  (SELECT count(*) || '/' || coalesce(md5(string_agg(v, ',' ORDER BY v)), '')
+                   FROM (SELECT address || ' ' || category || ' ' || coalesce(actor, label) AS v FROM labels
+                         WHERE chain = $c AND category IN ('issuer', 'defi', 'weth', 'staking')))
            FROM transfers WHERE chain = $c""", {"c": chain}).fetchone()
     return ":".join(str(x) for x in (row or ()))
+
+
+def account_chains(store: Store) -> list[str]:
+    """The chains whose value movements are account-model transfers (every EVM chain in the store)."""
+    return [str(c) for (c,) in store.con.execute("SELECT DISTINCT chain FROM transfers ORDER BY 1").fetchall()]
+
+
+def assessment_counts(store: Store, chain: str) -> tuple[dict[str, int], int, int]:
+    """The chain's last assessment: assets per trust status, poisoning transfers, look-alike addresses."""
+    statuses = {str(s): int(n) for s, n in store.con.execute(
+        "SELECT status, count(*) FROM asset_trust WHERE chain = ? GROUP BY 1 ORDER BY 1", [chain]).fetchall()}
+    row = store.con.execute("""SELECT count(DISTINCT (tx_hash, from_address, to_address, asset)),
+                                      count(DISTINCT address) FROM poisoning_transfers WHERE chain = ?""",
+                            [chain]).fetchone()
+    return statuses, int(row[0]) if row else 0, int(row[1]) if row else 0
 
 
 def assessed_fingerprint(store: Store, chain: str) -> str | None:

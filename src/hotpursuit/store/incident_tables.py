@@ -93,3 +93,15 @@ def load_sources(store: Store, incident_id: str) -> IncidentSources:
     return IncidentSources(frozenset(str(r) for k, r, _ in rows if k == "tx"),
                            frozenset(str(r) for k, r, _ in rows if k == "address"),
                            frozenset((str(r), str(t)) for k, r, t in rows if k == "received"))
+
+
+def source_amounts(store: Store, incident: str) -> list[tuple[str, str, str | None, str | None, int | None, str]]:
+    """(kind, ref, at_tx, asset, amount, trust status) of each source's movements: `native` for the chain's
+    asset, else the token's status in the last assessment (`unassessed` before any)."""
+    return [(str(k), str(r), None if t is None else str(t), None if a is None else str(a),
+             None if x is None else int(x), str(st))
+            for k, r, t, a, x, st in store.con.execute(
+                """SELECT s.kind, s.ref, s.at_tx, s.asset, s.amount::VARCHAR,
+                          CASE WHEN s.asset = 'ETH' THEN 'native' ELSE coalesce(a.status, 'unassessed') END
+                   FROM incident_sources s LEFT JOIN asset_trust a ON a.chain = s.chain AND a.asset = s.asset
+                   WHERE s.incident_id = ? ORDER BY s.kind, s.ref, s.asset""", [incident]).fetchall()]

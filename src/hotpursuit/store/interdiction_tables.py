@@ -206,10 +206,19 @@ def freeze_requests(store: Store, *, incident: str | None = None, org_id: str | 
 
 
 def board(store: Store, incident: str) -> dict[str, Any]:
-    """Stolen per asset, and per organisation and asset: requested (not retracted) and frozen."""
+    """Stolen per asset, and per organisation and asset: requested (not retracted) and frozen.
+
+    Stolen as the sources declare it, counted once: only the native asset and canonical tokens (a fake
+    token the theft transaction also moved is no loot), and a receipt at a theft transaction listed
+    as a source adds nothing. (A trace knows better still: the API shows the live trace's figure.)"""
     stolen = {str(a): str(v) for a, v in store.con.execute(
-        """SELECT asset, sum(amount)::VARCHAR FROM incident_sources WHERE incident_id = ? AND asset IS NOT NULL
-           GROUP BY asset ORDER BY asset""", [incident]).fetchall()}
+        """SELECT s.asset, sum(s.amount)::VARCHAR FROM incident_sources s
+             LEFT JOIN asset_trust t ON t.chain = s.chain AND t.asset = s.asset
+           WHERE s.incident_id = $i AND s.asset IS NOT NULL AND s.amount > 0::BIGNUM
+             AND (s.asset = 'ETH' OR t.status = 'canonical')
+             AND NOT (s.kind = 'received' AND s.at_tx IN (SELECT ref FROM incident_sources
+                                                          WHERE incident_id = $i AND kind = 'tx'))
+           GROUP BY s.asset ORDER BY s.asset""", {"i": incident}).fetchall()}
     per_org = [{"org": str(o), "asset": str(a), "requests": int(n), "requested": str(r), "frozen": str(f),
                 "answered": int(k)}
                for o, a, n, r, f, k in store.con.execute(
