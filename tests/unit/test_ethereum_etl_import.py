@@ -186,3 +186,25 @@ def test_transaction_count_disagreement_is_refused(store: Store, tmp_path: Path)
     with pytest.raises(IngestError, match=rf"transaction_count {claimed + 1} here but {claimed} in the store"):
         import_ethereum_etl(store, folder)
     assert {t: _rows(store, t) for t in ("blocks", "transactions", "transfers")} == before
+
+
+def test_real_tokens_export_gives_metadata_that_asset_trust_judges(store: Store, tmp_path: Path) -> None:
+    """ethereum-etl's own test exports: a contract calling itself "ETH" (symbol and name) is an
+    impersonator of the native asset once its metadata is imported; the first stored metadata stays."""
+    from hotpursuit.jobs.assess_job import assess_chain
+
+    jobs = SHARED_DATA / "ethereum-etl-mainnet" / "test_export_tokens_job"
+    rows = [(jobs / case / "expected_tokens.csv").read_text().splitlines()
+            for case in ("token_with_invalid_data", "token_with_alternative_return_type")]
+    folder = tmp_path / "tokens"
+    folder.mkdir()
+    (folder / "tokens.csv").write_text("\n".join([rows[0][0], rows[0][1], rows[1][1]]) + "\n")
+    result = import_ethereum_etl(store, folder)
+    assert result.rows_stored["tokens"] == 2
+    assert import_ethereum_etl(store, folder).rows_stored["tokens"] == 0
+    stored = store.con.execute("SELECT address, symbol, name, decimals FROM tokens ORDER BY address").fetchall()
+    assert stored == [("0x86fa049857e0209aa7d9e616f7eb3b3b78ecfdb0", "EOS", None, 18),
+                      ("0xf763be8b3263c268e9789abfb3934564a7b80054", "ETH", "ETH", 18)]
+    trust = assess_chain(store, "ethereum")
+    fake = trust["0xf763be8b3263c268e9789abfb3934564a7b80054"]
+    assert fake.status == "impersonating" and fake.imitates == "ETH"

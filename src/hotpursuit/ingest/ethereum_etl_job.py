@@ -1,4 +1,4 @@
-"""Importing an ethereum-etl export folder (blocks, transactions, receipts, token_transfers, traces;
+"""Importing an ethereum-etl export folder (blocks, transactions, receipts, token_transfers, traces, tokens;
 CSV or JSON lines) into the store: all files validated first, then merged in one transaction."""
 
 from __future__ import annotations
@@ -39,6 +39,10 @@ EXPORT_SPECS: dict[str, tuple[list[ColumnSpec], str]] = {
                 _c("from_address", A, False), _c("to_address", A, False), _c("value", U, False),
                 _c("trace_type", T), _c("call_type", T, False), _c("trace_address", T, False),
                 _c("status", N, False)], "block_number"),
+    # token metadata as ethereum-etl's export_tokens reads it from each contract (symbol and name as the
+    # contract returns them: asset trust judges them, look-alike characters and all)
+    "tokens": ([_c("address", A), _c("symbol", T, False), _c("name", T, False), _c("decimals", T, False),
+                _c("block_number", N, False)], "block_number"),
 }
 
 
@@ -65,7 +69,7 @@ def find_export_files(folder: Path) -> dict[str, tuple[Path, str]]:
                 found[kind] = (path, ext)
     if not found:
         raise IngestError(f"{folder}: no ethereum-etl files (blocks, transactions, token_transfers, "
-                          "traces, receipts as .csv or .json)")
+                          "traces, receipts, tokens as .csv or .json)")
     return found
 
 

@@ -48,6 +48,17 @@ def merge_from_staged(store: Store, chain: str, staged: dict[str, StagedFile]) -
                 WHERE NOT EXISTS (SELECT 1 FROM transactions x WHERE x.chain = $chain AND x.hash = t.hash)""",
                 chain, s.path)
             _refuse_overfull_blocks(store, chain, s)
+        if "tokens" in staged:
+            # a token's first stored metadata stays (the node's reads, an earlier export); decimals that no
+            # real token has (a contract may answer anything) are stored as unknown
+            s = staged["tokens"]
+            counts["tokens"] = _run(store, f"""
+                INSERT INTO tokens SELECT $chain, k.address, nullif(k.symbol, ''), nullif(k.name, ''),
+                  CASE WHEN TRY_CAST(k.decimals AS INTEGER) BETWEEN 0 AND 255 THEN TRY_CAST(k.decimals AS INTEGER)
+                  END, $source
+                FROM (SELECT DISTINCT ON (address) * FROM {s.table} ORDER BY address) k
+                WHERE NOT EXISTS (SELECT 1 FROM tokens x WHERE x.chain = $chain AND x.address = k.address)""",
+                chain, s.path)
         # every movement source is one SELECT; they are merged by row identity in one pass
         moves: list[str] = []
         params: dict[str, str] = {}
