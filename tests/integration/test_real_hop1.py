@@ -80,3 +80,25 @@ def test_hop1_fakes_poisoning_stolen_totals_and_counterparties(tmp_path: Path) -
         assert {c[1] for c in page.counterparties} <= {"ETH", STETH, METH, CMETH}
         lookalike = sorted(lookalikes)[0]
         assert any("look-alike of" in w for w in address_page(store, "ethereum", lookalike).warnings)
+
+
+def test_hop1_sources_named_twice_count_the_loot_once(tmp_path: Path) -> None:
+    """The exploiter (bare: every outflow is loot) together with each of its forty 10,000 ETH recipients
+    as ADDRESS@TXHASH (what that transaction brought): the same value named twice is stolen once, and
+    every asset balances exactly (stolen + swapped in = endpoints + held + venues + burned + out)."""
+    db = str(tmp_path / "hop1.duckdb")
+    runner = CliRunner()
+    assert runner.invoke(app, ["import", "explorer", str(HOP1), "--from", EXPLOITER, "--db", db]).exit_code == 0
+    receipts = [f"{r['to']}@{r['hash']}" for r in _rows() if r["kind"] == "native" and Decimal(r["amount"]) == 10_000]
+    assert len(receipts) == 40
+    sources = [x for s in [EXPLOITER, *receipts] for x in ("--source", s)]
+    opened = runner.invoke(app, ["incident", "open", "twice", "--chain", "ethereum", *sources, "--db", db])
+    assert opened.exit_code == 0, opened.output
+    report = json.loads(runner.invoke(app, ["trace", "twice", "--db", db, "--format", "json"]).output)
+    assert report["stolen"]["ETH"] == str(400_001 * 10**18)
+    for asset, t in report["totals"].items():
+        v = {k: int(x) for k, x in t.items()}
+        assert v["stolen"] + v["swapped_in"] == (v["at_endpoints"] + v["held"] + v["at_venues"] + v["burned"]
+                                                 + v["swapped_out"]), asset
+    held = {h["address"]: int(h["tainted"]) for h in report["held"] if h["asset"] == "ETH"}
+    assert all(held[r.split("@")[0]] == 10_000 * 10**18 for r in receipts)

@@ -58,3 +58,33 @@ def test_every_uniswap_swap_event_is_found_by_net_flows(tmp_path: Path) -> None:
           f"valid swap {valid}, with the pool as lone swapper (ETH leg not in the export) {lone}, warned {warned}")
     assert missed == 0 and found == sum(by_version.values())
     assert valid + lone == len(events) and warned == lone
+
+
+def test_a_trace_through_a_swap_without_its_return_leg_says_so(tmp_path: Path) -> None:
+    """The user's view of the same gap: a trace from the payer of a real Uniswap swap whose ETH proceeds are
+    internal transactions (not in the export) names the transaction and says what to import."""
+    from typer.testing import CliRunner
+
+    from hotpursuit.cli import app
+
+    db = str(tmp_path / "s.duckdb")
+    runner = CliRunner()
+    assert runner.invoke(app, ["import", "ethereum-etl", str(EXPORT), "--db", db]).exit_code == 0
+    with Store.open(db) as store:
+        rows = store.con.execute("""SELECT block_number, tx_index, seq, tx_hash, from_address, to_address, asset,
+                                           amount::VARCHAR FROM transfers ORDER BY block_number, tx_index, seq""")
+        by_tx: dict[str, list[Movement]] = defaultdict(list)
+        for b, i, q, h, f, t, a, v in rows.fetchall():
+            by_tx[str(h)].append(Movement((int(b), int(i), int(q)), str(h), str(f), str(t), str(a), int(v)))
+    tx, payer = next((tx, next(m for m in moves if m.receiver == lone[0][0]))
+                     for tx, moves in sorted(by_tx.items())
+                     if len(lone := find_swappers(moves)) == 1 and not find_swaps(moves)
+                     and lone[0][1][0][0] != "ETH")  # the pool sold a token: its payer paid in a token
+    opened = runner.invoke(app, ["incident", "open", "gap", "--chain", "ethereum", "--source", payer.sender,
+                                 "--since", str(payer.order[0]), "--db", db])
+    assert opened.exit_code == 0, opened.output
+    traced = runner.invoke(app, ["trace", "gap", "--db", db, "--format", "json", "--assets", payer.asset])
+    assert traced.exit_code == 0, traced.output
+    warnings = json.loads(traced.output)["warnings"]
+    assert any(f"swap at tx {tx}" in w and "import the transaction's internal transactions" in w
+               for w in warnings), warnings
