@@ -18,6 +18,7 @@ import numpy as np
 from hotpursuit.errors import HotpursuitError
 from hotpursuit.jobs.trace_setup import SERVICE_KINDS, TraceSetup, issuer_tokens, service_endpoints, trace_setup
 from hotpursuit.store.database import Store
+from hotpursuit.store.evm_tables import transaction_signers
 from hotpursuit.store.incident_tables import IncidentSources, load_sources
 from hotpursuit.store.utxo_reads import completed_crossings, load_utxo_txs
 from hotpursuit.trace.account_taint import Movement, TraceResult, evidence_path, trace_account
@@ -46,15 +47,16 @@ def run_trace(store: Store, incident_id: str, *, model: str = "haircut", max_hop
         raise TraceError(f"incident {incident_id!r} has no sources")
     setup = trace_setup(store, chain, include_assets=include_assets)
     moves = _relevant_movements(store, chain, since, sources, setup, max_hops)
+    signers = transaction_signers(store, chain, (m.tx_hash for m in moves))
     result = trace_account(moves, theft_txs=set(sources.theft_txs), source_addresses=set(sources.addresses),
                            source_receipts=set(sources.receipts), endpoints=setup.endpoints, model=model,
                            max_hops=max_hops, dust=dust, until_block=until_block,
-                           traced_assets=setup.traced_assets, venues=set(setup.venues))
+                           traced_assets=setup.traced_assets, venues=set(setup.venues), signers=signers)
     inputs = [incident_id, model, max_hops, dust, until_block, sorted(sources.theft_txs), sorted(sources.addresses),
               sorted(sources.receipts), sorted(setup.traced_assets), sorted(setup.ignored_assets),
               sorted(setup.venues),
               [[*m.order, m.tx_hash, m.sender, m.receiver, m.asset, str(m.amount)] for m in moves],
-              sorted((a, e.kind, e.owner) for a, e in setup.endpoints.items())]
+              sorted((a, e.kind, e.owner) for a, e in setup.endpoints.items()), sorted(signers.items())]
     digest = hashlib.sha256(json.dumps(inputs, separators=(",", ":")).encode()).hexdigest()
     report = TraceReport(incident_id, model, max_hops, dust, digest,
                          stolen={a: str(v) for a, v in sorted(result.stolen.items())})
@@ -83,10 +85,17 @@ def _fill_account_report(store: Store, chain: str, result: TraceResult, setup: T
                                  "asset": asset, "tainted": str(taint)})
     for (venue, asset, tx), taint in sorted(result.unreturned.items()):
         if result.at_venues.get((venue, asset)) or result.held.get((venue, asset)):
-            name = setup.venues.get(venue) or "an unlabelled swapper"
-            report.warnings.append(
-                f"swap at tx {tx}: {taint} {asset} (base units) of taint went into {name} ({venue}) and the "
-                "proceeds are not in the store; import the transaction's internal transactions (traces)")
+            name = setup.venues.get(venue)
+            if name:
+                report.warnings.append(
+                    f"swap at tx {tx}: {taint} {asset} (base units) of taint went into {name} ({venue}) and the "
+                    "proceeds are not in the store; import the transaction's internal transactions (traces)")
+            else:  # the only swapper, unlabelled: a venue short of its trader's leg, or a trader with unknown venues
+                report.warnings.append(
+                    f"swap at tx {tx}: {taint} {asset} (base units) of taint went into {venue}, the transaction's "
+                    "only swapper, and stays there: if it is a venue, the proceeds are not in the store (import "
+                    "the transaction's internal transactions); if it traded, the venues it used are not known "
+                    "(label them `dex` to follow the swap)")
     for (src, dst, asset, tx), taint in sorted(result.flows.items()):
         report.flows.append({"chain": chain, "from": src, "to": dst, "asset": asset, "tx": tx, "tainted": str(taint),
                              "hop": result.hops.get(dst, 0)})

@@ -6,7 +6,7 @@ re-run changes nothing and a crash leaves either the whole range or none of it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from hotpursuit.chains.evm_records import (
     EvmBlock,
@@ -109,3 +109,14 @@ def latest_block(store: Store, chain: str) -> int | None:
     """The highest stored block of `chain`."""
     row = store.con.execute("SELECT max(number) FROM blocks WHERE chain = ?", [chain]).fetchone()
     return None if row is None or row[0] is None else int(row[0])
+
+
+def transaction_signers(store: Store, chain: str, tx_hashes: Iterable[str]) -> dict[str, str]:
+    """Who sent each of these transactions, where the store knows (node ingest, ethereum-etl, explorer)."""
+    wanted = sorted(set(tx_hashes))
+    if not wanted:
+        return {}
+    return {str(h): str(f) for h, f in store.con.execute(
+        """SELECT hash, from_address FROM transactions
+           WHERE chain = ? AND hash IN (SELECT unnest(?::VARCHAR[])) AND from_address IS NOT NULL""",
+        [chain, wanted]).fetchall()}

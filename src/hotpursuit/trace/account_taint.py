@@ -31,8 +31,10 @@ recorded there and goes no further. Beyond `max_hops` from a source, taint is re
 it reached as a `hop limit` endpoint; a tainted amount below `dust` is recorded as `dust` and dropped.
 Known pass-through venues (`venues`) never hold: taint left at one (a swap whose proceeds are not in
 the data) is reported as `at_venues`, with the transaction, never as held by the thief. A transaction
-with one swapper only is what a swap looks like when its return leg is missing (an export without
-internal transactions): taint paid into that swapper is noted in `unreturned` too.
+with one swapper only is a swap if the data shows it trading with a known venue (`signers`, tx -> signer,
+tell a trader paying a venue from a pool paying a router; one address's explorer exports show only its
+own legs); otherwise it is what a swap looks like when its return leg is
+missing (an export without internal transactions): taint paid into that swapper is noted in `unreturned`.
 Conservation per asset: stolen + swapped in = at endpoints + held + at venues + burned + swapped out.
 """
 
@@ -44,7 +46,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from hotpursuit.trace.movement import Movement
-from hotpursuit.trace.net_flows import Swap, find_swappers, swaps_of
+from hotpursuit.trace.net_flows import Swap, find_swappers, lone_swap_with_venue, swaps_of
 
 __all__ = ["FEE_SINK", "MODELS", "AccountTracer", "Arrival", "Endpoint", "Movement", "SwapRecord", "TraceResult",
            "evidence_path", "trace_account"]
@@ -193,7 +195,8 @@ class AccountTracer:
                  endpoints: dict[str, Endpoint] | None = None, model: str = "haircut",
                  max_hops: int | None = None, dust: int = 0,
                  opening: dict[tuple[str, str], int] | None = None,
-                 traced_assets: set[str] | None = None, venues: set[str] | None = None) -> None:
+                 traced_assets: set[str] | None = None, venues: set[str] | None = None,
+                 signers: dict[str, str] | None = None) -> None:
         if model not in MODELS:
             raise ValueError(f"unknown taint model {model!r}; one of {', '.join(MODELS)}")
         self.endpoints = endpoints or {}
@@ -203,6 +206,7 @@ class AccountTracer:
         self._receipt_txs = {tx for _, tx in self.source_receipts}
         self.traced_assets = traced_assets
         self.venues = venues or set()
+        self.signers = signers or {}  # tx hash -> who signed it, where known (lone swappers' swaps)
         self.model, self.max_hops, self.dust = model, max_hops, dust
         self.result = TraceResult(model)
         self.holdings: dict[tuple[str, str], _Holdings] = defaultdict(_Holdings)
@@ -246,8 +250,10 @@ class AccountTracer:
         poisoned = self._poisoned
         converting: dict[tuple[str, str], list[int]] = {}  # (swapper, asset sold) -> [taint paid, value paid]
         swappers = find_swappers(moves) if len(moves) > 1 else []
-        swaps = swaps_of(swappers, moves[0].tx_hash)
-        lone = swappers[0][0] if len(swappers) == 1 else None  # a swap whose return leg is not in the data
+        swaps = swaps_of(swappers, moves[0].tx_hash) or lone_swap_with_venue(
+            swappers, moves, self.venues, self.signers.get(moves[0].tx_hash))
+        # a lone swapper that traded with no known venue: a swap whose return leg is not in the data
+        lone = swappers[0][0] if len(swappers) == 1 and not swaps else None
         for swap in swaps:
             if swap.address not in endpoints:
                 for asset, _ in swap.sold:
@@ -259,6 +265,11 @@ class AccountTracer:
                 result.stolen[m.asset] = result.stolen.get(m.asset, 0) + m.amount - already
                 result.hops.setdefault(m.sender, 0)
                 moved = m.amount
+                paid = converting.get(src_key) if m.tx_hash not in self.theft_txs else None
+                if paid is not None:  # a source address swapping its loot: the proceeds carry it, not the venue
+                    paid[0] += moved
+                    paid[1] += m.amount
+                    moved = 0
             elif m.sender in endpoints:
                 moved = 0
             else:
@@ -352,7 +363,8 @@ def trace_account(movements: Iterable[Movement], *, theft_txs: set[str] | None =
                   model: str = "haircut", max_hops: int | None = None, dust: int = 0,
                   until_block: int | None = None,
                   opening: dict[tuple[str, str], int] | None = None,
-                  traced_assets: set[str] | None = None, venues: set[str] | None = None) -> TraceResult:
+                  traced_assets: set[str] | None = None, venues: set[str] | None = None,
+                  signers: dict[str, str] | None = None) -> TraceResult:
     """Run one taint model over `movements` (sorted here by their chain order).
 
     `opening` gives known clean balances (address, asset) at the start (e.g. `eth_getBalance` at the
@@ -360,7 +372,7 @@ def trace_account(movements: Iterable[Movement], *, theft_txs: set[str] | None =
     """
     tracer = AccountTracer(theft_txs=theft_txs, source_addresses=source_addresses, source_receipts=source_receipts,
                            endpoints=endpoints, model=model, max_hops=max_hops, dust=dust, opening=opening,
-                           traced_assets=traced_assets, venues=venues)
+                           traced_assets=traced_assets, venues=venues, signers=signers)
     tracer.feed(movements, until_block)
     return tracer.finish()
 

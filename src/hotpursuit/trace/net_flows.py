@@ -8,12 +8,15 @@ the WETH contract a swapper of ETH for WETH, and net flows sum to zero per asset
 A swapper is an address with a net outflow of some asset X and a net inflow of another asset Y. A
 transaction's swaps are valid only if it has at least two swappers: a real swap has a counterparty
 venue (a pool, WETH, a staking token) that is itself a swapper. With one swapper (a thief minting
-himself a worthless token beside a plain transfer) nothing in the transaction is a swap.
+himself a worthless token beside a plain transfer) nothing in the transaction is a swap, unless the data
+shows it trading with a known venue (`lone_swap_with_venue`): that is a swap seen through one address's
+explorer exports, where the venues' other legs are not in the data (Uniswap V2's router has the seller
+pay the pair and pays the ETH out itself).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from hotpursuit.trace.movement import Movement
@@ -127,3 +130,25 @@ def swaps_of(swappers: Sequence[Swapper], tx_hash: str) -> list[Swap]:
         Swap(tx_hash, address, sold, bought, tuple(names[:i] + names[i + 1:]))
         for i, (address, sold, bought) in enumerate(swappers)
     ]
+
+
+def lone_swap_with_venue(swappers: Sequence[Swapper], movements: Sequence[Movement],
+                         venues: Collection[str], signer: str | None = None) -> list[Swap]:
+    """A transaction's only swapper, as a swap, when the data shows it trading with a known venue: it
+    received an asset it bought from a venue (a router paying out ETH), or it signed the transaction and
+    paid an asset it sold to a venue (ETH into a router, the pool paying the token out). Else nothing: a
+    venue (or an unlabelled pool paying a router in a transaction someone else signed) as the lone swapper
+    is a swap whose trader's return leg is missing. The venues it traded with are named."""
+    if len(swappers) != 1 or not venues or swappers[0][0] in venues:
+        return []
+    address, sold, bought = swappers[0]
+    bought_assets = {a for a, _ in bought}
+    touched = {m.sender for m in movements
+               if m.receiver == address and m.asset in bought_assets and m.sender in venues}
+    if signer == address:
+        sold_assets = {a for a, _ in sold}
+        touched |= {m.receiver for m in movements
+                    if m.sender == address and m.asset in sold_assets and m.receiver in venues}
+    if not touched:
+        return []
+    return [Swap(movements[0].tx_hash, address, sold, bought, tuple(sorted(touched)))]
