@@ -58,6 +58,7 @@ bench: venv tools
 	$(BIN)/python benchmarks/bench_clustering.py
 	$(BIN)/python benchmarks/bench_trace.py
 	$(BIN)/python benchmarks/bench_trace_mainnet_rules.py
+	$(BIN)/python benchmarks/bench_explorer_import.py
 	$(BIN)/python benchmarks/bench_screening.py --concurrency 4
 	$(BIN)/python benchmarks/bench_interdiction.py
 

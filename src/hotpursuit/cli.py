@@ -155,10 +155,14 @@ def import_explorer_cmd(
     chain: Annotated[str, typer.Option(help="Chain the exports are from.")] = "ethereum",
     owner: Annotated[str | None, typer.Option(
         "--from", help="The address whose outflows an investigation CSV lists (required for that shape).")] = None,
+    tx: Annotated[str | None, typer.Option(
+        "--tx", help="The transaction a txlistinternal reply asked by hash (txhash=) is about: its rows do not "
+                     "name it (required for that shape).")] = None,
     fmt: FormatOption = "table",
 ) -> None:
     """Import block-explorer exports (Etherscan normal, internal and ERC-20 transactions; txlist,
-    txlistinternal and tokentx API replies) and merge them with what the store holds.
+    txlistinternal and tokentx API replies, txlistinternal by transaction with --tx) and merge them with
+    what the store holds.
 
     Every file is validated first (a bad cell is named with file, line and column, and nothing is
     stored). Overlapping exports merge: a movement already stored is not stored again, and nothing a
@@ -168,7 +172,7 @@ def import_explorer_cmd(
     from hotpursuit.ingest.explorer_job import import_explorer
 
     with _user_errors(), Store.open(db) as store:
-        result = import_explorer(store, files, chain=chain, owner=owner)
+        result = import_explorer(store, files, chain=chain, owner=owner, tx_hash=tx)
         assessed = _assess(store, chain)
     if fmt == "json":
         console.print_json(json.dumps({**asdict(result), "added": result.added, "assessment": asdict(assessed)}))

@@ -247,3 +247,34 @@ def test_cli_prints_json_and_exits_1_with_one_line_on_user_errors(tmp_path: Path
     assert report["files"][0]["added"] == 250 and report["files"][0]["movements"] == {"erc20": 209, "native": 41}
     bad = runner.invoke(app, ["import", "explorer", str(HOP1), "--db", db])
     assert bad.exit_code == 1 and "--from" in bad.output and "Traceback" not in bad.output
+
+
+def _by_tx_reply(path: Path) -> tuple[str, int]:
+    """Etherscan's `txlistinternal&txhash=` reply for a real Router02 swapExactTokensForETH (its value-moving
+    frames, from the real Parity trace): rows without `hash`. Returns (tx hash, ETH paid to the trader)."""
+    data = json.loads((SHARED_DATA / "swap-traces" / "mev-inspect-rs" / "exact_tokens_for_eth.data.json").read_text())
+    rows = [{"blockNumber": str(t["blockNumber"]), "timeStamp": "1605000000", "from": t["action"]["from"],
+             "to": t["action"]["to"], "value": str(int(t["action"]["value"], 16)), "contractAddress": "",
+             "input": "", "type": "call", "gas": "0", "gasUsed": "0", "isError": "0", "errCode": ""}
+            for t in data["traces"] if int(t["action"]["value"], 16)]
+    path.write_text(json.dumps({"status": "1", "message": "OK", "result": rows}))
+    return data["traces"][0]["transactionHash"], int(rows[-1]["value"])
+
+
+def test_internal_reply_by_transaction_needs_its_hash_and_then_imports(store: Store, tmp_path: Path) -> None:
+    reply = tmp_path / "txlistinternal-by-tx.json"
+    tx, paid = _by_tx_reply(reply)
+    with pytest.raises(IngestError, match="asked by transaction hash.*--tx"):
+        import_explorer(store, [reply])
+    with pytest.raises(IngestError, match="--tx '0x12'"):
+        import_explorer(store, [reply], tx_hash="0x12")
+    assert store.con.execute("SELECT count(*) FROM transfers").fetchone() == (0,)
+    result = import_explorer(store, [reply], tx_hash=tx.upper().replace("0X", "0x"))
+    assert result.files[0].shape == "etherscan-api-txlistinternal" and result.added == 2
+    moves = store.con.execute("SELECT kind, from_address, to_address, amount::VARCHAR FROM transfers "
+                              "WHERE tx_hash = ? ORDER BY ALL", [tx]).fetchall()
+    assert moves == sorted([("internal", "0x7a250d5630b4cf539739df2c5dacb4c659f2488d",
+                             "0xe94cf39bbe5613071d8bf16263c94ada65a70fc8", str(paid)),
+                            ("internal", "0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2",
+                             "0x7a250d5630b4cf539739df2c5dacb4c659f2488d", str(paid))])
+    assert import_explorer(store, [reply], tx_hash=tx).added == 0  # merged, not doubled

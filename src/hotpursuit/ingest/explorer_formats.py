@@ -6,6 +6,8 @@ Shapes (the names the import report uses):
   * ``etherscan-web-erc20``     web CSV of ERC-20 token transfers
   * ``etherscan-api-txlist`` / ``etherscan-api-txlistinternal`` / ``etherscan-api-tokentx``: the JSON
     replies of module=account (``{"status", "message", "result": [...]}``, or the bare result list)
+  * ``etherscan-api-txlistinternal-by-tx``: ``txlistinternal`` asked for one transaction (``txhash=``): its
+    rows carry no ``hash``, so the import is told which transaction it is (``--tx``)
   * ``investigation-outflows``  the hop-1 investigation CSV (``hash,timestamp_utc,to,amount,asset,...``)
 The price-bearing column name of the web exports (``CurrentValue @ $2264.03996675132/Eth``) is matched
 by its prefix. A shape is recognised by the columns it must have; extra columns are ignored.
@@ -21,6 +23,7 @@ WEB_ERC20 = "etherscan-web-erc20"
 API_TXLIST = "etherscan-api-txlist"
 API_INTERNAL = "etherscan-api-txlistinternal"
 API_TOKENTX = "etherscan-api-tokentx"
+API_INTERNAL_BY_TX = "etherscan-api-txlistinternal-by-tx"
 INVESTIGATION = "investigation-outflows"
 
 # the columns each CSV shape must have (the real headers hold these and more)
@@ -72,6 +75,8 @@ def api_shape(keys: Iterable[str]) -> str | None:
     if "tokenDecimal" in present or "tokenSymbol" in present:
         return API_TOKENTX if API_SHAPES[API_TOKENTX] <= present else None
     if "traceId" in present or ("type" in present and "nonce" not in present):
+        if "hash" not in present and API_SHAPES[API_INTERNAL] - {"hash"} <= present:
+            return API_INTERNAL_BY_TX
         return API_INTERNAL if API_SHAPES[API_INTERNAL] <= present else None
     return API_TXLIST if API_SHAPES[API_TXLIST] <= present else None
 

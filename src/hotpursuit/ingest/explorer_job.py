@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ from hotpursuit.ingest.explorer_amounts import AmountError, decimal_to_base_unit
 from hotpursuit.ingest.explorer_mapper import ExplorerBatch, Row, map_rows
 from hotpursuit.store.database import Store
 from hotpursuit.store.explorer_insert import known_token_decimals, store_explorer_batches
+
+TX_HASH = re.compile(r"^0x[0-9a-fA-F]{64}$")
 
 ASSUMED_DECIMALS = 18
 
@@ -63,18 +66,22 @@ class ExplorerImportResult:
 
 
 def import_explorer(store: Store, paths: Sequence[Path], *, chain: str = "ethereum",
-                    owner: str | None = None) -> ExplorerImportResult:
+                    owner: str | None = None, tx_hash: str | None = None) -> ExplorerImportResult:
     """Validate every file, then merge them all in one transaction. `owner`: the address whose outflows an
-    investigation CSV lists (required for that shape only)."""
+    investigation CSV lists (required for that shape only); `tx_hash`: the transaction a `txlistinternal`
+    reply asked by transaction hash is about (its rows do not say; required for that shape only)."""
     if not paths:
         raise IngestError("no files given")
+    if tx_hash is not None and not TX_HASH.match(tx_hash.strip()):
+        raise IngestError(f"--tx {tx_hash!r}: want the 0x-prefixed 32-byte transaction hash (66 characters)")
     sender = None
     if owner is not None:
         try:
             sender = normalize_evm_address(owner, where="--from")
         except InvalidAddress as exc:
             raise IngestError(str(exc)) from None
-    batches = [map_rows(str(p), shape, rows, chain=chain, owner=sender) for p, shape, rows in map(_read, paths)]
+    read = [_for_tx(p, shape, rows, tx_hash) for p, shape, rows in map(_read, paths)]
+    batches = [map_rows(str(p), shape, rows, chain=chain, owner=sender) for p, shape, rows in read]
     assumed = _resolve_amounts(store, chain, batches)
     merged = store_explorer_batches(store, chain, batches)
     result = ExplorerImportResult(chain, replaced_synthetic=merged.replaced, tokens_added=merged.tokens_added,
@@ -109,6 +116,17 @@ def _registry_decimals(chain: str, tokens: set[str]) -> dict[str, int]:
     from hotpursuit.attribution.token_registry import load_canonical_tokens
     registry = load_canonical_tokens()
     return {t: registry[t].decimals for t in tokens if t in registry}
+
+
+def _for_tx(path: Path, shape: str, rows: list[Row], tx_hash: str | None) -> tuple[Path, str, list[Row]]:
+    """A by-transaction `txlistinternal` reply gets the transaction's hash on every row (from `--tx`)."""
+    if shape != shapes.API_INTERNAL_BY_TX:
+        return path, shape, rows
+    if tx_hash is None:
+        raise IngestError(f"{path}: a txlistinternal reply asked by transaction hash: its rows do not name the "
+                          "transaction; give it with --tx HASH")
+    tx = tx_hash.strip().lower()
+    return path, shapes.API_INTERNAL, [(line, {**cells, "hash": tx}) for line, cells in rows]
 
 
 def _read(path: Path) -> tuple[Path, str, list[Row]]:
