@@ -264,7 +264,7 @@ def _by_tx_reply(path: Path) -> tuple[str, int]:
 def test_internal_reply_by_transaction_needs_its_hash_and_then_imports(store: Store, tmp_path: Path) -> None:
     reply = tmp_path / "txlistinternal-by-tx.json"
     tx, paid = _by_tx_reply(reply)
-    with pytest.raises(IngestError, match="asked by transaction hash.*--tx"):
+    with pytest.raises(IngestError, match=r"asked by transaction hash.*--tx"):
         import_explorer(store, [reply])
     with pytest.raises(IngestError, match="--tx '0x12'"):
         import_explorer(store, [reply], tx_hash="0x12")
