@@ -64,3 +64,51 @@ def movements_of(transfers: list[EvmTransfer]) -> list[Movement]:
 def data_path(*parts: str) -> Path:
     """A path under ../shared/data/swap-traces."""
     return SHARED_DATA.joinpath("swap-traces", *parts)
+
+
+MEV_PY = SHARED_DATA / "swap-traces" / "mev-inspect-py"
+TRANSFER, TRANSFER_FROM = "0xa9059cbb", "0x23b872dd"
+WETH = "0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2"
+WETH_DEPOSIT, WETH_WITHDRAW = "0xd0e30db0", "0x2e1a7d4d"
+ZERO = "0x" + "00" * 20
+
+
+def movements_from_calls(block: dict[str, Any]) -> dict[str, list[Movement]]:
+    """A mev-inspect-py block (traces, no logs) as movements per transaction, the way mev-inspect reads
+    them: ETH moved by each succeeding `call` frame, and ERC-20 `transfer`/`transferFrom` calls decoded
+    from their input (plain calls only: a proxy's delegatecall repeats its caller's input), WETH
+    `deposit`/`withdraw` as a mint/burn of WETH. Frames under a failed frame move nothing."""
+    failed: dict[str, list[list[int]]] = {}
+    for t in block["traces"]:
+        if t.get("error") and t.get("transaction_hash"):
+            failed.setdefault(t["transaction_hash"], []).append(list(t["trace_address"]))
+    out: dict[str, list[Movement]] = {}
+    for n, t in enumerate(block["traces"]):
+        tx, action = t.get("transaction_hash"), t["action"]
+        if tx is None or t["type"] != "call" or action.get("callType") != "call":
+            continue
+        address = list(t["trace_address"])
+        if any(address[:len(f)] == f for f in failed.get(tx, [])):
+            continue
+        order = (int(t["block_number"]), int(t["transaction_position"]), n)
+        sender, to, data = action["from"].lower(), action["to"].lower(), str(action.get("input") or "0x")
+        moves = out.setdefault(tx, [])
+        value = int(action["value"], 16)
+        if value:
+            moves.append(Movement(order, tx, sender, to, "ETH", value))
+        selector = data[:10]
+        words = [data[10 + 64 * i: 10 + 64 * (i + 1)] for i in range(3)]
+        if selector == TRANSFER and len(data) >= 138:
+            moves.append(Movement(order, tx, sender, "0x" + words[0][24:], to, int(words[1], 16)))
+        elif selector == TRANSFER_FROM and len(data) >= 202:
+            moves.append(Movement(order, tx, "0x" + words[0][24:], "0x" + words[1][24:], to, int(words[2], 16)))
+        elif to == WETH and selector == WETH_DEPOSIT and value:
+            moves.append(Movement(order, tx, ZERO, sender, WETH, value))
+        elif to == WETH and selector == WETH_WITHDRAW and len(data) >= 74:
+            moves.append(Movement(order, tx, sender, ZERO, WETH, int(words[0], 16)))
+    return {tx: [m for m in moves if m.amount] for tx, moves in out.items()}
+
+
+def load_mev_py(kind: str, block: int) -> Any:
+    """One mev-inspect-py test file: `blocks/<n>.json` or `sandwiches/<n>.json`."""
+    return json.loads((MEV_PY / kind / f"{block}.json").read_text())
