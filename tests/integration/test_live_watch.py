@@ -94,7 +94,7 @@ def test_orphaned_request_is_retracted_and_reappearing_value_is_asked_again(anvi
     assert json.loads(outbox[2][2])["amount"] == str(25 * ETHER)
 
 
-def _wait_for(check: Callable[[], Any], what: str, timeout: float = 20.0) -> Any:
+def _wait_for(check: Callable[[], Any], what: str, timeout: float = 60.0) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         got = check()
