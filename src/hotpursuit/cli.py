@@ -16,6 +16,7 @@ from hotpursuit import cli_bitcoin, cli_labels, cli_server, cli_trace
 from hotpursuit.cli_common import (
     DbOption,
     FormatOption,
+    TableOrJson,
     _progress,
     _user_errors,
     console,
@@ -52,7 +53,7 @@ def ingest_evm(
         help="Fetch receipts (gas used, exact fees). Without: failures from traces, ERC-20 from eth_getLogs, "
              "gas used left NULL; much faster on nodes with slow receipts.")] = True,
     poll: Annotated[float, typer.Option(help="Seconds between tip polls in --follow.")] = 0.5,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = TableOrJson.table,
 ) -> None:
     """Ingest blocks, transactions, receipts, internal transfers and ERC-20 transfers from a node.
 
@@ -120,7 +121,7 @@ def import_ethereum_etl_cmd(
     folder: Annotated[Path, typer.Argument(help="Folder of ethereum-etl exports (.csv or .json lines).")],
     db: DbOption,
     chain: Annotated[str, typer.Option(help="Chain the export is from.")] = "ethereum",
-    fmt: FormatOption = "table",
+    fmt: FormatOption = TableOrJson.table,
 ) -> None:
     """Import blocks, transactions, receipts, token_transfers and traces exported by ethereum-etl.
 
@@ -158,7 +159,7 @@ def import_explorer_cmd(
     tx: Annotated[str | None, typer.Option(
         "--tx", help="The transaction a txlistinternal reply asked by hash (txhash=) is about: its rows do not "
                      "name it (required for that shape).")] = None,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = TableOrJson.table,
 ) -> None:
     """Import block-explorer exports (Etherscan normal, internal and ERC-20 transactions; txlist,
     txlistinternal and tokentx API replies, txlistinternal by transaction with --tx) and merge them with
@@ -202,11 +203,11 @@ def import_explorer_cmd(
 
 # ---- store ----------------------------------------------------------------------------------
 @store_app.command("summary")
-def store_summary(db: DbOption, fmt: FormatOption = "table") -> None:
+def store_summary(db: DbOption, fmt: FormatOption = TableOrJson.table) -> None:
     """Transfers per chain, kind and asset, with exact totals in base units."""
     from hotpursuit.store.summary import table_counts, transfer_summary
 
-    with _user_errors(), Store.open(db) as store:
+    with _user_errors(), Store.open(db, must_exist=True) as store:
         rows, counts = transfer_summary(store), table_counts(store)
     if fmt == "json":
         console.print_json(json.dumps({"tables": counts, "transfers": [
@@ -231,7 +232,7 @@ def store_export(folder: Path, db: DbOption,
     """Export blocks, transactions and transfers as Parquet partitioned by chain and block range."""
     from hotpursuit.store.parquet_io import export_parquet
 
-    with _user_errors(), Store.open(db) as store:
+    with _user_errors(), Store.open(db, must_exist=True) as store:
         counts = export_parquet(store, folder, block_range_size)
     console.print(f"exported to {folder}: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
 

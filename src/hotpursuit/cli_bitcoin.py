@@ -15,6 +15,7 @@ from hotpursuit.chains.btc_address import NETWORKS
 from hotpursuit.cli_common import (
     DbOption,
     FormatOption,
+    TableOrJson,
     _progress,
     _user_errors,
     console,
@@ -52,7 +53,7 @@ def import_bitcoin_blocks_cmd(
     prevouts: Annotated[list[Path] | None, typer.Option(
         "--prevout-txs", help="Raw hex of funding transactions not in the store (one per line).")] = None,
     network: NetworkOption = "main",
-    fmt: FormatOption = "table",
+    fmt: FormatOption = TableOrJson.table,
 ) -> None:
     """Import raw blocks: every block decoded and merkle-checked and every input valued first."""
     from hotpursuit.ingest.bitcoin_blocks_job import import_bitcoin_blocks
@@ -69,7 +70,7 @@ def import_bitcoin_etl_cmd(
     db: DbOption,
     chain: Annotated[str, typer.Option(help="Chain name in the store.")] = "bitcoin",
     network: NetworkOption = "main",
-    fmt: FormatOption = "table",
+    fmt: FormatOption = TableOrJson.table,
 ) -> None:
     """Import a bitcoin-etl export; output addresses re-derived from scripts and cross-checked."""
     from hotpursuit.ingest.bitcoin_etl_job import import_bitcoin_etl
@@ -92,7 +93,7 @@ def ingest_bitcoin_cmd(
     chain: Annotated[str, typer.Option(help="Chain name in the store.")] = "bitcoin",
     batch_size: Annotated[int, typer.Option(help="Blocks per request batch.")] = 20,
     network: NetworkOption = "main",
-    fmt: FormatOption = "table",
+    fmt: FormatOption = TableOrJson.table,
 ) -> None:
     """Ingest blocks from Bitcoin Core (getblock verbosity 3, or 2) or an Esplora API."""
     from hotpursuit.errors import IngestError

@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,7 +21,54 @@ err_console = Console(stderr=True)
 
 DbOption = Annotated[Path, typer.Option("--db", envvar=DB_ENV, help="DuckDB store file.",
                                         default_factory=default_db_path, show_default="./hotpursuit.duckdb")]
-FormatOption = Annotated[str, typer.Option("--format", help="table or json.")]
+class TableOrJson(StrEnum):
+    """--format of commands that print data: a rich table, or JSON for scripts."""
+
+    table = "table"
+    json = "json"
+
+
+class ReportFormat(StrEnum):
+    """--format of a trace report."""
+
+    json = "json"
+    csv = "csv"
+    html = "html"
+
+
+class Tlp(StrEnum):
+    """The TLP 2.0 levels as CLI choices (case-insensitive); the same as attribution.labels.TLP_LEVELS
+    (a test pins it)."""
+
+    CLEAR = "CLEAR"
+    GREEN = "GREEN"
+    AMBER = "AMBER"
+    AMBER_STRICT = "AMBER+STRICT"
+    RED = "RED"
+
+
+class TaintModel(StrEnum):
+    """The taint models as CLI choices; the same as trace.account_taint.MODELS (a test pins it)."""
+
+    haircut = "haircut"
+    fifo = "fifo"
+    poison = "poison"
+
+FormatOption = Annotated[TableOrJson, typer.Option("--format", help="table or json.")]
+ReportFormatOption = Annotated[ReportFormat, typer.Option("--format", help="json, csv or html.")]
+TlpOption = Annotated[Tlp, typer.Option("--tlp", case_sensitive=False,
+                                        help="TLP 2.0 level: CLEAR, GREEN, AMBER, AMBER+STRICT or RED.")]
+ModelOption = Annotated[TaintModel, typer.Option("--model", help="Taint model: haircut, fifo or poison.")]
+
+
+def output_path(path: Path) -> Path:
+    """An --out path whose folder exists (else a user error naming it), so a finished run is not lost."""
+    folder = path.parent
+    if not folder.is_dir():
+        raise HotpursuitError(f"--out {path}: folder {folder} does not exist")
+    if path.is_dir():
+        raise HotpursuitError(f"--out {path}: is a folder; give a file name")
+    return path
 
 
 @contextmanager

@@ -10,7 +10,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from hotpursuit.cli_common import DbOption, FormatOption, _user_errors, console, err_console
+from hotpursuit.cli_common import (
+    DbOption,
+    FormatOption,
+    TableOrJson,
+    Tlp,
+    TlpOption,
+    _user_errors,
+    console,
+    err_console,
+)
 from hotpursuit.store import Store
 
 labels_app = typer.Typer(help="Attribution labels: import lists and packs, show claims.", no_args_is_help=True)
@@ -35,8 +44,8 @@ def labels_import(
     path: Annotated[Path, typer.Argument(help="A file, or a folder of files of that kind.")],
     db: DbOption,
     asserted_by: Annotated[str, typer.Option("--as", help="Organisation asserting these claims.")] = "hotpursuit",
-    tlp: Annotated[str, typer.Option(help="TLP of the claims (TagPacks: CLEAR by default).")] = "CLEAR",
-    fmt: FormatOption = "table",
+    tlp: TlpOption = Tlp.CLEAR,
+    fmt: FormatOption = TableOrJson.table,
 ) -> None:
     """Import label claims; re-importing a file replaces only that file's claims."""
     from hotpursuit.ingest.label_import_job import import_labels
@@ -61,12 +70,12 @@ def labels_show(
     address: Annotated[str, typer.Argument(help="The address.")],
     db: DbOption,
     chain: Annotated[str | None, typer.Option(help="Chain (guessed from the address form if omitted).")] = None,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = TableOrJson.table,
 ) -> None:
     """Every claim about an address, side by side, with source, date, confidence and who asserted it."""
     from hotpursuit.store.label_tables import claims_for
 
-    with _user_errors(), Store.open(db) as store:
+    with _user_errors(), Store.open(db, must_exist=True) as store:
         chain, normalized = _resolve(address, chain)
         claims = claims_for(store, chain, normalized)
     if fmt == "json":
@@ -94,12 +103,12 @@ def cluster_run(
     db: DbOption,
     change: Annotated[bool, typer.Option(help="Bitcoin: also the one-time-change heuristic (confidence 50).")] = False,
     window: Annotated[int, typer.Option(help="EVM: blocks within which a deposit must be swept.")] = 100,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = TableOrJson.table,
 ) -> None:
     """Merge the links found since the last run into the stored clusters (incremental)."""
     from hotpursuit.jobs.cluster_job import run_clustering
 
-    with _user_errors(), Store.open(db) as store:
+    with _user_errors(), Store.open(db, must_exist=True) as store:
         stats = run_clustering(store, chain, change=change, window=window)
     if fmt == "json":
         console.print_json(json.dumps(asdict(stats)))
@@ -115,14 +124,14 @@ def address_show(
     address: Annotated[str, typer.Argument(help="The address.")],
     db: DbOption,
     chain: Annotated[str | None, typer.Option(help="Chain (guessed from the address form if omitted).")] = None,
-    fmt: FormatOption = "table",
+    fmt: FormatOption = TableOrJson.table,
 ) -> None:
     """Labels, cluster and entity (with the path it was inherited by), balances, first/last seen, top
     counterparties."""
     from hotpursuit.jobs.assess_job import assess_if_changed
     from hotpursuit.store.address_page import address_page
 
-    with _user_errors(), Store.open(db) as store:
+    with _user_errors(), Store.open(db, must_exist=True) as store:
         resolved = _resolve(address, chain)
         assess_if_changed(store, resolved[0])  # fake assets and look-alikes known before the page is drawn
         page = address_page(store, *resolved)

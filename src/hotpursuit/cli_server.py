@@ -87,7 +87,7 @@ def key_revoke(key_id: str, db: DbOption) -> None:
     """Revoke a key."""
     from hotpursuit.store.org_tables import revoke_key
 
-    with _user_errors(), Store.open(db) as store:
+    with _user_errors(), Store.open(db, must_exist=True) as store:
         revoke_key(store, key_id)
     console.print(f"key {key_id} revoked")
 
@@ -100,7 +100,7 @@ def audit_verify(db: DbOption) -> None:
     from hotpursuit.security.audit_chain import verify_chain
     from hotpursuit.store.org_tables import audit_entries
 
-    with _user_errors(), Store.open(db) as store:
+    with _user_errors(), Store.open(db, must_exist=True) as store:
         writer = AuditWriter(store)
         writer.close()
         if writer.replayed:

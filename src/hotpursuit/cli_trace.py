@@ -8,7 +8,18 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from hotpursuit.cli_common import DbOption, FormatOption, _user_errors, console
+from hotpursuit.cli_common import (
+    DbOption,
+    ModelOption,
+    ReportFormat,
+    ReportFormatOption,
+    TaintModel,
+    Tlp,
+    TlpOption,
+    _user_errors,
+    console,
+    output_path,
+)
 from hotpursuit.store import Store
 
 incident_app = typer.Typer(help="Incidents: what was stolen, from whom, by whom.", no_args_is_help=True)
@@ -26,7 +37,7 @@ def incident_open(
     since: Annotated[int | None, typer.Option(help="First block to trace from.")] = None,
     victim: Annotated[str | None, typer.Option(help="The victim's address.")] = None,
     actor: Annotated[str | None, typer.Option(help="Attribution, e.g. lazarusgroup.")] = None,
-    tlp: Annotated[str, typer.Option(help="TLP of the incident.")] = "AMBER",
+    tlp: TlpOption = Tlp.AMBER,
 ) -> None:
     """Record an incident with its sources; stolen amounts per asset are read from the theft txs. The loot
     counts once: several sources never count the same value twice."""
@@ -41,7 +52,7 @@ def incident_open(
 @incident_app.command("list")
 def incident_list(db: DbOption) -> None:
     """Every incident with its status and sources."""
-    with _user_errors(), Store.open(db) as store:
+    with _user_errors(), Store.open(db, must_exist=True) as store:
         rows = store.con.execute("""SELECT i.id, i.name, i.chain, i.status, coalesce(i.actor, ''), count(s.ref)
                                     FROM incidents i LEFT JOIN incident_sources s ON s.incident_id = i.id
                                     GROUP BY ALL ORDER BY i.id""").fetchall()
@@ -59,7 +70,7 @@ def incident_show(incident: str, db: DbOption) -> None:
     from hotpursuit.jobs.assess_job import assess_if_changed
     from hotpursuit.store.incident_tables import source_amounts
 
-    with _user_errors(), Store.open(db) as store:
+    with _user_errors(), Store.open(db, must_exist=True) as store:
         row = store.con.execute("SELECT * FROM incidents WHERE id = ?", [incident]).fetchone()
         if row is not None:
             assess_if_changed(store, str(row[2]))  # a fake token the theft tx moved is no loot
@@ -83,24 +94,28 @@ def incident_show(incident: str, db: DbOption) -> None:
 @incident_app.command("close")
 def incident_close(incident: str, db: DbOption) -> None:
     """Mark an incident closed."""
-    with _user_errors(), Store.open(db) as store:
-        store.con.execute("UPDATE incidents SET status = 'closed', closed_at = current_timestamp WHERE id = ?",
-                          [incident])
+    from hotpursuit.store.incident_tables import close_incident
+
+    with _user_errors(), Store.open(db, must_exist=True) as store:
+        close_incident(store, incident)
     console.print(f"incident {incident} closed")
 
 
 def trace_cmd(
     incident: Annotated[str, typer.Argument(help="Incident id.")],
     db: DbOption,
-    model: Annotated[str, typer.Option(help="haircut, fifo or poison.")] = "haircut",
-    hops: Annotated[int | None, typer.Option(help="Stop after this many hops.")] = None,
-    dust: Annotated[int, typer.Option(help="Tainted amounts below this (base units) are dropped.")] = 0,
-    until: Annotated[int | None, typer.Option(help="Time limit: ignore blocks after this one.")] = None,
-    fmt: FormatOption = "json",
+    model: ModelOption = TaintModel.haircut,
+    hops: Annotated[int | None, typer.Option(min=0, help="Stop after this many hops.")] = None,
+    dust: Annotated[int, typer.Option(min=0, help="Tainted amounts below this (base units) are dropped.")] = 0,
+    until: Annotated[int | None, typer.Option(min=0, help="Time limit: ignore blocks after this one.")] = None,
+    fmt: ReportFormatOption = ReportFormat.json,
     out: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")] = None,
     assets: Annotated[list[str] | None, typer.Option(
         "--assets", help="Also count this asset (token contract) as stolen, though it is not canonical (repeat; "
                          "the report warns).")] = None,
+    save: Annotated[bool, typer.Option(
+        "--save/--no-save", help="Keep this trace's taint for screening (replacing the incident's saved one, "
+                                 "after the trace has finished). Without it the run changes nothing stored.")] = False,
 ) -> None:
     """Trace an incident: endpoints (who can freeze what), holders, swaps, the flow graph, and the assets
     ignored with their reason (impersonating, spam, or unknown); json, csv or html."""
@@ -108,17 +123,20 @@ def trace_cmd(
     from hotpursuit.store.taint_tables import save_trace
     from hotpursuit.trace.report_render import render_csv, render_html, render_json
 
-    with _user_errors(), Store.open(db) as store:
-        report = run_trace(store, incident, model=model, max_hops=hops, dust=dust, until_block=until,
-                           include_assets=assets)
-        save_trace(store, report)  # screening reads the tainted value each address received
+    with _user_errors():
+        target = None if out is None else output_path(out)
+        with Store.open(db, must_exist=True) as store:
+            report = run_trace(store, incident, model=model, max_hops=hops, dust=dust, until_block=until,
+                               include_assets=assets)
+            if save:  # computed completely first: a failed or exploratory run leaves the saved taint as it was
+                save_trace(store, report)
     text = {"json": render_json, "csv": render_csv, "html": render_html}[fmt](report)
-    if out is None:
+    if target is None:
         print(text, end="")
     else:
-        out.write_text(text, encoding="utf-8")
-        console.print(f"{fmt} report written to {out} ({len(report.endpoints)} endpoints, {len(report.held)} "
-                      f"holders; input hash {report.input_hash[:16]})")
+        target.write_text(text, encoding="utf-8")
+        console.print(f"{fmt} report written to {target} ({len(report.endpoints)} endpoints, {len(report.held)} "
+                      f"holders; input hash {report.input_hash[:16]})" + ("; taint saved" if save else ""))
 
 
 def register(app: typer.Typer) -> None:

@@ -30,6 +30,10 @@ class ImportFileError(IngestError):
         super().__init__(f"{path}:{line}: column {column!r}: {reason}")
 
 
+class NotFound(HotpursuitError):
+    """An incident, key, organisation or other record named by the user does not exist."""
+
+
 class StoreError(HotpursuitError):
     """The store is missing, locked, or newer than this version of hotpursuit."""
 

@@ -59,7 +59,7 @@ def test_hop1_fakes_poisoning_stolen_totals_and_counterparties(tmp_path: Path) -
     opened = runner.invoke(app, ["incident", "open", "Bybit hop 1", "--chain", "ethereum", "--source", EXPLOITER,
                                  "--db", db])
     assert opened.exit_code == 0, opened.output
-    traced = runner.invoke(app, ["trace", "bybit-hop-1", "--db", db, "--format", "json"])
+    traced = runner.invoke(app, ["trace", "bybit-hop-1", "--db", db, "--format", "json", "--save"])
     assert traced.exit_code == 0, traced.output
     report = json.loads(traced.output)
     eth = sum(Decimal(r["amount"]) for r in rows if r["kind"] == "native")
@@ -102,3 +102,28 @@ def test_hop1_sources_named_twice_count_the_loot_once(tmp_path: Path) -> None:
                                                  + v["swapped_out"]), asset
     held = {h["address"]: int(h["tainted"]) for h in report["held"] if h["asset"] == "ETH"}
     assert all(held[r.split("@")[0]] == 10_000 * 10**18 for r in receipts)
+
+
+def test_only_a_finished_trace_asked_to_save_replaces_the_saved_taint(tmp_path: Path) -> None:
+    """Screening reads the saved taint: an exploratory run (another model, fewer hops) or one that fails
+    leaves it exactly as it was; `--save` replaces it after the trace finished."""
+    db = str(tmp_path / "hop1.duckdb")
+    runner = CliRunner()
+    assert runner.invoke(app, ["import", "explorer", str(HOP1), "--from", EXPLOITER, "--db", db]).exit_code == 0
+    assert runner.invoke(app, ["incident", "open", "Bybit hop 1", "--chain", "ethereum", "--source", EXPLOITER,
+                               "--db", db]).exit_code == 0
+
+    def saved() -> list[tuple[object, ...]]:
+        with Store.open(db) as store:
+            return store.con.execute("SELECT * EXCLUDE (computed_at) FROM taint ORDER BY ALL").fetchall()
+
+    assert runner.invoke(app, ["trace", "bybit-hop-1", "--db", db, "--save"]).exit_code == 0
+    first = saved()
+    assert first
+    assert runner.invoke(app, ["trace", "bybit-hop-1", "--db", db, "--model", "poison", "--hops", "0"]).exit_code == 0
+    failed = runner.invoke(app, ["trace", "bybit-hop-1", "--db", db, "--save", "--out", str(tmp_path / "no" / "x")])
+    assert failed.exit_code == 1 and "does not exist" in failed.output
+    assert saved() == first
+    again = runner.invoke(app, ["trace", "bybit-hop-1", "--db", db, "--format", "json"]).output
+    assert json.loads(again)["input_hash"] == json.loads(
+        runner.invoke(app, ["trace", "bybit-hop-1", "--db", db, "--format", "json"]).output)["input_hash"]

@@ -71,7 +71,7 @@ def test_hop1_is_assessed_at_import_and_screening_flags_only_real_recipients(tmp
     shown = runner.invoke(app, ["incident", "show", "fake-receipt", "--db", db])
     assert f"moved {int(Decimal(fake['amount']) * 10**18):,} {fake['contract']}" in shown.output.replace("\n", "")
     assert "not counted as stolen" in shown.output and " stole " not in shown.output
-    traced = runner.invoke(app, ["trace", "bybit-hop-1", "--db", db, "--format", "json"])  # saves the taint
+    traced = runner.invoke(app, ["trace", "bybit-hop-1", "--db", db, "--format", "json", "--save"])
     assert traced.exit_code == 0, traced.output
 
     real, every = _destinations()

@@ -115,7 +115,7 @@ def test_screening_shows_indirect_exposure_from_a_saved_trace(rpc: JsonRpcClient
         # chain the mainnet registry does not cover, is rightly taken for an impersonator
         replace_import(store, "services", "task-force", drill_service_claims(truth))
     for args in (["incident", "open", "Drill heist", "--chain", "anvil", "--source", truth["theft_tx"]],
-                 ["trace", "drill-heist", "--format", "csv"]):
+                 ["trace", "drill-heist", "--format", "csv", "--save"]):
         assert runner.invoke(app, [*args, "--db", str(db)]).exit_code == 0
     holder = max(truth["holdings"], key=lambda h: int(h["tainted_amount"]))
     with Store.open(db) as store:

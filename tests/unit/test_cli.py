@@ -140,3 +140,49 @@ def test_org_webhook_and_control_commands_refuse_bad_input(tmp_path: Path) -> No
     ok = runner.invoke(app, ["org", "control", "ex-hanbit", "--chain", "bitcoin", "--kind", "deposit_address",
                              "--address", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", "--db", db])
     assert ok.exit_code == 0, ok.output
+
+
+def test_bad_options_are_usage_errors_and_unknown_ids_user_errors(tmp_path: Path) -> None:
+    """What a new user mistypes: a choice its own --help does not offer (exit 2, the choices listed), a
+    negative limit (exit 2), an id or a store that does not exist (exit 1, one line, nothing created)."""
+    db = str(tmp_path / "s.duckdb")
+    assert runner.invoke(app, ["import", "ethereum-etl", str(ETL_EXPORT), "--db", db]).exit_code == 0
+    source = "0x" + "ab" * 32
+    assert runner.invoke(app, ["incident", "open", "case", "--chain", "ethereum", "--source", source,
+                               "--tlp", "amber+strict", "--db", db]).exit_code == 0
+    usage = {
+        ("trace", "case", "--format", "table"): "json",
+        ("trace", "case", "--model", "lifo"): "haircut",
+        ("trace", "case", "--hops", "-1"): "--hops",
+        ("trace", "case", "--dust", "-5"): "--dust",
+        ("incident", "open", "x", "--chain", "ethereum", "--source", source, "--tlp", "PURPLE"): "amber+strict",
+        ("store", "summary", "--format", "yaml"): "table",
+    }
+    for args, says in usage.items():
+        result = runner.invoke(app, [*args, "--db", db])
+        assert result.exit_code == 2 and says in result.output, (args, result.output)
+    user = {
+        ("incident", "close", "nope"): "no such incident",
+        ("key", "revoke", "nope"): "no such key",
+        ("trace", "case", "--out", str(tmp_path / "missing" / "x.json")): "does not exist",
+    }
+    for args, says in user.items():
+        result = runner.invoke(app, [*args, "--db", db])
+        assert result.exit_code == 1 and says in result.output and "Traceback" not in result.output, args
+    missing = tmp_path / "typo.duckdb"
+    for args in (["labels", "show", "0x098B716B8Aaf21512996dC57EB0615e2383E2f96"], ["incident", "list"],
+                 ["store", "summary"], ["trace", "case"], ["audit", "verify"]):
+        result = runner.invoke(app, [*args, "--db", str(missing)])
+        assert result.exit_code == 1 and "no store at" in result.output, args
+    assert not missing.exists()
+    shown = runner.invoke(app, ["incident", "show", "case", "--db", db]).output
+    assert "TLP AMBER+STRICT" in shown
+    assert runner.invoke(app, ["incident", "close", "case", "--db", db]).exit_code == 0
+
+
+def test_cli_choices_are_the_product_s_own() -> None:
+    from hotpursuit.attribution.labels import TLP_LEVELS
+    from hotpursuit.cli_common import TaintModel, Tlp
+    from hotpursuit.trace.account_taint import MODELS
+
+    assert tuple(Tlp) == TLP_LEVELS and tuple(TaintModel) == MODELS

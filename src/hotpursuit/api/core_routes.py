@@ -22,7 +22,7 @@ from hotpursuit.jobs.trace_setup import SERVICE_KINDS
 from hotpursuit.screening.index import IndexedClaim, ScreeningIndex
 from hotpursuit.store.address_page import address_page
 from hotpursuit.store.database import Store
-from hotpursuit.store.incident_tables import open_incident
+from hotpursuit.store.incident_tables import close_incident, open_incident
 from hotpursuit.store.label_tables import StoredClaim, add_claim, claims_for
 from hotpursuit.store.org_tables import Caller
 from hotpursuit.store.screening_rows import load_screening_index
@@ -157,7 +157,7 @@ def core_router(ctx: ApiContext) -> APIRouter:
         row = visible_incident(incident_id, who)
         if row[6] != who.org_id:
             raise HTTPException(403, f"incident {incident_id} is owned by {row[6]}, not {who.org_id}")
-        ctx.store.con.execute("UPDATE incidents SET status = 'closed' WHERE id = ?", [incident_id])
+        close_incident(ctx.store, incident_id)
         ctx.audit.append(who.org_id, "close-incident", incident_id)
         if ctx.watch is not None:
             ctx.watch.invalidate()

@@ -22,9 +22,14 @@ class Store:
         self.path = path
 
     @classmethod
-    def open(cls, path: str | Path, *, read_only: bool = False) -> Store:
-        """Open (creating if needed) and migrate the store at `path` (':memory:' for a scratch one)."""
+    def open(cls, path: str | Path, *, read_only: bool = False, must_exist: bool = False) -> Store:
+        """Open (creating if needed, unless `must_exist`) and migrate the store at `path` (':memory:' for a
+        scratch one). Commands that only read use `must_exist`: a mistyped path must not answer from a new,
+        empty store ("no labels" for a sanctioned address)."""
         text = str(path)
+        if must_exist and text != ":memory:" and not Path(text).is_file():
+            raise StoreError(f"no store at {text}: check --db (or $HOTPURSUIT_DB); an import or ingest creates "
+                             "one")
         if text != ":memory:":
             Path(text).parent.mkdir(parents=True, exist_ok=True)
         try:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from hotpursuit.chains.address_codec import parse_address
-from hotpursuit.errors import IngestError
+from hotpursuit.errors import IngestError, NotFound
 from hotpursuit.store.database import Store
 
 TX_HASH = re.compile(r"^0x[0-9a-fA-F]{64}$")
@@ -105,3 +105,12 @@ def source_amounts(store: Store, incident: str) -> list[tuple[str, str, str | No
                           CASE WHEN s.asset = 'ETH' THEN 'native' ELSE coalesce(a.status, 'unassessed') END
                    FROM incident_sources s LEFT JOIN asset_trust a ON a.chain = s.chain AND a.asset = s.asset
                    WHERE s.incident_id = ? ORDER BY s.kind, s.ref, s.asset""", [incident]).fetchall()]
+
+
+def close_incident(store: Store, incident: str) -> None:
+    """Close an incident (status and when); NotFound if there is none of that id. CLI and API alike."""
+    row = store.con.execute("SELECT status FROM incidents WHERE id = ?", [incident]).fetchone()
+    if row is None:
+        raise NotFound(f"incident {incident!r}: no such incident (hotpursuit incident list)")
+    store.con.execute("UPDATE incidents SET status = 'closed', closed_at = coalesce(closed_at, current_timestamp) "
+                      "WHERE id = ?", [incident])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from hotpursuit.errors import HotpursuitError
+from hotpursuit.errors import HotpursuitError, NotFound
 from hotpursuit.security.audit_chain import GENESIS, AuditEntry, entry_hash
 from hotpursuit.security.keys import SCOPES, hash_key, key_id_of, matches, new_key
 from hotpursuit.store.database import Store
@@ -55,8 +55,11 @@ def create_key(store: Store, org_id: str, scopes: list[str], expires_days: int |
 
 
 def revoke_key(store: Store, key_id: str) -> None:
-    """Revoke a key from now on."""
-    store.con.execute("UPDATE api_keys SET revoked_at = current_timestamp WHERE id = ?", [key_id])
+    """Revoke a key from now on; NotFound if there is no key of that id."""
+    if store.con.execute("SELECT count(*) FROM api_keys WHERE id = ?", [key_id]).fetchone() == (0,):
+        raise NotFound(f"key {key_id!r}: no such key (the id is the part after 'hp_' in the key)")
+    store.con.execute("UPDATE api_keys SET revoked_at = coalesce(revoked_at, current_timestamp) WHERE id = ?",
+                      [key_id])
 
 
 def authenticate(store: Store, key: str | None) -> Caller | None:
