@@ -62,6 +62,10 @@ def find_export_files(folder: Path) -> dict[str, tuple[Path, str]]:
     found: dict[str, tuple[Path, str]] = {}
     for kind in EXPORT_SPECS:
         for ext in ("csv", "json"):
+            for packed in (folder / f"{kind}.{ext}.gz", folder / f"{kind}.{ext}.bz2", folder / f"{kind}.{ext}.zst"):
+                if packed.exists():
+                    raise IngestError(f"{packed}: compressed; decompress it first (the import reads plain "
+                                      f"{kind}.{ext})")
             path = folder / f"{kind}.{ext}"
             if path.is_file():
                 if kind in found:

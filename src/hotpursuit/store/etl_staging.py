@@ -8,8 +8,12 @@ a re-import idempotent.
 
 from __future__ import annotations
 
+import codecs
 import json
+import os
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,9 +28,10 @@ UINT256_MAX = 2**256 - 1
 _CHECKS = {
     "address": "regexp_full_match({c}, '0x[0-9a-fA-F]{{40}}')",
     "hash": "regexp_full_match({c}, '0x[0-9a-fA-F]{{64}}')",
-    # only a 78-digit value can exceed 2^256-1, so only those pay for the BIGNUM comparison
-    "uint": "(regexp_full_match({c}, '[0-9]{{1,78}}') AND (length({c}) < 78 OR {c}::BIGNUM <= '"
-            + str(UINT256_MAX) + "'::BIGNUM))",
+    # only a 78-digit value can exceed 2^256-1, so only those pay for the BIGNUM comparison; CASE, not AND:
+    # DuckDB evaluates both sides of an AND, and casting '1.5e+20' or 'abc' would raise instead of failing
+    "uint": "(CASE WHEN NOT regexp_full_match({c}, '[0-9]{{1,78}}') THEN false WHEN length({c}) < 78 THEN true "
+            "ELSE {c}::BIGNUM <= '" + str(UINT256_MAX) + "'::BIGNUM END)",
     "int": "TRY_CAST({c} AS BIGINT) IS NOT NULL AND TRY_CAST({c} AS BIGINT) >= 0",
     "text": "true",
 }
@@ -63,17 +68,38 @@ class StagedFile:
 
 def stage_file(store: Store, kind: str, path: str, fmt: str, specs: list[ColumnSpec],
                block_column: str) -> StagedFile:
-    """Read `path` (csv or json lines) into temp table `stage_<kind>` and validate it."""
-    con = store.con
-    table = f"stage_{kind}"
-    con.execute(f"DROP TABLE IF EXISTS {table}")
+    """Read `path` (csv or json lines, UTF-8 with or without a BOM) into temp table `stage_<kind>` and
+    validate it."""
+    store.con.execute(f"DROP TABLE IF EXISTS stage_{kind}")
     present = _present_columns(path, fmt, specs)
     missing = [s.name for s in specs if s.required and s.name not in present]
     if missing:
         raise ImportFileError(path, 1, missing[0], "required column is missing")
     names = [s.name for s in specs if s.name in present]
     cols = ", ".join(f"'{n}': 'VARCHAR'" for n in (present if fmt == "csv" else names))
-    quoted = path.replace("'", "''")
+    bomless = _without_bom(path) if fmt == "json" else None  # DuckDB's JSON reader refuses a UTF-8 BOM
+    try:
+        return _stage(store, kind, path, bomless or path, fmt, specs, block_column, present, names, cols)
+    finally:
+        if bomless is not None:
+            os.unlink(bomless)
+
+
+def _without_bom(path: str) -> str | None:
+    """A temporary copy of a file that starts with a UTF-8 byte order mark, without it; None otherwise."""
+    with open(path, "rb") as fh:
+        if fh.read(3) != codecs.BOM_UTF8:
+            return None
+        with tempfile.NamedTemporaryFile("wb", suffix=".json", delete=False) as out:
+            shutil.copyfileobj(fh, out)
+            return out.name
+
+
+def _stage(store: Store, kind: str, path: str, source: str, fmt: str, specs: list[ColumnSpec], block_column: str,
+           present: list[str], names: list[str], cols: str) -> StagedFile:
+    con = store.con
+    table = f"stage_{kind}"
+    quoted = source.replace("'", "''")
     if fmt == "csv":
         reader = (f"read_csv('{quoted}', header=true, delim=',', quote='\"', escape='\"', "
                   f"strict_mode=true, auto_detect=false, columns={{{cols}}})")
@@ -99,8 +125,12 @@ def stage_file(store: Store, kind: str, path: str, fmt: str, specs: list[ColumnS
 
 def _present_columns(path: str, fmt: str, specs: list[ColumnSpec]) -> list[str]:
     if fmt == "csv":
-        with open(path, encoding="utf-8", newline="") as fh:
-            header = fh.readline().rstrip("\r\n")
+        try:
+            with open(path, encoding="utf-8-sig", newline="") as fh:
+                header = fh.readline().rstrip("\r\n")
+        except UnicodeDecodeError as exc:
+            raise ImportFileError(path, 1, f"byte {exc.start}", "not UTF-8 text (a binary or compressed file? "
+                                  "ethereum-etl writes plain .csv or .json)") from None
         return [h.strip() for h in header.split(",")] if header else []
     # JSON lines: every known column is read; absent keys become NULL and are checked as such
     return [s.name for s in specs]
@@ -133,7 +163,7 @@ def read_json_lines(path: str, *, replace_bad_bytes: bool = False) -> list[tuple
     """(line number, object) of each non-blank line; ImportFileError at the first line that is not one
     JSON object, naming the line and the character."""
     out = []
-    with open(path, encoding="utf-8", errors="replace" if replace_bad_bytes else "strict") as fh:
+    with open(path, encoding="utf-8-sig", errors="replace" if replace_bad_bytes else "strict") as fh:
         for number, line in enumerate(fh, start=1):
             if not line.strip():
                 continue
