@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 
 from hotpursuit import cli_bitcoin, cli_labels, cli_server, cli_trace
+from hotpursuit.chains.address_codec import check_evm_chain
 from hotpursuit.cli_common import (
     DbOption,
     FormatOption,
@@ -65,7 +66,8 @@ def ingest_evm(
 
     with _user_errors(), Store.open(db) as store:
         client = JsonRpcClient(rpc)
-        job = EvmNodeIngest(client, store, chain=chain, batch_size=batch_size, traces=traces,
+        job = EvmNodeIngest(client, store, chain=None if chain is None else check_evm_chain(chain),
+                            batch_size=batch_size, traces=traces,
                             receipts=receipts)
         if follow:
             should_stop = stop_on_signals()
@@ -133,7 +135,7 @@ def import_ethereum_etl_cmd(
     with _user_errors(), Store.open(db) as store:
         started = time.perf_counter()
         with err_console.status(f"importing {folder}"):
-            result = import_ethereum_etl(store, folder, chain)
+            result = import_ethereum_etl(store, folder, check_evm_chain(chain))
         elapsed = time.perf_counter() - started
         assessed = _assess(store, chain)
     if fmt == "json":
@@ -173,7 +175,7 @@ def import_explorer_cmd(
     from hotpursuit.ingest.explorer_job import import_explorer
 
     with _user_errors(), Store.open(db) as store:
-        result = import_explorer(store, files, chain=chain, owner=owner, tx_hash=tx)
+        result = import_explorer(store, files, chain=check_evm_chain(chain), owner=owner, tx_hash=tx)
         assessed = _assess(store, chain)
     if fmt == "json":
         console.print_json(json.dumps({**asdict(result), "added": result.added, "assessment": asdict(assessed)}))

@@ -26,12 +26,16 @@ labels_app = typer.Typer(help="Attribution labels: import lists and packs, show 
 address_app = typer.Typer(help="Everything known about one address.", no_args_is_help=True)
 
 
-def _resolve(address: str, chain: str | None) -> tuple[str, str]:
-    """(chain, stored form) of an address typed by a user; InvalidAddress with the reason if bad."""
-    from hotpursuit.chains.address_codec import guess_chain, parse_address
+def _resolve(address: str, chain: str | None, store: Store) -> tuple[str, str]:
+    """(chain, stored form) of an address typed by a user; InvalidAddress with the reason if bad,
+    UnknownChain if --chain names a chain neither a codec nor the store knows."""
+    from hotpursuit.chains.address_codec import check_chain, guess_chain, parse_address
     from hotpursuit.errors import InvalidAddress
+    from hotpursuit.store.summary import known_chains
 
-    chain = chain or guess_chain(address)
+    if chain is not None:
+        check_chain(chain, known_chains(store))
+    chain = chain or guess_chain(address.strip())
     if chain is None:
         parse_address("ethereum" if address.lower().startswith("0x") else "bitcoin", address)  # says why
         raise InvalidAddress(f"{address!r}: not a valid Ethereum or Bitcoin address; pass --chain for others")
@@ -76,7 +80,7 @@ def labels_show(
     from hotpursuit.store.label_tables import claims_for
 
     with _user_errors(), Store.open(db, must_exist=True) as store:
-        chain, normalized = _resolve(address, chain)
+        chain, normalized = _resolve(address, chain, store)
         claims = claims_for(store, chain, normalized)
     if fmt == "json":
         console.print_json(json.dumps({"chain": chain, "address": normalized,
@@ -132,7 +136,7 @@ def address_show(
     from hotpursuit.store.address_page import address_page
 
     with _user_errors(), Store.open(db, must_exist=True) as store:
-        resolved = _resolve(address, chain)
+        resolved = _resolve(address, chain, store)
         assess_if_changed(store, resolved[0])  # fake assets and look-alikes known before the page is drawn
         page = address_page(store, *resolved)
     if fmt == "json":

@@ -41,9 +41,12 @@ def incident_open(
 ) -> None:
     """Record an incident with its sources; stolen amounts per asset are read from the theft txs. The loot
     counts once: several sources never count the same value twice."""
+    from hotpursuit.chains.address_codec import check_chain
     from hotpursuit.store.incident_tables import open_incident
+    from hotpursuit.store.summary import known_chains
 
     with _user_errors(), Store.open(db) as store:
+        check_chain(chain, known_chains(store))
         incident_id, count = open_incident(store, name, chain, source or [], victim=victim, actor=actor, since=since,
                                            tlp=tlp)
     console.print(f"incident {incident_id} opened with {count} source(s)")

@@ -11,6 +11,10 @@ class InvalidAddress(HotpursuitError):
     """An address that is malformed or fails its checksum."""
 
 
+class UnknownChain(HotpursuitError):
+    """A chain name that no codec and no stored data knows (a misspelling such as 'eth' or 'Ethereum')."""
+
+
 class RpcError(HotpursuitError):
     """A node's JSON-RPC reply was an error, malformed, or the node was unreachable."""
 

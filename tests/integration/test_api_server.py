@@ -130,6 +130,25 @@ def test_bad_input_is_a_4xx_naming_the_field(server: tuple[str, dict[str, str], 
     assert {f["address"] for f in body["flagged"]} == {RONIN, SUSPECT}
 
 
+def test_a_misspelt_chain_or_a_pasted_newline_never_screens_a_sanctioned_address_as_none(
+        server: tuple[str, dict[str, str], Store]) -> None:
+    base, keys, _ = server
+    headers = {"X-API-Key": keys["ex-other"]}
+    for chain in ("eth", "Ethereum", "ETH"):
+        r = _get(base, f"/v1/screen/{chain}/{RONIN}", keys["ex-other"])
+        assert r.status_code == 400 and "unknown" in r.json()["detail"] and "ethereum" in r.json()["detail"], chain
+        r = httpx.post(base + "/v1/screen/batch", json={"chain": chain, "addresses": [RONIN]}, headers=headers)
+        assert r.status_code == 400, chain
+    assert _get(base, f"/v1/addresses/eth/{RONIN}", keys["ex-other"]).status_code == 400
+    pasted = _get(base, f"/v1/screen/ethereum/{RONIN}%0A", keys["ex-other"]).json()
+    assert pasted["address"] == RONIN and pasted["risk"] == "severe"
+    r = httpx.post(base + "/v1/screen/batch", headers=headers,
+                   json={"chain": "ethereum", "addresses": [RONIN + "\n", f"  {RONIN.upper().replace('0X', '0x')} "]})
+    body = r.json()
+    assert r.status_code == 200 and body["invalid"] == [] and [f["address"] for f in body["flagged"]] == [RONIN] * 2
+    assert _get(base, f"/v1/screen/tron/{'T' * 34}", keys["ex-other"]).status_code == 200  # a labelled chain
+
+
 def test_audit_chain_records_non_public_reads_and_detects_edits(server: tuple[str, dict[str, str], Store]) -> None:
     base, keys, store = server
     _get(base, f"/v1/screen/ethereum/{SUSPECT}", keys["ex-hanbit"])  # AMBER data read: audited

@@ -13,8 +13,8 @@ from fastapi.responses import Response
 from hotpursuit.api.context import ApiContext
 from hotpursuit.api.models import ERRORS, NOT_FOUND, IncidentIn, LabelIn, Problem, TraceJobOut, TraceRequest
 from hotpursuit.attribution.labels import CATEGORIES, TLP_LEVELS, LabelClaim
-from hotpursuit.chains.address_codec import parse_address
-from hotpursuit.errors import HotpursuitError, InvalidAddress
+from hotpursuit.chains.address_codec import check_chain, parse_address
+from hotpursuit.errors import HotpursuitError, InvalidAddress, UnknownChain
 from hotpursuit.jobs.assess_job import assess_changed
 from hotpursuit.jobs.cluster_job import run_clustering
 from hotpursuit.jobs.trace_request import run_trace_request
@@ -29,9 +29,11 @@ from hotpursuit.store.screening_rows import load_screening_index
 from hotpursuit.store.trace_job_tables import TraceJob, queue_trace_job, trace_job, trace_job_result, trace_jobs_of
 
 
-def _address(chain: str, address: str) -> str:
+def _address(chain: str, address: str, known_chains: set[str]) -> str:
     try:
-        return parse_address(chain, address)
+        return parse_address(check_chain(chain, known_chains), address)
+    except UnknownChain as exc:
+        raise HTTPException(400, f"chain: {exc}") from exc
     except InvalidAddress as exc:
         raise HTTPException(400, f"address: {exc}") from exc
 
@@ -58,7 +60,7 @@ def core_router(ctx: ApiContext) -> APIRouter:
     @router.get("/v1/labels/{chain}/{address}", responses=ERRORS)
     async def labels_of(chain: str, address: str, who: Caller = Depends(read_scope)) -> dict[str, Any]:
         """The claims about an address the caller may see, with provenance, and how many were withheld."""
-        normalized = _address(chain, address)
+        normalized = _address(chain, address, ctx.index.chains())
         visible, withheld = visible_claims(chain, normalized, who)
         if any(c["tlp"] != "CLEAR" for c in visible):
             ctx.audit.append(who.org_id, "read-labels", f"{chain}:{normalized}")
@@ -67,7 +69,7 @@ def core_router(ctx: ApiContext) -> APIRouter:
     @router.post("/v1/labels", status_code=201, responses=ERRORS)
     async def add_label(body: LabelIn, who: Caller = Depends(write_scope)) -> dict[str, Any]:
         """Assert a claim as the caller's organisation; it is screened from now on."""
-        normalized = _address(body.chain, body.address)
+        normalized = _address(body.chain, body.address, ctx.index.chains())
         if body.category not in CATEGORIES:
             raise HTTPException(400, f"category: {body.category!r} is not one of {', '.join(CATEGORIES)}")
         if body.tlp.upper() not in TLP_LEVELS:
@@ -91,7 +93,7 @@ def core_router(ctx: ApiContext) -> APIRouter:
         """What the store knows about an address: balances, first and last block seen, counterparties
         (paginated, busiest first), its cluster, the entity it belongs to (if the caller may see that
         claim), the claims the caller may see, and its screening."""
-        normalized = _address(chain, address)
+        normalized = _address(chain, address, ctx.index.chains())
         page = address_page(ctx.store, chain, normalized, limit=limit, offset=offset)
         visible, withheld = visible_claims(chain, normalized, who)
         entity = page.entity if page.entity and ctx.may_see(page.entity.tlp, page.entity.asserted_by, who) else None

@@ -13,17 +13,24 @@ from fastapi.responses import Response
 
 from hotpursuit.api.context import ApiContext
 from hotpursuit.api.models import ERRORS, NOT_FOUND, BatchRequest, ScreeningOut
-from hotpursuit.chains.address_codec import parse_address, parse_addresses
-from hotpursuit.errors import InvalidAddress
+from hotpursuit.chains.address_codec import check_chain, parse_address, parse_addresses
+from hotpursuit.errors import InvalidAddress, UnknownChain
 from hotpursuit.store.org_tables import Caller
 
-TX_HASH = re.compile(r"^(0x)?[0-9a-fA-F]{64}$")
+TX_HASH = re.compile(r"(0x)?[0-9a-fA-F]{64}")
 
 
 def screening_router(ctx: ApiContext) -> APIRouter:
     """The screening routes over `ctx`."""
     router = APIRouter()
     screen_scope = ctx.scoped("screen")
+
+    def known(chain: str) -> str:
+        """The chain, if a codec or the index knows it: a misspelt chain never answers risk none."""
+        try:
+            return check_chain(chain, ctx.index.chains())
+        except UnknownChain as exc:
+            raise HTTPException(400, f"chain: {exc}") from exc
 
     @router.get("/v1/ping", responses=ERRORS)
     async def ping(who: Caller = Depends(ctx.caller)) -> dict[str, str]:
@@ -34,7 +41,7 @@ def screening_router(ctx: ApiContext) -> APIRouter:
     async def screen(chain: str, address: str, who: Caller = Depends(screen_scope)) -> Response:
         """Risk, categories, reasons, and the claims and exposure the caller may see about one address."""
         try:
-            normalized = parse_address(chain, address)
+            normalized = parse_address(known(chain), address)
         except InvalidAddress as exc:
             raise HTTPException(400, f"address: {exc}") from exc
         result = ctx.index.screen(chain, normalized, who.org_id, who.sharing_group)
@@ -45,7 +52,8 @@ def screening_router(ctx: ApiContext) -> APIRouter:
     @router.get("/v1/screen/{chain}/tx/{tx_hash}", responses=NOT_FOUND)
     async def screen_tx(chain: str, tx_hash: str, who: Caller = Depends(screen_scope)) -> dict[str, Any]:
         """Every address a transaction moved value between, screened; the transaction's risk is the worst."""
-        if not TX_HASH.match(tx_hash):
+        known(chain)
+        if not TX_HASH.fullmatch(tx_hash):
             raise HTTPException(400, "tx_hash: want 64 hex digits (0x-prefixed for EVM chains)")
         wanted = tx_hash.lower()
         rows = ctx.store.con.execute(
@@ -68,7 +76,7 @@ def screening_router(ctx: ApiContext) -> APIRouter:
         score, a withheld claim, or a category that scores nothing but must be seen (a `poisoning`
         look-alike, risk none: never paid, never frozen); invalid ones are listed with the reason, and do
         not fail the batch."""
-        valid, bad = parse_addresses(body.chain, body.addresses)
+        valid, bad = parse_addresses(known(body.chain), body.addresses)
         verdicts = ctx.index.verdicts(body.chain, valid, who.org_id, who.sharing_group)
         flagged = [{"address": a, "risk": v.risk, "score": v.score, "categories": v.categories,
                     "withheld": v.withheld, "withheld_scored": v.withheld_scored}

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from hotpursuit.chains.btc_address import parse_btc_address
 from hotpursuit.chains.evm_address import normalize_evm_address
-from hotpursuit.errors import InvalidAddress
+from hotpursuit.errors import InvalidAddress, UnknownChain
 
 EVM_CHAINS = frozenset({"ethereum", "anvil", "bsc", "polygon", "arbitrum", "optimism", "base", "avalanche"})
 BITCOIN_CHAINS = frozenset({"bitcoin"})
@@ -24,14 +25,36 @@ def normalize_address(chain: str, text: str) -> str | None:
         return None
 
 
+def check_chain(chain: str, also_known: Iterable[str] = ()) -> str:
+    """`chain` if it is one hotpursuit has a codec for, or one of `also_known` (chains the store holds
+    data of); else UnknownChain listing them, so a misspelling never answers "nothing known"."""
+    if chain in EVM_CHAINS or chain in BITCOIN_CHAINS or chain.startswith("evm-") or chain in set(also_known):
+        return chain
+    known = sorted(EVM_CHAINS | BITCOIN_CHAINS)
+    others = sorted(set(also_known) - set(known))
+    more = f"; with data in this store also: {', '.join(others[:30])}{', ...' if len(others) > 30 else ''}" \
+        if others else ""
+    raise UnknownChain(f"chain {chain!r}: unknown; known: {', '.join(known)} (other EVM chains as evm-<name>){more}")
+
+
+def check_evm_chain(chain: str) -> str:
+    """`chain` if it is an EVM chain (imports and node ingest of accounts and tokens); else UnknownChain."""
+    if chain in EVM_CHAINS or chain.startswith("evm-"):
+        return chain
+    raise UnknownChain(f"chain {chain!r}: not an EVM chain; EVM chains: {', '.join(sorted(EVM_CHAINS))} "
+                       "(others as evm-<name>)")
+
+
 def parse_address(chain: str, text: str) -> str:
-    """Like normalize_address, but raise InvalidAddress with the reason."""
+    """Like normalize_address, but raise InvalidAddress with the reason. Surrounding whitespace (a pasted
+    newline) is trimmed; inner whitespace is an error."""
+    text = text.strip() if isinstance(text, str) else text
     if chain in EVM_CHAINS or chain.startswith("evm-"):
         return normalize_evm_address(text)
     if chain in BITCOIN_CHAINS:
         return parse_btc_address(text).text
-    if not text or text != text.strip():
-        raise InvalidAddress(f"{text!r}: empty or padded address")
+    if not text:
+        raise InvalidAddress(f"{text!r}: empty address")
     return text
 
 

@@ -8,7 +8,7 @@ from eth_utils import to_checksum_address
 
 from hotpursuit.errors import InvalidAddress
 
-_HEX40 = re.compile(r"^0x[0-9a-fA-F]{40}$")
+_HEX40 = re.compile(r"0x[0-9a-fA-F]{40}")
 
 
 def normalize_evm_address(text: str, *, where: str = "") -> str:
@@ -18,7 +18,7 @@ def normalize_evm_address(text: str, *, where: str = "") -> str:
     unchecked, as EIP-55 prescribes.
     """
     place = f" ({where})" if where else ""
-    if not isinstance(text, str) or not _HEX40.match(text):
+    if not isinstance(text, str) or not _HEX40.fullmatch(text):  # fullmatch: "$" lets a trailing newline in
         raise InvalidAddress(f"{text!r}{place}: not an EVM address (want 0x and 40 hex digits)")
     body = text[2:]
     if body != body.lower() and body != body.upper() and to_checksum_address(text) != text:

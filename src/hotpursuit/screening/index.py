@@ -140,6 +140,10 @@ class ScreeningIndex:
         # chain -> address -> the verdict every caller gets, or None when it depends on the caller
         self._verdicts: dict[str, dict[str, Verdict | None]] = {}
 
+    def chains(self) -> set[str]:
+        """The chains anything is indexed for."""
+        return set(self._claims) | set(self._exposure)
+
     def add(self, chain: str, address: str, claim: IndexedClaim) -> None:
         """Index one claim under one address."""
         self._claims.setdefault(chain, {}).setdefault(address, []).append(claim)

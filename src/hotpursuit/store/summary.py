@@ -45,3 +45,10 @@ def zero_value_transfers(store: Store, chain: str, first: int, last: int) -> int
     row = store.con.execute("""SELECT count(*) FROM transfers WHERE chain = ? AND block_number BETWEEN ? AND ?
                                AND amount = 0::BIGNUM""", [chain, first, last]).fetchone()
     return int(row[0]) if row else 0
+
+
+def known_chains(store: Store) -> set[str]:
+    """Every chain the store holds labels, movements or outputs of."""
+    return {str(c) for (c,) in store.con.execute(
+        """SELECT chain FROM labels UNION SELECT chain FROM transfers UNION SELECT chain FROM utxo_outputs
+           UNION SELECT chain FROM incidents""").fetchall()}
