@@ -38,6 +38,10 @@ class NotFound(HotpursuitError):
     """An incident, key, organisation or other record named by the user does not exist."""
 
 
+class Conflict(HotpursuitError):
+    """A change that contradicts what is stored (an incident of that id exists already, ...)."""
+
+
 class StoreError(HotpursuitError):
     """The store is missing, locked, or newer than this version of hotpursuit."""
 

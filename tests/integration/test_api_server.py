@@ -90,7 +90,7 @@ def test_every_request_needs_a_valid_key_and_scope(server: tuple[str, dict[str, 
         r = _get(base, path, key)
         assert r.status_code == 401 and "categories" not in r.text, key
     r = _get(base, path, keys["read-only"])
-    assert r.status_code == 403 and "screen" in r.json()["detail"]
+    assert r.status_code == 403 and "screen" in r.json()["error"]["message"]
     assert httpx.get(base + path, headers={"X-API-Key": keys["ex-other"]}).status_code == 200
 
 
@@ -116,7 +116,7 @@ def test_each_organisation_sees_exactly_what_tlp_allows(server: tuple[str, dict[
 def test_bad_input_is_a_4xx_naming_the_field(server: tuple[str, dict[str, str], Store]) -> None:
     base, keys, _ = server
     r = _get(base, "/v1/screen/ethereum/0x1234", keys["ex-other"])
-    assert r.status_code == 400 and r.json()["detail"].startswith("address:")
+    assert r.status_code == 400 and r.json()["error"]["message"].startswith("address:")
     headers = {"X-API-Key": keys["ex-other"]}
     r = httpx.post(base + "/v1/screen/batch", json={"chain": "ethereum", "addresses": []}, headers=headers)
     assert r.status_code == 422 and "addresses" in r.text
@@ -136,7 +136,9 @@ def test_a_misspelt_chain_or_a_pasted_newline_never_screens_a_sanctioned_address
     headers = {"X-API-Key": keys["ex-other"]}
     for chain in ("eth", "Ethereum", "ETH"):
         r = _get(base, f"/v1/screen/{chain}/{RONIN}", keys["ex-other"])
-        assert r.status_code == 400 and "unknown" in r.json()["detail"] and "ethereum" in r.json()["detail"], chain
+        error = r.json()["error"]
+        assert r.status_code == 400 and error["field"] == "chain" and "unknown" in error["message"], chain
+        assert "ethereum" in error["message"], chain
         r = httpx.post(base + "/v1/screen/batch", json={"chain": chain, "addresses": [RONIN]}, headers=headers)
         assert r.status_code == 400, chain
     assert _get(base, f"/v1/addresses/eth/{RONIN}", keys["ex-other"]).status_code == 400
@@ -204,7 +206,7 @@ def test_a_posted_label_is_screened_at_once_and_tlp_filtered(server: tuple[str, 
     made = httpx.post(base + "/v1/labels", json=body, headers={"X-API-Key": keys["admin"]})
     assert made.status_code == 201, made.text
     bad = httpx.post(base + "/v1/labels", json={**body, "category": "villain"}, headers={"X-API-Key": keys["admin"]})
-    assert bad.status_code == 400 and bad.json()["detail"].startswith("category:")
+    assert bad.status_code == 400 and bad.json()["error"]["message"].startswith("category:")
     hanbit = _get(base, f"/v1/screen/ethereum/{fresh}", keys["ex-hanbit"]).json()
     other = _get(base, f"/v1/screen/ethereum/{fresh}", keys["ex-other"]).json()
     assert (hanbit["risk"], hanbit["categories"]) == ("high", ["dprk"])  # same sharing group, no reload needed
@@ -296,7 +298,7 @@ def test_address_pages_show_chain_facts_and_only_visible_claims(server: tuple[st
     assert ([c["tlp"] for c in other["claims"]], other["withheld"]) == (["GREEN"], 2)
     assert _get(base, f"/v1/addresses/ethereum/{SUSPECT}?offset=1", keys["kr-nis"]).json()["counterparties"][
         "items"] == []
-    assert _get(base, "/v1/addresses/ethereum/0x12", keys["kr-nis"]).json()["detail"].startswith("address:")
+    assert _get(base, "/v1/addresses/ethereum/0x12", keys["kr-nis"]).json()["error"]["message"].startswith("address:")
     assert _get(base, f"/v1/addresses/ethereum/{SUSPECT}", keys["screen-only"]).status_code == 403
 
 

@@ -18,11 +18,11 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
 
 from hotpursuit.api.audit_writer import AuditWriter
 from hotpursuit.api.context import ApiContext
 from hotpursuit.api.core_routes import core_router
+from hotpursuit.api.errors import error_response, register_error_handlers
 from hotpursuit.api.interdiction_routes import interdiction_router
 from hotpursuit.api.screen_routes import screening_router
 from hotpursuit.api.worker import Worker
@@ -80,8 +80,10 @@ def create_app(store: Store, *, rate_per_second: float = 2000.0, burst: int = 40
     async def limit_body(request: Request, call_next: Any) -> Any:
         size = request.headers.get("content-length")
         if size is not None and size.isdigit() and int(size) > MAX_BODY_BYTES:
-            return JSONResponse({"detail": f"request body above {MAX_BODY_BYTES} bytes"}, status_code=413)
+            return error_response(413, f"body: request body above {MAX_BODY_BYTES} bytes")
         return await call_next(request)
+
+    register_error_handlers(app)
 
     app.include_router(screening_router(ctx))
     app.include_router(core_router(ctx))

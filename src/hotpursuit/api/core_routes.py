@@ -14,7 +14,7 @@ from hotpursuit.api.context import ApiContext
 from hotpursuit.api.models import ERRORS, NOT_FOUND, IncidentIn, LabelIn, Problem, TraceJobOut, TraceRequest
 from hotpursuit.attribution.labels import CATEGORIES, TLP_LEVELS, LabelClaim
 from hotpursuit.chains.address_codec import check_chain, parse_address
-from hotpursuit.errors import HotpursuitError, InvalidAddress, UnknownChain
+from hotpursuit.errors import InvalidAddress, UnknownChain
 from hotpursuit.jobs.assess_job import assess_changed
 from hotpursuit.jobs.cluster_job import run_clustering
 from hotpursuit.jobs.trace_request import run_trace_request
@@ -143,11 +143,9 @@ def core_router(ctx: ApiContext) -> APIRouter:
     async def incident_open(body: IncidentIn, who: Caller = Depends(write_scope)) -> dict[str, Any]:
         """Open an incident owned by the caller's organisation; the live watch (if running) takes it up
         at once and asks freezes for what already reached controlled addresses."""
-        try:
-            incident_id, count = open_incident(ctx.store, body.name, body.chain, body.sources, victim=body.victim,
-                                               actor=body.actor, since=body.since, tlp=body.tlp, owner=who.org_id)
-        except HotpursuitError as exc:
-            raise HTTPException(409 if "exists already" in str(exc) else 400, str(exc)) from exc
+        check_chain(body.chain, ctx.index.chains())  # a domain error: its class chooses the status
+        incident_id, count = open_incident(ctx.store, body.name, body.chain, body.sources, victim=body.victim,
+                                           actor=body.actor, since=body.since, tlp=body.tlp, owner=who.org_id)
         ctx.audit.append(who.org_id, "open-incident", f"{incident_id} ({count} sources)")
         if ctx.watch is not None:
             ctx.watch.invalidate()

@@ -91,10 +91,8 @@ def interdiction_router(ctx: ApiContext) -> APIRouter:
     @router.post("/v1/freeze-requests/{request_id}/answer", responses=NOT_FOUND)
     async def answer(request_id: str, body: AnswerIn, who: Caller = Depends(write_scope)) -> dict[str, str]:
         """Answer a request addressed to the caller: accepted (with the amount frozen), partial, declined."""
-        try:
-            answer_request(ctx.store, request_id, who.org_id, body.status, int(body.amount_frozen), body.reason)
-        except InterdictionError as exc:
-            raise HTTPException(404 if str(exc).startswith("no freeze request") else 400, str(exc)) from exc
+        # NotFound (no such request for the caller) -> 404, InterdictionError -> 400: by class, in api/errors.py
+        answer_request(ctx.store, request_id, who.org_id, body.status, int(body.amount_frozen), body.reason)
         ctx.audit.append(who.org_id, "answer-freeze-request", f"{request_id} {body.status} {body.amount_frozen}")
         return {"id": request_id, "status": body.status, "amount_frozen": body.amount_frozen}
 

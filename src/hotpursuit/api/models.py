@@ -10,10 +10,18 @@ from pydantic import BaseModel, Field
 MAX_BATCH = 100_000
 
 
-class Problem(BaseModel):
-    """An error: what was wrong, naming the field."""
+class ErrorDetail(BaseModel):
+    """What was wrong: a stable code, a message naming the thing and the reason, the field if one."""
 
-    detail: str
+    code: str
+    message: str
+    field: str | None = None
+
+
+class Problem(BaseModel):
+    """Every error answer: `{"error": {"code", "message", "field"}}`."""
+
+    error: ErrorDetail
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": Problem}, 401: {"model": Problem},

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from hotpursuit.chains.address_codec import parse_address
-from hotpursuit.errors import IngestError, NotFound
+from hotpursuit.errors import Conflict, IngestError, NotFound
 from hotpursuit.store.database import Store
 
 TX_HASH = re.compile(r"^0x[0-9a-fA-F]{64}$")
@@ -42,7 +42,7 @@ def open_incident(store: Store, name: str, chain: str, sources: list[str], *, vi
             con.execute("DELETE FROM incident_sources WHERE incident_id = ?", [incident_id])
             con.execute("DELETE FROM incidents WHERE id = ?", [incident_id])
         elif con.execute("SELECT count(*) FROM incidents WHERE id = ?", [incident_id]).fetchone() != (0,):
-            raise IngestError(f"incident {incident_id!r} exists already")
+            raise Conflict(f"name: incident {incident_id!r} exists already")
         con.execute("INSERT INTO incidents (id, name, chain, victim, actor, since_block, tlp, owner_org) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [incident_id, name, chain, parse_address(chain, victim) if victim else None, actor, since,

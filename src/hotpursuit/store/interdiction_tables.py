@@ -8,7 +8,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from hotpursuit.errors import HotpursuitError
+from hotpursuit.errors import HotpursuitError, NotFound
 from hotpursuit.interdict.freeze_messages import outbox_id, retraction_body
 from hotpursuit.interdict.freeze_rules import CONTROL_KINDS, Control
 from hotpursuit.security.webhook_signing import new_secret
@@ -171,7 +171,7 @@ def answer_request(store: Store, request: str, org_id: str, status: str, amount_
     row = store.con.execute("SELECT org_id, amount::VARCHAR, status FROM freeze_requests WHERE id = ?",
                             [request]).fetchone()
     if row is None or row[0] != org_id:
-        raise InterdictionError(f"no freeze request {request!r} addressed to {org_id}")
+        raise NotFound(f"request_id: no freeze request {request!r} addressed to {org_id}")
     if status not in ANSWERS:
         raise InterdictionError(f"status: {status!r} is not one of {', '.join(ANSWERS)}")
     if row[2] == "retracted":
