@@ -165,6 +165,7 @@ def test_bad_options_are_usage_errors_and_unknown_ids_user_errors(tmp_path: Path
         ("incident", "close", "nope"): "no such incident",
         ("key", "revoke", "nope"): "no such key",
         ("trace", "case", "--out", str(tmp_path / "missing" / "x.json")): "does not exist",
+        ("trace", "case"): "nothing to trace",  # its theft tx is not in the store: not an empty "nothing stolen"
     }
     for args, says in user.items():
         result = runner.invoke(app, [*args, "--db", db])

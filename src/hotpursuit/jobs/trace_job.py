@@ -58,14 +58,33 @@ def run_trace(store: Store, incident_id: str, *, model: str = "haircut", max_hop
               [[*m.order, m.tx_hash, m.sender, m.receiver, m.asset, str(m.amount)] for m in moves],
               sorted((a, e.kind, e.owner) for a, e in setup.endpoints.items()), sorted(signers.items())]
     digest = hashlib.sha256(json.dumps(inputs, separators=(",", ":")).encode()).hexdigest()
+    missing = _missing_sources(sources, moves, since)
+    if not result.stolen and missing:
+        raise TraceError(f"incident {incident_id!r}: nothing to trace on {chain}: " + "; ".join(missing))
     report = TraceReport(incident_id, model, max_hops, dust, digest,
                          stolen={a: str(v) for a, v in sorted(result.stolen.items())})
+    report.warnings.extend(missing)
     report.warnings.extend(setup.warnings)
     _fill_account_report(store, chain, result, setup, report)
     _explain_assets(store, chain, since, sources, setup, moves, result, report)
     bridges = {a for a, e in setup.endpoints.items() if e.kind == "bridge"}
     _cross_to_bitcoin(store, bridge_entries(result.flows, bridges), report)
     return report
+
+
+def _missing_sources(sources: IncidentSources, moves: list[Movement], since: int) -> list[str]:
+    """What of the incident's sources the store holds no movement of (from its first block on), said so a
+    user imports or ingests it instead of reading an empty trace as "nothing was stolen"."""
+    txs = {m.tx_hash for m in moves}
+    receipts = {(m.receiver, m.tx_hash) for m in moves}
+    senders = {m.sender for m in moves}
+    where = f" (at or after block {since})" if since else ""
+    return ([f"theft tx {tx}: the store holds no value it moved{where} (import or ingest its block; fake "
+             "tokens and zero values do not count)" for tx in sorted(sources.theft_txs) if tx not in txs]
+            + [f"source {a}@{tx}: the store holds no value that tx moved to {a}{where}"
+               for a, tx in sorted(sources.receipts) if (a, tx) not in receipts]
+            + [f"source address {a}: the store holds no value it sent{where} (import its transactions)"
+               for a in sorted(sources.addresses) if a not in senders])
 
 
 def _fill_account_report(store: Store, chain: str, result: TraceResult, setup: TraceSetup,
