@@ -43,11 +43,11 @@ app.add_typer(node_app, name="node")
 def ingest_evm(
     rpc: Annotated[str, typer.Option(help="Node JSON-RPC URL.")],
     db: DbOption,
-    from_block: Annotated[int | None, typer.Option("--from", help="First block.")] = None,
-    to_block: Annotated[int | None, typer.Option("--to", help="Last block (default: the tip).")] = None,
+    from_block: Annotated[int | None, typer.Option("--from", min=0, help="First block.")] = None,
+    to_block: Annotated[int | None, typer.Option("--to", min=0, help="Last block (default: the tip).")] = None,
     follow: Annotated[bool, typer.Option("--follow", help="Keep tailing the tip; handles reorgs.")] = False,
     chain: Annotated[str | None, typer.Option(help="Chain name (default from eth_chainId).")] = None,
-    batch_size: Annotated[int, typer.Option(help="Blocks per JSON-RPC batch.")] = 50,
+    batch_size: Annotated[int, typer.Option(min=1, help="Blocks per JSON-RPC batch.")] = 50,
     traces: Annotated[str, typer.Option(help="auto, trace_block, debug_traceBlockByNumber or none.")] = "auto",
     receipts: Annotated[bool, typer.Option(
         "--receipts/--no-receipts",
@@ -230,7 +230,7 @@ def _summary_table(rows: list[Any], counts: dict[str, int]) -> Table:
 
 @store_app.command("export-parquet")
 def store_export(folder: Path, db: DbOption,
-                 block_range_size: Annotated[int, typer.Option(help="Blocks per partition.")] = 100_000) -> None:
+                 block_range_size: Annotated[int, typer.Option(min=1, help="Blocks per partition.")] = 100_000) -> None:
     """Export blocks, transactions and transfers as Parquet partitioned by chain and block range."""
     from hotpursuit.store.parquet_io import export_parquet
 
@@ -252,7 +252,7 @@ def store_import(folder: Path, db: DbOption) -> None:
 # ---- node, drill, demo ----------------------------------------------------------------------
 @node_app.command("run")
 def node_run(
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8545,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port on 127.0.0.1.")] = 8545,
     block_time: Annotated[float | None, typer.Option(help="Mine every N seconds (default: per tx).")] = None,
 ) -> None:
     """Run the project's anvil in the foreground (zero gas price, auto-impersonation) until Ctrl-C."""
@@ -274,7 +274,8 @@ def drill_cmd(
     live: Annotated[bool, typer.Option("--live", help=(
         "The node mines on its own clock (anvil --block-time): one block passes between waves, and "
         "moves that revert (frozen funds) are recorded, not errors."))] = False,
-    min_transfers: Annotated[int, typer.Option(help="Background traffic until the ledger has this many.")] = 2_000,
+    min_transfers: Annotated[int, typer.Option(
+        min=0, help="Background traffic until the ledger has this many.")] = 2_000,
     roster: Annotated[Path | None, typer.Option(help=(
         "Only write who will be who (victim, exchanges and their deposit addresses, issuer and token, "
         "pool, bridge) to this JSON file, and send nothing: to set up the defenders before a live drill."))] = None,

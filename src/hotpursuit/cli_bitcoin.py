@@ -49,7 +49,7 @@ def import_bitcoin_blocks_cmd(
     db: DbOption,
     chain: Annotated[str, typer.Option(help="Chain name in the store.")] = "bitcoin",
     first_height: Annotated[int | None, typer.Option(
-        help="Height of the first block whose parent is neither stored nor in the files.")] = None,
+        min=0, help="Height of the first block whose parent is neither stored nor in the files.")] = None,
     prevouts: Annotated[list[Path] | None, typer.Option(
         "--prevout-txs", help="Raw hex of funding transactions not in the store (one per line).")] = None,
     network: NetworkOption = "main",
@@ -87,11 +87,11 @@ def ingest_bitcoin_cmd(
     rpc_user: Annotated[str | None, typer.Option(envvar="HOTPURSUIT_BTC_RPC_USER")] = None,
     rpc_password: Annotated[str | None, typer.Option(envvar="HOTPURSUIT_BTC_RPC_PASSWORD")] = None,
     rpc_cookie: Annotated[Path | None, typer.Option(help="Core's .cookie file.")] = None,
-    from_height: Annotated[int | None, typer.Option("--from", help="First height.")] = None,
-    to_height: Annotated[int | None, typer.Option("--to", help="Last height (default: the tip).")] = None,
+    from_height: Annotated[int | None, typer.Option("--from", min=0, help="First height.")] = None,
+    to_height: Annotated[int | None, typer.Option("--to", min=0, help="Last height (default: the tip).")] = None,
     follow: Annotated[bool, typer.Option("--follow", help="Keep tailing the tip; handles reorgs.")] = False,
     chain: Annotated[str, typer.Option(help="Chain name in the store.")] = "bitcoin",
-    batch_size: Annotated[int, typer.Option(help="Blocks per request batch.")] = 20,
+    batch_size: Annotated[int, typer.Option(min=1, help="Blocks per request batch.")] = 20,
     network: NetworkOption = "main",
     fmt: FormatOption = TableOrJson.table,
 ) -> None:

@@ -106,7 +106,7 @@ def cluster_run(
     chain: Annotated[str, typer.Argument(help="Chain to cluster (bitcoin: multi-input; EVM: deposit addresses).")],
     db: DbOption,
     change: Annotated[bool, typer.Option(help="Bitcoin: also the one-time-change heuristic (confidence 50).")] = False,
-    window: Annotated[int, typer.Option(help="EVM: blocks within which a deposit must be swept.")] = 100,
+    window: Annotated[int, typer.Option(min=1, help="EVM: blocks within which a deposit must be swept.")] = 100,
     fmt: FormatOption = TableOrJson.table,
 ) -> None:
     """Merge the links found since the last run into the stored clusters (incremental)."""

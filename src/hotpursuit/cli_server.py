@@ -72,7 +72,7 @@ def key_create(
     org_id: Annotated[str, typer.Argument(help="Organisation id.")],
     db: DbOption,
     scope: Annotated[list[str], typer.Option(help="screen, read, write or admin (repeat).")],
-    expires_days: Annotated[int | None, typer.Option(help="Days until the key expires.")] = 365,
+    expires_days: Annotated[int | None, typer.Option(min=1, help="Days until the key expires.")] = 365,
 ) -> None:
     """Create a key; it is printed once and only its hash is kept."""
     from hotpursuit.store.org_tables import create_key
@@ -117,11 +117,11 @@ def audit_verify(db: DbOption) -> None:
 def serve(
     db: DbOption,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port.")] = 8080,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port.")] = 8080,
     watch_rpc: Annotated[str | None, typer.Option(
         help="Follow this EVM node live and send freeze requests for open incidents.")] = None,
     watch_from: Annotated[int | None, typer.Option(
-        help="First block to watch (default: where the last watch stopped, else after the stored tip).")] = None,
+        min=0, help="First block to watch (default: where the last watch stopped, else after the stored tip).")] = None,
     min_freeze: Annotated[list[str] | None, typer.Option(
         help="ASSET=UNITS: ask no freeze below this many base units of ASSET (ETH, BTC, or a token address).")] = None,
     watch_bitcoin_rpc: Annotated[str | None, typer.Option(
@@ -129,7 +129,7 @@ def serve(
     watch_esplora: Annotated[str | None, typer.Option(
         help="Or follow this Esplora API for Bitcoin.")] = None,
     watch_bitcoin_from: Annotated[int | None, typer.Option(
-        help="First Bitcoin height to watch (default: where the last watch stopped, else the tip).")] = None,
+        min=0, help="First Bitcoin height to watch (default: where the last watch stopped, else the tip).")] = None,
     rpc_user: Annotated[str | None, typer.Option(help="Bitcoin Core RPC user.")] = None,
     rpc_password: Annotated[str | None, typer.Option(help="Bitcoin Core RPC password.")] = None,
     rpc_cookie: Annotated[Path | None, typer.Option(help="Bitcoin Core .cookie file.")] = None,

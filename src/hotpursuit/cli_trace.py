@@ -34,7 +34,7 @@ def incident_open(
         "Where the loot enters (repeat): a theft tx hash; ADDRESS@TXHASH (what that tx brought to the address: "
         "a thief's address with the tx at which it received the loot); or a bare address (every outflow of it is "
         "loot: the victim's wallet)."))] = None,
-    since: Annotated[int | None, typer.Option(help="First block to trace from.")] = None,
+    since: Annotated[int | None, typer.Option(min=0, help="First block to trace from.")] = None,
     victim: Annotated[str | None, typer.Option(help="The victim's address.")] = None,
     actor: Annotated[str | None, typer.Option(help="Attribution, e.g. lazarusgroup.")] = None,
     tlp: TlpOption = Tlp.AMBER,
