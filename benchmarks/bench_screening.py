@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from hotpursuit.devnet.anvil import free_port
+from hotpursuit.api.background import free_port
 from hotpursuit.store import Store
 from hotpursuit.store.org_tables import add_org, create_key
 

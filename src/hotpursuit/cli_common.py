@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from hotpursuit.errors import HotpursuitError
 from hotpursuit.settings import DB_ENV, default_db_path
@@ -96,3 +97,14 @@ def stop_on_signals() -> Callable[[], bool]:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     return lambda: stop["now"]
+
+
+def summary_table(rows: list[Any], counts: dict[str, int]) -> Table:
+    """Transfers per chain, kind and asset with exact totals, titled with the table counts."""
+    table = Table(title="store: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+    for col in ("chain", "kind", "asset", "transfers", "total (base units)", "blocks"):
+        table.add_column(col, justify="right" if col in ("transfers", "total (base units)") else "left")
+    for r in rows:
+        table.add_row(r.chain, r.kind, r.asset, f"{r.transfers:,}", f"{r.amount:,}",
+                      f"{r.first_block}-{r.last_block}")
+    return table

@@ -55,34 +55,33 @@ def incident_open(
 @incident_app.command("list")
 def incident_list(db: DbOption) -> None:
     """Every incident with its status and sources."""
+    from hotpursuit.store.incident_tables import list_incidents
+
     with _user_errors(), Store.open(db, must_exist=True) as store:
-        rows = store.con.execute("""SELECT i.id, i.name, i.chain, i.status, coalesce(i.actor, ''), count(s.ref)
-                                    FROM incidents i LEFT JOIN incident_sources s ON s.incident_id = i.id
-                                    GROUP BY ALL ORDER BY i.id""").fetchall()
+        rows = list_incidents(store)
     table = Table()
     for col in ("id", "name", "chain", "status", "actor", "sources"):
         table.add_column(col)
     for r in rows:
-        table.add_row(*map(str, r))
+        table.add_row(r.id, r.name, r.chain, r.status, r.actor or "", str(r.sources))
     console.print(table)
 
 
 @incident_app.command("show")
 def incident_show(incident: str, db: DbOption) -> None:
     """An incident and its sources, with stolen amounts."""
+    from hotpursuit.errors import NotFound
     from hotpursuit.jobs.assess_job import assess_if_changed
-    from hotpursuit.store.incident_tables import source_amounts
+    from hotpursuit.store.incident_tables import get_incident, source_amounts
 
     with _user_errors(), Store.open(db, must_exist=True) as store:
-        row = store.con.execute("SELECT * FROM incidents WHERE id = ?", [incident]).fetchone()
-        if row is not None:
-            assess_if_changed(store, str(row[2]))  # a fake token the theft tx moved is no loot
+        row = get_incident(store, incident)
+        if row is None:
+            raise NotFound(f"incident {incident!r}: no such incident (hotpursuit incident list)")
+        assess_if_changed(store, row.chain)  # a fake token the theft tx moved is no loot
         sources = source_amounts(store, incident)
-    if row is None:
-        console.print(f"no incident {incident!r}")
-        raise typer.Exit(1)
-    console.print(f"{row[0]}: {row[1]} on {row[2]}, status {row[6]}, actor {row[4] or '-'}, TLP {row[7]}",
-                  highlight=False)
+    console.print(f"{row.id}: {row.name} on {row.chain}, status {row.status}, actor {row.actor or '-'}, "
+                  f"TLP {row.tlp}", highlight=False)
     for kind, ref, at_tx, asset, amount, status in sources:
         where = f"{kind} {ref}" + (f" at tx {at_tx}" if at_tx else "")
         if not amount:

@@ -308,8 +308,8 @@ def test_audit_entries_survive_a_kill_9_of_the_server(tmp_path: Path) -> None:
 
     from typer.testing import CliRunner
 
+    from hotpursuit.api.background import free_port
     from hotpursuit.cli import app
-    from hotpursuit.devnet.anvil import free_port
 
     db = tmp_path / "k.duckdb"
     with Store.open(db) as store:

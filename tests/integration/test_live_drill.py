@@ -22,7 +22,8 @@ from typing import Any
 import httpx
 import pytest
 
-from hotpursuit.devnet.anvil import AnvilNode, free_port
+from hotpursuit.api.background import free_port
+from hotpursuit.devnet.anvil import AnvilNode
 from hotpursuit.devnet.bitcoin_server import BitcoinTestServer
 from hotpursuit.drill.bitcoin_leg import build_bitcoin_leg
 from hotpursuit.drill.live_race import AGENCY, receiver_command, setup_defenders

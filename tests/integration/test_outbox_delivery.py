@@ -18,8 +18,7 @@ import httpx
 import pytest
 
 from hotpursuit.api.app import create_app
-from hotpursuit.api.background import serve_in_thread
-from hotpursuit.devnet.anvil import free_port
+from hotpursuit.api.background import free_port, serve_in_thread
 from hotpursuit.interdict.freeze_messages import freeze_request_body, request_id
 from hotpursuit.interdict.freeze_rules import FreezeCandidate
 from hotpursuit.store import Store

@@ -115,7 +115,7 @@ def test_a_store_held_by_a_running_server_is_refused_with_the_reason(tmp_path: P
 
 
 def test_race_table_amounts_are_rounded_down_by_integer_arithmetic() -> None:
-    from hotpursuit.cli_live_race import units
+    from hotpursuit.chains.human_units import units
 
     assert units(52_911_432_945_065_823_315_152, 18) == "52,911.4329"
     assert units(10**18 - 1, 18) == "0.9999"  # never rounded up to a unit the thief does not have

@@ -23,10 +23,9 @@ import logging
 import os
 from pathlib import Path
 
-import pyarrow as pa
-
-from hotpursuit.security.audit_chain import GENESIS, AuditEntry, entry_hash
+from hotpursuit.security.audit_chain import AuditEntry, entry_hash
 from hotpursuit.store.database import Store
+from hotpursuit.store.org_tables import insert_audit_entries, last_audit_link
 
 log = logging.getLogger(__name__)
 GATHER_SECONDS = 0.5
@@ -36,7 +35,7 @@ class AuditWriter:
     """Appends to the audit log of a store this process owns (use one writer per process)."""
 
     def __init__(self, store: Store) -> None:
-        self._con = store.con.cursor()
+        self._store = store.cursor()  # its own cursor: commits from the worker thread
         self._journal_path = None if store.path == ":memory:" else Path(store.path + ".audit-journal")
         self._pending: list[AuditEntry] = []
         self._flusher: asyncio.Task[None] | None = None
@@ -46,8 +45,7 @@ class AuditWriter:
             self._journal_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)
 
     def _restart_chain(self) -> None:
-        last = self._con.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
-        self._seq, self._prev = (int(last[0]), str(last[1])) if last else (0, GENESIS)
+        self._seq, self._prev = last_audit_link(self._store)
 
     def _replay_journal(self) -> int:
         if self._journal_path is None or not self._journal_path.exists():
@@ -113,29 +111,14 @@ class AuditWriter:
             os.ftruncate(self._fd, 0)  # everything journaled is in the store
 
     def _write(self, entries: list[AuditEntry]) -> None:
-        # one INSERT from an Arrow table: executemany costs about half a millisecond per row
-        table = pa.table({"seq": [e.seq for e in entries], "occurred_at": [e.occurred_at for e in entries],
-                          "org_id": pa.array([e.org_id for e in entries], pa.string()),
-                          "action": [e.action for e in entries], "detail": [e.detail for e in entries],
-                          "prev_hash": [e.prev_hash for e in entries], "hash": [e.hash for e in entries]})
-        self._con.execute("BEGIN TRANSACTION")
-        try:
-            self._con.register("audit_group", table)
-            self._con.execute("""INSERT INTO audit_log SELECT seq, occurred_at::TIMESTAMP, org_id, action, detail,
-                                        prev_hash, hash FROM audit_group""")
-            self._con.execute("COMMIT")
-        except BaseException:
-            self._con.execute("ROLLBACK")
-            raise
-        finally:
-            self._con.unregister("audit_group")
+        insert_audit_entries(self._store, entries)
 
     def close(self) -> None:
         """Release the journal and the cursor (call after `commit_pending`)."""
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
-        self._con.close()
+        self._store.close()
 
 
 def _fields(entry: AuditEntry) -> dict[str, object]:

@@ -3,6 +3,7 @@ server on 127.0.0.1 and a free port, stopped when the block ends."""
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -11,7 +12,12 @@ from contextlib import contextmanager
 import uvicorn
 from fastapi import FastAPI
 
-from hotpursuit.devnet.anvil import free_port
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 @contextmanager

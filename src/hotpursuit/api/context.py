@@ -17,7 +17,7 @@ from hotpursuit.interdict.outbox_delivery import OutboxDelivery
 from hotpursuit.screening.index import ScreeningIndex
 from hotpursuit.security.tlp import may_see
 from hotpursuit.store.database import Store
-from hotpursuit.store.org_tables import Caller, authenticate
+from hotpursuit.store.org_tables import Caller, authenticate, sharing_groups
 
 AUTH_CACHE_SECONDS = 5.0  # a revocation takes effect within this many seconds
 
@@ -56,7 +56,7 @@ class ApiContext:
 
     def owner_groups(self) -> dict[str, str | None]:
         """Each organisation's sharing group."""
-        return {str(o): g for o, g in self.store.con.execute("SELECT id, sharing_group FROM orgs").fetchall()}
+        return sharing_groups(self.store)
 
     def may_see(self, tlp: str, owner: str | None, who: Caller, groups: dict[str, str | None] | None = None) -> bool:
         """Whether the caller may see data of this TLP owned by `owner`."""

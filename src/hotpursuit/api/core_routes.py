@@ -22,9 +22,9 @@ from hotpursuit.jobs.trace_setup import SERVICE_KINDS
 from hotpursuit.screening.index import IndexedClaim, ScreeningIndex
 from hotpursuit.store.address_page import address_page
 from hotpursuit.store.database import Store
-from hotpursuit.store.incident_tables import close_incident, open_incident
+from hotpursuit.store.incident_tables import close_incident, get_incident, list_incidents, open_incident
 from hotpursuit.store.label_tables import StoredClaim, add_claim, claims_for
-from hotpursuit.store.org_tables import Caller
+from hotpursuit.store.org_tables import Caller, scores_hidden
 from hotpursuit.store.screening_rows import load_screening_index
 from hotpursuit.store.trace_job_tables import TraceJob, queue_trace_job, trace_job, trace_job_result, trace_jobs_of
 
@@ -77,11 +77,10 @@ def core_router(ctx: ApiContext) -> APIRouter:
         claim = LabelClaim(body.chain, normalized, body.label, body.category, body.actor, body.confidence,
                            body.source, body.source_date, body.tlp.upper(), who.org_id)
         add_claim(ctx.store, f"api:{who.org_id}", claim)
-        hidden = ctx.store.con.execute("SELECT coalesce(scores_hidden, false) FROM orgs WHERE id = ?",
-                                       [who.org_id]).fetchone()
+        hidden = scores_hidden(ctx.store, who.org_id)
         ctx.index.add(body.chain, normalized, IndexedClaim(
             claim.label, claim.category, claim.actor, claim.confidence, claim.source, claim.tlp, who.org_id,
-            who.sharing_group, None, bool(hidden and hidden[0])))
+            who.sharing_group, None, hidden))
         ctx.audit.append(who.org_id, "write-label", f"{body.chain}:{normalized} {claim.category} {claim.tlp}")
         if ctx.watch is not None and claim.category in SERVICE_KINDS:  # a new endpoint for the live traces
             ctx.watch.invalidate()
@@ -117,16 +116,14 @@ def core_router(ctx: ApiContext) -> APIRouter:
                 "screening": {"risk": screening.risk, "score": screening.score, "categories": screening.categories}}
 
     def visible_incident(incident_id: str, who: Caller) -> tuple[Any, ...]:
-        row = ctx.store.con.execute("SELECT id, name, chain, status, actor, tlp, owner_org FROM incidents WHERE id = ?",
-                                    [incident_id]).fetchone()
-        if row is None or not ctx.may_see(str(row[5]), row[6], who):
-            raise HTTPException(404, f"no incident {incident_id!r} visible to {who.org_id}")
-        return tuple(row)
+        found = get_incident(ctx.store, incident_id)
+        if found is None or not ctx.may_see(found.tlp, found.owner_org, who):
+            raise HTTPException(404, f"incident_id: no incident {incident_id!r} visible to {who.org_id}")
+        return (found.id, found.name, found.chain, found.status, found.actor, found.tlp, found.owner_org)
 
     def visible_incident_ids(who: Caller) -> list[str]:
         groups = ctx.owner_groups()
-        return [str(r[0]) for r in ctx.store.con.execute("SELECT id, tlp, owner_org FROM incidents ORDER BY id")
-                .fetchall() if ctx.may_see(str(r[1]), r[2], who, groups)]
+        return [i.id for i in list_incidents(ctx.store) if ctx.may_see(i.tlp, i.owner_org, who, groups)]
 
     @router.get("/v1/incidents", responses=ERRORS)
     async def incidents(limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),

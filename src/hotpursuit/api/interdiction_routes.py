@@ -13,6 +13,7 @@ from hotpursuit.api.context import ApiContext
 from hotpursuit.api.models import ERRORS, NOT_FOUND
 from hotpursuit.chains.address_codec import parse_address
 from hotpursuit.errors import InvalidAddress
+from hotpursuit.store.incident_tables import get_incident
 from hotpursuit.store.interdiction_tables import (
     InterdictionError,
     add_control,
@@ -75,8 +76,8 @@ def interdiction_router(ctx: ApiContext) -> APIRouter:
         return {"org": who.org_id, "chain": body.chain, "address": address, "kind": body.kind}
 
     def incident_visible(incident_id: str, who: Caller) -> bool:
-        row = ctx.store.con.execute("SELECT tlp, owner_org FROM incidents WHERE id = ?", [incident_id]).fetchone()
-        return row is not None and ctx.may_see(str(row[0]), row[1], who)
+        found = get_incident(ctx.store, incident_id)
+        return found is not None and ctx.may_see(found.tlp, found.owner_org, who)
 
     @router.get("/v1/freeze-requests", responses=ERRORS)
     async def requests(incident: str | None = Query(None, max_length=200), limit: int = Query(100, ge=1, le=1000),

@@ -16,6 +16,7 @@ from hotpursuit.api.models import ERRORS, NOT_FOUND, BatchRequest, ScreeningOut
 from hotpursuit.chains.address_codec import check_chain, parse_address, parse_addresses
 from hotpursuit.errors import InvalidAddress, UnknownChain
 from hotpursuit.store.org_tables import Caller
+from hotpursuit.store.summary import addresses_in_tx
 
 TX_HASH = re.compile(r"(0x)?[0-9a-fA-F]{64}")
 
@@ -56,15 +57,10 @@ def screening_router(ctx: ApiContext) -> APIRouter:
         if not TX_HASH.fullmatch(tx_hash):
             raise HTTPException(400, "tx_hash: want 64 hex digits (0x-prefixed for EVM chains)")
         wanted = tx_hash.lower()
-        rows = ctx.store.con.execute(
-            """SELECT from_address FROM transfers WHERE chain = $c AND tx_hash = $h
-               UNION SELECT to_address FROM transfers WHERE chain = $c AND tx_hash = $h
-               UNION SELECT address FROM utxo_outputs WHERE chain = $c AND tx_hash = $h AND address IS NOT NULL
-               UNION SELECT address FROM utxo_inputs WHERE chain = $c AND tx_hash = $h AND address IS NOT NULL""",
-            {"c": chain, "h": wanted}).fetchall()
-        if not rows:
-            raise HTTPException(404, f"transaction {wanted} is not in the store for chain {chain}")
-        results = [asdict(ctx.index.screen(chain, str(a), who.org_id, who.sharing_group)) for (a,) in sorted(rows)]
+        addresses = addresses_in_tx(ctx.store, chain, wanted)
+        if not addresses:
+            raise HTTPException(404, f"tx_hash: transaction {wanted} is not in the store for chain {chain}")
+        results = [asdict(ctx.index.screen(chain, a, who.org_id, who.sharing_group)) for a in addresses]
         if any(c["tlp"] != "CLEAR" for r in results for c in r["direct"]) or any(r["indirect"] for r in results):
             ctx.audit.append(who.org_id, "screen-tx", f"{chain}:{wanted}")
         worst = max(results, key=lambda r: r["score"])

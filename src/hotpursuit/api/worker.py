@@ -17,7 +17,7 @@ class Worker:
     """Runs `fn(store)` in the worker thread; awaiting the result never blocks the event loop."""
 
     def __init__(self, store: Store) -> None:
-        self.store = Store(store.con.cursor(), store.path)
+        self.store = store.cursor()
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="hotpursuit-job")
         self._tasks: set[asyncio.Future[object]] = set()
 
@@ -31,4 +31,4 @@ class Worker:
     def close(self) -> None:
         """Let the running job finish, drop queued ones, release the cursor."""
         self._pool.shutdown(wait=True, cancel_futures=True)
-        self.store.con.close()
+        self.store.close()

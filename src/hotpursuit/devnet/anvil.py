@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -12,6 +11,7 @@ from types import TracebackType
 
 import httpx
 
+from hotpursuit.api.background import free_port
 from hotpursuit.errors import NodeError
 from hotpursuit.settings import project_root
 
@@ -35,13 +35,6 @@ def find_anvil() -> Path:
     raise NodeError(
         f"anvil not found under {modules}; run `make tools` (npm ci in tools/node) or set {ANVIL_ENV}"
     )
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class AnvilNode:

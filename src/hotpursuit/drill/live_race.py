@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hotpursuit.devnet.anvil import free_port
+from hotpursuit.api.background import free_port
 from hotpursuit.drill.service_labels import SERVICE_LABELS_SOURCE, drill_service_claims
 from hotpursuit.store.database import Store
 from hotpursuit.store.incident_tables import open_incident

@@ -9,7 +9,7 @@ from pathlib import Path
 from hotpursuit.errors import IngestError
 from hotpursuit.store import Store
 from hotpursuit.store.etl_insert import merge_from_staged
-from hotpursuit.store.etl_staging import ColumnSpec, StagedFile, stage_file
+from hotpursuit.store.etl_staging import ColumnSpec, StagedFile, drop_staged, stage_file
 
 A, H, U, N, T = "address", "hash", "uint", "int", "text"  # N: a plain non-negative integer
 
@@ -88,7 +88,6 @@ def import_ethereum_etl(store: Store, folder: Path, chain: str = "ethereum") -> 
             staged[kind] = stage_file(store, kind, str(path), fmt, specs, block_column)
         stored = merge_from_staged(store, chain, staged)
     finally:
-        for s in staged.values():
-            store.con.execute(f"DROP TABLE IF EXISTS {s.table}")
+        drop_staged(store, staged.values())
     return EtlImportResult([str(p) for p, _ in files.values()],
                            {k: s.rows for k, s in staged.items()}, stored)

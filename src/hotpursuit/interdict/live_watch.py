@@ -33,8 +33,8 @@ from hotpursuit.interdict.freeze_rules import ENDPOINT_KIND, Control, freeze_can
 from hotpursuit.jobs.trace_setup import trace_setup
 from hotpursuit.store.checkpoints import get_checkpoint, set_checkpoint
 from hotpursuit.store.database import Store
-from hotpursuit.store.evm_tables import rollback_above, stored_block_hash
-from hotpursuit.store.incident_tables import load_sources
+from hotpursuit.store.evm_tables import rollback_above, stored_block_hash, top_block
+from hotpursuit.store.incident_tables import load_sources, open_incidents_of
 from hotpursuit.store.interdiction_tables import (
     NewRequest,
     load_controls,
@@ -43,6 +43,7 @@ from hotpursuit.store.interdiction_tables import (
     retract_above,
     retract_at,
 )
+from hotpursuit.store.trace_reads import movements_between
 from hotpursuit.trace.account_taint import AccountTracer, Endpoint, Movement
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ class LiveWatch:
     def __init__(self, client: JsonRpcClient, store: Store, *, thresholds: dict[str, int] | None = None,
                  poll_seconds: float = 0.05, deadline_hours: float = 24.0, max_reorg_depth: int = 64,
                  on_requests: Callable[[], None] = lambda: None, bitcoin: BitcoinSource | None = None) -> None:
-        self.store = Store(store.con.cursor(), store.path)
+        self.store = store.cursor()
         # no receipts: anvil (and most nodes) serve a block's receipts far slower than its traces and logs,
         # which say the same for transfers (failed txs, ERC-20 and router events); gas used stays NULL
         self.ingest = EvmNodeIngest(client, self.store, batch_size=20, fetch_ahead=1, receipts=False)
@@ -118,7 +119,7 @@ class LiveWatch:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(30)
-        self.store.con.close()
+        self.store.close()
 
     def invalidate(self) -> None:
         """Incidents or controls changed: rebuild the tracers before the next block."""
@@ -130,9 +131,9 @@ class LiveWatch:
             return done + 1
         if from_block is not None:
             return from_block
-        row = self.store.con.execute("SELECT max(number) FROM blocks WHERE chain = ?", [self.chain]).fetchone()
-        if row and row[0] is not None:
-            return int(row[0]) + 1
+        top = top_block(self.store, self.chain)
+        if top >= 0:
+            return top + 1
         return int(self.client.call("eth_blockNumber", []), 16)
 
     # ---- the loop -------------------------------------------------------------------------
@@ -237,7 +238,6 @@ class LiveWatch:
     # ---- state ----------------------------------------------------------------------------
     def _rebuild(self, upto: int) -> None:
         """Tracers for every open incident of the chain, replayed from the store up to block `upto`."""
-        con = self.store.con
         self._controlled, self._issued = load_controls(self.store, self.chain)
         setup = trace_setup(self.store, self.chain)
         self._ignored = sorted(setup.ignored_assets)
@@ -245,10 +245,7 @@ class LiveWatch:
         for address, control in self._controlled.items():
             endpoints[address] = Endpoint(ENDPOINT_KIND[control.kind], control.org_id)
         self._incidents = []
-        for inc_id, name, actor, since, owner, owner_name, country in con.execute(
-                """SELECT i.id, i.name, i.actor, coalesce(i.since_block, 0), i.owner_org, o.name, o.country
-                   FROM incidents i LEFT JOIN orgs o ON o.id = i.owner_org
-                   WHERE i.chain = ? AND i.status = 'open' ORDER BY i.id""", [self.chain]).fetchall():
+        for inc_id, name, actor, since, owner, owner_name, country in open_incidents_of(self.store, self.chain):
             sources = load_sources(self.store, str(inc_id))
             tracer = AccountTracer(theft_txs=set(sources.theft_txs), source_addresses=set(sources.addresses),
                                    source_receipts=set(sources.receipts), endpoints=endpoints,
@@ -299,16 +296,7 @@ class LiveWatch:
                               "(a clustered deposit address or a newly declared control)"))
 
     def _movements(self, first: int, last: int) -> list[Movement]:
-        return [Movement((int(b), int(i), int(q)), str(h), str(f), str(t), str(a), int(x))
-                for b, i, q, h, f, t, a, x in self.store.con.execute(
-                    """SELECT block_number, tx_index, seq, tx_hash, from_address, to_address, asset, amount::VARCHAR
-                       FROM transfers t WHERE chain = ? AND block_number BETWEEN ? AND ? AND amount <> 0::BIGNUM
-                         AND asset NOT IN (SELECT unnest(?::VARCHAR[]))
-                         -- the assessment's poisoning transfers (dust to look-alikes) carry no taint, as in a trace
-                         AND NOT EXISTS (SELECT 1 FROM poisoning_transfers p
-                                         WHERE p.chain = t.chain AND p.tx_hash = t.tx_hash AND p.asset = t.asset
-                                           AND p.from_address = t.from_address AND p.to_address = t.to_address)
-                       ORDER BY block_number, tx_index, seq""", [self.chain, first, last, self._ignored]).fetchall()]
+        return movements_between(self.store, self.chain, first, last, self._ignored)
 
     def _request(self, inc: _Incident, c: Any, number: int, block_hash: str, chain: str) -> NewRequest:
         rid = request_id(c, block_hash)

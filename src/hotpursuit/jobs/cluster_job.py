@@ -15,8 +15,16 @@ from hotpursuit.cluster.bitcoin_heuristics import Link, TxView, change_link, coi
 from hotpursuit.cluster.evm_deposit import DEPOSIT_CONFIDENCE, DepositAddress, Move, find_deposit_addresses
 from hotpursuit.cluster.union_find import UnionFind
 from hotpursuit.store.checkpoints import get_checkpoint
+from hotpursuit.store.cluster_reads import (
+    bitcoin_input_addresses,
+    bitcoin_outputs,
+    evm_moves,
+    exchange_hot_wallets,
+    has_utxo_rows,
+)
 from hotpursuit.store.cluster_tables import existing_links, load_ids, load_roots, save_clustering
 from hotpursuit.store.database import Store
+from hotpursuit.store.evm_tables import top_block
 
 SAME_EXCHANGE_CONFIDENCE = 80
 
@@ -42,10 +50,8 @@ def run_clustering(store: Store, chain: str, *, change: bool = False, window: in
     stats = ClusterStats(chain)
     job = f"cluster:{chain}"
     done = get_checkpoint(store, job, chain)
-    last = store.con.execute("SELECT max(number) FROM blocks WHERE chain = ?", [chain]).fetchone()
-    top = int(last[0]) if last and last[0] is not None else -1
-    utxo = store.con.execute("SELECT count(*) FROM utxo_outputs WHERE chain = ?", [chain]).fetchone()
-    if utxo and utxo[0]:
+    top = top_block(store, chain)
+    if has_utxo_rows(store, chain):
         links = _bitcoin_links(store, chain, -1 if done is None else done, change, stats)
     else:
         links = _evm_links(store, chain, window, min_share, stats)
@@ -72,17 +78,8 @@ def run_clustering(store: Store, chain: str, *, change: bool = False, window: in
 
 
 def _bitcoin_links(store: Store, chain: str, after: int, change: bool, stats: ClusterStats) -> list[Link]:
-    con = store.con
-    inputs = dict(con.execute(
-        """SELECT tx_hash, list(address ORDER BY input_index) FILTER (WHERE address IS NOT NULL)
-           FROM utxo_inputs WHERE chain = ? AND block_number > ? GROUP BY tx_hash""", [chain, after]).fetchall())
-    outputs = con.execute(
-        """SELECT tx_hash, list(address ORDER BY output_index), list(value::VARCHAR ORDER BY output_index),
-                  list(output_index ORDER BY output_index) FILTER (WHERE fresh)
-           FROM (SELECT *, address IS NOT NULL AND row_number() OVER (
-                     PARTITION BY address ORDER BY block_number, tx_index, output_index) = 1 AS fresh
-                 FROM utxo_outputs WHERE chain = ?)
-           WHERE block_number > ? GROUP BY tx_hash""", [chain, after]).fetchall()
+    inputs = bitcoin_input_addresses(store, chain, after)
+    outputs = bitcoin_outputs(store, chain, after)
     links: list[Link] = []
     for tx_hash, addresses, values, fresh in outputs:
         ins = tuple(inputs.get(tx_hash) or ())
@@ -100,16 +97,10 @@ def _bitcoin_links(store: Store, chain: str, after: int, change: bool, stats: Cl
 
 
 def _evm_links(store: Store, chain: str, window: int, min_share: float, stats: ClusterStats) -> list[Link]:
-    con = store.con
-    hot = dict(con.execute(
-        """SELECT address, arg_max(coalesce(actor, label), confidence) FROM labels
-           WHERE chain = ? AND category = 'exchange' GROUP BY address""", [chain]).fetchall())
+    hot = exchange_hot_wallets(store, chain)
     if not hot:
         return []
-    rows = con.execute(
-        """SELECT block_number, from_address, to_address, asset, amount::VARCHAR, tx_hash FROM transfers
-           WHERE chain = ? ORDER BY block_number, tx_index, seq""", [chain]).fetchall()
-    moves = [Move(int(b), str(f), str(t), str(a), int(x), str(h)) for b, f, t, a, x, h in rows]
+    moves = [Move(*row) for row in evm_moves(store, chain)]
     stats.transactions = len({m.tx_hash for m in moves})
     found = find_deposit_addresses(moves, hot, window=window, min_share=min_share)
     stats.deposit_addresses = found

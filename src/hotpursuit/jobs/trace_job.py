@@ -20,6 +20,7 @@ from hotpursuit.jobs.trace_setup import SERVICE_KINDS, TraceSetup, issuer_tokens
 from hotpursuit.store.database import Store
 from hotpursuit.store.evm_tables import transaction_signers
 from hotpursuit.store.incident_tables import IncidentSources, load_sources
+from hotpursuit.store.trace_reads import TraceExtract, asset_traffic, incident_chain_since
 from hotpursuit.store.utxo_reads import completed_crossings, load_utxo_txs
 from hotpursuit.trace.account_taint import Movement, TraceResult, evidence_path, trace_account
 from hotpursuit.trace.bridge_crossing import bridge_entries, crossing_seeds
@@ -37,11 +38,10 @@ class TraceError(HotpursuitError):
 def run_trace(store: Store, incident_id: str, *, model: str = "haircut", max_hops: int | None = None,
               dust: int = 0, until_block: int | None = None, include_assets: list[str] | None = None) -> TraceReport:
     """Trace one incident; the same store contents and parameters give the same report."""
-    con = store.con
-    row = con.execute("SELECT chain, coalesce(since_block, 0) FROM incidents WHERE id = ?", [incident_id]).fetchone()
-    if row is None:
+    found = incident_chain_since(store, incident_id)
+    if found is None:
         raise TraceError(f"incident {incident_id!r} does not exist (hotpursuit incident list)")
-    chain, since = str(row[0]), int(row[1])
+    chain, since = found
     sources = load_sources(store, incident_id)
     if not (sources.theft_txs or sources.addresses or sources.receipts):
         raise TraceError(f"incident {incident_id!r} has no sources")
@@ -139,11 +139,7 @@ def _explain_assets(store: Store, chain: str, since: int, sources: IncidentSourc
     moved through the traced addresses, and unknown assets moved by the theft itself."""
     touched = sorted({m.sender for m in moves} | {m.receiver for m in moves} | set(sources.addresses)
                      | {a for a, _ in sources.receipts})
-    seen = dict(((str(a), (int(n), int(v))) for a, n, v in store.con.execute(
-        """SELECT asset, count(*), sum(amount)::VARCHAR FROM transfers
-           WHERE chain = ? AND block_number >= ? AND asset IN (SELECT unnest(?::VARCHAR[]))
-             AND (from_address IN (SELECT unnest(?::VARCHAR[])) OR to_address IN (SELECT unnest(?::VARCHAR[])))
-           GROUP BY asset""", [chain, since, sorted(setup.ignored_assets), touched, touched]).fetchall()))
+    seen = asset_traffic(store, chain, since, setup.ignored_assets, touched)
     seeded: dict[str, list[int]] = {}
     for m in moves:
         if m.asset not in setup.traced_assets and (m.tx_hash in sources.theft_txs
@@ -169,42 +165,15 @@ def _relevant_movements(store: Store, chain: str, since: int, sources: IncidentS
     """The movements a trace can touch: every movement of each address taint can reach (moving forward
     in time from the sources, within the hop limit), found with the numpy transfer index. Zero-value
     movements, movements of impersonating or spam assets and poisoning transfers are left out."""
-    con = store.con
-    con.execute("""CREATE OR REPLACE TEMP TABLE trace_moves AS
-                   SELECT (row_number() OVER (ORDER BY block_number, tx_index, seq) - 1)::BIGINT AS pos, t.*
-                   FROM transfers t
-                   WHERE t.chain = $c AND t.block_number >= $since AND t.amount <> 0::BIGNUM
-                     AND t.asset NOT IN (SELECT unnest($ignored::VARCHAR[]))
-                     AND NOT EXISTS (SELECT 1 FROM poisoning_transfers p
-                                     WHERE p.chain = t.chain AND p.tx_hash = t.tx_hash AND p.asset = t.asset
-                                       AND p.from_address = t.from_address AND p.to_address = t.to_address)""",
-                {"c": chain, "since": since, "ignored": sorted(setup.ignored_assets)})
-    con.execute("""CREATE OR REPLACE TEMP TABLE trace_ids AS
-                   SELECT address, (row_number() OVER (ORDER BY address) - 1)::BIGINT AS id FROM (
-                       SELECT from_address AS address FROM trace_moves UNION SELECT to_address FROM trace_moves)""")
-    arrays = con.execute("""SELECT f.id AS s, r.id AS r FROM trace_moves m
-                            JOIN trace_ids f ON f.address = m.from_address JOIN trace_ids r ON r.address = m.to_address
-                            ORDER BY m.pos""").fetchnumpy()
-    n = con.execute("SELECT count(*) FROM trace_ids").fetchone()
-    sender, receiver = arrays["s"].astype(np.int64), arrays["r"].astype(np.int64)
-    index = TransferIndex(sender, receiver, np.zeros(sender.size, dtype=np.int64),
-                          np.zeros(sender.size, dtype=np.int64), int(n[0]) if n else 0)
-    seed_txs = sorted(sources.theft_txs | {tx for _, tx in sources.receipts})
-    theft_pos = con.execute("SELECT pos FROM trace_moves WHERE tx_hash IN (SELECT unnest(?::VARCHAR[]))",
-                            [seed_txs]).fetchnumpy()["pos"].astype(np.int64)
-    named = con.execute("SELECT id FROM trace_ids WHERE address IN (SELECT unnest(?::VARCHAR[]))",
-                        [sorted(sources.addresses | {a for a, _ in sources.receipts})]).fetchnumpy()["id"]
-    named = named.astype(np.int64)
-    starts = np.concatenate([named, receiver[theft_pos]]) if sender.size else named
-    reached = index.reachable(np.unique(starts), max_hops if max_hops is not None else 1 << 30)
-    picked = np.unique(np.concatenate([index.movement_indexes(reached), theft_pos]))
-    rows = con.execute("""SELECT block_number, tx_index, seq, tx_hash, from_address, to_address, asset,
-                                 amount::VARCHAR FROM trace_moves WHERE pos IN (SELECT unnest(?::BIGINT[]))
-                          ORDER BY pos""", [picked.tolist()]).fetchall()
-    con.execute("DROP TABLE trace_moves")
-    con.execute("DROP TABLE trace_ids")
-    return [Movement((int(b), int(i), int(q)), str(h), str(f), str(t), str(a), int(x))
-            for b, i, q, h, f, t, a, x in rows]
+    with TraceExtract(store, chain, since, setup.ignored_assets) as extract:
+        sender, receiver, addresses = extract.edges()
+        index = TransferIndex(sender, receiver, np.zeros(sender.size, dtype=np.int64),
+                              np.zeros(sender.size, dtype=np.int64), addresses)
+        theft_pos = extract.positions_in(sources.theft_txs | {tx for _, tx in sources.receipts})
+        named = extract.ids_of(sources.addresses | {a for a, _ in sources.receipts})
+        starts = np.concatenate([named, receiver[theft_pos]]) if sender.size else named
+        reached = index.reachable(np.unique(starts), max_hops if max_hops is not None else 1 << 30)
+        return extract.movements_at(np.unique(np.concatenate([index.movement_indexes(reached), theft_pos])))
 
 
 def _cross_to_bitcoin(store: Store, entered: dict[str, int], report: TraceReport) -> None:

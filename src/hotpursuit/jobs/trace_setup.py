@@ -18,6 +18,7 @@ from hotpursuit.attribution.venue_registry import load_venues
 from hotpursuit.jobs.assess_job import ensure_assessed
 from hotpursuit.store.asset_trust_tables import StoredTrust
 from hotpursuit.store.database import Store
+from hotpursuit.store.service_labels import labelled_issuers, labelled_services, labelled_venues
 from hotpursuit.trace.account_taint import Endpoint
 
 ENDPOINT_CATEGORIES = {"exchange": "exchange", "issuer": "issuer", "bridge": "bridge", "mixer": "mixer"}
@@ -44,17 +45,7 @@ def service_endpoints(store: Store, chain: str) -> dict[str, Endpoint]:
     """Labelled services (and their cluster members) a trace stops at, with who owns them; registry
     entries where no label says otherwise."""
     out: dict[str, Endpoint] = {}
-    for address, category, owner in store.con.execute(
-        """WITH svc AS (SELECT address, arg_max(category, confidence) AS category,
-                               arg_max(coalesce(actor, label), confidence) AS owner
-                        FROM labels WHERE chain = ? AND category IN ('exchange', 'issuer', 'bridge', 'mixer')
-                        GROUP BY address)
-           SELECT address, category, owner FROM svc
-           UNION
-           SELECT c2.address, svc.category, svc.owner FROM svc
-             JOIN clusters c1 ON c1.chain = ? AND c1.address = svc.address
-             JOIN clusters c2 ON c2.chain = c1.chain AND c2.cluster_id = c1.cluster_id
-           ORDER BY 1, 2, 3""", [chain, chain]).fetchall():
+    for address, category, owner in labelled_services(store, chain):
         out.setdefault(str(address), Endpoint(ENDPOINT_CATEGORIES[str(category)], str(owner)))
     if chain in REGISTRY_CHAINS:
         for venue in load_venues():
@@ -66,11 +57,7 @@ def service_endpoints(store: Store, chain: str) -> dict[str, Endpoint]:
 
 def pass_through_venues(store: Store, chain: str) -> dict[str, str]:
     """Venues a trace follows through: labelled DeFi and the registry's pass-through entries."""
-    rows = store.con.execute(
-        """SELECT address, arg_max(label, confidence) FROM labels
-           WHERE chain = ? AND category IN (SELECT unnest(?::VARCHAR[])) GROUP BY address ORDER BY address""",
-        [chain, sorted(VENUE_CATEGORIES)]).fetchall()
-    venues = {str(a): str(n) for a, n in rows}
+    venues = labelled_venues(store, chain, VENUE_CATEGORIES)
     if chain in REGISTRY_CHAINS:
         for venue in load_venues():
             if venue.chain == chain and venue.kind == "pass-through":
@@ -81,9 +68,7 @@ def pass_through_venues(store: Store, chain: str) -> dict[str, str]:
 def issuer_tokens(store: Store, chain: str) -> dict[str, str]:
     """Stablecoins and who can freeze them: token contracts labelled with their issuer, then (on mainnet)
     the canonical registry's centralised stablecoins (USDT: Tether, USDC: Circle); token -> issuer."""
-    out = {str(a): str(o) for a, o in store.con.execute(
-        """SELECT address, arg_max(coalesce(actor, label), confidence) FROM labels
-           WHERE chain = ? AND category = 'issuer' GROUP BY address ORDER BY address""", [chain]).fetchall()}
+    out = labelled_issuers(store, chain)
     if chain in REGISTRY_CHAINS:
         for token in load_canonical_tokens().values():
             if token.issuer is not None:

@@ -51,3 +51,9 @@ def link_bitcoin_outputs(store: Store, chain: str) -> int:
             [tx, chain, tx, ref, chain])
         linked += 1
     return linked
+
+
+def bridge_link_counts(store: Store) -> tuple[int, int]:
+    """(deposits whose payout is linked, deposits)."""
+    row = store.con.execute("SELECT count(to_tx_hash), count(*) FROM bridge_links").fetchone()
+    return (int(row[0]), int(row[1])) if row else (0, 0)

@@ -59,6 +59,11 @@ class Store:
             for name in views:
                 self.con.unregister(name)
 
+    def cursor(self) -> Store:
+        """The same store on a new cursor of the connection, for another thread (the server's worker, the
+        audit writer, the live watch); close it with `close`."""
+        return Store(self.con.cursor(), self.path)
+
     def close(self) -> None:
         """Close the connection (a checkpoint is written by DuckDB)."""
         self.con.close()

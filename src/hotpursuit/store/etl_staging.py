@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -209,3 +210,9 @@ def _file_error(path: str, message: str, header: list[str]) -> ImportFileError:
             byte = re.search(r"at byte (\d+)", message)
             column = f"byte {byte.group(1)}" if byte else "?"
     return ImportFileError(path, line, column, reason)
+
+
+def drop_staged(store: Store, staged: Iterable[StagedFile]) -> None:
+    """Drop the temporary tables of staged files."""
+    for s in staged:
+        store.con.execute(f"DROP TABLE IF EXISTS {s.table}")

@@ -120,3 +120,9 @@ def transaction_signers(store: Store, chain: str, tx_hashes: Iterable[str]) -> d
         """SELECT hash, from_address FROM transactions
            WHERE chain = ? AND hash IN (SELECT unnest(?::VARCHAR[])) AND from_address IS NOT NULL""",
         [chain, wanted]).fetchall()}
+
+
+def top_block(store: Store, chain: str) -> int:
+    """The highest stored block of `chain`, -1 if none."""
+    row = store.con.execute("SELECT max(number) FROM blocks WHERE chain = ?", [chain]).fetchone()
+    return int(row[0]) if row and row[0] is not None else -1

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from hotpursuit.chains.address_codec import parse_address
 from hotpursuit.errors import Conflict, IngestError, NotFound
@@ -114,3 +115,54 @@ def close_incident(store: Store, incident: str) -> None:
         raise NotFound(f"incident {incident!r}: no such incident (hotpursuit incident list)")
     store.con.execute("UPDATE incidents SET status = 'closed', closed_at = coalesce(closed_at, current_timestamp) "
                       "WHERE id = ?", [incident])
+
+
+@dataclass(frozen=True)
+class IncidentRow:
+    """One incident as routes and commands show it."""
+
+    id: str
+    name: str
+    chain: str
+    status: str
+    actor: str | None
+    tlp: str
+    owner_org: str | None
+    victim: str | None = None
+    since_block: int | None = None
+    sources: int = 0
+
+
+def get_incident(store: Store, incident: str) -> IncidentRow | None:
+    """The incident of that id, None if there is none."""
+    row = store.con.execute(
+        """SELECT i.id, i.name, i.chain, i.status, i.actor, i.tlp, i.owner_org, i.victim, i.since_block,
+                  (SELECT count(*) FROM incident_sources s WHERE s.incident_id = i.id)
+           FROM incidents i WHERE i.id = ?""", [incident]).fetchone()
+    return None if row is None else _incident(row)
+
+
+def list_incidents(store: Store) -> list[IncidentRow]:
+    """Every incident, by id, with its number of sources."""
+    return [_incident(r) for r in store.con.execute(
+        """SELECT i.id, i.name, i.chain, i.status, i.actor, i.tlp, i.owner_org, i.victim, i.since_block,
+                  (SELECT count(*) FROM incident_sources s WHERE s.incident_id = i.id)
+           FROM incidents i ORDER BY i.id""").fetchall()]
+
+
+def _incident(r: tuple[Any, ...]) -> IncidentRow:
+    return IncidentRow(str(r[0]), str(r[1]), str(r[2]), str(r[3]), None if r[4] is None else str(r[4]), str(r[5]),
+                       None if r[6] is None else str(r[6]), None if r[7] is None else str(r[7]),
+                       None if r[8] is None else int(r[8]), int(r[9]))
+
+
+def open_incidents_of(store: Store, chain: str) -> list[tuple[str, str, str | None, int, str | None, str | None,
+                                                             str | None]]:
+    """(id, name, actor, first block, owner org, owner's name, owner's country) of the open incidents of
+    `chain`, by id (what the live watch follows)."""
+    return [(str(i), str(n), None if a is None else str(a), int(s), None if o is None else str(o),
+             None if on is None else str(on), None if c is None else str(c))
+            for i, n, a, s, o, on, c in store.con.execute(
+                """SELECT i.id, i.name, i.actor, coalesce(i.since_block, 0), i.owner_org, o.name, o.country
+                   FROM incidents i LEFT JOIN orgs o ON o.id = i.owner_org
+                   WHERE i.chain = ? AND i.status = 'open' ORDER BY i.id""", [chain]).fetchall()]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import pyarrow as pa
+
 from hotpursuit.errors import HotpursuitError, NotFound
 from hotpursuit.security.audit_chain import GENESIS, AuditEntry, entry_hash
 from hotpursuit.security.keys import SCOPES, hash_key, key_id_of, matches, new_key
@@ -96,5 +98,40 @@ def audit_entries(store: Store) -> list[AuditEntry]:
     return [AuditEntry(int(r[0]), str(r[1]), r[2], str(r[3]), str(r[4] or ""), str(r[5]), str(r[6])) for r in rows]
 
 
+def last_audit_link(store: Store) -> tuple[int, str]:
+    """(sequence number, hash) of the log's last entry; (0, GENESIS) for an empty log."""
+    last = store.con.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+    return (int(last[0]), str(last[1])) if last else (0, GENESIS)
+
+
+def insert_audit_entries(store: Store, entries: list[AuditEntry]) -> None:
+    """Store already chained entries in one transaction (one INSERT from an Arrow table: executemany
+    costs about half a millisecond per row)."""
+    table = pa.table({"seq": [e.seq for e in entries], "occurred_at": [e.occurred_at for e in entries],
+                      "org_id": pa.array([e.org_id for e in entries], pa.string()),
+                      "action": [e.action for e in entries], "detail": [e.detail for e in entries],
+                      "prev_hash": [e.prev_hash for e in entries], "hash": [e.hash for e in entries]})
+    with store.transaction(audit_group=table) as con:
+        con.execute("""INSERT INTO audit_log SELECT seq, occurred_at::TIMESTAMP, org_id, action, detail,
+                              prev_hash, hash FROM audit_group""")
+
+
 __all__ = ["Caller", "OrgError", "add_org", "append_audit", "audit_entries", "authenticate", "create_key",
-           "hash_key", "revoke_key"]
+           "hash_key", "insert_audit_entries", "last_audit_link", "revoke_key"]
+
+
+def org_exists(store: Store, org_id: str) -> bool:
+    """Whether there is an organisation of that id."""
+    return store.con.execute("SELECT count(*) FROM orgs WHERE id = ?", [org_id]).fetchone() != (0,)
+
+
+def scores_hidden(store: Store, org_id: str) -> bool:
+    """Whether the organisation lets its claims count in the scores of callers who may not see them."""
+    row = store.con.execute("SELECT coalesce(scores_hidden, false) FROM orgs WHERE id = ?", [org_id]).fetchone()
+    return bool(row and row[0])
+
+
+def sharing_groups(store: Store) -> dict[str, str | None]:
+    """Each organisation's sharing group."""
+    return {str(o): None if g is None else str(g)
+            for o, g in store.con.execute("SELECT id, sharing_group FROM orgs").fetchall()}

@@ -52,3 +52,13 @@ def known_chains(store: Store) -> set[str]:
     return {str(c) for (c,) in store.con.execute(
         """SELECT chain FROM labels UNION SELECT chain FROM transfers UNION SELECT chain FROM utxo_outputs
            UNION SELECT chain FROM incidents""").fetchall()}
+
+
+def addresses_in_tx(store: Store, chain: str, tx_hash: str) -> list[str]:
+    """Every address a transaction moved value between (account movements, UTXO inputs and outputs)."""
+    return sorted(str(a) for (a,) in store.con.execute(
+        """SELECT from_address FROM transfers WHERE chain = $c AND tx_hash = $h
+           UNION SELECT to_address FROM transfers WHERE chain = $c AND tx_hash = $h
+           UNION SELECT address FROM utxo_outputs WHERE chain = $c AND tx_hash = $h AND address IS NOT NULL
+           UNION SELECT address FROM utxo_inputs WHERE chain = $c AND tx_hash = $h AND address IS NOT NULL""",
+        {"c": chain, "h": tx_hash}).fetchall())

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 from rich.table import Table
 
+from hotpursuit.chains.human_units import units
 from hotpursuit.cli_common import console, err_console
 from hotpursuit.settings import project_root
 from hotpursuit.store import Store
@@ -22,13 +23,6 @@ from hotpursuit.store import Store
 ETH_MIN = 10**18  # the demo asks no freeze below 1 ETH
 USD_MIN = 1_000 * 10**6  # nor below 1,000 HUSD
 BTC_MIN = 100_000  # nor below 0.001 BTC
-
-
-def units(amount: int, decimals: int, shown: int = 4) -> str:
-    """Base units as a decimal with `shown` places, rounded down (integer arithmetic, for display; the
-    API and the store keep base units)."""
-    whole, frac = divmod(amount, 10**decimals)
-    return f"{whole:,}.{frac // 10 ** (decimals - shown):0{shown}d}"
 
 
 def demo_live_race(db: Path, seed: int, out: Path) -> None:
@@ -66,9 +60,9 @@ def demo_live_race(db: Path, seed: int, out: Path) -> None:
             try:
                 err_console.print(f"[bold]live race:[/] anvil mines a block a second on {node.url}; the API at "
                                   f"{base} watches it; {len(defenders)} reference receivers listen")
-                from hotpursuit.cli import _run_drill
+                from hotpursuit.drill.runner import run_drill
 
-                truth = _run_drill(node.url, seed, True, out, min_transfers=0)
+                truth = run_drill(node.url, seed, True, out, min_transfers=0)
                 leg = build_bitcoin_leg(seed, truth["bridge_memos"], start_time=1_740_100_000)
                 with err_console.status(f"the bridge pays out on Bitcoin: {len(leg.blocks)} blocks"):
                     for k in range(1, len(leg.blocks) + 1):
