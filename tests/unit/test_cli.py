@@ -183,7 +183,7 @@ def test_bad_options_are_usage_errors_and_unknown_ids_user_errors(tmp_path: Path
 
 def test_cli_choices_are_the_product_s_own() -> None:
     from hotpursuit.attribution.labels import TLP_LEVELS
-    from hotpursuit.cli_common import TaintModel, Tlp
+    from hotpursuit.cli.options import TaintModel, Tlp
     from hotpursuit.trace.account_taint import MODELS
 
     assert tuple(Tlp) == TLP_LEVELS and tuple(TaintModel) == MODELS

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from hotpursuit.cli_common import DbOption, _progress, _user_errors, console, err_console, summary_table
+from hotpursuit.cli.options import DbOption, console, err_console, progress, summary_table, user_errors
 from hotpursuit.drill.runner import run_drill
 from hotpursuit.store import Store
 
@@ -28,7 +28,7 @@ def node_run(
     """Run the project's anvil in the foreground (zero gas price, auto-impersonation) until Ctrl-C."""
     from hotpursuit.devnet.anvil import AnvilNode
 
-    with _user_errors(), AnvilNode(port=port, block_time=block_time) as node:
+    with user_errors(), AnvilNode(port=port, block_time=block_time) as node:
         console.print(f"anvil on {node.url} (Ctrl-C to stop)")
         try:
             while node.process is not None and node.process.poll() is None:
@@ -53,7 +53,7 @@ def drill_cmd(
         "drill-ground-truth.json"),
 ) -> None:
     """Drive a Bybit-shaped heist through anvil and write its ground truth."""
-    with _user_errors():
+    with user_errors():
         if roster is not None:
             _write_roster(rpc, seed, roster)
             return
@@ -100,14 +100,14 @@ def demo(
     from hotpursuit.ingest.rpc_client import JsonRpcClient
     from hotpursuit.store.summary import table_counts, transfer_summary, zero_value_transfers
 
-    with _user_errors(), AnvilNode() as node:
+    with user_errors(), AnvilNode() as node:
         err_console.print(f"anvil started on {node.url}")
         truth = run_drill(node.url, seed, False, out)
         _print_drill(truth)
         with Store.open(db) as store:
             job = EvmNodeIngest(JsonRpcClient(node.url), store, chain="anvil")
             first, last = truth["first_block"], truth["last_block"]
-            with _progress() as bar:
+            with progress() as bar:
                 task = bar.add_task("ingesting anvil blocks", total=last - first + 1, detail="")
                 stats = job.ingest_range(first, last, progress=lambda n, s: bar.update(
                     task, advance=n, detail=f"{s.transfers} transfers"))
@@ -126,7 +126,7 @@ def demo(
     _demo_server(db)
     from hotpursuit.drill.race_cli import demo_live_race
 
-    with _user_errors():
+    with user_errors():
         demo_live_race(db.with_name("live-race.duckdb"), seed, out.with_name("drill-live-ground-truth.json"))
 
 

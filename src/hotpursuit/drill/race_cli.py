@@ -16,7 +16,7 @@ import httpx
 from rich.table import Table
 
 from hotpursuit.chains.human_units import units
-from hotpursuit.cli_common import console, err_console
+from hotpursuit.cli.options import console, err_console
 from hotpursuit.settings import project_root
 from hotpursuit.store import Store
 

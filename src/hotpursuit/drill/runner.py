@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from hotpursuit.cli_common import err_console
+from hotpursuit.cli.options import err_console
 
 
 def run_drill(rpc: str, seed: int, live: bool, out: Path, *, min_transfers: int = 2_000) -> dict[str, Any]:

@@ -1,10 +1,13 @@
-"""What every CLI module shares: the consoles, the --db and --format options, error and progress display."""
+"""What every CLI module shares: the consoles, the option types (--db, --format, --tlp, --model, --network),
+the user-error wrapper (one line, exit 1), progress bars and shared displays."""
 
 from __future__ import annotations
 
+import json
 import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,7 +18,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from hotpursuit.errors import HotpursuitError
+from hotpursuit.ingest.bitcoin_source import UtxoIngestStats
 from hotpursuit.settings import DB_ENV, default_db_path
+from hotpursuit.store import Store
 
 console = Console()
 err_console = Console(stderr=True)
@@ -73,7 +78,7 @@ def output_path(path: Path) -> Path:
 
 
 @contextmanager
-def _user_errors() -> Iterator[None]:
+def user_errors() -> Iterator[None]:
     """Print a HotpursuitError as one clear line and exit 1."""
     try:
         yield
@@ -82,7 +87,7 @@ def _user_errors() -> Iterator[None]:
         raise typer.Exit(1) from None
 
 
-def _progress() -> Progress:
+def progress() -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), console=err_console)
 
@@ -108,3 +113,46 @@ def summary_table(rows: list[Any], counts: dict[str, int]) -> Table:
         table.add_row(r.chain, r.kind, r.asset, f"{r.transfers:,}", f"{r.amount:,}",
                       f"{r.first_block}-{r.last_block}")
     return table
+
+
+NetworkOption = Annotated[str, typer.Option(help="main, test or regtest (address prefixes).")]
+
+
+def show_utxo_stats(title: str, stats: UtxoIngestStats, seconds: float, fmt: str) -> None:
+    if fmt == "json":
+        console.print_json(json.dumps({**asdict(stats), "seconds": seconds}))
+        return
+    table = Table(title=f"{title} in {seconds:.2f} s")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for key, value in asdict(stats).items():
+        if isinstance(value, dict):
+            for k, v in sorted(value.items()):
+                table.add_row(f"outputs: {k}", f"{v:,}")
+        else:
+            table.add_row(key.replace("_", " "), f"{value:,}")
+    console.print(table)
+
+
+def resolve_address(address: str, chain: str | None, store: Store) -> tuple[str, str]:
+    """(chain, stored form) of an address typed by a user; InvalidAddress with the reason if bad,
+    UnknownChain if --chain names a chain neither a codec nor the store knows."""
+    from hotpursuit.chains.address_codec import check_chain, guess_chain, parse_address
+    from hotpursuit.errors import InvalidAddress
+    from hotpursuit.store.summary import known_chains
+
+    if chain is not None:
+        check_chain(chain, known_chains(store))
+    chain = chain or guess_chain(address.strip())
+    if chain is None:
+        parse_address("ethereum" if address.lower().startswith("0x") else "bitcoin", address)  # says why
+        raise InvalidAddress(f"{address!r}: not a valid Ethereum or Bitcoin address; pass --chain for others")
+    return chain, parse_address(chain, address)
+
+
+def assess_written(store: Store, chain: str) -> Any:
+    """Asset trust and poisoning of the chain just written (so `address show` and screening warn)."""
+    from hotpursuit.jobs.assess_job import assess_and_summarise
+
+    with err_console.status(f"assessing assets and poisoning on {chain}"):
+        return assess_and_summarise(store, chain)

@@ -1,0 +1,65 @@
+"""`hotpursuit address show`: everything known about one address."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Annotated
+
+import typer
+
+from hotpursuit.cli.options import (
+    DbOption,
+    FormatOption,
+    TableOrJson,
+    console,
+    resolve_address,
+    user_errors,
+)
+from hotpursuit.store import Store
+
+app = typer.Typer(help="Everything known about one address.", no_args_is_help=True)
+
+
+@app.command("show")
+def address_show(
+    address: Annotated[str, typer.Argument(help="The address.")],
+    db: DbOption,
+    chain: Annotated[str | None, typer.Option(help="Chain (guessed from the address form if omitted).")] = None,
+    fmt: FormatOption = TableOrJson.table,
+) -> None:
+    """Labels, cluster and entity (with the path it was inherited by), balances, first/last seen, top
+    counterparties."""
+    from hotpursuit.jobs.assess_job import assess_if_changed
+    from hotpursuit.store.address_page import address_page
+
+    with user_errors(), Store.open(db, must_exist=True) as store:
+        resolved = resolve_address(address, chain, store)
+        assess_if_changed(store, resolved[0])  # fake assets and look-alikes known before the page is drawn
+        page = address_page(store, *resolved)
+    if fmt == "json":
+        console.print_json(json.dumps(asdict(page), default=str))
+        return
+    console.print(f"[bold]{page.chain} {page.address}[/]", highlight=False)
+    for warning in page.warnings:
+        console.print(f"  [bold red]warning[/]: {warning}", highlight=False)
+    for c in page.claims:
+        console.print(f"  label: {c.label} [{c.category}] actor={c.actor_label or c.actor or '-'} "
+                      f"confidence {c.confidence} source {c.source} ({c.source_date or 'undated'}) "
+                      f"TLP:{c.tlp} by {c.asserted_by}", highlight=False, markup=False)
+    if not page.claims:
+        console.print("  labels: none of its own")
+    if page.cluster_id is not None:
+        console.print(f"  cluster {page.cluster_id}: {page.cluster_size} addresses (joined by: {page.cluster_reason})",
+                      highlight=False)
+    if page.entity is not None and page.entity_address != page.address:
+        console.print(f"  entity: {page.entity.label} [{page.entity.category}], inherited from "
+                      f"{page.entity_address}:", highlight=False, markup=False)
+        for link in page.inherited_via:
+            console.print(f"    {link.a} -> {link.b}: {link.reason} (confidence {link.confidence}, "
+                          f"tx {link.tx_hash or '-'})", highlight=False)
+    for asset, amount in sorted(page.balances.items()):
+        console.print(f"  balance {asset}: {amount:,} base units", highlight=False)
+    console.print(f"  first seen block {page.first_seen}, last seen block {page.last_seen}", highlight=False)
+    for other, asset, n, amount in page.counterparties:
+        console.print(f"  counterparty {other}: {n} transfers, {amount:,} {asset} base units", highlight=False)

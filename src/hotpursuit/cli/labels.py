@@ -1,0 +1,82 @@
+"""`hotpursuit labels import|show`: attribution claims."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from hotpursuit.cli.options import (
+    DbOption,
+    FormatOption,
+    TableOrJson,
+    Tlp,
+    TlpOption,
+    console,
+    err_console,
+    resolve_address,
+    user_errors,
+)
+from hotpursuit.store import Store
+
+app = typer.Typer(help="Attribution labels: import lists and packs, show claims.", no_args_is_help=True)
+
+
+@app.command("import")
+def labels_import(
+    kind: Annotated[str, typer.Argument(help="tagpack, actorpack, ofac, heist-list, scam or csv.")],
+    path: Annotated[Path, typer.Argument(help="A file, or a folder of files of that kind.")],
+    db: DbOption,
+    asserted_by: Annotated[str, typer.Option("--as", help="Organisation asserting these claims.")] = "hotpursuit",
+    tlp: TlpOption = Tlp.CLEAR,
+    fmt: FormatOption = TableOrJson.table,
+) -> None:
+    """Import label claims; re-importing a file replaces only that file's claims."""
+    from hotpursuit.ingest.label_import_job import import_labels
+
+    with user_errors(), Store.open(db) as store:
+        report = import_labels(store, kind, path, asserted_by=asserted_by, tlp=tlp.upper())
+    if fmt == "json":
+        console.print_json(json.dumps(asdict(report)))
+        return
+    for line in report.rejected:
+        err_console.print(f"[bold red]rejected:[/] {line}", highlight=False)
+    for line in report.skipped[:20]:
+        err_console.print(f"[yellow]skipped:[/] {line}", highlight=False)
+    if len(report.skipped) > 20:
+        err_console.print(f"[yellow]skipped:[/] ... and {len(report.skipped) - 20} more", highlight=False)
+    console.print(f"{kind}: {report.files} file(s), {report.claims:,} claims, {report.actors:,} actors stored; "
+                  f"{len(report.rejected)} rejected, {len(report.skipped)} entries skipped")
+
+
+@app.command("show")
+def labels_show(
+    address: Annotated[str, typer.Argument(help="The address.")],
+    db: DbOption,
+    chain: Annotated[str | None, typer.Option(help="Chain (guessed from the address form if omitted).")] = None,
+    fmt: FormatOption = TableOrJson.table,
+) -> None:
+    """Every claim about an address, side by side, with source, date, confidence and who asserted it."""
+    from hotpursuit.store.label_tables import claims_for
+
+    with user_errors(), Store.open(db, must_exist=True) as store:
+        chain, normalized = resolve_address(address, chain, store)
+        claims = claims_for(store, chain, normalized)
+    if fmt == "json":
+        console.print_json(json.dumps({"chain": chain, "address": normalized,
+                                       "categories": sorted({c.category for c in claims}),
+                                       "claims": [asdict(c) for c in claims]}, default=str))
+        return
+    cats = " / ".join(sorted({c.category.upper() if c.category == "dprk" else c.category for c in claims}))
+    console.print(f"[bold]{chain} {normalized}[/]: {cats or 'no labels'}", highlight=False)
+    table = Table()
+    for col in ("label", "category", "actor", "confidence", "source", "date", "TLP", "asserted by"):
+        table.add_column(col)
+    for c in claims:
+        table.add_row(c.label, c.category, c.actor_label or c.actor or "", str(c.confidence), c.source,
+                      str(c.source_date or ""), c.tlp, c.asserted_by)
+    console.print(table)

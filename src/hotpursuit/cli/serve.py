@@ -1,0 +1,63 @@
+"""`hotpursuit serve`: the API, optionally racing the thief live."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from hotpursuit.cli.options import (
+    DbOption,
+    user_errors,
+)
+from hotpursuit.store import Store
+
+
+def serve(
+    db: DbOption,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port.")] = 8080,
+    watch_rpc: Annotated[str | None, typer.Option(
+        help="Follow this EVM node live and send freeze requests for open incidents.")] = None,
+    watch_from: Annotated[int | None, typer.Option(
+        min=0, help="First block to watch (default: where the last watch stopped, else after the stored tip).")] = None,
+    min_freeze: Annotated[list[str] | None, typer.Option(
+        help="ASSET=UNITS: ask no freeze below this many base units of ASSET (ETH, BTC, or a token address).")] = None,
+    watch_bitcoin_rpc: Annotated[str | None, typer.Option(
+        help="Also follow this Bitcoin Core node (JSON-RPC), carrying taint across bridge payouts.")] = None,
+    watch_esplora: Annotated[str | None, typer.Option(
+        help="Or follow this Esplora API for Bitcoin.")] = None,
+    watch_bitcoin_from: Annotated[int | None, typer.Option(
+        min=0, help="First Bitcoin height to watch (default: where the last watch stopped, else the tip).")] = None,
+    rpc_user: Annotated[str | None, typer.Option(help="Bitcoin Core RPC user.")] = None,
+    rpc_password: Annotated[str | None, typer.Option(help="Bitcoin Core RPC password.")] = None,
+    rpc_cookie: Annotated[Path | None, typer.Option(help="Bitcoin Core .cookie file.")] = None,
+) -> None:
+    """Run the API (FastAPI on uvicorn); the process owns the store."""
+    import uvicorn
+
+    from hotpursuit.api.app import create_app
+    from hotpursuit.ingest.bitcoin_node_job import BitcoinSource, CoreRpcSource, EsploraSource, core_auth
+
+    thresholds = {}
+    for item in min_freeze or []:
+        asset, _, units = item.partition("=")
+        if not units.isdigit():
+            raise typer.BadParameter(f"{item!r}: want ASSET=UNITS (base units, digits)", param_hint="--min-freeze")
+        thresholds[asset.lower() if asset.startswith("0x") else asset] = int(units)
+    if (watch_bitcoin_rpc or watch_esplora) and not watch_rpc:
+        raise typer.BadParameter("the Bitcoin watch carries taint from an EVM incident: give --watch-rpc too",
+                                 param_hint="--watch-bitcoin-rpc / --watch-esplora")
+    bitcoin: BitcoinSource | None = None
+    if watch_bitcoin_rpc:
+        bitcoin = CoreRpcSource(watch_bitcoin_rpc, core_auth(rpc_user, rpc_password, rpc_cookie))
+    elif watch_esplora:
+        bitcoin = EsploraSource(watch_esplora)
+    with user_errors(), Store.open(db) as store:
+        app = create_app(store, watch_rpc=watch_rpc, watch_from=watch_from, thresholds=thresholds,
+                         watch_bitcoin=bitcoin, watch_bitcoin_from=watch_bitcoin_from)
+        gc.collect()
+        gc.freeze()  # the screening index's millions of objects live as long as the process: never re-scan them
+        uvicorn.run(app, host=host, port=port, log_level="warning")
