@@ -17,6 +17,7 @@ from hotpursuit.cli.options import (
     summary_table,
     user_errors,
 )
+from hotpursuit.errors import HotpursuitError
 from hotpursuit.store import Store
 
 app = typer.Typer(help="Inspect the store; export and import Parquet.", no_args_is_help=True)
@@ -40,10 +41,15 @@ def store_summary(db: DbOption, fmt: FormatOption = TableOrJson.table) -> None:
 def store_export(folder: Path, db: DbOption,
                  block_range_size: Annotated[int, typer.Option(min=1, help="Blocks per partition.")] = 100_000) -> None:
     """Export blocks, transactions and transfers as Parquet partitioned by chain and block range."""
-    from hotpursuit.store.parquet_io import export_parquet
+    from hotpursuit.store.parquet_io import CHAIN_TABLES, export_parquet
 
-    with user_errors(), Store.open(db, must_exist=True) as store:
-        counts = export_parquet(store, folder, block_range_size)
+    with user_errors():
+        if folder.exists() and not folder.is_dir():
+            raise HotpursuitError(f"{folder}: exists and is not a folder; give a folder to export into")
+        if folder.is_dir() and any(p.name not in CHAIN_TABLES for p in folder.iterdir()):
+            raise HotpursuitError(f"{folder}: holds files other than a Parquet export; give a new or export folder")
+        with Store.open(db, must_exist=True) as store:
+            counts = export_parquet(store, folder, block_range_size)
     console.print(f"exported to {folder}: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
 
 
