@@ -8,6 +8,7 @@ import csv
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
@@ -134,3 +135,28 @@ def test_only_a_finished_trace_asked_to_save_replaces_the_saved_taint(tmp_path: 
         store.con.execute("""UPDATE transfers SET amount = amount + 1::BIGNUM WHERE rowid = (
                              SELECT min(rowid) FROM transfers WHERE asset = 'ETH' AND amount > 0::BIGNUM)""")
     assert fingerprint() != first_hash
+
+
+def test_the_frontier_is_apart_from_freezable_endpoints_and_dust_is_per_asset(tmp_path: Path) -> None:
+    db = str(tmp_path / "hop1.duckdb")
+    runner = CliRunner()
+    assert runner.invoke(app, ["import", "explorer", str(HOP1), "--from", EXPLOITER, "--db", db]).exit_code == 0
+    assert runner.invoke(app, ["incident", "open", "Bybit hop 1", "--chain", "ethereum", "--source", EXPLOITER,
+                               "--db", db]).exit_code == 0
+
+    def trace(*args: str) -> dict[str, Any]:
+        result = runner.invoke(app, ["trace", "bybit-hop-1", "--db", db, "--format", "json", *args])
+        assert result.exit_code == 0, result.output
+        return dict(json.loads(result.output))
+
+    stopped = trace("--hops", "0")  # every recipient is one hop out: the trace stops there
+    assert stopped["endpoints"] == [] and stopped["frontier"]
+    assert {f["why"] for f in stopped["frontier"]} == {"hop limit"}
+    assert sum(int(f["tainted"]) for f in stopped["frontier"] if f["asset"] == "ETH") == 400_001 * 10**18
+    # 20,000 ETH is dust for ETH only: the 10,000 ETH splits stop as dust, the staked ETH moves on
+    dusty = trace("--dust", "ETH=20000000000000000000000")
+    assert dusty["dust_by_asset"] == {"ETH": str(20_000 * 10**18)}
+    assert {f["asset"] for f in dusty["frontier"] if f["why"] == "dust"} == {"ETH"}
+    assert any(h["asset"] == STETH for h in dusty["held"])
+    bad = runner.invoke(app, ["trace", "bybit-hop-1", "--db", db, "--dust", "ETH=lots"])
+    assert bad.exit_code == 1 and "--dust" in bad.output

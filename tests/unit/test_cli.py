@@ -154,7 +154,6 @@ def test_bad_options_are_usage_errors_and_unknown_ids_user_errors(tmp_path: Path
         ("trace", "case", "--format", "table"): "json",
         ("trace", "case", "--model", "lifo"): "haircut",
         ("trace", "case", "--hops", "-1"): "--hops",
-        ("trace", "case", "--dust", "-5"): "--dust",
         ("incident", "open", "x", "--chain", "ethereum", "--source", source, "--tlp", "PURPLE"): "amber+strict",
         ("store", "summary", "--format", "yaml"): "table",
     }
@@ -164,6 +163,7 @@ def test_bad_options_are_usage_errors_and_unknown_ids_user_errors(tmp_path: Path
     user = {
         ("incident", "close", "nope"): "no such incident",
         ("key", "revoke", "nope"): "no such key",
+        ("trace", "case", "--dust", "-5"): "want N or ASSET=N",
         ("trace", "case", "--out", str(tmp_path / "missing" / "x.json")): "does not exist",
         ("trace", "case"): "nothing to trace",  # its theft tx is not in the store: not an empty "nothing stolen"
     }

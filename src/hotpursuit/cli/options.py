@@ -156,3 +156,19 @@ def assess_written(store: Store, chain: str) -> Any:
 
     with err_console.status(f"assessing assets and poisoning on {chain}"):
         return assess_and_summarise(store, chain)
+
+
+def parse_dust(values: list[str]) -> tuple[int, dict[str, int]]:
+    """`--dust` values: N (every asset) or ASSET=N (one asset; token contracts lowercase); HotpursuitError
+    naming the bad value."""
+    default, per_asset = 0, {}
+    for value in values:
+        asset, sep, amount = value.strip().rpartition("=")
+        if not amount.isdigit() or (sep and not asset.strip()):
+            raise HotpursuitError(f"--dust {value!r}: want N or ASSET=N, N a whole number of base units")
+        if sep:
+            key = asset.strip()
+            per_asset[key.lower() if key.lower().startswith("0x") else key] = int(amount)
+        else:
+            default = int(amount)
+    return default, per_asset

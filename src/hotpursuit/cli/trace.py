@@ -15,6 +15,7 @@ from hotpursuit.cli.options import (
     TaintModel,
     console,
     output_path,
+    parse_dust,
     user_errors,
 )
 from hotpursuit.store import Store
@@ -25,7 +26,9 @@ def trace_cmd(
     db: DbOption,
     model: ModelOption = TaintModel.haircut,
     hops: Annotated[int | None, typer.Option(min=0, help="Stop after this many hops.")] = None,
-    dust: Annotated[int, typer.Option(min=0, help="Tainted amounts below this (base units) are dropped.")] = 0,
+    dust: Annotated[list[str] | None, typer.Option(
+        help="Tainted amounts below this many base units are dropped: N for every asset, or ASSET=N for one "
+             "(ETH, BTC or a token contract; repeat). A wei and a USDT base unit are not worth the same.")] = None,
     until: Annotated[int | None, typer.Option(min=0, help="Time limit: ignore blocks after this one.")] = None,
     fmt: ReportFormatOption = ReportFormat.json,
     out: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")] = None,
@@ -45,7 +48,9 @@ def trace_cmd(
     with user_errors():
         target = None if out is None else output_path(out)
         with Store.open(db, must_exist=True) as store:
-            report = run_trace(store, incident, model=model, max_hops=hops, dust=dust, until_block=until,
+            default_dust, per_asset = parse_dust(dust or [])
+            report = run_trace(store, incident, model=model, max_hops=hops, dust=default_dust,
+                               dust_by_asset=per_asset, until_block=until,
                                include_assets=assets)
             if save:  # computed completely first: a failed or exploratory run leaves the saved taint as it was
                 save_trace(store, report)

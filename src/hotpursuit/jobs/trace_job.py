@@ -29,6 +29,7 @@ from hotpursuit.trace.transfer_index import TransferIndex
 from hotpursuit.trace.utxo_taint import trace_utxo
 
 __all__ = ["SERVICE_KINDS", "TraceError", "run_trace", "service_endpoints"]
+FRONTIER_KINDS = frozenset({"hop limit", "dust"})
 
 
 class TraceError(HotpursuitError):
@@ -36,8 +37,10 @@ class TraceError(HotpursuitError):
 
 
 def run_trace(store: Store, incident_id: str, *, model: str = "haircut", max_hops: int | None = None,
-              dust: int = 0, until_block: int | None = None, include_assets: list[str] | None = None) -> TraceReport:
-    """Trace one incident; the same store contents and parameters give the same report."""
+              dust: int = 0, until_block: int | None = None, include_assets: list[str] | None = None,
+              dust_by_asset: dict[str, int] | None = None) -> TraceReport:
+    """Trace one incident; the same store contents and parameters give the same report. `dust` applies to
+    every asset without its own threshold in `dust_by_asset` (base units)."""
     found = incident_chain_since(store, incident_id)
     if found is None:
         raise TraceError(f"incident {incident_id!r} does not exist (hotpursuit incident list)")
@@ -50,9 +53,10 @@ def run_trace(store: Store, incident_id: str, *, model: str = "haircut", max_hop
     signers = transaction_signers(store, chain, (m.tx_hash for m in moves))
     result = trace_account(moves, theft_txs=set(sources.theft_txs), source_addresses=set(sources.addresses),
                            source_receipts=set(sources.receipts), endpoints=setup.endpoints, model=model,
-                           max_hops=max_hops, dust=dust, until_block=until_block,
+                           max_hops=max_hops, dust=dust, dust_by_asset=dust_by_asset, until_block=until_block,
                            traced_assets=setup.traced_assets, venues=set(setup.venues), signers=signers)
-    inputs = [incident_id, model, max_hops, dust, until_block, sorted(sources.theft_txs), sorted(sources.addresses),
+    inputs = [incident_id, model, max_hops, dust, sorted((dust_by_asset or {}).items()), until_block,
+              sorted(sources.theft_txs), sorted(sources.addresses),
               sorted(sources.receipts), sorted(setup.traced_assets), sorted(setup.ignored_assets),
               sorted(setup.venues),
               [[*m.order, m.tx_hash, m.sender, m.receiver, m.asset, str(m.amount)] for m in moves],
@@ -64,6 +68,7 @@ def run_trace(store: Store, incident_id: str, *, model: str = "haircut", max_hop
     report = TraceReport(incident_id, model, max_hops, dust, digest,
                          stolen={a: str(v) for a, v in sorted(result.stolen.items())})
     report.warnings.extend(missing)
+    report.dust_by_asset = {a: str(v) for a, v in sorted((dust_by_asset or {}).items())}
     report.warnings.extend(setup.warnings)
     _fill_account_report(store, chain, result, setup, report)
     _explain_assets(store, chain, since, sources, setup, moves, result, report)
@@ -91,6 +96,11 @@ def _fill_account_report(store: Store, chain: str, result: TraceResult, setup: T
                          report: TraceReport) -> None:
     issuers = issuer_tokens(store, chain)
     for (address, asset), arrival in sorted(result.arrivals.items()):
+        if arrival.endpoint.kind in FRONTIER_KINDS:  # the trace stopped there; nobody is known to freeze it
+            report.frontier.append({"chain": chain, "address": address, "asset": asset, "why": arrival.endpoint.kind,
+                                    "tainted": str(arrival.tainted), "since_block": arrival.first_block,
+                                    "evidence": sorted(arrival.txs)})
+            continue
         report.endpoints.append({
             "chain": chain, "address": address, "asset": asset, "kind": arrival.endpoint.kind,
             "owner": arrival.endpoint.owner, "freezer": arrival.endpoint.owner or None,

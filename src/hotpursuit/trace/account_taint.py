@@ -28,7 +28,8 @@ they hold no taint and are never endpoints, and the proceeds carry the taint.
 
 Stops: labelled services (exchanges, issuers, bridges, mixers) are endpoints: taint reaching them is
 recorded there and goes no further. Beyond `max_hops` from a source, taint is recorded at the address
-it reached as a `hop limit` endpoint; a tainted amount below `dust` is recorded as `dust` and dropped.
+it reached as a `hop limit` endpoint; a tainted amount below `dust` (or the asset's own threshold in
+`dust_by_asset`: a wei and a USDT base unit are not worth the same) is recorded as `dust` and dropped.
 Known pass-through venues (`venues`) never hold: taint left at one (a swap whose proceeds are not in
 the data) is reported as `at_venues`, with the transaction, never as held by the thief. A transaction
 with one swapper only is a swap if the data shows it trading with a known venue (`signers`, tx -> signer,
@@ -194,7 +195,7 @@ class AccountTracer:
                  source_receipts: set[tuple[str, str]] | None = None,
                  endpoints: dict[str, Endpoint] | None = None, model: str = "haircut",
                  max_hops: int | None = None, dust: int = 0,
-                 opening: dict[tuple[str, str], int] | None = None,
+                 opening: dict[tuple[str, str], int] | None = None, dust_by_asset: dict[str, int] | None = None,
                  traced_assets: set[str] | None = None, venues: set[str] | None = None,
                  signers: dict[str, str] | None = None) -> None:
         if model not in MODELS:
@@ -208,6 +209,7 @@ class AccountTracer:
         self.venues = venues or set()
         self.signers = signers or {}  # tx hash -> who signed it, where known (lone swappers' swaps)
         self.model, self.max_hops, self.dust = model, max_hops, dust
+        self.dust_by_asset = dust_by_asset or {}
         self.result = TraceResult(model)
         self.holdings: dict[tuple[str, str], _Holdings] = defaultdict(_Holdings)
         for key, value in (opening or {}).items():
@@ -288,7 +290,7 @@ class AccountTracer:
             endpoint = endpoints.get(m.receiver)
             if endpoint is None and moved and self.max_hops is not None and hop > self.max_hops:
                 endpoint = Endpoint("hop limit", "")
-            if endpoint is None and moved and moved < self.dust:
+            if endpoint is None and moved and moved < self.dust_by_asset.get(m.asset, self.dust):
                 endpoint = Endpoint("dust", "")
             if moved:
                 result.add_flow((m.sender, m.receiver, m.asset, m.tx_hash), moved)
@@ -361,6 +363,7 @@ def trace_account(movements: Iterable[Movement], *, theft_txs: set[str] | None =
                   source_addresses: set[str] | None = None, source_receipts: set[tuple[str, str]] | None = None,
                   endpoints: dict[str, Endpoint] | None = None,
                   model: str = "haircut", max_hops: int | None = None, dust: int = 0,
+                  dust_by_asset: dict[str, int] | None = None,
                   until_block: int | None = None,
                   opening: dict[tuple[str, str], int] | None = None,
                   traced_assets: set[str] | None = None, venues: set[str] | None = None,
@@ -371,7 +374,8 @@ def trace_account(movements: Iterable[Movement], *, theft_txs: set[str] | None =
     incident's first block); without it they are inferred as described in the module docstring.
     """
     tracer = AccountTracer(theft_txs=theft_txs, source_addresses=source_addresses, source_receipts=source_receipts,
-                           endpoints=endpoints, model=model, max_hops=max_hops, dust=dust, opening=opening,
+                           endpoints=endpoints, model=model, max_hops=max_hops, dust=dust, dust_by_asset=dust_by_asset,
+                           opening=opening,
                            traced_assets=traced_assets, venues=venues, signers=signers)
     tracer.feed(movements, until_block)
     return tracer.finish()

@@ -24,4 +24,7 @@ class TraceReport:
     ignored_assets: list[dict[str, Any]] = field(default_factory=list)  # never counted, with the reason
     swaps: list[dict[str, Any]] = field(default_factory=list)  # swaps that carried taint from one asset to another
     at_venues: list[dict[str, Any]] = field(default_factory=list)  # taint left at a pass-through venue
+    # where the trace stopped without an owner (the hop limit, dust): not freezable endpoints
+    frontier: list[dict[str, Any]] = field(default_factory=list)
+    dust_by_asset: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)

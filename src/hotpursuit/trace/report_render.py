@@ -25,7 +25,7 @@ def render_json(report: TraceReport) -> str:
 
 
 def render_csv(report: TraceReport) -> str:
-    """Endpoints and holders, one row each."""
+    """Endpoints, holders and where the trace stopped (the frontier), one row each."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(["status", "chain", "address", "asset", "tainted", "kind", "freezer", "since_block", "evidence"])
@@ -35,6 +35,9 @@ def render_csv(report: TraceReport) -> str:
     for h in report.held:
         w.writerow(["held", h["chain"], h["address"], h["asset"], h["tainted"], "", h.get("freezer") or "", "",
                     h.get("outpoint", "")])
+    for f in report.frontier:
+        w.writerow(["frontier", f["chain"], f["address"], f["asset"], f["tainted"], f["why"], "", f["since_block"],
+                    " ".join(f["evidence"])])
     return out.getvalue()
 
 
@@ -113,6 +116,9 @@ def render_html(report: TraceReport) -> str:
     held = table(["chain", "address", "asset", "tainted", "who can freeze"],
                  [[h["chain"], h["address"], h["asset"], f"{int(h['tainted']):,}", h.get("freezer") or ""]
                   for h in report.held])
+    frontier = table(["chain", "address", "asset", "tainted", "stopped by", "since block"],
+                     [[f["chain"], f["address"], f["asset"], f"{int(f['tainted']):,}", f["why"], f["since_block"]]
+                      for f in report.frontier])
     style = ("body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}"
              "td,th{border:1px solid #ccc;padding:3px 6px;font-size:12px;text-align:left}"
              "th{background:#eee}code{font-size:12px}td{word-break:break-all;max-width:36em}")
@@ -123,5 +129,7 @@ def render_html(report: TraceReport) -> str:
             f"base units. Amounts are integers in base units (wei, token units, satoshi).</p>"
             f"<p>Input hash (SHA-256 of the trace's inputs and parameters): <code>{report.input_hash}</code></p>"
             f"<h2>Totals</h2>{totals}<h2>Endpoints</h2>{endpoints}<h2>Still held</h2>{held}"
+            + (f"<h2>Where the trace stopped (hop limit, dust: not freezable endpoints)</h2>{frontier}"
+               if report.frontier else "") +
             f"<h2>Flow graph</h2>{_svg(report, {e['address'] for e in report.endpoints})}"
             "</body></html>\n")
