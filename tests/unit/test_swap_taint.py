@@ -104,3 +104,26 @@ def test_conservation_holds_exactly_with_many_sources(legs: list[tuple[int, int,
     stolen = r.stolen.get(ETH, 0)
     assert stolen <= sum(m.amount for m in moves if (m.receiver, m.tx_hash) in receipts)
     assert stolen == r.at_endpoints(ETH) + sum(r.held.values())
+
+
+def test_asset_totals_balance_and_agree_live_and_finished() -> None:
+    """One computation of the totals: a tracer fed live (holders not listed yet) and the finished trace give
+    the same figures, and each asset balances exactly."""
+    from hotpursuit.trace.account_taint import AccountTracer, Endpoint, Movement
+    from hotpursuit.trace.asset_totals import asset_totals
+
+    weth, pool = "0x" + "11" * 20, "0x" + "22" * 20
+    moves = [Movement((1, 0, 0), "0xt1", "victim", "thief", "ETH", 100),
+             Movement((2, 0, 0), "0xt2", "thief", pool, "ETH", 60),  # swapped for WETH at a pool
+             Movement((2, 0, 1), "0xt2", pool, "thief", weth, 59),
+             Movement((3, 0, 0), "0xt3", "thief", "exchange", weth, 30)]
+    tracer = AccountTracer(theft_txs={"0xt1"}, endpoints={"exchange": Endpoint("exchange", "Hanbit")})
+    tracer.feed(moves)
+    live = asset_totals(tracer.result)
+    finished = asset_totals(tracer.finish())
+    assert live == finished
+    eth, wrapped = finished["ETH"], finished[weth]
+    assert (eth.stolen, eth.swapped_out, eth.held) == (100, 60, 40)
+    assert (wrapped.swapped_in, wrapped.at_endpoints, wrapped.held) == (59, 30, 29)
+    for t in finished.values():
+        assert t.entered == t.at_endpoints + t.held + t.at_venues + t.burned + t.swapped_out

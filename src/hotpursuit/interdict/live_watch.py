@@ -45,6 +45,7 @@ from hotpursuit.store.interdiction_tables import (
 )
 from hotpursuit.store.trace_reads import movements_between
 from hotpursuit.trace.account_taint import AccountTracer, Endpoint, Movement
+from hotpursuit.trace.asset_totals import asset_totals
 
 log = logging.getLogger(__name__)
 WATCH_JOB = "live-watch"
@@ -309,15 +310,5 @@ class LiveWatch:
 
 
 def _totals(tracer: AccountTracer) -> dict[str, dict[str, str]]:
-    """Per asset: stolen (or swapped into), at endpoints, burned as fees, and still held by the thief's
-    side (by conservation: what entered minus what reached endpoints, was burned or swapped away)."""
-    r = tracer.result
-    out = {}
-    for asset in sorted(set(r.stolen) | set(r.swapped_in)):
-        entered = r.stolen.get(asset, 0) + r.swapped_in.get(asset, 0)
-        at_endpoints, burned, out_of = r.at_endpoints(asset), r.burned.get(asset, 0), r.swapped_out.get(asset, 0)
-        out[asset] = {"entered": str(entered), "stolen": str(r.stolen.get(asset, 0)),
-                      "swapped_in": str(r.swapped_in.get(asset, 0)), "at_endpoints": str(at_endpoints),
-                      "burned": str(burned), "swapped_out": str(out_of),
-                      "held": str(entered - at_endpoints - burned - out_of)}
-    return out
+    """Per asset: what entered (stolen, swapped in), at endpoints, burned, swapped away, still held."""
+    return {asset: t.as_strings() for asset, t in asset_totals(tracer.result).items()}

@@ -23,6 +23,7 @@ from hotpursuit.store.incident_tables import IncidentSources, load_sources
 from hotpursuit.store.trace_reads import TraceExtract, asset_traffic, incident_chain_since
 from hotpursuit.store.utxo_reads import completed_crossings, load_utxo_txs
 from hotpursuit.trace.account_taint import Movement, TraceResult, evidence_path, trace_account
+from hotpursuit.trace.asset_totals import asset_totals
 from hotpursuit.trace.bridge_crossing import bridge_entries, crossing_seeds
 from hotpursuit.trace.report import TraceReport
 from hotpursuit.trace.transfer_index import TransferIndex
@@ -134,13 +135,8 @@ def _fill_account_report(store: Store, chain: str, result: TraceResult, setup: T
                              "taint_paid": {a: str(v) for a, v in s.taint_paid},
                              "taint_gained": {a: str(v) for a, v in s.taint_gained},
                              "venues": list(s.venues), "venue_names": [setup.venues.get(v, "") for v in s.venues]})
-    for asset in sorted(set(result.stolen) | set(result.swapped_in)):
-        report.totals[asset] = {
-            "stolen": str(result.stolen.get(asset, 0)), "swapped_in": str(result.swapped_in.get(asset, 0)),
-            "swapped_out": str(result.swapped_out.get(asset, 0)), "at_endpoints": str(result.at_endpoints(asset)),
-            "held": str(sum(v for (_, a), v in result.held.items() if a == asset)),
-            "at_venues": str(sum(v for (_, a), v in result.at_venues.items() if a == asset)),
-            "burned": str(result.burned.get(asset, 0))}
+    for asset, totals in asset_totals(result).items():
+        report.totals[asset] = totals.as_strings()
 
 
 def _explain_assets(store: Store, chain: str, since: int, sources: IncidentSources, setup: TraceSetup,
