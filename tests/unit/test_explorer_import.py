@@ -278,3 +278,12 @@ def test_internal_reply_by_transaction_needs_its_hash_and_then_imports(store: St
                             ("internal", "0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2",
                              "0x7a250d5630b4cf539739df2c5dacb4c659f2488d", str(paid))])
     assert import_explorer(store, [reply], tx_hash=tx).added == 0  # merged, not doubled
+
+
+def test_a_compressed_export_is_refused_by_name(store: Store, tmp_path: Path) -> None:
+    import gzip
+
+    packed = tmp_path / "etherscan.csv.gz"
+    packed.write_bytes(gzip.compress((A_DIR / "etherscan.csv").read_bytes()))
+    with pytest.raises(IngestError, match="compressed file"):
+        import_explorer(store, [packed])

@@ -132,7 +132,11 @@ def _for_tx(path: Path, shape: str, rows: list[Row], tx_hash: str | None) -> tup
 def _read(path: Path) -> tuple[Path, str, list[Row]]:
     """(path, shape, rows) of one file; refuses an unreadable file or one of unknown shape."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        raw = path.read_bytes()
+        if raw[:2] == b"\x1f\x8b" or raw[:3] == b"BZh" or raw[:4] == b"\x28\xb5\x2f\xfd" or raw[:4] == b"PK\x03\x04":
+            raise IngestError(f"{path}: a compressed file (gzip, bzip2, zstd or zip); decompress it first, the "
+                              "import reads the export as the explorer wrote it")
+        text = raw.decode("utf-8-sig")
     except OSError as exc:
         raise IngestError(f"{path}: cannot read: {exc.strerror}") from None
     except UnicodeDecodeError as exc:
