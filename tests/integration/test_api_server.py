@@ -225,6 +225,16 @@ def test_incidents_are_tlp_filtered_and_paginated(server: tuple[str, dict[str, s
                    "ex-hanbit": ["case-amber", "case-empty", "case-public"], "ex-other": ["case-empty", "case-public"]}
     page = _get(base, "/v1/incidents?limit=1&offset=2", keys["kr-nis"]).json()
     assert (page["total"], [i["id"] for i in page["incidents"]]) == (4, ["case-public"])
+    walked, cursor = [], ""
+    for _ in range(10):  # page by cursor: every incident once, in order, then no next cursor
+        got = _get(base, f"/v1/incidents?limit=3&cursor={cursor}", keys["kr-nis"]).json()
+        walked += [i["id"] for i in got["incidents"]]
+        cursor = got["next"]
+        if cursor is None:
+            break
+    assert walked == ["case-amber", "case-empty", "case-public", "case-red"]
+    bad = _get(base, "/v1/incidents?cursor=%21%21", keys["kr-nis"])
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "cursor"
 
 
 def _wait_for(base: str, job_id: str, key: str) -> dict[str, Any]:

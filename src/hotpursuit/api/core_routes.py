@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from hotpursuit.api.context import ApiContext
 from hotpursuit.api.models import ERRORS, NOT_FOUND, IncidentIn, LabelIn, Problem, TraceJobOut, TraceRequest
+from hotpursuit.api.pagination import page
 from hotpursuit.attribution.labels import CATEGORIES, TLP_LEVELS, LabelClaim
 from hotpursuit.chains.address_codec import check_chain, parse_address
 from hotpursuit.errors import InvalidAddress, UnknownChain
@@ -127,14 +128,16 @@ def core_router(ctx: ApiContext) -> APIRouter:
 
     @router.get("/v1/incidents", responses=ERRORS)
     async def incidents(limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),
+                        cursor: str | None = Query(None, max_length=400),
                         who: Caller = Depends(read_scope)) -> dict[str, Any]:
-        """Incidents the caller may see, paginated by id."""
+        """Incidents the caller may see, by id; `next` is the cursor of the next page."""
         ids = visible_incident_ids(who)
-        page = [visible_incident(i, who) for i in ids[offset:offset + limit]]
-        if any(r[5] != "CLEAR" for r in page):
-            ctx.audit.append(who.org_id, "read-incidents", f"{len(page)} incidents")
-        return {"total": len(ids), "offset": offset, "limit": limit, "incidents": [
-            {"id": r[0], "name": r[1], "chain": r[2], "status": r[3], "actor": r[4], "tlp": r[5]} for r in page]}
+        chosen, after = page(ids, str, limit=limit, offset=offset, cursor=cursor)
+        rows = [visible_incident(i, who) for i in chosen]
+        if any(r[5] != "CLEAR" for r in rows):
+            ctx.audit.append(who.org_id, "read-incidents", f"{len(rows)} incidents")
+        return {"total": len(ids), "offset": offset, "limit": limit, "next": after, "incidents": [
+            {"id": r[0], "name": r[1], "chain": r[2], "status": r[3], "actor": r[4], "tlp": r[5]} for r in rows]}
 
     @router.post("/v1/incidents", status_code=201, responses={**ERRORS, 409: {"model": Problem}})
     async def incident_open(body: IncidentIn, who: Caller = Depends(write_scope)) -> dict[str, Any]:
@@ -203,12 +206,15 @@ def core_router(ctx: ApiContext) -> APIRouter:
 
     @router.get("/v1/traces", responses=ERRORS)
     async def traces(incident: str | None = Query(None, max_length=200), limit: int = Query(50, ge=1, le=500),
-                     offset: int = Query(0, ge=0), who: Caller = Depends(read_scope)) -> dict[str, Any]:
-        """Trace jobs of the incidents the caller may see (or of one), newest first."""
+                     offset: int = Query(0, ge=0), cursor: str | None = Query(None, max_length=400),
+                     who: Caller = Depends(read_scope)) -> dict[str, Any]:
+        """Trace jobs of the incidents the caller may see (or of one), newest first; `next` is the cursor
+        of the next page."""
         ids = visible_incident_ids(who)
         jobs = trace_jobs_of(ctx.store, [i for i in ids if incident is None or i == incident])
-        return {"total": len(jobs), "offset": offset, "limit": limit,
-                "traces": [job_out(j).model_dump() for j in jobs[offset:offset + limit]]}
+        chosen, after = page(jobs, lambda j: j.id, limit=limit, offset=offset, cursor=cursor)
+        return {"total": len(jobs), "offset": offset, "limit": limit, "next": after,
+                "traces": [job_out(j).model_dump() for j in chosen]}
 
     @router.get("/v1/traces/{job_id}", response_model=TraceJobOut, responses=NOT_FOUND)
     async def trace_status(job_id: str, who: Caller = Depends(read_scope)) -> TraceJobOut:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from hotpursuit.api.context import ApiContext
 from hotpursuit.api.models import ERRORS, NOT_FOUND
+from hotpursuit.api.pagination import page
 from hotpursuit.chains.address_codec import parse_address
 from hotpursuit.errors import InvalidAddress
 from hotpursuit.store.incident_tables import get_incident
@@ -81,13 +82,16 @@ def interdiction_router(ctx: ApiContext) -> APIRouter:
 
     @router.get("/v1/freeze-requests", responses=ERRORS)
     async def requests(incident: str | None = Query(None, max_length=200), limit: int = Query(100, ge=1, le=1000),
-                       offset: int = Query(0, ge=0), who: Caller = Depends(read_scope)) -> dict[str, Any]:
-        """Requests addressed to the caller, and those of incidents the caller may see; oldest first."""
+                       offset: int = Query(0, ge=0), cursor: str | None = Query(None, max_length=400),
+                       who: Caller = Depends(read_scope)) -> dict[str, Any]:
+        """Requests addressed to the caller, and those of incidents the caller may see; oldest first; `next`
+        is the cursor of the next page."""
         rows = [r for r in freeze_requests(ctx.store, incident=incident)
                 if r["org"] == who.org_id or incident_visible(str(r["incident"]), who)]
         if rows:
             ctx.audit.append(who.org_id, "read-freeze-requests", f"{len(rows)} requests")
-        return {"total": len(rows), "offset": offset, "limit": limit, "requests": rows[offset:offset + limit]}
+        chosen, after = page(rows, lambda r: str(r["id"]), limit=limit, offset=offset, cursor=cursor)
+        return {"total": len(rows), "offset": offset, "limit": limit, "next": after, "requests": chosen}
 
     @router.post("/v1/freeze-requests/{request_id}/answer", responses=NOT_FOUND)
     async def answer(request_id: str, body: AnswerIn, who: Caller = Depends(write_scope)) -> dict[str, str]:
