@@ -61,16 +61,22 @@ def test_wallet_swaps_through_known_venues_are_followed(tmp_path: Path) -> None:
     print(f"wallet as lone swapper: {len(accepted)} with a known venue, {rejected} without")
     assert len(accepted) >= 8 and all(v and set(v) <= set(venues) for v in accepted.values())
 
-    assert runner.invoke(app, ["incident", "open", "wallet", "--chain", "ethereum", "--source", WALLET,
-                               "--db", db]).exit_code == 0
+    # the wallet as a thief's: every canonical value it received in a plain transfer (not as a swap's
+    # proceeds) is loot, named as WALLET@TX; its later swaps carry the taint on
+    receipts = sorted({tx for tx, moves in by_tx.items() if not find_swappers(moves)
+                       and any(m.receiver == WALLET and m.asset in canonical for m in moves)})
+    sources = [x for tx in receipts for x in ("--source", f"{WALLET}@{tx}")]
+    opened = runner.invoke(app, ["incident", "open", "wallet", "--chain", "ethereum", *sources, "--db", db])
+    assert opened.exit_code == 0, opened.output
     report = json.loads(runner.invoke(app, ["trace", "wallet", "--db", db, "--format", "json"]).output)
     followed = {s["tx"]: s for s in report["swaps"] if s["address"] == WALLET}
-    assert set(accepted) <= set(followed)
-    assert "Uniswap V2: Router 2" in {n for tx in accepted for n in followed[tx]["venue_names"]}
-    assert "1inch: Exchange 2" in {n for s in followed.values() for n in s["venue_names"]}
-    # a token sold for ETH through a router: the ETH bought carries the whole taint (a bare source: all loot)
-    to_eth = [s for tx, s in followed.items() if tx in accepted and "ETH" in s["bought"]]
-    assert to_eth and all(s["taint_gained"]["ETH"] == s["bought"]["ETH"] for s in to_eth)
+    tainted = {tx for tx in accepted if tx in followed}
+    print(f"{len(receipts)} receipts as sources; {len(tainted)} of the {len(accepted)} one-sided swaps carried taint")
+    assert len(tainted) >= len(accepted) // 2
+    assert "Uniswap V2: Router 2" in {n for tx in tainted for n in followed[tx]["venue_names"]}
+    # what the swaps bought carries the taint of what they paid (never more than was bought)
+    assert all(0 < int(v) <= int(followed[tx]["bought"][a]) for tx in tainted
+               for a, v in followed[tx]["taint_gained"].items())
     for asset, t in report["totals"].items():
         v = {k: int(x) for k, x in t.items()}
         assert v["stolen"] + v["swapped_in"] == (v["at_endpoints"] + v["held"] + v["at_venues"] + v["burned"]

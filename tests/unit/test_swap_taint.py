@@ -127,3 +127,31 @@ def test_asset_totals_balance_and_agree_live_and_finished() -> None:
     assert (wrapped.swapped_in, wrapped.at_endpoints, wrapped.held) == (59, 30, 29)
     for t in finished.values():
         assert t.entered == t.at_endpoints + t.held + t.at_venues + t.burned + t.swapped_out
+
+
+def test_a_lone_swap_converts_only_what_went_to_its_venues() -> None:
+    """One address's exports show a thief trading with a known router: the token it paid the pair converts
+    into the ETH the router paid it. A thief cannot launder by adding a tiny router trade to a transaction
+    that pays an accomplice: that payment carries its taint. And a drain shaped like a swap (a tip back to
+    the victim) leaves the loot with the drainer."""
+    from hotpursuit.trace.account_taint import Movement, trace_account
+
+    router, pair, accomplice, steth, junk = "router", "pair", "accomplice", "0x" + "5e" * 20, "0x" + "99" * 20
+    legit = trace_account([
+        Movement((1, 0, 0), "0xin", "victim", "thief", steth, 100),
+        Movement((2, 0, 0), "0xswap", "thief", pair, steth, 100),
+        Movement((2, 0, 1), "0xswap", router, "thief", "ETH", 97)],
+        source_receipts={("thief", "0xin")}, venues={router}, signers={"0xswap": "thief"})
+    assert legit.held[("thief", "ETH")] == 97 and ("pair", steth) not in legit.held
+    abuse = trace_account([
+        Movement((1, 0, 0), "0xin", "victim", "thief", "ETH", 100),
+        Movement((2, 0, 0), "0xmix", "thief", router, "ETH", 1),
+        Movement((2, 0, 1), "0xmix", "thief", accomplice, "ETH", 99),
+        Movement((2, 0, 2), "0xmix", router, "thief", junk, 1)],
+        source_receipts={("thief", "0xin")}, venues={router}, signers={"0xmix": "thief"})
+    assert abuse.held[(accomplice, "ETH")] == 99  # not cleaned by the 1-wei trade beside it
+    drain = trace_account([
+        Movement((1, 0, 0), "0xdrain", "victim", "drainer", "USDT", 1_000_000),
+        Movement((1, 0, 1), "0xdrain", "drainer", "victim", "ETH", 1)],
+        source_addresses={"victim"})
+    assert drain.held[("drainer", "USDT")] == 1_000_000 and ("victim", "ETH") not in drain.held

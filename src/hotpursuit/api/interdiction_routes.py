@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from hotpursuit.api.context import ApiContext
 from hotpursuit.api.models import ERRORS, NOT_FOUND
 from hotpursuit.api.pagination import page
-from hotpursuit.chains.address_codec import parse_address
+from hotpursuit.chains.address_codec import check_chain, parse_address
 from hotpursuit.errors import InvalidAddress
 from hotpursuit.store.incident_tables import get_incident
 from hotpursuit.store.interdiction_tables import (
@@ -66,6 +66,7 @@ def interdiction_router(ctx: ApiContext) -> APIRouter:
     @router.post("/v1/orgs/me/controls", status_code=201, responses=ERRORS)
     async def control(body: ControlIn, who: Caller = Depends(admin_scope)) -> dict[str, str]:
         """Declare an address the caller operates or a token it issues (it will be asked to freeze there)."""
+        check_chain(body.chain, ctx.index.chains())  # UnknownChain: a 400 naming the known chains
         try:
             address = parse_address(body.chain, body.address)
             add_control(ctx.store, who.org_id, body.chain, address, body.kind)

@@ -164,7 +164,7 @@ def parse_dust(values: list[str]) -> tuple[int, dict[str, int]]:
     default, per_asset = 0, {}
     for value in values:
         asset, sep, amount = value.strip().rpartition("=")
-        if not amount.isdigit() or (sep and not asset.strip()):
+        if not (amount.isascii() and amount.isdigit()) or (sep and not asset.strip()):
             raise HotpursuitError(f"--dust {value!r}: want N or ASSET=N, N a whole number of base units")
         if sep:
             key = asset.strip()

@@ -20,7 +20,7 @@ from hotpursuit.jobs.trace_setup import SERVICE_KINDS, TraceSetup, issuer_tokens
 from hotpursuit.store.database import Store
 from hotpursuit.store.evm_tables import transaction_signers
 from hotpursuit.store.incident_tables import IncidentSources, load_sources
-from hotpursuit.store.trace_reads import TraceExtract, asset_traffic, incident_chain_since
+from hotpursuit.store.trace_reads import TraceExtract, asset_traffic, incident_chain_since, txs_with_movements
 from hotpursuit.store.utxo_reads import completed_crossings, load_utxo_txs
 from hotpursuit.trace.account_taint import Movement, TraceResult, evidence_path, trace_account
 from hotpursuit.trace.asset_totals import asset_totals
@@ -64,7 +64,10 @@ def run_trace(store: Store, incident_id: str, *, model: str = "haircut", max_hop
               sorted((a, e.kind, e.owner) for a, e in setup.endpoints.items()), sorted(signers.items())]
     digest = hashlib.sha256(json.dumps(inputs, separators=(",", ":")).encode()).hexdigest()
     missing = _missing_sources(sources, moves, since)
-    if not result.stolen and missing:
+    named_txs = sources.theft_txs | {tx for _, tx in sources.receipts}
+    if not result.stolen and named_txs and not sources.addresses and not txs_with_movements(store, chain, named_txs):
+        # none of the transactions it names is in the store at all: an empty report would read "nothing
+        # stolen" (a bare address that has not moved yet is fine: the live watch opens incidents that way)
         raise TraceError(f"incident {incident_id!r}: nothing to trace on {chain}: " + "; ".join(missing))
     report = TraceReport(incident_id, model, max_hops, dust, digest,
                          stolen={a: str(v) for a, v in sorted(result.stolen.items())})

@@ -34,7 +34,7 @@ def open_incident(store: Store, name: str, chain: str, sources: list[str], *, vi
     An existing incident of the same id is an error, unless `replace` (the demo re-runs)."""
     if not sources:
         raise IngestError("give at least one --source (thief address or theft tx hash)")
-    refs = [parse_source(chain, s) for s in sources]
+    refs = list(dict.fromkeys(parse_source(chain, s) for s in sources))  # a source named twice counts once
     incident_id = incident_id_for(name)
     if not incident_id:
         raise IngestError(f"name: {name!r} has no letter or digit to make the incident's id from")

@@ -98,3 +98,13 @@ def movements_between(store: Store, chain: str, first: int, last: int, ignored: 
                                      WHERE p.chain = t.chain AND p.tx_hash = t.tx_hash AND p.asset = t.asset
                                        AND p.from_address = t.from_address AND p.to_address = t.to_address)
                    ORDER BY block_number, tx_index, seq""", [chain, first, last, sorted(set(ignored))]).fetchall()]
+
+
+def txs_with_movements(store: Store, chain: str, txs: Iterable[str]) -> set[str]:
+    """Which of these transactions the store holds any movement of (in any asset, zero values included)."""
+    wanted = sorted(set(txs))
+    if not wanted:
+        return set()
+    return {str(t) for (t,) in store.con.execute(
+        "SELECT DISTINCT tx_hash FROM transfers WHERE chain = ? AND tx_hash IN (SELECT unnest(?::VARCHAR[]))",
+        [chain, wanted]).fetchall()}

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from hotpursuit.trace.movement import Movement
-from hotpursuit.trace.net_flows import Swap, find_swappers, lone_swap_with_venue, swaps_of
+from hotpursuit.trace.net_flows import ZERO_ADDRESS, Swap, find_swappers, lone_swap_with_venue, swaps_of
 
 __all__ = ["FEE_SINK", "MODELS", "AccountTracer", "Arrival", "Endpoint", "Movement", "SwapRecord", "TraceResult",
            "evidence_path", "trace_account"]
@@ -251,32 +251,43 @@ class AccountTracer:
         result, holdings, endpoints, model = self.result, self.holdings, self.endpoints, self.model
         poisoned = self._poisoned
         converting: dict[tuple[str, str], list[int]] = {}  # (swapper, asset sold) -> [taint paid, value paid]
+        # (swapper, asset sold) -> the receivers whose payment converts: the swap's counterparties (the other
+        # swappers, the venues it traded with), known venues, or the one address it paid. A thief cannot launder
+        # by putting a small real trade beside a payment to an accomplice: that payment carries its taint.
+        paid_to: dict[tuple[str, str], frozenset[str]] = {}
         swappers = find_swappers(moves) if len(moves) > 1 else []
-        swaps = swaps_of(swappers, moves[0].tx_hash) or lone_swap_with_venue(
-            swappers, moves, self.venues, self.signers.get(moves[0].tx_hash))
+        swaps = swaps_of(swappers, moves[0].tx_hash)
+        lone_swaps = [] if swaps else lone_swap_with_venue(swappers, moves, self.venues,
+                                                           self.signers.get(moves[0].tx_hash))
         # a lone swapper that traded with no known venue: a swap whose return leg is not in the data
-        lone = swappers[0][0] if len(swappers) == 1 and not swaps else None
-        for swap in swaps:
-            if swap.address not in endpoints:
-                for asset, _ in swap.sold:
-                    converting[(swap.address, asset)] = [0, 0]
+        lone = swappers[0][0] if len(swappers) == 1 and not lone_swaps else None
+        for swap in swaps + lone_swaps:
+            if swap.address in endpoints:
+                continue
+            sold = {a for a, _ in swap.sold}
+            receivers = {m.receiver for m in moves if m.sender == swap.address and m.asset in sold}
+            # a burn (to the zero address) is paid to the token contract, as net flows count it
+            allowed = frozenset(swap.venues) | frozenset(r for r in receivers if r in self.venues or r == ZERO_ADDRESS)
+            if len(receivers) == 1:
+                allowed |= frozenset(receivers)
+            for asset in sold:
+                converting[(swap.address, asset)] = [0, 0]
+                paid_to[(swap.address, asset)] = allowed
+        swaps = swaps + lone_swaps
         for m in moves:
             src_key, dst_key = (m.sender, m.asset), (m.receiver, m.asset)
             if self._seeded(m):
                 already = 0 if m.sender in endpoints else holdings[src_key].send(m.amount, model)
                 result.stolen[m.asset] = result.stolen.get(m.asset, 0) + m.amount - already
                 result.hops.setdefault(m.sender, 0)
-                moved = m.amount
-                paid = converting.get(src_key) if m.tx_hash not in self.theft_txs else None
-                if paid is not None:  # a source address swapping its loot: the proceeds carry it, not the venue
-                    paid[0] += moved
-                    paid[1] += m.amount
-                    moved = 0
+                moved = m.amount  # loot leaves its source as loot, swap or not (a drain can look like a swap)
             elif m.sender in endpoints:
                 moved = 0
             else:
                 moved = holdings[src_key].send(m.amount, model)
                 paid = converting.get(src_key)
+                if paid is not None and m.receiver not in paid_to[src_key]:
+                    paid = None  # a swapper's payment to someone it did not trade with carries its taint
                 if paid is not None:  # a swapper paying for what it bought: the taint converts, the venue is paid clean
                     paid[0] += moved
                     paid[1] += m.amount
