@@ -187,3 +187,13 @@ def test_cli_choices_are_the_product_s_own() -> None:
     from hotpursuit.trace.account_taint import MODELS
 
     assert tuple(Tlp) == TLP_LEVELS and tuple(TaintModel) == MODELS
+
+
+def test_the_kit_finds_what_the_demo_loads() -> None:
+    """The demo's label lists and reference receivers are where the kit looks (the kit moved once and the
+    demo lost its label folder)."""
+    from hotpursuit.drill.cli import DEMO_LABELS
+    from hotpursuit.settings import project_root
+
+    assert (DEMO_LABELS / "graphsense-tagpacks" / "actors").is_dir() and (DEMO_LABELS / "lazarus").is_dir()
+    assert (project_root() / "examples" / "exchange_receiver.py").is_file()

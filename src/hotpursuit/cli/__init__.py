@@ -1,59 +1,20 @@
-"""The `hotpursuit` command line: one module per noun group, each only parsing options, building a job and
-running it (ethereum-etl's cli/ is the model), all registered here. Shared option types, the consoles and
-the user-error wrapper (one line, exit 1; usage errors exit 2) are in `options`. The exercise kit's
-commands (`node`, `drill`, `demo`) come from the `hotpursuit.cli` entry point group, so the product never
-imports the kit (an architecture test pins it)."""
+"""The `hotpursuit` command line: one module per noun group (`ingest`, `imports`, `store`, `labels`,
+`address`, `cluster`, `incident`, `trace`, `org`, `key`, `serve`, `audit`), each only parsing options,
+building a job and running it (ethereum-etl's cli/ is the model), all registered in `commands`. Shared option
+types, the consoles and the user-error wrapper (one line, exit 1; usage errors exit 2) are in `options`.
+The exercise kit's commands come from the `hotpursuit.cli` entry point group, so the product never
+imports the kit (an architecture test pins it). `app` and `main` are loaded on first use, so a plugin can
+import `options` without building the app it is being added to."""
 
 from __future__ import annotations
 
-import sys
-from importlib.metadata import entry_points
-
-import typer
-
-from hotpursuit.cli import (
-    address,
-    audit,
-    cluster,
-    imports,
-    incident,
-    ingest,
-    key,
-    labels,
-    org,
-    serve,
-    store,
-    trace,
-)
-
-app = typer.Typer(help="hotpursuit: trace, interdict, screen and share stolen crypto.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
-app.add_typer(ingest.app, name="ingest")
-app.add_typer(imports.app, name="import")
-app.add_typer(store.app, name="store")
-app.add_typer(labels.app, name="labels")
-app.add_typer(address.app, name="address")
-app.add_typer(cluster.app, name="cluster")
-app.add_typer(incident.app, name="incident")
-app.command("trace")(trace.trace_cmd)
-app.command("serve")(serve.serve)
-app.add_typer(org.app, name="org")
-app.add_typer(key.app, name="key")
-app.add_typer(audit.app, name="audit")
-
-
-def _register_plugins() -> None:
-    """Add the commands of every `hotpursuit.cli` entry point (a function taking the app)."""
-    for entry in entry_points(group="hotpursuit.cli"):
-        entry.load()(app)
-
-
-_register_plugins()
-
-
-def main() -> None:  # pragma: no cover - console entry point
-    """Entry point."""
-    sys.exit(app())
-
+import importlib
+from typing import Any
 
 __all__ = ["app", "main"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        return getattr(importlib.import_module("hotpursuit.cli.commands"), name)
+    raise AttributeError(f"module 'hotpursuit.cli' has no attribute {name!r}")

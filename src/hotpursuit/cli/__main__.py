@@ -1,5 +1,5 @@
 """`python -m hotpursuit.cli`: the same CLI as the `hotpursuit` command."""
 
-from hotpursuit.cli import main
+from hotpursuit.cli.commands import main
 
 main()

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from hotpursuit.cli.options import DbOption, console, err_console, progress, summary_table, user_errors
 from hotpursuit.drill.runner import run_drill
+from hotpursuit.settings import project_root
 from hotpursuit.store import Store
 
 node_app = typer.Typer(help="The local anvil devnet.", no_args_is_help=True)
@@ -222,7 +223,7 @@ def _demo_trust_and_swaps(store: Store, report: Any) -> None:
         console.print(f"  {address} imitates {real}", highlight=False)
 
 
-DEMO_LABELS = Path(__file__).resolve().parents[2] / "data" / "labels"
+DEMO_LABELS = project_root() / "data" / "labels"  # the real lists the checkout ships (data/labels/PROVENANCE)
 RONIN_EXPLOITER = "0x098B716B8Aaf21512996dC57EB0615e2383E2f96"  # Lazarus, on the OFAC SDN list
 
 

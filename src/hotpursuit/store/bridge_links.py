@@ -26,6 +26,10 @@ def replace_bridge_deposits(store: Store, chain: str, first: int, last: int,
                VALUES (?, ?, ?, ?, ?, NULL, ?::BIGNUM, NULL, ?, ?, ?, ?)""",
             [chain, d.tx_hash, d.memo, swap.to_chain if swap else "unknown", swap.to_address if swap else None,
              str(d.amount), source, d.block_number, d.log_index, d.asset])
+    # a re-ingested deposit whose payout is stored already is linked again at once (not only when the next
+    # payout block arrives)
+    for to_chain in sorted({s.to_chain for d in deposits if (s := parse_swap_memo(d.memo)) is not None}):
+        link_bitcoin_outputs(store, to_chain)
 
 
 def link_bitcoin_outputs(store: Store, chain: str) -> int:

@@ -1,0 +1,56 @@
+"""The `hotpursuit` app: every noun group's module registered in one place, then the commands of the
+`hotpursuit.cli` entry point group (the exercise kit's `node`, `drill`, `demo`)."""
+
+from __future__ import annotations
+
+import sys
+from importlib.metadata import entry_points
+
+import typer
+
+from hotpursuit.cli import (
+    address,
+    audit,
+    cluster,
+    imports,
+    incident,
+    ingest,
+    key,
+    labels,
+    org,
+    serve,
+    store,
+    trace,
+)
+
+app = typer.Typer(help="hotpursuit: trace, interdict, screen and share stolen crypto.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+app.add_typer(ingest.app, name="ingest")
+app.add_typer(imports.app, name="import")
+app.add_typer(store.app, name="store")
+app.add_typer(labels.app, name="labels")
+app.add_typer(address.app, name="address")
+app.add_typer(cluster.app, name="cluster")
+app.add_typer(incident.app, name="incident")
+app.command("trace")(trace.trace_cmd)
+app.command("serve")(serve.serve)
+app.add_typer(org.app, name="org")
+app.add_typer(key.app, name="key")
+app.add_typer(audit.app, name="audit")
+
+
+def _register_plugins() -> None:
+    """Add the commands of every `hotpursuit.cli` entry point (a function taking the app)."""
+    for entry in entry_points(group="hotpursuit.cli"):
+        entry.load()(app)
+
+
+_register_plugins()
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    """Entry point."""
+    sys.exit(app())
+
+
+__all__ = ["app", "main"]
