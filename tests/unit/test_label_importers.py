@@ -107,3 +107,20 @@ def test_a_pack_that_fails_validation_is_refused_with_the_reason(tmp_path: Path)
     with Store.open(tmp_path / "s.duckdb") as store, \
             pytest.raises(IngestError, match="Undefined concept sure for confidence field"):
         import_labels(store, "tagpack", bad)
+
+
+def test_every_label_kind_refuses_a_binary_or_compressed_file_in_one_line(tmp_path: Path) -> None:
+    import gzip
+
+    binary = tmp_path / "sanctioned_addresses_ETH.txt"
+    binary.write_bytes(bytes(range(256)))
+    packed = tmp_path / "packed.csv"
+    packed.write_bytes(gzip.compress(b"chain,address\n"))
+    db = str(tmp_path / "s.duckdb")
+    for kind in ("csv", "ofac", "scam", "heist-list", "tagpack", "actorpack"):
+        cases = [(binary, "not UTF-8 text")] + ([] if kind == "ofac" else [(packed, "compressed file")])
+        for path, says in cases:  # OFAC lists are read from a folder by their file names
+            target = tmp_path if kind == "ofac" else path
+            result = CliRunner().invoke(app, ["labels", "import", kind, str(target), "--db", db])
+            assert result.exit_code == 1 and says in result.output, (kind, path, result.output)
+            assert result.exception is None or isinstance(result.exception, SystemExit), (kind, result.exception)

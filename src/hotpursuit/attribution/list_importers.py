@@ -6,6 +6,7 @@ it could not use (never a silent drop).
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from pathlib import Path
 from hotpursuit.attribution.labels import CATEGORIES, TLP_LEVELS, LabelClaim, confidence_levels
 from hotpursuit.chains.address_codec import normalize_address
 from hotpursuit.errors import ImportFileError, IngestError
+from hotpursuit.user_files import read_user_text
 
 OFAC_CHAINS = {"XBT": "bitcoin", "ETH": "ethereum", "USDC": "ethereum", "ETC": "ethereum-classic",
                "ARB": "arbitrum", "BSC": "bsc", "LTC": "litecoin", "BCH": "bitcoin-cash", "BSV": "bitcoin-sv",
@@ -46,7 +48,7 @@ def import_ofac_lists(path: Path, *, asserted_by: str) -> ImportResult:
         if match is None:
             raise IngestError(f"{f}: not an OFAC list file name (sanctioned_addresses_<CURRENCY>.txt)")
         currency = match.group(1)
-        for number, line in enumerate(f.read_text().splitlines(), start=1):
+        for number, line in enumerate(read_user_text(f).splitlines(), start=1):
             text = line.strip()
             if not text:
                 continue
@@ -67,7 +69,7 @@ def import_heist_list(path: Path, *, asserted_by: str, label: str, actor: str, s
     only, never an incident."""
     result = ImportResult()
     level = confidence_levels()["authority_data"]
-    for number, line in enumerate(path.read_text().splitlines(), start=1):
+    for number, line in enumerate(read_user_text(path).splitlines(), start=1):
         text = line.split("#")[0].strip()
         if not text:
             continue
@@ -84,7 +86,7 @@ def import_scam_list(path: Path, *, asserted_by: str, chain: str = "ethereum") -
     or plain text, one address a line with an optional comment after `#`."""
     result = ImportResult()
     level = confidence_levels()["web_crawl"]
-    text = path.read_text()
+    text = read_user_text(path)
     entries: list[tuple[int, str, str]] = []
     if text.lstrip().startswith("["):
         try:
@@ -116,7 +118,7 @@ def import_partner_csv(path: Path, *, asserted_by: str) -> ImportResult:
     name; `tlp` one of CLEAR, GREEN, AMBER, AMBER+STRICT, RED. Any bad cell rejects the whole file."""
     result = ImportResult()
     levels = confidence_levels()
-    with path.open(newline="", encoding="utf-8") as fh:
+    with io.StringIO(read_user_text(path), newline="") as fh:
         reader = csv.DictReader(fh)
         missing = [c for c in PARTNER_COLUMNS if c not in (reader.fieldnames or [])]
         if missing:

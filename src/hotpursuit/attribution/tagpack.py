@@ -24,6 +24,7 @@ import yaml
 
 from hotpursuit.attribution.labels import Actor, LabelClaim, confidence_levels
 from hotpursuit.chains.address_codec import normalize_address
+from hotpursuit.user_files import read_user_text
 
 CHAINS = {"btc": "bitcoin", "eth": "ethereum", "ltc": "litecoin", "bch": "bitcoin-cash", "zec": "zcash",
           "trx": "tron", "bsc": "bsc", "xmr": "monero"}
@@ -87,7 +88,7 @@ class TagPack:
 def load_tagpack(path: Path) -> TagPack:
     """Read a TagPack file with tagpack-tool's loading rules (see the module docstring)."""
     try:
-        contents = yaml.load(path.read_text(encoding="utf-8"), _UniqueKeyLoader)
+        contents = yaml.load(read_user_text(path), _UniqueKeyLoader)
     except yaml.YAMLError as exc:
         raise TagPackError(f"{path}: not YAML: {exc}") from exc
     if not isinstance(contents, dict):
@@ -254,7 +255,7 @@ def _category(fields: dict[str, Any]) -> str:
 def load_actorpack(path: Path) -> list[Actor]:
     """Actors of a GraphSense ActorPack (`id`, `label`, `jurisdictions`, `uri`/`context.uris`)."""
     try:
-        contents = yaml.load(path.read_text(encoding="utf-8"), _UniqueKeyLoader)
+        contents = yaml.load(read_user_text(path), _UniqueKeyLoader)
     except yaml.YAMLError as exc:
         raise TagPackError(f"{path}: not YAML: {exc}") from exc
     if not isinstance(contents, dict) or not isinstance(contents.get("actors"), list):

@@ -29,6 +29,7 @@ from hotpursuit.ingest.explorer_amounts import AmountError, decimal_to_base_unit
 from hotpursuit.ingest.explorer_mapper import ExplorerBatch, Row, map_rows
 from hotpursuit.store.database import Store
 from hotpursuit.store.explorer_insert import known_token_decimals, store_explorer_batches
+from hotpursuit.user_files import read_user_text
 
 TX_HASH = re.compile(r"^0x[0-9a-fA-F]{64}$")
 
@@ -131,16 +132,7 @@ def _for_tx(path: Path, shape: str, rows: list[Row], tx_hash: str | None) -> tup
 
 def _read(path: Path) -> tuple[Path, str, list[Row]]:
     """(path, shape, rows) of one file; refuses an unreadable file or one of unknown shape."""
-    try:
-        raw = path.read_bytes()
-        if raw[:2] == b"\x1f\x8b" or raw[:3] == b"BZh" or raw[:4] == b"\x28\xb5\x2f\xfd" or raw[:4] == b"PK\x03\x04":
-            raise IngestError(f"{path}: a compressed file (gzip, bzip2, zstd or zip); decompress it first, the "
-                              "import reads the export as the explorer wrote it")
-        text = raw.decode("utf-8-sig")
-    except OSError as exc:
-        raise IngestError(f"{path}: cannot read: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise IngestError(f"{path}: not UTF-8 text (byte {exc.start}); expected {shapes.EXPECTED}") from None
+    text = read_user_text(path, reads="the export as the explorer wrote it", expected=shapes.EXPECTED)
     if text.lstrip()[:1] in ("{", "["):
         shape, rows = _read_json(str(path), text)
     else:
