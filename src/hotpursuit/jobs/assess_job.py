@@ -75,12 +75,14 @@ def assess_chain(store: Store, chain: str) -> dict[str, StoredTrust]:
     return trust
 
 
+def _stale(store: Store, chain: str) -> bool:
+    """Whether the chain's data changed since its last assessment (or it has none)."""
+    return assessed_fingerprint(store, chain) != chain_fingerprint(store, chain)
+
+
 def ensure_assessed(store: Store, chain: str) -> dict[str, StoredTrust]:
     """The chain's asset trust, assessed anew only if its data changed since the last assessment."""
-    if assessed_fingerprint(store, chain) == chain_fingerprint(store, chain):
-        return load_trust(store, chain)
-    return assess_chain(store, chain)
-
+    return assess_chain(store, chain) if _stale(store, chain) else load_trust(store, chain)
 
 
 @dataclass(frozen=True)
@@ -110,17 +112,16 @@ def assess_and_summarise(store: Store, chain: str) -> AssessmentSummary:
 def assess_if_changed(store: Store, chain: str) -> bool:
     """Assess an account-model `chain` whose data changed since its last assessment; True if it ran
     (its claims changed, so a screening index built before is stale). Other chains: nothing to do."""
-    if chain not in account_chains(store) or assessed_fingerprint(store, chain) == chain_fingerprint(store, chain):
-        return False
-    assess_chain(store, chain)
-    return True
+    return chain in account_chains(store) and _assess_if_stale(store, chain)
 
 
 def assess_changed(store: Store) -> bool:
     """Assess every account-model chain whose data changed; True if any assessment ran."""
-    return any([assess_if_changed(store, chain) for chain in account_chains(store)])
+    return any([_assess_if_stale(store, chain) for chain in account_chains(store)])
 
 
-def assess_all(store: Store) -> list[AssessmentSummary]:
-    """Assess every account-model chain of the store whose data changed since its last assessment."""
-    return [assess_and_summarise(store, chain) for chain in account_chains(store)]
+def _assess_if_stale(store: Store, chain: str) -> bool:
+    if not _stale(store, chain):
+        return False
+    assess_chain(store, chain)
+    return True
