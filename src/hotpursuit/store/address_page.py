@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from hotpursuit.cluster.bitcoin_heuristics import Link
 from hotpursuit.cluster.inheritance import inheritance_path
-from hotpursuit.store.asset_trust_tables import load_poisoning
+from hotpursuit.store.asset_trust_tables import NOT_POISONING, load_poisoning
 from hotpursuit.store.database import Store
 from hotpursuit.store.label_tables import StoredClaim, claims_for
 
@@ -50,15 +50,13 @@ def address_page(store: Store, chain: str, address: str, *, limit: int = 5, offs
         page.last_seen = max(int(r[3]) for r in rows)
         # real counterparties only: no zero-value, impersonating or spam transfers, no poisoning transfers
         page.counterparties = [(str(c), str(a), int(n), int(x)) for c, a, n, x in con.execute(
-            """SELECT CASE WHEN t.from_address = $a THEN t.to_address ELSE t.from_address END AS other, t.asset,
+            f"""SELECT CASE WHEN t.from_address = $a THEN t.to_address ELSE t.from_address END AS other, t.asset,
                       count(*) AS n, sum(t.amount)::VARCHAR
                FROM transfers t
                WHERE t.chain = $c AND (t.from_address = $a OR t.to_address = $a) AND t.amount <> 0::BIGNUM
                  AND t.asset NOT IN (SELECT asset FROM asset_trust
                                      WHERE chain = $c AND status IN ('impersonating', 'spam'))
-                 AND NOT EXISTS (SELECT 1 FROM poisoning_transfers p WHERE p.chain = t.chain
-                                 AND p.tx_hash = t.tx_hash AND p.from_address = t.from_address
-                                 AND p.to_address = t.to_address AND p.asset = t.asset)
+                 AND {NOT_POISONING}
                GROUP BY ALL ORDER BY n DESC, other, asset LIMIT $l OFFSET $o""",
             {"a": address, "c": chain, "l": limit, "o": offset}).fetchall()]
     else:

@@ -38,6 +38,13 @@ class StoredPoisoning:
     reason: str
 
 
+# a movement (aliased `t`) that is not one of the assessment's poisoning transfers: traces, the live watch
+# and counterparty rankings all leave those out
+NOT_POISONING = """NOT EXISTS (SELECT 1 FROM poisoning_transfers p
+                   WHERE p.chain = t.chain AND p.tx_hash = t.tx_hash AND p.asset = t.asset
+                     AND p.from_address = t.from_address AND p.to_address = t.to_address)"""
+
+
 def chain_fingerprint(store: Store, chain: str) -> str:
     """What an assessment depends on: the chain's movements and tokens (counts and block span) and the
     labels that vouch for a token (issuer, venue tokens; see `labelled_assets`)."""

@@ -9,6 +9,7 @@ from types import TracebackType
 
 import numpy as np
 
+from hotpursuit.store.asset_trust_tables import NOT_POISONING
 from hotpursuit.store.database import Store
 from hotpursuit.trace.movement import Movement
 
@@ -38,14 +39,12 @@ class TraceExtract:
 
     def __init__(self, store: Store, chain: str, since: int, ignored: Iterable[str]) -> None:
         self._con = store.con
-        self._con.execute("""CREATE OR REPLACE TEMP TABLE trace_moves AS
+        self._con.execute(f"""CREATE OR REPLACE TEMP TABLE trace_moves AS
                    SELECT (row_number() OVER (ORDER BY block_number, tx_index, seq) - 1)::BIGINT AS pos, t.*
                    FROM transfers t
                    WHERE t.chain = $c AND t.block_number >= $since AND t.amount <> 0::BIGNUM
                      AND t.asset NOT IN (SELECT unnest($ignored::VARCHAR[]))
-                     AND NOT EXISTS (SELECT 1 FROM poisoning_transfers p
-                                     WHERE p.chain = t.chain AND p.tx_hash = t.tx_hash AND p.asset = t.asset
-                                       AND p.from_address = t.from_address AND p.to_address = t.to_address)""",
+                     AND {NOT_POISONING}""",
                           {"c": chain, "since": since, "ignored": sorted(set(ignored))})
         self._con.execute("""CREATE OR REPLACE TEMP TABLE trace_ids AS
                    SELECT address, (row_number() OVER (ORDER BY address) - 1)::BIGINT AS id FROM (
@@ -91,12 +90,10 @@ def movements_between(store: Store, chain: str, first: int, last: int, ignored: 
     without the assessment's poisoning transfers (dust to look-alikes carries no taint, as in a trace)."""
     return [Movement((int(b), int(i), int(q)), str(h), str(f), str(t), str(a), int(x))
             for b, i, q, h, f, t, a, x in store.con.execute(
-                """SELECT block_number, tx_index, seq, tx_hash, from_address, to_address, asset, amount::VARCHAR
+                f"""SELECT block_number, tx_index, seq, tx_hash, from_address, to_address, asset, amount::VARCHAR
                    FROM transfers t WHERE chain = ? AND block_number BETWEEN ? AND ? AND amount <> 0::BIGNUM
                      AND asset NOT IN (SELECT unnest(?::VARCHAR[]))
-                     AND NOT EXISTS (SELECT 1 FROM poisoning_transfers p
-                                     WHERE p.chain = t.chain AND p.tx_hash = t.tx_hash AND p.asset = t.asset
-                                       AND p.from_address = t.from_address AND p.to_address = t.to_address)
+                     AND {NOT_POISONING}
                    ORDER BY block_number, tx_index, seq""", [chain, first, last, sorted(set(ignored))]).fetchall()]
 
 
