@@ -117,6 +117,18 @@ def test_amount_above_uint256_is_rejected(store: Store, tmp_path: Path) -> None:
     assert store.con.execute("SELECT count(*) FROM transfers").fetchone() == (0,)
 
 
+def test_a_count_or_position_too_big_for_the_store_is_refused_naming_it(store: Store, tmp_path: Path) -> None:
+    """transaction_count, transaction_index and log_index are stored as INTEGER: 2^31 is refused with its
+    place (the fuzz test found it ending in a cast exception), and nothing is stored."""
+    folder = tmp_path / "e"
+    shutil.copytree(ETL_EXPORT, folder)
+    _corrupt(folder / "blocks.json", 1, '"transaction_count": ', '"transaction_count": 2147483648, "was": ')
+    with pytest.raises(ImportFileError) as err:
+        import_ethereum_etl(store, folder)
+    assert (err.value.line, err.value.column) == (1, "transaction_count") and "2^31" in err.value.reason
+    assert store.con.execute("SELECT count(*) FROM blocks").fetchone() == (0,)
+
+
 def test_broken_json_line_is_reported(store: Store, tmp_path: Path) -> None:
     folder = tmp_path / "e"
     shutil.copytree(ETL_EXPORT, folder)

@@ -12,6 +12,7 @@ from hotpursuit.store.etl_insert import merge_from_staged
 from hotpursuit.store.etl_staging import ColumnSpec, StagedFile, drop_staged, stage_file
 
 A, H, U, N, T = "address", "hash", "uint", "int", "text"  # N: a plain non-negative integer
+I32 = "int32"  # a position or count the store keeps as INTEGER
 
 
 def _c(name: str, kind: str, required: bool = True) -> ColumnSpec:
@@ -22,9 +23,9 @@ def _c(name: str, kind: str, required: bool = True) -> ColumnSpec:
 EXPORT_SPECS: dict[str, tuple[list[ColumnSpec], str]] = {
     "blocks": ([_c("number", N), _c("hash", H), _c("parent_hash", H), _c("miner", A, False),
                 _c("gas_limit", N, False), _c("gas_used", N, False), _c("timestamp", N),
-                _c("transaction_count", N), _c("base_fee_per_gas", U, False)], "number"),
+                _c("transaction_count", I32), _c("base_fee_per_gas", U, False)], "number"),
     "transactions": ([_c("hash", H), _c("nonce", N), _c("block_hash", H), _c("block_number", N),
-                      _c("transaction_index", N), _c("from_address", A), _c("to_address", A, False),
+                      _c("transaction_index", I32), _c("from_address", A), _c("to_address", A, False),
                       _c("value", U), _c("gas", N), _c("gas_price", U, False), _c("input", T, False),
                       _c("receipt_status", N, False), _c("receipt_gas_used", N, False),
                       _c("receipt_effective_gas_price", U, False),
@@ -33,9 +34,9 @@ EXPORT_SPECS: dict[str, tuple[list[ColumnSpec], str]] = {
                   _c("gas_used", N, False), _c("effective_gas_price", U, False),
                   _c("contract_address", A, False)], "block_number"),
     "token_transfers": ([_c("token_address", A), _c("from_address", A), _c("to_address", A),
-                         _c("value", U), _c("transaction_hash", H), _c("log_index", N),
+                         _c("value", U), _c("transaction_hash", H), _c("log_index", I32),
                          _c("block_number", N)], "block_number"),
-    "traces": ([_c("block_number", N), _c("transaction_hash", H, False), _c("transaction_index", N, False),
+    "traces": ([_c("block_number", N), _c("transaction_hash", H, False), _c("transaction_index", I32, False),
                 _c("from_address", A, False), _c("to_address", A, False), _c("value", U, False),
                 _c("trace_type", T), _c("call_type", T, False), _c("trace_address", T, False),
                 _c("status", N, False)], "block_number"),

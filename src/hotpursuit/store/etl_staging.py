@@ -34,6 +34,8 @@ _CHECKS = {
     "uint": "(CASE WHEN NOT regexp_full_match({c}, '[0-9]{{1,78}}') THEN false WHEN length({c}) < 78 THEN true "
             "ELSE {c}::BIGNUM <= '" + str(UINT256_MAX) + "'::BIGNUM END)",
     "int": "TRY_CAST({c} AS BIGINT) IS NOT NULL AND TRY_CAST({c} AS BIGINT) >= 0",
+    # positions and counts the store keeps as INTEGER (a transaction's index, a log's, a block's tx count)
+    "int32": "TRY_CAST({c} AS INTEGER) IS NOT NULL AND TRY_CAST({c} AS INTEGER) >= 0",
     "text": "true",
 }
 _REASONS = {
@@ -41,6 +43,7 @@ _REASONS = {
     "hash": "not a 32-byte hash (0x and 64 hex digits)",
     "uint": "not a non-negative integer up to 2^256-1",
     "int": "not a non-negative integer",
+    "int32": "not a non-negative integer below 2^31",
     "text": "",
 }
 
