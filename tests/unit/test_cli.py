@@ -181,12 +181,13 @@ def test_bad_options_are_usage_errors_and_unknown_ids_user_errors(tmp_path: Path
     assert runner.invoke(app, ["incident", "close", "case", "--db", db]).exit_code == 0
 
 
-def test_cli_choices_are_the_product_s_own() -> None:
-    from hotpursuit.attribution.labels import TLP_LEVELS
-    from hotpursuit.cli.options import TaintModel, Tlp
-    from hotpursuit.trace.account_taint import MODELS
-
-    assert tuple(Tlp) == TLP_LEVELS and tuple(TaintModel) == MODELS
+def test_cli_refuses_a_tlp_or_model_outside_the_product_s_lists(tmp_path: Path) -> None:
+    db = str(tmp_path / "s.duckdb")
+    for args in (["incident", "open", "x", "--source", "0x" + "11" * 32, "--tlp", "PURPLE"],
+                 ["trace", "x", "--model", "lifo"]):
+        result = runner.invoke(app, [*args, "--db", db])
+        assert result.exit_code == 2, (args, result.output)
+        assert "PURPLE" in result.output or "lifo" in result.output
 
 
 def test_the_kit_finds_what_the_demo_loads() -> None:

@@ -8,7 +8,9 @@ from datetime import date
 from functools import cache
 from importlib import resources
 
-TLP_LEVELS = ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED")
+from hotpursuit.security.tlp import TLP_ORDER
+
+TLP_LEVELS = TLP_ORDER
 CATEGORIES = ("exchange", "issuer", "bridge", "mixer", "dprk", "sanctioned", "scam", "victim", "hack",
               "thief", "defi", "service", "miner", "user", "other", "poisoning")
 

@@ -19,8 +19,12 @@ from rich.table import Table
 
 from hotpursuit.errors import HotpursuitError
 from hotpursuit.ingest.bitcoin_source import UtxoIngestStats
+from hotpursuit.security.tlp import Tlp
 from hotpursuit.settings import DB_ENV, default_db_path
 from hotpursuit.store import Store
+from hotpursuit.trace.account_taint import TaintModel
+
+__all__ = ["TaintModel", "Tlp"]  # the CLI's choices are the product's own enums
 
 console = Console()
 err_console = Console(stderr=True)
@@ -41,24 +45,6 @@ class ReportFormat(StrEnum):
     csv = "csv"
     html = "html"
 
-
-class Tlp(StrEnum):
-    """The TLP 2.0 levels as CLI choices (case-insensitive); the same as attribution.labels.TLP_LEVELS
-    (a test pins it)."""
-
-    CLEAR = "CLEAR"
-    GREEN = "GREEN"
-    AMBER = "AMBER"
-    AMBER_STRICT = "AMBER+STRICT"
-    RED = "RED"
-
-
-class TaintModel(StrEnum):
-    """The taint models as CLI choices; the same as trace.account_taint.MODELS (a test pins it)."""
-
-    haircut = "haircut"
-    fifo = "fifo"
-    poison = "poison"
 
 FormatOption = Annotated[TableOrJson, typer.Option("--format", help="table or json.")]
 ReportFormatOption = Annotated[ReportFormat, typer.Option("--format", help="json, csv or html.")]

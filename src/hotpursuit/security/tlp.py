@@ -6,7 +6,21 @@ and RED: only the owner organisation (their named audience; recipients are added
 
 from __future__ import annotations
 
-TLP_ORDER = ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED")
+from enum import StrEnum
+
+
+class Tlp(StrEnum):
+    """The TLP 2.0 levels: the one list the CLI's --tlp, the API's bodies and the importers validate
+    against."""
+
+    CLEAR = "CLEAR"
+    GREEN = "GREEN"
+    AMBER = "AMBER"
+    AMBER_STRICT = "AMBER+STRICT"
+    RED = "RED"
+
+
+TLP_ORDER = tuple(level.value for level in Tlp)
 
 
 def may_see(tlp: str, owner_org: str | None, owner_group: str | None, caller_org: str,

@@ -44,16 +44,26 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from fractions import Fraction
 
 from hotpursuit.trace.movement import Movement
 from hotpursuit.trace.net_flows import ZERO_ADDRESS, Swap, find_swappers, lone_swap_with_venue, swaps_of
 
-__all__ = ["FEE_SINK", "MODELS", "AccountTracer", "Arrival", "Endpoint", "Movement", "SwapRecord", "TraceResult",
-           "evidence_path", "trace_account"]
+__all__ = ["FEE_SINK", "MODELS", "AccountTracer", "Arrival", "Endpoint", "Movement", "SwapRecord", "TaintModel",
+           "TraceResult", "evidence_path", "trace_account"]
 
 FEE_SINK = "fee"
-MODELS = ("haircut", "fifo", "poison")
+class TaintModel(StrEnum):
+    """The taint models (haircut: proportional; fifo: first in, first out; poison: all of a tainted
+    holder's outflow)."""
+
+    haircut = "haircut"
+    fifo = "fifo"
+    poison = "poison"
+
+
+MODELS = tuple(m.value for m in TaintModel)
 
 
 @dataclass(frozen=True, slots=True)
