@@ -155,7 +155,7 @@ def latency_run(args: argparse.Namespace, tmp: Path) -> None:
                 deadline = time.monotonic() + 30
                 while len(receiver.arrived) < args.blocks * args.arrivals and time.monotonic() < deadline:
                     time.sleep(0.1)
-                block_seconds = list(app.state.ctx.watch.stats.block_seconds)
+                block_seconds = list(app.state.hotpursuit.watch.stats.block_seconds)
             receiver.server.shutdown()
     lat = sorted((t - mined[n]) * 1000 for t, n in receiver.arrived.values())
     q = statistics.quantiles(lat, n=100)

@@ -7,11 +7,15 @@ class HotpursuitError(Exception):
     """Base of every error hotpursuit raises on purpose."""
 
 
-class InvalidAddress(HotpursuitError):
+class InvalidInput(HotpursuitError):
+    """A value given by the user (an option, a field, a path parameter) that is not what it must be."""
+
+
+class InvalidAddress(InvalidInput):
     """An address that is malformed or fails its checksum."""
 
 
-class UnknownChain(HotpursuitError):
+class UnknownChain(InvalidInput):
     """A chain name that no codec and no stored data knows (a misspelling such as 'eth' or 'Ethereum')."""
 
 
@@ -40,6 +44,10 @@ class NotFound(HotpursuitError):
 
 class Conflict(HotpursuitError):
     """A change that contradicts what is stored (an incident of that id exists already, ...)."""
+
+
+class Forbidden(HotpursuitError):
+    """The caller is known but may not do this (the incident is another organisation's, a scope is missing)."""
 
 
 class StoreError(HotpursuitError):

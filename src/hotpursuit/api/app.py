@@ -1,13 +1,11 @@
-"""The HTTP API (FastAPI): versioned under /v1, every request authenticated by an organisation's key.
+"""The HTTP API (FastAPI): versioned under /v1, every request authenticated by an organisation's key
+(api/deps.py), routes one module per resource (api/routes/), bodies and answers one module per resource
+(api/models/), errors in one shape chosen by class (api/errors.py).
 
-Keys come as `Authorization: Bearer <key>` or `X-API-Key: <key>`. A missing, wrong, expired or revoked
-key gets 401, a key without the needed scope 403, never data. The server process owns the store (DuckDB
-lets one process write it): while it runs, labels, traces and clustering change through the API, and
-the screening index follows each change. Handlers are `async` and never await while they use the
-store's main connection (dependencies included: a plain `def` would run in a thread pool), so that
-connection is used by one request at a time; long jobs and audit commits run in threads on their own
-cursors. (Dependencies are given as default values, not `Annotated`: postponed annotations cannot see
-the local functions.)
+The server process owns the store (DuckDB lets one process write it): while it runs, labels, traces and
+clustering change through the API, and the screening index follows each change. Handlers are `async`
+and never await while they use the store's main connection (dependencies included), so that connection
+is used by one request at a time; long jobs and audit commits run in threads on their own cursors.
 """
 
 from __future__ import annotations
@@ -18,13 +16,12 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.routing import APIRoute
 
 from hotpursuit.api.audit_writer import AuditWriter
-from hotpursuit.api.context import ApiContext
-from hotpursuit.api.core_routes import core_router
 from hotpursuit.api.errors import error_response, register_error_handlers
-from hotpursuit.api.interdiction_routes import interdiction_router
-from hotpursuit.api.screen_routes import screening_router
+from hotpursuit.api.routes import ROUTERS
+from hotpursuit.api.state import ApiState
 from hotpursuit.api.worker import Worker
 from hotpursuit.ingest.bitcoin_node_job import BitcoinSource
 from hotpursuit.ingest.rpc_client import JsonRpcClient
@@ -38,6 +35,11 @@ from hotpursuit.store.trace_job_tables import fail_unfinished_trace_jobs
 MAX_BODY_BYTES = 8 * 1024 * 1024
 
 
+def _operation_id(route: APIRoute) -> str:
+    """Operation ids are the handlers' names (unique across routes), so OpenAPI links can name them."""
+    return route.name
+
+
 def create_app(store: Store, *, rate_per_second: float = 2000.0, burst: int = 4000,
                watch_rpc: str | None = None, thresholds: dict[str, int] | None = None,
                watch_from: int | None = None, watch_bitcoin: BitcoinSource | None = None,
@@ -49,32 +51,33 @@ def create_app(store: Store, *, rate_per_second: float = 2000.0, burst: int = 40
     source, where bridge payouts carry the taint on; the outbox is delivered in any case."""
     fail_unfinished_trace_jobs(store)
     assess_changed(store)  # fake assets and poisoning known before the first screening answer
-    ctx = ApiContext(store, load_screening_index(store), AuditWriter(store), Worker(store), rate_per_second, burst)
+    state = ApiState(store, load_screening_index(store), AuditWriter(store), Worker(store), rate_per_second, burst)
     if watch_rpc is not None:
-        ctx.watch = LiveWatch(JsonRpcClient(watch_rpc), store, thresholds=thresholds, bitcoin=watch_bitcoin)
+        state.watch = LiveWatch(JsonRpcClient(watch_rpc), store, thresholds=thresholds, bitcoin=watch_bitcoin)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        ctx.delivery = OutboxDelivery(store)
-        ctx.delivery.start()
-        if ctx.watch is not None:
-            loop, delivery = asyncio.get_running_loop(), ctx.delivery
+        state.delivery = OutboxDelivery(store)
+        state.delivery.start()
+        if state.watch is not None:
+            loop, delivery = asyncio.get_running_loop(), state.delivery
 
             def wake_delivery() -> None:
                 loop.call_soon_threadsafe(delivery.wake)
 
-            ctx.watch.on_requests = wake_delivery
-            ctx.watch.start(watch_from, watch_bitcoin_from)
+            state.watch.on_requests = wake_delivery
+            state.watch.start(watch_from, watch_bitcoin_from)
         yield
-        if ctx.watch is not None:
-            await asyncio.to_thread(ctx.watch.stop)
-        await ctx.delivery.stop()
-        await ctx.audit.stop()
-        ctx.worker.close()
-        ctx.audit.close()
+        if state.watch is not None:
+            await asyncio.to_thread(state.watch.stop)
+        await state.delivery.stop()
+        await state.audit.stop()
+        state.worker.close()
+        state.audit.close()
 
-    app = FastAPI(title="hotpursuit", version="1", openapi_url="/openapi.json", lifespan=lifespan)
-    app.state.ctx = ctx
+    app = FastAPI(title="hotpursuit", version="1", openapi_url="/openapi.json", lifespan=lifespan,
+                  generate_unique_id_function=_operation_id)
+    app.state.hotpursuit = state
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next: Any) -> Any:
@@ -85,7 +88,6 @@ def create_app(store: Store, *, rate_per_second: float = 2000.0, burst: int = 40
 
     register_error_handlers(app)
 
-    app.include_router(screening_router(ctx))
-    app.include_router(core_router(ctx))
-    app.include_router(interdiction_router(ctx))
+    for router in ROUTERS:
+        app.include_router(router)
     return app

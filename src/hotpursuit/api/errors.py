@@ -1,7 +1,7 @@
 """One error shape for every API answer that is not a success, chosen once by status or exception class:
 `{"error": {"code", "message", "field"}}`, never a traceback and never FastAPI's `{"detail": ...}`.
 
-Status by exception class: NotFound -> 404, Conflict -> 409, UnknownChain / InvalidAddress / any other
+Status by exception class: NotFound -> 404, Conflict -> 409, Forbidden -> 403, UnknownChain / InvalidAddress / any other
 HotpursuitError -> 400; request validation -> 422 naming the field; anything unexpected -> 500 with a
 generic message (logged here, not shown). A message of the form "<field>: <reason>" names its field.
 """
@@ -17,7 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from hotpursuit.errors import Conflict, HotpursuitError, NotFound
+from hotpursuit.errors import Conflict, Forbidden, HotpursuitError, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,8 @@ def status_for(exc: HotpursuitError) -> int:
         return 404
     if isinstance(exc, Conflict):
         return 409
+    if isinstance(exc, Forbidden):
+        return 403
     return 400
 
 
@@ -61,7 +63,8 @@ def register_error_handlers(app: FastAPI) -> None:
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
         loc = [str(x) for x in first.get("loc", ()) if x not in ("body", "query", "path", "header")]
         field = ".".join(loc) or None
-        return error_response(422, f"{field}: {first.get('msg')}" if field else str(first.get("msg")), field)
+        reason = str(first.get("msg")).removeprefix("Value error, ")  # pydantic's prefix for a validator's own
+        return error_response(422, f"{field}: {reason}" if field else reason, field)
 
     @app.exception_handler(HotpursuitError)
     async def domain_error(_: Request, exc: HotpursuitError) -> JSONResponse:

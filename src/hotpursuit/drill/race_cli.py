@@ -73,7 +73,7 @@ def demo_live_race(db: Path, seed: int, out: Path) -> None:
                 for p in receivers:
                     p.terminate()
                     p.wait()
-            stats, delivered = app.state.ctx.watch.stats, app.state.ctx.delivery.delivered
+            stats, delivered = app.state.hotpursuit.watch.stats, app.state.hotpursuit.delivery.delivered
             latencies = [delivered[outbox_id("freeze_request", rid)] - seen
                          for rid, seen in stats.request_blocks.items()
                          if outbox_id("freeze_request", rid) in delivered]

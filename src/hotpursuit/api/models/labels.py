@@ -1,0 +1,63 @@
+"""Labels: the claims about an address an organisation may see, and asserting one."""
+
+from __future__ import annotations
+
+import datetime
+
+from pydantic import BaseModel, Field, field_validator
+
+from hotpursuit.api.models.common import AddressIn, ChainIn, TlpField
+from hotpursuit.attribution.labels import CATEGORIES
+from hotpursuit.security.tlp import Tlp
+
+
+class LabelIn(BaseModel):
+    """A claim an organisation asserts (it becomes its owner)."""
+
+    chain: ChainIn
+    address: AddressIn
+    label: str = Field(min_length=1, max_length=200)
+    category: str = Field(description="one of " + ", ".join(CATEGORIES))
+    actor: str | None = Field(default=None, max_length=100)
+    confidence: int = Field(ge=0, le=100)
+    source: str = Field(min_length=1, max_length=500)
+    source_date: datetime.date | None = None
+    tlp: TlpField = Tlp.AMBER
+
+    @field_validator("category")
+    @classmethod
+    def _known_category(cls, value: str) -> str:
+        if value not in CATEGORIES:
+            raise ValueError(f"{value!r} is not one of {', '.join(CATEGORIES)}")
+        return value
+
+
+class ClaimOut(BaseModel):
+    """A stored claim with its provenance."""
+
+    label: str
+    category: str
+    actor: str | None
+    actor_label: str | None
+    confidence: int
+    source: str
+    source_date: str | None
+    tlp: Tlp
+    asserted_by: str
+
+
+class LabelsOut(BaseModel):
+    """The claims the caller may see, and how many were withheld."""
+
+    chain: str
+    address: str
+    claims: list[ClaimOut]
+    withheld: int
+
+
+class LabelStored(BaseModel):
+    """A claim was stored under the normalized address."""
+
+    chain: str
+    address: str
+    stored: bool

@@ -1,0 +1,100 @@
+"""Screening: one address, one transaction, a batch; and the authenticated no-op they are measured
+against."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from hotpursuit.api.models.common import Amount, ChainIn
+from hotpursuit.security.tlp import Tlp
+
+MAX_BATCH = 100_000
+
+
+class PingOut(BaseModel):
+    """Who the key belongs to."""
+
+    org: str
+
+
+class DirectClaim(BaseModel):
+    """A claim about the address itself (or inherited from its cluster, `via` that member)."""
+
+    label: str
+    category: str
+    actor: str | None
+    confidence: int
+    source: str
+    tlp: Tlp
+    via: str | None
+
+
+class IndirectExposure(BaseModel):
+    """Taint of an incident the address received."""
+
+    incident: str
+    actor: str | None
+    asset: str
+    tainted: Amount
+    received: Amount
+    share: float = Field(description="tainted / received (a ratio for display; the amounts are exact)")
+
+
+class ScreeningOut(BaseModel):
+    """The screening of one address."""
+
+    chain: str
+    address: str
+    risk: str
+    score: int
+    categories: list[str]
+    direct: list[DirectClaim]
+    withheld: int
+    indirect: list[IndirectExposure]
+    withheld_scored: int
+    reasons: list[str]
+
+
+class TxScreeningOut(BaseModel):
+    """Every address a transaction moved value between, screened; the transaction's risk is the worst."""
+
+    chain: str
+    tx: str
+    risk: str
+    score: int
+    addresses: list[ScreeningOut]
+
+
+class BatchRequest(BaseModel):
+    """Up to 100,000 addresses of one chain."""
+
+    chain: ChainIn
+    addresses: list[str] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class Flagged(BaseModel):
+    """An address of the batch with a finding."""
+
+    address: str
+    risk: str
+    score: int
+    categories: list[str]
+    withheld: int
+    withheld_scored: int
+
+
+class Invalid(BaseModel):
+    """An entry of the batch that is not an address of the chain, and why."""
+
+    index: int
+    address: str
+    reason: str
+
+
+class BatchOut(BaseModel):
+    """Only addresses with a finding are listed; invalid ones with the reason."""
+
+    chain: str
+    screened: int
+    flagged: list[Flagged]
+    invalid: list[Invalid]

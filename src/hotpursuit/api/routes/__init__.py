@@ -1,0 +1,20 @@
+"""The API's routes, one module per resource, each with a module-level router."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from hotpursuit.api.routes import (
+    addresses,
+    admin,
+    freeze_requests,
+    incidents,
+    labels,
+    orgs,
+    screening,
+    traces,
+    watch,
+)
+
+ROUTERS: tuple[APIRouter, ...] = (screening.router, labels.router, addresses.router, incidents.router,
+                                  traces.router, freeze_requests.router, orgs.router, admin.router, watch.router)

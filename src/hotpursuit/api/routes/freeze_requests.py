@@ -1,0 +1,41 @@
+"""Freeze requests: those addressed to the caller and those of incidents it may see, and its answers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from hotpursuit.api.deps import Reader, State, Writer
+from hotpursuit.api.models.errors import ERRORS, NOT_FOUND
+from hotpursuit.api.models.freeze_requests import AnswerIn, AnswerOut, FreezeRequestOut, FreezeRequestsPage
+from hotpursuit.api.pagination import page
+from hotpursuit.api.visibility import incident_visible
+from hotpursuit.store.interdiction_tables import answer_request, freeze_requests
+
+router = APIRouter(tags=["freeze requests"])
+
+
+@router.get("/v1/freeze-requests", response_model=FreezeRequestsPage, responses=ERRORS)
+async def requests(who: Reader, state: State, incident: Annotated[str | None, Query(max_length=200)] = None,
+                   limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+                   offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+                   cursor: Annotated[str | None, Query(max_length=400)] = None) -> FreezeRequestsPage:
+    """Requests addressed to the caller, and those of incidents the caller may see; oldest first; `next`
+    is the cursor of the next page."""
+    rows = [r for r in freeze_requests(state.store, incident=incident)
+            if r["org"] == who.org_id or incident_visible(state, str(r["incident"]), who)]
+    if rows:
+        state.audit.append(who.org_id, "read-freeze-requests", f"{len(rows)} requests")
+    chosen, after = page(rows, lambda r: str(r["id"]), limit=limit, offset=offset, cursor=cursor)
+    return FreezeRequestsPage(total=len(rows), offset=offset, limit=limit, next=after,
+                              requests=[FreezeRequestOut(**r) for r in chosen])
+
+
+@router.post("/v1/freeze-requests/{request_id}/answer", response_model=AnswerOut, responses=NOT_FOUND)
+async def answer(request_id: str, body: AnswerIn, who: Writer, state: State) -> AnswerOut:
+    """Answer a request addressed to the caller: accepted (with the amount frozen), partial, declined."""
+    # NotFound (no such request for the caller) -> 404, InterdictionError -> 400: by class, in api/errors.py
+    answer_request(state.store, request_id, who.org_id, body.status, int(body.amount_frozen), body.reason)
+    state.audit.append(who.org_id, "answer-freeze-request", f"{request_id} {body.status} {body.amount_frozen}")
+    return AnswerOut(id=request_id, status=body.status, amount_frozen=body.amount_frozen)

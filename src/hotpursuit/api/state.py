@@ -1,0 +1,59 @@
+"""The server's shared state, as plain data: the store this process owns, the screening index, the audit
+writer, the job worker, the live watch and outbox delivery (if running), and the per-key rate buckets
+and authentication cache. Used from the event loop only (the worker has its own cursor)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hotpursuit.api.audit_writer import AuditWriter
+from hotpursuit.api.worker import Worker
+from hotpursuit.interdict.live_watch import LiveWatch
+from hotpursuit.interdict.outbox_delivery import OutboxDelivery
+from hotpursuit.screening.index import ScreeningIndex
+from hotpursuit.store.database import Store
+from hotpursuit.store.org_tables import Caller
+
+
+@dataclass
+class RateBucket:
+    """A token bucket: `rate` tokens per second, at most `burst` saved up."""
+
+    rate: float
+    burst: int
+    tokens: float = field(init=False)
+    at: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.tokens = float(self.burst)
+
+    def take(self, now: float) -> float:
+        """Take one token; 0 if granted, else the seconds until one is available."""
+        if self.at:
+            self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return 0.0
+        return (1 - self.tokens) / self.rate
+
+
+@dataclass
+class ApiState:
+    """What every route shares."""
+
+    store: Store
+    index: ScreeningIndex
+    audit: AuditWriter
+    worker: Worker
+    rate_per_second: float
+    burst: int
+    watch: LiveWatch | None = None
+    delivery: OutboxDelivery | None = None
+    buckets: dict[str, RateBucket] = field(default_factory=dict)
+    auth_cache: dict[str, tuple[float, Caller]] = field(default_factory=dict)
+
+    def watch_changed(self) -> None:
+        """Incidents, controls, services or clusters changed: the live traces (if any) rebuild."""
+        if self.watch is not None:
+            self.watch.invalidate()

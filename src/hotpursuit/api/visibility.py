@@ -1,0 +1,65 @@
+"""What a caller may see, for every route: claims, incidents (and so their traces, boards and freeze
+requests) pass through security.tlp.may_see here and nowhere else in the API. Something the caller may
+not see is answered exactly as something that does not exist (404), so its existence does not leak."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from hotpursuit.api.models.labels import ClaimOut
+from hotpursuit.api.state import ApiState
+from hotpursuit.errors import NotFound
+from hotpursuit.security.tlp import may_see
+from hotpursuit.store.incident_tables import IncidentRow, get_incident, list_incidents
+from hotpursuit.store.label_tables import StoredClaim, claims_for
+from hotpursuit.store.org_tables import Caller, sharing_groups
+
+Groups = dict[str, str | None]
+
+
+def owner_groups(state: ApiState) -> Groups:
+    """Each organisation's sharing group."""
+    return sharing_groups(state.store)
+
+
+def visible(state: ApiState, who: Caller, tlp: str, owner: str | None, groups: Groups | None = None) -> bool:
+    """Whether the caller may see data of this TLP owned by `owner`."""
+    group = (groups if groups is not None else owner_groups(state)).get(owner or "")
+    return may_see(tlp, owner, group, who.org_id, who.sharing_group)
+
+
+def claim_out(claim: StoredClaim) -> ClaimOut:
+    """A stored claim as the API shows it."""
+    return ClaimOut(**{**asdict(claim), "source_date": None if claim.source_date is None else str(claim.source_date)})
+
+
+def visible_claims(state: ApiState, chain: str, address: str, who: Caller) -> tuple[list[ClaimOut], int]:
+    """The claims about an address the caller may see, and how many it may not."""
+    groups = owner_groups(state)
+    shown, withheld = [], 0
+    for claim in claims_for(state.store, chain, address):
+        if visible(state, who, claim.tlp, claim.asserted_by, groups):
+            shown.append(claim_out(claim))
+        else:
+            withheld += 1
+    return shown, withheld
+
+
+def visible_incident(state: ApiState, incident_id: str, who: Caller) -> IncidentRow:
+    """The incident, if the caller may see it; NotFound otherwise (the same answer as no incident)."""
+    found = get_incident(state.store, incident_id)
+    if found is None or not visible(state, who, found.tlp, found.owner_org):
+        raise NotFound(f"incident_id: no incident {incident_id!r} visible to {who.org_id}")
+    return found
+
+
+def incident_visible(state: ApiState, incident_id: str, who: Caller) -> bool:
+    """Whether the incident exists and the caller may see it."""
+    found = get_incident(state.store, incident_id)
+    return found is not None and visible(state, who, found.tlp, found.owner_org)
+
+
+def visible_incidents(state: ApiState, who: Caller) -> list[IncidentRow]:
+    """The incidents the caller may see, by id."""
+    groups = owner_groups(state)
+    return [i for i in list_incidents(state.store) if visible(state, who, i.tlp, i.owner_org, groups)]
