@@ -10,7 +10,6 @@ follow mode checks each block's parent hash and rolls back to the common ancesto
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from decimal import Decimal
 from itertools import pairwise
@@ -26,6 +25,7 @@ from hotpursuit.chains.utxo_records import Outpoint, Prevout
 from hotpursuit.errors import IngestError, RpcError
 from hotpursuit.ingest.bitcoin_source import UtxoIngestStats, bundles_for_chunk, store_chunk
 from hotpursuit.ingest.rpc_client import JsonRpcClient
+from hotpursuit.ingest.tip_follower import RolledBack, Stored, TipFollower
 from hotpursuit.store.checkpoints import get_checkpoint
 from hotpursuit.store.database import Store
 from hotpursuit.store.utxo_tables import rollback_utxo_above, stored_block_hash
@@ -213,40 +213,55 @@ class BitcoinIngest:
     def follow(self, start: int | None, *, poll_seconds: float = 1.0, max_reorg_depth: int = 100,
                should_stop: Callable[[], bool] = lambda: False,
                on_chunk: ProgressCallback | None = None) -> UtxoIngestStats:
-        """Tail the tip until `should_stop()`; a parent mismatch rolls back to the common ancestor."""
+        """Tail the tip until `should_stop()` (from the last height followed, else `start`, else the tip);
+        a reorg rolls back to the common ancestor (ingest/tip_follower.py)."""
         stats = UtxoIngestStats()
         done = get_checkpoint(self.store, FOLLOW_JOB, self.chain)
-        nxt = done + 1 if done is not None else (start if start is not None else self.source.tip())
-        while not should_stop():
-            tip = self.source.tip()
-            if nxt > tip:
-                time.sleep(poll_seconds)
-                continue
-            last = min(tip, nxt + self.batch_size - 1)
-            blocks, _ = self.source.fetch(nxt, last)
-            parent = stored_block_hash(self.store, self.chain, nxt - 1) if nxt > 0 else None
-            if parent is not None and blocks[0][1].parent_hash != parent:
-                ancestor = self.find_common_ancestor(nxt - 1, max_reorg_depth)
-                if ancestor == nxt - 1:
-                    raise IngestError(f"{self.chain} block {nxt}: its parent {blocks[0][1].parent_hash} is not the "
-                                      f"source's own block {nxt - 1} {parent}: the source is inconsistent")
-                stats.blocks_rolled_back += rollback_utxo_above(self.store, self.chain, ancestor, FOLLOW_JOB)
+        first = done + 1 if done is not None else (start if start is not None else self.source.tip())
+        follower = TipFollower(BitcoinChain(self, FOLLOW_JOB, stats), next_block=first, batch_size=self.batch_size,
+                               max_reorg_depth=max_reorg_depth)
+
+        def count(step: Stored[Any] | RolledBack) -> None:
+            if isinstance(step, RolledBack):
                 stats.reorgs += 1
-                nxt = ancestor + 1
-                continue
-            bundles = self.fetch_bundles(nxt, last)
-            store_chunk(self.store, self.chain, bundles, f"node:{self.source.url}", FOLLOW_JOB, stats)
-            if on_chunk:
-                on_chunk(last - nxt + 1, stats)
-            nxt = last + 1
+                stats.blocks_rolled_back += step.removed
+            elif on_chunk:
+                on_chunk(step.last - step.first + 1, stats)
+
+        follower.run(should_stop=should_stop, poll_seconds=poll_seconds, on_step=count)
         return stats
 
-    def find_common_ancestor(self, below: int, max_depth: int) -> int:
-        for h in range(below, max(-1, below - max_depth - 1), -1):
-            ours = stored_block_hash(self.store, self.chain, h)
-            if ours is None or ours == self.source.block_hash(h):
-                return h
-        raise IngestError(f"{self.chain}: reorg deeper than {max_depth} blocks below {below}; re-ingest by hand")
+
+class BitcoinChain:
+    """A Bitcoin source and the store as the tip follower needs them; blocks are stored under the
+    checkpoint `job`, counted in `stats`."""
+
+    def __init__(self, ingest: BitcoinIngest, job: str, stats: UtxoIngestStats) -> None:
+        self.ingest, self.job, self.stats, self.chain = ingest, job, stats, ingest.chain
+
+    def tip(self) -> int:
+        """The source's highest block."""
+        return self.ingest.source.tip()
+
+    def fetch(self, first: int, last: int) -> list[Any]:
+        """Blocks with their spent outputs resolved."""
+        return self.ingest.fetch_bundles(first, last)
+
+    def node_hash(self, number: int) -> str | None:
+        """The source's hash at that height."""
+        return self.ingest.source.block_hash(number)
+
+    def stored_hash(self, number: int) -> str | None:
+        """The store's hash at that height."""
+        return stored_block_hash(self.ingest.store, self.chain, number)
+
+    def store(self, first: int, last: int, blocks: list[Any]) -> None:
+        """Write the blocks and the checkpoint in one transaction."""
+        store_chunk(self.ingest.store, self.chain, blocks, f"node:{self.ingest.source.url}", self.job, self.stats)
+
+    def rollback(self, ancestor: int) -> int:
+        """Delete the blocks above `ancestor`."""
+        return rollback_utxo_above(self.ingest.store, self.chain, ancestor, self.job)
 
 
 def _check_linked(bundles: list[Any], chain: str) -> None:

@@ -16,6 +16,7 @@ from hotpursuit.ingest.erc20_logs import TRANSFER_TOPIC, WETH_DEPOSIT_TOPIC, WET
 from hotpursuit.ingest.evm_mapper import map_block_bundle
 from hotpursuit.ingest.router_logs import DEPOSIT_TOPIC, TRANSFER_OUT_AND_CALL_TOPIC, TRANSFER_OUT_TOPIC
 from hotpursuit.ingest.rpc_client import JsonRpcClient, RpcMethodMissing
+from hotpursuit.ingest.tip_follower import RolledBack, Stored, TipFollower
 from hotpursuit.ingest.token_metadata import read_token_metadata
 from hotpursuit.store import Store
 from hotpursuit.store.checkpoints import get_checkpoint
@@ -186,58 +187,71 @@ class EvmNodeIngest:
         return stats
 
     def _still_canonical(self, number: int) -> bool:
-        ours = stored_block_hash(self.store, self.chain, number)
-        theirs = self.client.call("eth_getBlockByNumber", [hex(number), False])
-        return ours is not None and theirs is not None and str(theirs.get("hash", "")).lower() == ours
+        chain = EvmChain(self, None)
+        ours = chain.stored_hash(number)
+        return ours is not None and ours == chain.node_hash(number)
+
+    def tip(self) -> int:
+        """The node's highest block."""
+        return int(self.client.call("eth_blockNumber", []), 16)
 
     def follow(self, start: int | None, *, poll_seconds: float = 0.5, confirmations: int = 0,
                max_reorg_depth: int = 128, should_stop: Callable[[], bool] = lambda: False,
                on_chunk: ProgressCallback | None = None) -> IngestStats:
-        """Tail the chain tip until `should_stop()`; a parent-hash mismatch rolls back and replays."""
+        """Tail the chain tip until `should_stop()` (from the last block followed, else `start`, else the
+        tip); a reorg rolls back to the common ancestor and replays (ingest/tip_follower.py)."""
         stats = IngestStats()
         done = get_checkpoint(self.store, FOLLOW_JOB, self.chain)
-        if done is not None:
-            nxt = done + 1
-        elif start is not None:
-            nxt = start
-        else:
-            nxt = int(self.client.call("eth_blockNumber", []), 16)
-        while not should_stop():
-            tip = int(self.client.call("eth_blockNumber", []), 16) - confirmations
-            if nxt > tip:
-                time.sleep(poll_seconds)
-                continue
-            last = min(tip, nxt + self.batch_size - 1)
-            bundles = self.fetch_chunk(nxt, last)
-            parent = stored_block_hash(self.store, self.chain, nxt - 1) if nxt > 0 else None
-            if parent is not None and bundles[0].block.parent_hash != parent:
-                ancestor = self.find_common_ancestor(nxt - 1, max_reorg_depth)
-                removed = rollback_above(self.store, self.chain, ancestor, FOLLOW_JOB)
+        first = done + 1 if done is not None else start if start is not None else self.tip()
+        follower = TipFollower(EvmChain(self, FOLLOW_JOB), next_block=first, batch_size=self.batch_size,
+                               confirmations=confirmations, max_reorg_depth=max_reorg_depth)
+
+        def count(step: Stored[EvmBlockBundle] | RolledBack) -> None:
+            if isinstance(step, RolledBack):
                 stats.reorgs += 1
-                stats.blocks_rolled_back += removed
-                nxt = ancestor + 1
-                continue
-            try:
-                _check_linked(bundles, self.chain)
-            except IngestError:
-                continue  # the chain moved while we fetched: fetch the chunk again
-            self.store_chunk(nxt, last, bundles, FOLLOW_JOB)
-            stats.add(bundles)
+                stats.blocks_rolled_back += step.removed
+                return
+            stats.add(list(step.blocks))
             if on_chunk:
-                on_chunk(last - nxt + 1, stats)
-            nxt = last + 1
+                on_chunk(step.last - step.first + 1, stats)
+
+        follower.run(should_stop=should_stop, poll_seconds=poll_seconds, on_step=count)
         return stats
 
-    def find_common_ancestor(self, below: int, max_depth: int) -> int:
-        """The highest block at or below `below` whose stored hash the node still has."""
-        for n in range(below, max(-1, below - max_depth - 1), -1):
-            ours = stored_block_hash(self.store, self.chain, n)
-            if ours is None:
-                return n
-            theirs = self.client.call("eth_getBlockByNumber", [hex(n), False])
-            if theirs is not None and str(theirs.get("hash", "")).lower() == ours:
-                return n
-        raise IngestError(f"{self.chain}: reorg deeper than {max_depth} blocks below {below}")
+
+class EvmChain:
+    """An EVM node and the store as the tip follower needs them; blocks are stored under the checkpoint
+    `job` (None: the caller keeps its own checkpoint)."""
+
+    def __init__(self, ingest: EvmNodeIngest, job: str | None) -> None:
+        self.ingest, self.job, self.chain = ingest, job, ingest.chain
+        self.store_started = 0.0  # perf_counter() when the last store() began (the watch's timing)
+
+    def tip(self) -> int:
+        """The node's highest block."""
+        return self.ingest.tip()
+
+    def fetch(self, first: int, last: int) -> list[EvmBlockBundle]:
+        """Blocks with their transfers."""
+        return self.ingest.fetch_chunk(first, last)
+
+    def node_hash(self, number: int) -> str | None:
+        """The node's hash of the block."""
+        block = self.ingest.client.call("eth_getBlockByNumber", [hex(number), False])
+        return None if block is None else str(block.get("hash", "")).lower()
+
+    def stored_hash(self, number: int) -> str | None:
+        """The store's hash of the block."""
+        return stored_block_hash(self.ingest.store, self.chain, number)
+
+    def store(self, first: int, last: int, blocks: list[EvmBlockBundle]) -> None:
+        """Write the blocks (and the checkpoint) in one transaction."""
+        self.store_started = time.perf_counter()
+        self.ingest.store_chunk(first, last, blocks, self.job)
+
+    def rollback(self, ancestor: int) -> int:
+        """Delete the blocks above `ancestor`."""
+        return rollback_above(self.ingest.store, self.chain, ancestor, self.job)
 
 
 def _check_linked(bundles: list[EvmBlockBundle], chain: str) -> None:

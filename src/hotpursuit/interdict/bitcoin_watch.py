@@ -15,15 +15,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hotpursuit.ingest.bitcoin_node_job import BitcoinIngest, BitcoinSource
-from hotpursuit.ingest.bitcoin_source import UtxoIngestStats, store_chunk
+from hotpursuit.ingest.bitcoin_node_job import BitcoinChain, BitcoinIngest, BitcoinSource
+from hotpursuit.ingest.bitcoin_source import UtxoIngestStats
+from hotpursuit.ingest.tip_follower import RolledBack, TipFollower
 from hotpursuit.interdict.freeze_rules import ENDPOINT_KIND, Control, FreezeCandidate, amount_due
 from hotpursuit.jobs.trace_setup import service_endpoints
 from hotpursuit.store.checkpoints import get_checkpoint
 from hotpursuit.store.database import Store
 from hotpursuit.store.interdiction_tables import load_controls, requested_amounts, retract_above
 from hotpursuit.store.utxo_reads import completed_crossings, load_utxo_txs
-from hotpursuit.store.utxo_tables import rollback_utxo_above, stored_block_hash
 from hotpursuit.trace.account_taint import AccountTracer, Endpoint, evidence_path
 from hotpursuit.trace.bridge_crossing import BridgeCrossing, bridge_entries, crossing_seeds
 from hotpursuit.trace.utxo_taint import UtxoTracer
@@ -47,17 +47,23 @@ class BitcoinWatch:
                  max_reorg_depth: int = 64) -> None:
         self.ingest = BitcoinIngest(source, store, chain=chain, batch_size=1)
         self.source, self.store, self.chain, self.job = source, store, chain, job
-        self.max_reorg_depth = max_reorg_depth
         self.tracers: dict[str, UtxoTracer] = {}
         self.controlled: dict[str, Control] = {}
         self.deposits: dict[str, BridgeCrossing] = {}  # payout txid -> its crossing
         self.stats = UtxoIngestStats()
-        self.next = 0
+        self.follower = TipFollower(BitcoinChain(self.ingest, job, self.stats), next_block=0, batch_size=1,
+                                    max_reorg_depth=max_reorg_depth)
+
+    @property
+    def next(self) -> int:
+        """The next height to process."""
+        return self.follower.next
 
     def seek(self, from_block: int | None) -> None:
         """Next height: after the last one watched, else `from_block`, else the source's tip."""
         done = get_checkpoint(self.store, self.job, self.chain)
-        self.next = done + 1 if done is not None else (from_block if from_block is not None else self.source.tip())
+        self.follower.next = done + 1 if done is not None else (
+            from_block if from_block is not None else self.source.tip())
 
     def rebuild(self, incidents: dict[str, AccountTracer], bridges: set[str]) -> None:
         """Tracers for `incidents` (id -> EVM tracer), replayed over the stored Bitcoin blocks."""
@@ -79,21 +85,15 @@ class BitcoinWatch:
              evm_chain: str) -> BitcoinBlock | int | None:
         """Store and trace the next block: the block with its due requests; or, after a reorg, the
         number of requests retracted; or None when the source has no new block."""
-        number = self.next
-        if number > self.source.tip():
+        done = self.follower.step()
+        if done is None:
             return None
-        bundles = self.ingest.fetch_bundles(number, number)
-        block = bundles[0].block
-        parent = stored_block_hash(self.store, self.chain, number - 1) if number > 0 else None
-        if parent is not None and block.parent_hash != parent:
-            ancestor = self.ingest.find_common_ancestor(number - 1, self.max_reorg_depth)
-            rollback_utxo_above(self.store, self.chain, ancestor, self.job)
-            retracted = retract_above(self.store, self.chain, ancestor,
+        if isinstance(done, RolledBack):
+            retracted = retract_above(self.store, self.chain, done.ancestor,
                                       f"the arrival's {self.chain} block was orphaned by a reorg "
-                                      f"(common ancestor {ancestor})")
-            self.next = ancestor + 1
+                                      f"(common ancestor {done.ancestor})")
             return len(retracted)
-        store_chunk(self.store, self.chain, bundles, f"node:{self.source.url}", self.job, self.stats)
+        number, block = done.first, done.blocks[0].block
         crossings = completed_crossings(self.store, self.chain, number, number)
         self.deposits.update({c.payout[0]: c for c in crossings})
         txs = load_utxo_txs(self.store, self.chain, number, number)
@@ -111,7 +111,6 @@ class BitcoinWatch:
                     evidence = self._evidence(tracer, evm, address, tainted, evm_chain)
                     due.append((inc_id, FreezeCandidate(inc_id, control.org_id, address, ASSET, amount, tainted,
                                                         evidence)))
-        self.next = number + 1
         return BitcoinBlock(number, block.hash, due)
 
     def _evidence(self, tracer: UtxoTracer, evm: AccountTracer, address: str, tainted: int,

@@ -25,15 +25,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hotpursuit.ingest.bitcoin_node_job import BitcoinSource
-from hotpursuit.ingest.evm_node_job import EvmNodeIngest
+from hotpursuit.ingest.evm_node_job import EvmChain, EvmNodeIngest
 from hotpursuit.ingest.rpc_client import JsonRpcClient
+from hotpursuit.ingest.tip_follower import RolledBack, TipFollower
 from hotpursuit.interdict.bitcoin_watch import BitcoinWatch
 from hotpursuit.interdict.freeze_messages import freeze_request_body, request_id
 from hotpursuit.interdict.freeze_rules import ENDPOINT_KIND, Control, freeze_candidates
 from hotpursuit.jobs.trace_setup import trace_setup
 from hotpursuit.store.checkpoints import get_checkpoint, set_checkpoint
 from hotpursuit.store.database import Store
-from hotpursuit.store.evm_tables import rollback_above, stored_block_hash, top_block
+from hotpursuit.store.evm_tables import stored_block_hash, top_block
 from hotpursuit.store.incident_tables import load_sources, open_incidents_of
 from hotpursuit.store.interdiction_tables import (
     NewRequest,
@@ -86,6 +87,9 @@ class LiveWatch:
         # which say the same for transfers (failed txs, ERC-20 and router events); gas used stays NULL
         self.ingest = EvmNodeIngest(client, self.store, batch_size=20, fetch_ahead=1, receipts=False)
         self.client, self.chain = client, self.ingest.chain
+        # one block at a time: a request goes out as soon as the block that makes it due is seen
+        self._evm = EvmChain(self.ingest, None)  # the watch keeps its own checkpoint, after tracing
+        self._follower = TipFollower(self._evm, next_block=0, batch_size=1, max_reorg_depth=max_reorg_depth)
         self.thresholds = thresholds or {}
         self.poll_seconds, self.deadline_hours, self.max_reorg_depth = poll_seconds, deadline_hours, max_reorg_depth
         self.on_requests = on_requests
@@ -113,7 +117,7 @@ class LiveWatch:
 
     def seek(self, from_block: int | None = None) -> None:
         """Set the next block to process, as `start` does (for driving `step` by hand)."""
-        self._next = self._first_block(from_block)
+        self._follower.next = self._first_block(from_block)
 
     def stop(self) -> None:
         """Stop after the block being processed; release the cursor."""
@@ -147,7 +151,7 @@ class LiveWatch:
                 if not progressed:
                     self._stop.wait(self.poll_seconds)
             except Exception:  # a node hiccup must not end the watch: log, wait, try again
-                log.exception("live watch: block %s failed; retrying", self._next)
+                log.exception("live watch: block %s failed; retrying", self._follower.next)
                 self._stale = True
                 self._stop.wait(1.0)
 
@@ -155,20 +159,15 @@ class LiveWatch:
         """Process the next block if the node has it; False when there was none. A pending rebuild
         (incidents or controls changed) runs first, new block or not."""
         if self._stale:
-            self._rebuild(self._next - 1)
-        tip = int(self.client.call("eth_blockNumber", []), 16)
-        if self._next > tip:
-            return False
+            self._rebuild(self._follower.next - 1)
         seen = time.monotonic()
-        number = self._next
-        bundles = self.ingest.fetch_chunk(number, number)
-        parent = stored_block_hash(self.store, self.chain, number - 1) if number > 0 else None
-        if parent is not None and bundles[0].block.parent_hash != parent:
-            self._reorg(number - 1)
+        done = self._follower.step()
+        if done is None:
+            return False
+        if isinstance(done, RolledBack):
+            self._reorged(done.ancestor)
             return True
-        t0 = time.perf_counter()
-        self.ingest.store_chunk(number, number, bundles, None)
-        block_hash = bundles[0].block.hash
+        number, block_hash = done.first, done.blocks[0].block.hash
         moves = self._movements(number, number)
         requests = []
         touched = {(m.receiver, m.asset) for m in moves}
@@ -182,8 +181,7 @@ class LiveWatch:
         set_checkpoint(self.store, WATCH_JOB, self.chain, number)
         self.stats.blocks += 1
         self.stats.last_block = number
-        self.stats.block_seconds.append(time.perf_counter() - t0)
-        self._next = number + 1
+        self.stats.block_seconds.append(time.perf_counter() - self._evm.store_started)
         return True
 
     def _record(self, requests: list[NewRequest], seen: float | None = None, retracted: int = 0) -> None:
@@ -198,14 +196,12 @@ class LiveWatch:
         if new or retracted:
             self.on_requests()
 
-    def _reorg(self, below: int) -> None:
-        ancestor = self.ingest.find_common_ancestor(below, self.max_reorg_depth)
-        rollback_above(self.store, self.chain, ancestor)
+    def _reorged(self, ancestor: int) -> None:
+        """The follower rolled the store back to `ancestor`: retract what the orphaned blocks asked."""
         retracted = retract_above(self.store, self.chain, ancestor,
                                   f"the arrival's block was orphaned by a reorg (common ancestor {ancestor})")
         set_checkpoint(self.store, WATCH_JOB, self.chain, ancestor)
         self.stats.reorgs += 1
-        self._next = ancestor + 1
         self._stale = True
         self._record([], retracted=len(retracted))
 
@@ -213,7 +209,7 @@ class LiveWatch:
         """Process the next Bitcoin block if the source has it; False when there was none."""
         assert self.bitcoin is not None
         if self._stale:
-            self._rebuild(self._next - 1)
+            self._rebuild(self._follower.next - 1)
         seen = time.monotonic()
         done = self.bitcoin.step({i.id: i.tracer for i in self._incidents}, self._bridges, self.thresholds,
                                  self.chain)
