@@ -25,8 +25,8 @@ from bitcoin.core import CBlock, COutPoint, CTransaction, CTxIn, CTxOut, b2lx
 from bitcoin.core.script import CScript
 from eth_utils import keccak
 
-from hotpursuit.devnet.bitcoin_fixtures import blk_file_bytes, shared_funding_transactions, shared_mainnet_blocks
 from hotpursuit.drill.bitcoin_leg import build_bitcoin_leg, memo_address
+from hotpursuit.drill.devnet.bitcoin_fixtures import blk_file_bytes, shared_funding_transactions, shared_mainnet_blocks
 from hotpursuit.ingest.bitcoin_blocks_job import import_bitcoin_blocks
 from hotpursuit.ingest.bitcoin_node_job import BitcoinIngest, CoreRpcSource, EsploraSource
 from hotpursuit.store import Store
@@ -101,7 +101,7 @@ def main() -> None:
         hex_file = Path(tmp) / "served.hex"
         hex_file.write_text("\n".join(b.hex() for b in served))
         t0 = time.perf_counter()
-        server = subprocess.Popen([sys.executable, "-m", "hotpursuit.devnet.bitcoin_server", str(hex_file)],
+        server = subprocess.Popen([sys.executable, "-m", "hotpursuit.drill.devnet.bitcoin_server", str(hex_file)],
                                   stdout=subprocess.PIPE, text=True)
         try:
             assert server.stdout is not None

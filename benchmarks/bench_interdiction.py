@@ -31,7 +31,7 @@ from typing import Any
 
 from hotpursuit.api.app import create_app
 from hotpursuit.api.background import free_port, serve_in_thread
-from hotpursuit.devnet.anvil import AnvilNode
+from hotpursuit.drill.devnet.anvil import AnvilNode
 from hotpursuit.ingest.rpc_client import JsonRpcClient
 from hotpursuit.interdict.live_watch import LiveWatch
 from hotpursuit.security.webhook_signing import SIGNATURE_HEADER, verify

@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from hotpursuit.devnet.anvil import AnvilNode
+from hotpursuit.drill.devnet.anvil import AnvilNode
 from hotpursuit.drill.heist import DrillConfig, HeistDrill
 from hotpursuit.ingest.evm_node_job import EvmNodeIngest
 from hotpursuit.ingest.rpc_client import JsonRpcClient

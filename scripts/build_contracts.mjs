@@ -1,5 +1,5 @@
 // Compiles contracts/*.sol with the pinned npm `solc` and writes one artifact per contract
-// (abi + creation bytecode) to src/hotpursuit/devnet/artifacts/, and copies the real protocol
+// (abi + creation bytecode) to src/hotpursuit/drill/devnet/artifacts/, and copies the real protocol
 // contracts' compiled artifacts (abi + bytecode as the npm packages ship them, byte for byte the
 // mainnet builds) next to them. Run: node scripts/build_contracts.mjs
 // With --check it compiles and exits 1 if any checked-in artifact differs (the test uses this).
@@ -19,7 +19,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(join(root, "tools/node/package.json"));
 const solc = require("solc");
 const srcDir = join(root, "contracts");
-const outDir = join(root, "src/hotpursuit/devnet/artifacts");
+const outDir = join(root, "src/hotpursuit/drill/devnet/artifacts");
 const check = process.argv.includes("--check");
 
 const sources = {};

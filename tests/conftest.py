@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hotpursuit.devnet.anvil import AnvilNode
+from hotpursuit.drill.devnet.anvil import AnvilNode
 from hotpursuit.ingest.rpc_client import JsonRpcClient
 from hotpursuit.store import Store
 

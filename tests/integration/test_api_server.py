@@ -342,7 +342,8 @@ def test_audit_entries_survive_a_kill_9_of_the_server(tmp_path: Path) -> None:
     assert "audit log intact: 5 entries" in verified.output
 
 
-def test_openapi_spec_holds_under_schemathesis_stateful(server: tuple[str, dict[str, str], Store], tmp_path: Path) -> None:
+def test_openapi_spec_holds_under_schemathesis_stateful(server: tuple[str, dict[str, str], Store],
+                                                        tmp_path: Path) -> None:
     """Last in this module: its random writes (labels, incidents) change the shared server's state."""
     import subprocess
     import sys

@@ -13,8 +13,8 @@ from typing import Any
 
 from bitcoin.core import CBlock, b2lx
 
-from hotpursuit.devnet.bitcoin_server import BitcoinTestServer
 from hotpursuit.drill.bitcoin_leg import MINER_FEE, OUTBOUND_FEE, build_bitcoin_leg, fork_from, sats_for_wei
+from hotpursuit.drill.devnet.bitcoin_server import BitcoinTestServer
 from hotpursuit.drill.ground_truth import build_ground_truth
 from hotpursuit.drill.heist import DrillConfig, HeistDrill
 from hotpursuit.ingest.bitcoin_node_job import BitcoinIngest, CoreRpcSource, EsploraSource

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from hotpursuit.devnet.bitcoin_fixtures import (
+from hotpursuit.drill.devnet.bitcoin_fixtures import (
     FixtureBlock,
     blk_file_bytes,
     shared_funding_transactions,
     shared_mainnet_blocks,
 )
-from hotpursuit.devnet.bitcoin_server import BitcoinTestServer
+from hotpursuit.drill.devnet.bitcoin_server import BitcoinTestServer
 from hotpursuit.errors import IngestError, RpcError
 from hotpursuit.ingest.bitcoin_blocks_job import import_bitcoin_blocks
 from hotpursuit.ingest.bitcoin_etl_job import import_bitcoin_etl

@@ -9,8 +9,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from hotpursuit.devnet.bitcoin_server import BitcoinTestServer
 from hotpursuit.drill.bitcoin_leg import build_bitcoin_leg, fork_from, memo_address, onward_address
+from hotpursuit.drill.devnet.bitcoin_server import BitcoinTestServer
 from hotpursuit.ingest.bitcoin_node_job import EsploraSource
 from hotpursuit.interdict.bitcoin_watch import BitcoinBlock, BitcoinWatch
 from hotpursuit.interdict.freeze_messages import request_id

@@ -10,7 +10,7 @@ import threading
 import time
 from pathlib import Path
 
-from hotpursuit.devnet.anvil import AnvilNode
+from hotpursuit.drill.devnet.anvil import AnvilNode
 from hotpursuit.drill.heist import DrillConfig, HeistDrill
 from hotpursuit.ingest.evm_node_job import FOLLOW_JOB, EvmNodeIngest
 from hotpursuit.ingest.rpc_client import JsonRpcClient

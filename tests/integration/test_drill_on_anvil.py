@@ -12,8 +12,8 @@ import pytest
 from eth_abi import decode
 from eth_utils import keccak
 
-from hotpursuit.devnet.anvil import AnvilNode
-from hotpursuit.devnet.contracts import load_artifact
+from hotpursuit.drill.devnet.anvil import AnvilNode
+from hotpursuit.drill.devnet.contracts import load_artifact
 from hotpursuit.drill.ground_truth import build_ground_truth
 from hotpursuit.drill.heist import DrillConfig, HeistDrill
 from hotpursuit.ingest.evm_node_job import EvmNodeIngest

@@ -23,9 +23,9 @@ import httpx
 import pytest
 
 from hotpursuit.api.background import free_port
-from hotpursuit.devnet.anvil import AnvilNode
-from hotpursuit.devnet.bitcoin_server import BitcoinTestServer
 from hotpursuit.drill.bitcoin_leg import build_bitcoin_leg
+from hotpursuit.drill.devnet.anvil import AnvilNode
+from hotpursuit.drill.devnet.bitcoin_server import BitcoinTestServer
 from hotpursuit.drill.live_race import AGENCY, receiver_command, setup_defenders
 from hotpursuit.store import Store
 from hotpursuit.store.org_tables import create_key

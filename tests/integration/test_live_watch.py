@@ -17,7 +17,7 @@ import httpx
 from hotpursuit.api.app import create_app
 from hotpursuit.api.background import serve_in_thread
 from hotpursuit.attribution.labels import LabelClaim
-from hotpursuit.devnet.anvil import AnvilNode
+from hotpursuit.drill.devnet.anvil import AnvilNode
 from hotpursuit.ingest.rpc_client import JsonRpcClient
 from hotpursuit.interdict.live_watch import LiveWatch
 from hotpursuit.store import Store

@@ -11,8 +11,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from hotpursuit.cli import app
-from hotpursuit.devnet.bitcoin_server import BitcoinTestServer
 from hotpursuit.drill.bitcoin_leg import build_bitcoin_leg
+from hotpursuit.drill.devnet.bitcoin_server import BitcoinTestServer
 from hotpursuit.drill.ground_truth import build_ground_truth
 from hotpursuit.drill.heist import DrillConfig, HeistDrill
 from hotpursuit.drill.service_labels import drill_service_claims

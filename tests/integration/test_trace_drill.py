@@ -55,8 +55,8 @@ def test_haircut_trace_matches_ground_truth_for_eth_and_the_stablecoin(rpc: Json
 
 
 def test_taint_crosses_the_bridge_to_the_bitcoin_leg(rpc: JsonRpcClient, store: Store) -> None:
-    from hotpursuit.devnet.bitcoin_server import BitcoinTestServer
     from hotpursuit.drill.bitcoin_leg import MINER_FEE, build_bitcoin_leg
+    from hotpursuit.drill.devnet.bitcoin_server import BitcoinTestServer
     from hotpursuit.ingest.bitcoin_node_job import BitcoinIngest, CoreRpcSource
     from hotpursuit.trace.bridge_crossing import BridgeCrossing, crossing_seeds
     from hotpursuit.trace.utxo_taint import UtxoTx, trace_utxo

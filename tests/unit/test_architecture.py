@@ -1,6 +1,6 @@
 """Architectural facts pinned by tests (httpx's test_exported_members is the model): SQL only in
 `store/`; the pure core imports no I/O library and no store; the product never imports the exercise kit
-(`drill/`, `devnet/`); no import cycles between the package's modules."""
+(`drill/`, nodes included); no import cycles between the package's modules."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "src" / "hotpursuit"
 CORE = ("chains", "trace", "cluster", "screening", "security")
 IO_LIBRARIES = ("duckdb", "httpx", "fastapi", "uvicorn", "starlette", "pyarrow", "requests", "hotpursuit.store",
                 "hotpursuit.api", "hotpursuit.ingest", "hotpursuit.jobs")
-KIT = ("drill", "devnet")
+KIT = ("drill",)
 DB_CALLS = {"execute", "executemany", "sql", "fetchall", "fetchone", "fetchnumpy", "fetch_arrow_table"}
 SQL_TEXT = re.compile(r"^\s*(SELECT\s|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(OR\s+REPLACE\s+)?"
                       r"(TEMP\s+)?TABLE|DROP\s+TABLE|WITH\s+\w+\s+AS\s*\()")
@@ -112,4 +112,4 @@ def test_the_rules_see_what_they_must() -> None:
     assert len(store_sql) > 50
     assert any(name.startswith("hotpursuit.store") for name in _imports(modules["hotpursuit.jobs.trace_job"][1],
                                                                          "hotpursuit.jobs.trace_job"))
-    assert "hotpursuit.devnet.anvil" in _imports(modules["hotpursuit.drill.cli"][1], "hotpursuit.drill.cli")
+    assert "hotpursuit.drill.devnet.anvil" in _imports(modules["hotpursuit.drill.cli"][1], "hotpursuit.drill.cli")

@@ -46,8 +46,8 @@ def test_bad_usage_exits_2() -> None:
 
 
 def test_bitcoin_commands_import_ingest_and_refuse_bad_blocks(tmp_path: Path) -> None:
-    from hotpursuit.devnet.bitcoin_fixtures import blk_file_bytes, shared_mainnet_blocks
-    from hotpursuit.devnet.bitcoin_server import BitcoinTestServer
+    from hotpursuit.drill.devnet.bitcoin_fixtures import blk_file_bytes, shared_mainnet_blocks
+    from hotpursuit.drill.devnet.bitcoin_server import BitcoinTestServer
 
     from ..conftest import SHARED_DATA
 

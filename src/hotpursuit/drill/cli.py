@@ -27,7 +27,7 @@ def node_run(
     block_time: Annotated[float | None, typer.Option(help="Mine every N seconds (default: per tx).")] = None,
 ) -> None:
     """Run the project's anvil in the foreground (zero gas price, auto-impersonation) until Ctrl-C."""
-    from hotpursuit.devnet.anvil import AnvilNode
+    from hotpursuit.drill.devnet.anvil import AnvilNode
 
     with user_errors(), AnvilNode(port=port, block_time=block_time) as node:
         console.print(f"anvil on {node.url} (Ctrl-C to stop)")
@@ -96,7 +96,7 @@ def demo(
 ) -> None:
     """Start anvil, run the heist drill, ingest it into the store, print a summary, stop anvil; then run
     the live race (anvil mining every second, the API watching, reference receivers freezing)."""
-    from hotpursuit.devnet.anvil import AnvilNode
+    from hotpursuit.drill.devnet.anvil import AnvilNode
     from hotpursuit.ingest.evm_node_job import EvmNodeIngest
     from hotpursuit.ingest.rpc_client import JsonRpcClient
     from hotpursuit.store.summary import table_counts, transfer_summary, zero_value_transfers
@@ -259,8 +259,8 @@ def _demo_attribution(db: Path, truth: dict[str, Any]) -> None:
 
 def _demo_bitcoin_leg(db: Path, seed: int, truth: dict[str, Any], out: Path) -> None:
     """Pay the drill's bridge memos on Bitcoin, serve the leg, ingest it over Core RPC, show the links."""
-    from hotpursuit.devnet.bitcoin_server import BitcoinTestServer
     from hotpursuit.drill.bitcoin_leg import build_bitcoin_leg
+    from hotpursuit.drill.devnet.bitcoin_server import BitcoinTestServer
     from hotpursuit.ingest.bitcoin_node_job import BitcoinIngest, CoreRpcSource
     from hotpursuit.store.bridge_links import bridge_link_counts
 

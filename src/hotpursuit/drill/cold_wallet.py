@@ -9,7 +9,7 @@ from eth_abi import encode
 from eth_keys import keys
 from eth_utils import keccak
 
-from hotpursuit.devnet.contracts import create2_address, load_artifact
+from hotpursuit.drill.devnet.contracts import create2_address, load_artifact
 from hotpursuit.ingest.rpc_client import JsonRpcClient
 
 SAFE = load_artifact("Safe")

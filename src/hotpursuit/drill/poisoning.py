@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from hotpursuit.devnet.contracts import load_artifact
+from hotpursuit.drill.devnet.contracts import load_artifact
 
 FAKE_TOKEN = load_artifact("ImpersonatorToken")
 

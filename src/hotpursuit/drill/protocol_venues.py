@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from eth_abi import encode
 from eth_utils import keccak
 
-from hotpursuit.devnet.contracts import create2_address, load_artifact
+from hotpursuit.drill.devnet.contracts import create2_address, load_artifact
 
 WETH9 = load_artifact("WETH9")
 V2_FACTORY = load_artifact("UniswapV2Factory")

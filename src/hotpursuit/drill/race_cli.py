@@ -29,9 +29,9 @@ def demo_live_race(db: Path, seed: int, out: Path) -> None:
     """Run the race on a fresh store at `db` (replaced) and print the final table."""
     from hotpursuit.api.app import create_app
     from hotpursuit.api.background import serve_in_thread
-    from hotpursuit.devnet.anvil import AnvilNode
-    from hotpursuit.devnet.bitcoin_server import BitcoinTestServer
     from hotpursuit.drill.bitcoin_leg import build_bitcoin_leg
+    from hotpursuit.drill.devnet.anvil import AnvilNode
+    from hotpursuit.drill.devnet.bitcoin_server import BitcoinTestServer
     from hotpursuit.drill.heist import DrillConfig, HeistDrill
     from hotpursuit.drill.live_race import AGENCY, receiver_command, setup_defenders
     from hotpursuit.ingest.bitcoin_node_job import EsploraSource

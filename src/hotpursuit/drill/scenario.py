@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hotpursuit.devnet.contracts import load_artifact
+from hotpursuit.drill.devnet.contracts import load_artifact
 
 ETHER = 10**18
 USD = 10**6  # the stablecoin has 6 decimals, like USDT

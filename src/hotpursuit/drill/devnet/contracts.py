@@ -75,7 +75,7 @@ def create2_address(deployer: str, salt: bytes, init_code: bytes) -> str:
 
 @cache
 def load_artifact(name: str) -> ContractArtifact:
-    """The checked-in artifact `src/hotpursuit/devnet/artifacts/<name>.json`."""
-    text = (resources.files("hotpursuit.devnet") / "artifacts" / f"{name}.json").read_text("utf-8")
+    """The checked-in artifact `src/hotpursuit/drill/devnet/artifacts/<name>.json`."""
+    text = (resources.files("hotpursuit.drill.devnet") / "artifacts" / f"{name}.json").read_text("utf-8")
     data = json.loads(text)
     return ContractArtifact(name=data["contractName"], abi=data["abi"], bytecode=data["bytecode"])

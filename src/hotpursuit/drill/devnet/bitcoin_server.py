@@ -279,7 +279,7 @@ class BitcoinTestServer:
 
 
 def main() -> None:  # pragma: no cover - exercised by the benchmark as a separate process
-    """`python -m hotpursuit.devnet.bitcoin_server BLOCKS.hex`: serve height-ordered raw block hex lines."""
+    """`python -m hotpursuit.drill.devnet.bitcoin_server BLOCKS.hex`: serve height-ordered raw block hex lines."""
     import sys
     from pathlib import Path
 
