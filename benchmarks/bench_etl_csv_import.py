@@ -56,7 +56,7 @@ def main() -> None:
         with Store.open(Path(tmp) / "store.duckdb") as store:
             t0 = time.perf_counter()
             result = import_ethereum_etl(store, folder)
-            store.con.execute("CHECKPOINT")
+            store.execute("CHECKPOINT")
             ours = time.perf_counter() - t0
             stored = result.rows_stored["transfers"]
 

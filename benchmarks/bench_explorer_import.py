@@ -63,7 +63,7 @@ def main() -> None:
         with Store.open(Path(tmp) / "store.duckdb") as store:
             t0 = time.perf_counter()
             result = import_explorer(store, [csv_path])
-            store.con.execute("CHECKPOINT")
+            store.execute("CHECKPOINT")
             ours = time.perf_counter() - t0
             t0 = time.perf_counter()
             again = import_explorer(store, [csv_path])

@@ -209,7 +209,7 @@ def big_block_run(args: argparse.Namespace, tmp: Path) -> None:
                     trace_account(moves, source_addresses=inc.tracer.source_addresses, endpoints=inc.tracer.endpoints)
                 retrace_s.append(time.perf_counter() - t0)
                 assert watch.stats.last_block == number
-            count = store.con.execute("SELECT count(*) FROM transfers WHERE block_number = ?", [number]).fetchone()
+            count = store.execute("SELECT count(*) FROM transfers WHERE block_number = ?", [number]).fetchone()
             requests = watch.stats.requests
             watch.stop()
     med = statistics.median

@@ -27,7 +27,7 @@ from hotpursuit.store.org_tables import add_org, create_key
 
 def build_store(path: Path, n: int) -> str:
     with Store.open(path) as store:
-        store.con.execute(f"""INSERT INTO labels (chain, address, label, category, actor, confidence, source, tlp,
+        store.execute(f"""INSERT INTO labels (chain, address, label, category, actor, confidence, source, tlp,
                                   asserted_by, owner_org, import_key)
                               SELECT 'ethereum', '0x' || lpad(lower(to_hex(i)), 40, '0'), 'bench label',
                                      CASE WHEN i % 3 = 0 THEN 'sanctioned' WHEN i % 3 = 1 THEN 'scam'

@@ -53,16 +53,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
     revoked_id, keys["revoked"] = create_key(store, "ex-other", ["screen"], 30)
     revoke_key(store, revoked_id)
     keys["expired"] = create_key(store, "ex-other", ["screen"], 30)[1]
-    store.con.execute("UPDATE api_keys SET expires_at = TIMESTAMP '2020-01-01' WHERE id = ?",
+    store.execute("UPDATE api_keys SET expires_at = TIMESTAMP '2020-01-01' WHERE id = ?",
                       [keys["expired"].split("_")[1]])
-    store.con.execute("""INSERT INTO transfers VALUES ('ethereum', 1, ?, 0, 0, 'native', NULL, NULL, ?, ?, 'ETH',
+    store.execute("""INSERT INTO transfers VALUES ('ethereum', 1, ?, 0, 0, 'native', NULL, NULL, ?, ?, 'ETH',
                          10::BIGNUM, 'test')""", [TX, SUSPECT, "0x" + "77" * 20])
     for incident, tlp, owner in (("case-public", "CLEAR", None), ("case-amber", "AMBER", "kr-nis"),
                                  ("case-red", "RED", "kr-nis"), ("case-empty", "CLEAR", None)):
-        store.con.execute("INSERT INTO incidents (id, name, chain, tlp, owner_org) VALUES (?, ?, 'ethereum', ?, ?)",
+        store.execute("INSERT INTO incidents (id, name, chain, tlp, owner_org) VALUES (?, ?, 'ethereum', ?, ?)",
                           [incident, incident, tlp, owner])
         if incident != "case-empty":
-            store.con.execute("INSERT INTO incident_sources (incident_id, chain, kind, ref) "
+            store.execute("INSERT INTO incident_sources (incident_id, chain, kind, ref) "
                               "VALUES (?, 'ethereum', 'tx', ?)", [incident, TX])
     with serve_in_thread(create_app(store)) as base:
         yield base, keys, store

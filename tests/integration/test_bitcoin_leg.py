@@ -40,7 +40,7 @@ def test_bitcoin_leg_links_every_bridge_deposit(rpc: JsonRpcClient, store: Store
     assert stats.bridge_links == len(truth["bridge_memos"])
     assert {"p2tr", "p2wpkh", "nulldata"} <= stats.by_type.keys()
 
-    links = store.con.execute("""SELECT from_tx_hash, to_address, to_tx_hash, amount_in::VARCHAR,
+    links = store.execute("""SELECT from_tx_hash, to_address, to_tx_hash, amount_in::VARCHAR,
                                         amount_out::VARCHAR FROM bridge_links ORDER BY from_tx_hash""").fetchall()
     expected = sorted((p.inbound_tx, p.address, p.txid, str(int(m["amount"])), str(p.sats))
                       for p, m in zip(leg.payouts, truth["bridge_memos"], strict=True))
@@ -51,10 +51,10 @@ def test_bitcoin_leg_links_every_bridge_deposit(rpc: JsonRpcClient, store: Store
     onward = [p for p in leg.payouts if p.onward_txid]
     assert onward
     for p in onward:
-        spent = store.con.execute("SELECT address, value::VARCHAR FROM utxo_inputs WHERE tx_hash = ?",
+        spent = store.execute("SELECT address, value::VARCHAR FROM utxo_inputs WHERE tx_hash = ?",
                                   [p.onward_txid]).fetchall()
         assert spent == [(p.address, str(p.sats))]
-        paid = store.con.execute("SELECT address, script_type, value::VARCHAR FROM utxo_outputs WHERE tx_hash = ?",
+        paid = store.execute("SELECT address, script_type, value::VARCHAR FROM utxo_outputs WHERE tx_hash = ?",
                                  [p.onward_txid]).fetchall()
         assert paid == [(p.onward_address, "p2tr", str(p.sats - MINER_FEE))]
 
@@ -70,17 +70,17 @@ def test_follow_rolls_back_a_bitcoin_reorg(rpc: JsonRpcClient, store: Store) -> 
 
         def stop_when_caught_up() -> bool:
             calls["n"] += 1
-            height = store.con.execute("SELECT max(number) FROM blocks WHERE chain = 'bitcoin'").fetchone()
+            height = store.execute("SELECT max(number) FROM blocks WHERE chain = 'bitcoin'").fetchone()
             if calls["n"] == 3:
                 server.set_chain(fork)  # blocks 2.. replaced, and the chain is longer than what we saw
             return height is not None and height[0] == tip and calls["n"] > 3
 
         stats = job.follow(0, poll_seconds=0.01, should_stop=stop_when_caught_up)
     assert stats.reorgs == 1
-    stored = store.con.execute("SELECT number, hash FROM blocks WHERE chain = 'bitcoin' ORDER BY 1").fetchall()
+    stored = store.execute("SELECT number, hash FROM blocks WHERE chain = 'bitcoin' ORDER BY 1").fetchall()
     assert stored == [(h, b2lx(CBlock.deserialize(raw).GetHash())) for h, raw in fork]
     assert stored[:2] == [(h, b2lx(CBlock.deserialize(raw).GetHash())) for h, raw in leg.blocks[:2]]
-    dupes = store.con.execute("SELECT count(*) - count(DISTINCT (tx_hash, output_index)) FROM utxo_outputs").fetchone()
+    dupes = store.execute("SELECT count(*) - count(DISTINCT (tx_hash, output_index)) FROM utxo_outputs").fetchone()
     assert dupes == (0,)
 
 
@@ -95,7 +95,7 @@ def test_kill_9_mid_bitcoin_ingest_then_rerun_equals_an_uninterrupted_run(rpc: J
 
     def tables(db: Path) -> list[Any]:
         with Store.open(db) as s:
-            return [s.con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+            return [s.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
                     for t in ("blocks", "utxo_outputs", "utxo_inputs")]
 
     with BitcoinTestServer(leg.blocks) as server:
@@ -111,7 +111,7 @@ def test_kill_9_mid_bitcoin_ingest_then_rerun_equals_an_uninterrupted_run(rpc: J
             proc.wait()
             with Store.open(db) as s:
                 done = get_checkpoint(s, f"btc-range:0-{last}", "bitcoin")
-                partial = s.con.execute("SELECT count(*) FROM blocks").fetchone()
+                partial = s.execute("SELECT count(*) FROM blocks").fetchone()
             if done is None or done >= last:
                 continue
             interrupted = True

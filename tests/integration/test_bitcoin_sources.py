@@ -40,11 +40,11 @@ def funding() -> dict[str, tuple[bytes, str]]:
 
 def _rows(store: Store) -> dict[str, list[Any]]:
     return {
-        "blocks": store.con.execute("SELECT chain, number, hash, timestamp, transaction_count FROM blocks "
+        "blocks": store.execute("SELECT chain, number, hash, timestamp, transaction_count FROM blocks "
                                     "ORDER BY ALL").fetchall(),
-        "outputs": store.con.execute("SELECT * EXCLUDE (source) REPLACE (value::VARCHAR AS value) "
+        "outputs": store.execute("SELECT * EXCLUDE (source) REPLACE (value::VARCHAR AS value) "
                                      "FROM utxo_outputs ORDER BY ALL").fetchall(),
-        "inputs": store.con.execute("SELECT * EXCLUDE (source) REPLACE (value::VARCHAR AS value) "
+        "inputs": store.execute("SELECT * EXCLUDE (source) REPLACE (value::VARCHAR AS value) "
                                     "FROM utxo_inputs ORDER BY ALL").fetchall(),
     }
 
@@ -118,7 +118,7 @@ def _assert_refused(tmp_path: Path, data: bytes, match: str, **kwargs: Any) -> N
     with Store.open(tmp_path / "bad.duckdb") as store:
         with pytest.raises(IngestError, match=match):
             import_bitcoin_blocks(store, [path], **kwargs)
-        assert store.con.execute("SELECT (SELECT count(*) FROM blocks) + (SELECT count(*) FROM utxo_outputs)"
+        assert store.execute("SELECT (SELECT count(*) FROM blocks) + (SELECT count(*) FROM utxo_outputs)"
                                  ).fetchone() == (0,)
 
 
@@ -155,11 +155,11 @@ def test_core_before_v25_falls_back_to_verbosity_2_and_needs_stored_prevouts(
                            support_verbosity_3=False) as server, Store.open(tmp_path / "v2.duckdb") as store:
         job = BitcoinIngest(CoreRpcSource(server.rpc_url), store)
         job.ingest_range(0, 1)
-        assert store.con.execute("SELECT count(*) FROM utxo_outputs").fetchone() == (2,)
+        assert store.execute("SELECT count(*) FROM utxo_outputs").fetchone() == (2,)
         spent = "76a8d70a757be5055f60be076b683897cadaad6b7bdf78c43e39b9d59cb4a6ea:0"
         with pytest.raises(IngestError, match=rf"block 50001 .*spends {spent}, which is not in the store"):
             job.ingest_range(50000, 50002)
-        assert store.con.execute("SELECT max(number) FROM blocks").fetchone() == (1,)  # nothing of the chunk
+        assert store.execute("SELECT max(number) FROM blocks").fetchone() == (1,)  # nothing of the chunk
 
 
 def test_bitcoin_etl_address_that_the_script_does_not_pay_is_refused(tmp_path: Path) -> None:
@@ -173,7 +173,7 @@ def test_bitcoin_etl_address_that_the_script_does_not_pay_is_refused(tmp_path: P
         with pytest.raises(IngestError, match=r"transactions.json:1: column 'outputs\[0\].addresses': "
                                               r"1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa is not what the script pays"):
             import_bitcoin_etl(store, export)
-        assert store.con.execute("SELECT count(*) FROM utxo_outputs").fetchone() == (0,)
+        assert store.execute("SELECT count(*) FROM utxo_outputs").fetchone() == (0,)
 
 
 def test_multi_input_clustering_on_real_block_50001(tmp_path: Path, blocks: list[FixtureBlock],
@@ -186,6 +186,6 @@ def test_multi_input_clustering_on_real_block_50001(tmp_path: Path, blocks: list
         stats = run_clustering(store, "bitcoin")
         # tx 7940cdde... spends coins of 1DoQeKfU... and 1PZMgkF2... together: one owner
         assert stats.by_reason == {"multi-input": 1} and stats.merges == 1
-        rows = dict(store.con.execute("SELECT address, cluster_id FROM clusters").fetchall())
+        rows = dict(store.execute("SELECT address, cluster_id FROM clusters").fetchall())
         assert rows["1DoQeKfU3dYhN9bxMpFFcVUnufCPDqSPae"] == rows["1PZMgkF2x161qvfP7dhoWSEEU3SjnQE1m9"]
         assert run_clustering(store, "bitcoin").links == 0  # nothing new above the checkpoint

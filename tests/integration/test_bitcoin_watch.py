@@ -55,7 +55,7 @@ def test_onward_move_to_a_controlled_address_is_asked_and_a_reorg_retracts_and_a
         for address in onward.values():
             add_control(store, "ex-nordvik", "bitcoin", address, "deposit_address")
         for d in deposits:
-            store.con.execute("""INSERT INTO bridge_links (from_chain, from_tx_hash, memo, to_chain, to_address,
+            store.execute("""INSERT INTO bridge_links (from_chain, from_tx_hash, memo, to_chain, to_address,
                                    amount_in, source, from_block, from_log_index, from_asset)
                                  VALUES ('anvil', ?, ?, 'bitcoin', ?, ?::BIGNUM, 'test', 2, 0, 'ETH')""",
                               [d["tx_hash"], d["memo"], d["btc_address"], d["amount"]])
@@ -77,9 +77,9 @@ def test_onward_move_to_a_controlled_address_is_asked_and_a_reorg_retracts_and_a
         assert watch.step(incidents, {ROUTER}, {"BTC": 1_000}, "anvil") == 1  # rolled back, one request retracted
         watch.rebuild(incidents, {ROUTER})
         again = _steps(watch, incidents, store)
-        rows = store.con.execute("SELECT block_hash, amount::VARCHAR, status FROM freeze_requests "
+        rows = store.execute("SELECT block_hash, amount::VARCHAR, status FROM freeze_requests "
                                  "ORDER BY created_at, status").fetchall()
-        retractions = store.con.execute("SELECT count(*) FROM outbox WHERE kind = 'retraction'").fetchone()
+        retractions = store.execute("SELECT count(*) FROM outbox WHERE kind = 'retraction'").fetchone()
     last = payouts[deposits[6]["tx_hash"]]
     assert [(b.number, [(c.address, c.amount) for _, c in b.due]) for b in again] == [
         (1, []), (2, [(onward[0], int(moved_on["onward_sats"]))]), (3, [(onward[6], int(last["onward_sats"]))])]

@@ -38,7 +38,7 @@ def test_every_deposit_address_goes_to_its_exchange_and_no_thief_joins_one(
         rpc: JsonRpcClient, store: Store, tmp_path: Path) -> None:
     truth = _drill_with_hot_wallet_labels(rpc, store, tmp_path)
     stats = run_clustering(store, "anvil")
-    clusters = dict(store.con.execute("SELECT address, cluster_id FROM clusters WHERE chain = 'anvil'").fetchall())
+    clusters = dict(store.execute("SELECT address, cluster_id FROM clusters WHERE chain = 'anvil'").fetchall())
     exchange_of_cluster = {clusters[ex["hot_wallet"]]: name for name, ex in truth["exchanges"].items()}
     assert len(exchange_of_cluster) == len(truth["exchanges"])  # three exchanges, three clusters
     for deposit, owner in truth["deposit_address_owner"].items():
@@ -49,10 +49,10 @@ def test_every_deposit_address_goes_to_its_exchange_and_no_thief_joins_one(
     for thief in truth["thief_addresses"]:
         assert clusters.get(thief) not in exchange_of_cluster, thief
     # incremental: a second run finds nothing new and changes nothing
-    before = store.con.execute("SELECT * FROM clusters ORDER BY ALL").fetchall()
+    before = store.execute("SELECT * FROM clusters ORDER BY ALL").fetchall()
     again = run_clustering(store, "anvil")
     assert again.links == 0 and again.merges == 0
-    assert store.con.execute("SELECT * FROM clusters ORDER BY ALL").fetchall() == before
+    assert store.execute("SELECT * FROM clusters ORDER BY ALL").fetchall() == before
 
 
 def test_address_page_shows_the_inherited_exchange_label_and_its_path(
@@ -63,7 +63,7 @@ def test_address_page_shows_the_inherited_exchange_label_and_its_path(
     run_clustering(store, "anvil")
     name, ex = next(iter(truth["exchanges"].items()))
     deposit = next(d for d in ex["deposit_addresses"]
-                   if store.con.execute("SELECT count(*) FROM clusters WHERE address = ?", [d]).fetchone() == (1,))
+                   if store.execute("SELECT count(*) FROM clusters WHERE address = ?", [d]).fetchone() == (1,))
     page = address_page(store, "anvil", deposit)
     assert page.claims == []  # nothing is said about the deposit address itself
     assert page.entity is not None and page.entity.label == f"{name} hot wallet"

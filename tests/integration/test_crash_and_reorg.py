@@ -27,7 +27,7 @@ def _ingest_cmd(url: str, db: Path, first: int, last: int) -> list[str]:
 
 def _tables(db: Path) -> dict[str, list[tuple[object, ...]]]:
     with Store.open(db) as s:
-        return {t: s.con.execute(ALL.format(t)).fetchall() for t in ("blocks", "transactions", "transfers")}
+        return {t: s.execute(ALL.format(t)).fetchall() for t in ("blocks", "transactions", "transfers")}
 
 
 def test_kill_9_mid_ingest_then_rerun_equals_an_uninterrupted_run(anvil: AnvilNode, tmp_path: Path) -> None:
@@ -49,7 +49,7 @@ def test_kill_9_mid_ingest_then_rerun_equals_an_uninterrupted_run(anvil: AnvilNo
         proc.wait()
         with Store.open(db) as s:
             done = get_checkpoint(s, f"evm-range:{first}-{last}", "anvil")
-            partial = s.con.execute("SELECT count(*) FROM blocks").fetchone()
+            partial = s.execute("SELECT count(*) FROM blocks").fetchone()
         if done is None or done >= last:
             continue  # killed before the first commit or after the last: try a different moment
         interrupted = True
@@ -79,7 +79,7 @@ def test_follow_rolls_back_a_reorg_and_replays_the_new_branch(anvil: AnvilNode, 
         follower = threading.Thread(target=lambda: result.update(
             stats=job.follow(0, poll_seconds=0.05, should_stop=stop.is_set)))
         follower.start()
-        watcher = Store(store.con.cursor(), store.path)  # the follower's connection is busy
+        watcher = store.cursor()  # the follower's connection is busy
         try:
             _wait(lambda: get_checkpoint(watcher, FOLLOW_JOB, "anvil") == 6)
             orphaned = rpc.call("eth_getBlockByNumber", ["0x5", True])["transactions"][0]["hash"]
@@ -95,13 +95,13 @@ def test_follow_rolls_back_a_reorg_and_replays_the_new_branch(anvil: AnvilNode, 
         assert stats.reorgs >= 1
         for n in range(tip + 1):
             node_hash = rpc.call("eth_getBlockByNumber", [hex(n), False])["hash"]
-            assert store.con.execute("SELECT list(hash) FROM blocks WHERE number = ?", [n]).fetchone() == (
+            assert store.execute("SELECT list(hash) FROM blocks WHERE number = ?", [n]).fetchone() == (
                 [node_hash],)
-        assert store.con.execute("SELECT count(*) FROM transfers WHERE tx_hash = ?", [orphaned]).fetchone() == (0,)
-        to_carol = store.con.execute("SELECT list(amount::VARCHAR ORDER BY block_number) FROM transfers "
+        assert store.execute("SELECT count(*) FROM transfers WHERE tx_hash = ?", [orphaned]).fetchone() == (0,)
+        to_carol = store.execute("SELECT list(amount::VARCHAR ORDER BY block_number) FROM transfers "
                                      "WHERE to_address = ?", [carol]).fetchone()
         assert to_carol == (["7", "8"],)
-        dupes = store.con.execute("SELECT count(*) FROM (SELECT tx_hash, seq FROM transfers "
+        dupes = store.execute("SELECT count(*) FROM (SELECT tx_hash, seq FROM transfers "
                                   "GROUP BY ALL HAVING count(*) > 1)").fetchone()
         assert dupes == (0,)
 

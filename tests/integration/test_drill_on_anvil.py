@@ -73,22 +73,22 @@ def test_drill_is_bybit_shaped_and_ingest_sees_every_transfer(rpc: JsonRpcClient
     # plus the zero-value Transfers of the poisoning campaign, which move nothing but are kept as evidence
     ledger = Counter((e.tx_hash, e.move.from_address, e.move.to_address, e.move.asset, e.move.amount)
                      for e in drill.ledger)
-    stored = Counter((h, f, t, a, int(x)) for h, f, t, a, x in store.con.execute(
+    stored = Counter((h, f, t, a, int(x)) for h, f, t, a, x in store.execute(
         "SELECT tx_hash, from_address, to_address, asset, amount::VARCHAR FROM transfers").fetchall())
     zero = Counter({k: n for k, n in stored.items() if k[4] == 0})
     assert zero and {k[0] for k in zero} <= set(truth["poisoning"]["transfers"])
     assert stored - zero == ledger and truth["weth_wraps"] > 0
     assert stats.transfers == truth["transfers"] + sum(zero.values())
-    by_kind = dict(store.con.execute("SELECT kind, count(*) FROM transfers GROUP BY 1").fetchall())
+    by_kind = dict(store.execute("SELECT kind, count(*) FROM transfers GROUP BY 1").fetchall())
     assert by_kind["internal"] > 0 and by_kind["erc20"] > 0 and by_kind["native"] > 0
-    token = store.con.execute("SELECT symbol, decimals FROM tokens WHERE address = ?",
+    token = store.execute("SELECT symbol, decimals FROM tokens WHERE address = ?",
                               [truth["issuer"]["token"]]).fetchone()
     assert token == ("HUSD", 6)
-    theft = store.con.execute("SELECT from_address, to_address, asset, amount::VARCHAR FROM transfers "
+    theft = store.execute("SELECT from_address, to_address, asset, amount::VARCHAR FROM transfers "
                               "WHERE tx_hash = ? ORDER BY seq", [truth["theft_tx"]]).fetchall()
     assert theft == [(truth["victim"], truth["thief"], "ETH", eth["stolen"]),
                      (truth["victim"], truth["thief"], steth, truth["stolen"][steth])]
-    links = store.con.execute("SELECT memo, to_chain, to_address, amount_in::VARCHAR FROM bridge_links "
+    links = store.execute("SELECT memo, to_chain, to_address, amount_in::VARCHAR FROM bridge_links "
                               "ORDER BY ALL").fetchall()
     assert links == sorted((m["memo"], "bitcoin", m["btc_address"], str(m["amount"])) for m in truth["bridge_memos"])
 
@@ -128,18 +128,18 @@ def test_failed_transaction_moves_no_value(rpc: JsonRpcClient, store: Store, rec
     assert receipt is not None and receipt["status"] == "0x0"
     block = int(receipt["blockNumber"], 16)
     EvmNodeIngest(rpc, store, receipts=receipts, traces=traces).ingest_range(block, block)
-    assert store.con.execute("SELECT status FROM transactions WHERE hash = ?", [tx_hash]).fetchone() == (0,)
-    assert store.con.execute("SELECT count(*) FROM transfers WHERE tx_hash = ?", [tx_hash]).fetchone() == (0,)
+    assert store.execute("SELECT status FROM transactions WHERE hash = ?", [tx_hash]).fetchone() == (0,)
+    assert store.execute("SELECT count(*) FROM transfers WHERE tx_hash = ?", [tx_hash]).fetchone() == (0,)
 
 @pytest.mark.parametrize("batch_size", [1, 7])
 def test_reingesting_a_range_changes_nothing(rpc: JsonRpcClient, store: Store, batch_size: int) -> None:
     truth = _drill(rpc)
     job = EvmNodeIngest(rpc, store, batch_size=batch_size)
     job.ingest_range(truth["first_block"], truth["last_block"])
-    snapshot = store.con.execute("SELECT * FROM transfers ORDER BY ALL").fetchall()
-    store.con.execute("DELETE FROM ingest_checkpoints")  # force a full second pass over the range
+    snapshot = store.execute("SELECT * FROM transfers ORDER BY ALL").fetchall()
+    store.execute("DELETE FROM ingest_checkpoints")  # force a full second pass over the range
     job.ingest_range(truth["first_block"], truth["last_block"])
-    assert store.con.execute("SELECT * FROM transfers ORDER BY ALL").fetchall() == snapshot
+    assert store.execute("SELECT * FROM transfers ORDER BY ALL").fetchall() == snapshot
 
 def test_debug_trace_fallback_gives_the_same_internal_transfers(rpc: JsonRpcClient, tmp_path: Path) -> None:
     truth = _drill(rpc)
@@ -147,7 +147,7 @@ def test_debug_trace_fallback_gives_the_same_internal_transfers(rpc: JsonRpcClie
     for method in ("trace_block", "debug_traceBlockByNumber"):
         with Store.open(tmp_path / f"{method}.duckdb") as s:
             EvmNodeIngest(rpc, s, traces=method).ingest_range(truth["first_block"], truth["last_block"])
-            rows.append(s.con.execute("SELECT * EXCLUDE (source) FROM transfers WHERE kind = 'internal' "
+            rows.append(s.execute("SELECT * EXCLUDE (source) FROM transfers WHERE kind = 'internal' "
                                       "ORDER BY ALL").fetchall())
     assert rows[0] == rows[1] and len(rows[0]) > 0
 
@@ -160,10 +160,10 @@ def test_without_receipts_the_same_transfers_and_outcomes(rpc: JsonRpcClient, tm
             EvmNodeIngest(rpc, s, receipts=receipts, traces=traces).ingest_range(
                 truth["first_block"], truth["last_block"])
             tables.append((
-                s.con.execute("SELECT * EXCLUDE (source) FROM transfers ORDER BY ALL").fetchall(),
-                s.con.execute("SELECT hash, status, contract_address, effective_gas_price::VARCHAR "
+                s.execute("SELECT * EXCLUDE (source) FROM transfers ORDER BY ALL").fetchall(),
+                s.execute("SELECT hash, status, contract_address, effective_gas_price::VARCHAR "
                               "FROM transactions ORDER BY ALL").fetchall(),
-                s.con.execute("SELECT count(gas_used) FROM transactions").fetchone(),
+                s.execute("SELECT count(gas_used) FROM transactions").fetchone(),
             ))
     with_receipts, parity, calltracer = tables
     zero = sum(1 for row in with_receipts[0] if int(row[11]) == 0)  # the poisoning campaign's zero-value Transfers

@@ -61,7 +61,7 @@ def test_orphaned_request_is_retracted_and_reappearing_value_is_asked_again(anvi
             _send(rpc, LAYER, DEPOSIT, 40 * ETHER)
             _send(rpc, LAYER, DEPOSIT, ETHER // 2)  # below the threshold: waits for more
             _drain(watch)
-            first = store.con.execute("SELECT id, amount::VARCHAR, block_number, block_hash, status "
+            first = store.execute("SELECT id, amount::VARCHAR, block_number, block_hash, status "
                                       "FROM freeze_requests").fetchall()
             assert [(a, s) for _, a, _, _, s in first] == [(str(40 * ETHER), "sent")]
             old_id, _, arrival_block, old_hash, _ = first[0]
@@ -74,12 +74,12 @@ def test_orphaned_request_is_retracted_and_reappearing_value_is_asked_again(anvi
             _send(rpc, BYSTANDER, LAYER, 1)
             _drain(watch)
             _drain(watch)  # the reorg step only rolls back; the new branch follows
-            rows = store.con.execute("SELECT id, amount::VARCHAR, block_number, block_hash, status, answer_reason "
+            rows = store.execute("SELECT id, amount::VARCHAR, block_number, block_hash, status, answer_reason "
                                      "FROM freeze_requests ORDER BY created_at").fetchall()
-            outbox = store.con.execute("SELECT kind, request_id, body FROM outbox ORDER BY created_at, id").fetchall()
+            outbox = store.execute("SELECT kind, request_id, body FROM outbox ORDER BY created_at, id").fetchall()
             assert watch.stats.reorgs == 1 and watch.stats.retractions == 1
             _drain(watch)  # nothing new: re-running asks nothing twice
-            again = store.con.execute("SELECT count(*) FROM freeze_requests").fetchone()
+            again = store.execute("SELECT count(*) FROM freeze_requests").fetchone()
         finally:
             watch.stop()
     assert again == (2,)
@@ -194,7 +194,7 @@ def test_a_deposit_address_found_by_clustering_moves_the_request_from_the_hot_wa
             assert clustered.status_code == 200 and clustered.json()["links"] >= 1, clustered.text
             asked = _wait_for(lambda: len(requests()) == 2 and requests(), "the request at the deposit address")
             board = httpx.get(f"{base}/v1/incidents/{incident}/board", headers=agency).json()
-        retraction = store.con.execute("SELECT count(*) FROM outbox WHERE kind = 'retraction'").fetchone()
+        retraction = store.execute("SELECT count(*) FROM outbox WHERE kind = 'retraction'").fetchone()
     assert sorted((r["address"], r["amount"], r["status"]) for r in asked) == sorted([
         (hot, str(30 * ETHER), "retracted"), (deposit, str(30 * ETHER), "sent")])
     assert board["totals"]["ETH"]["requested"] == str(30 * ETHER)

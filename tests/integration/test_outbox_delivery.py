@@ -41,7 +41,7 @@ def _store_with_one_request(db: Path, port: int) -> tuple[str, str, str]:
         add_control(store, "ex-hanbit", "ethereum", DEPOSIT, "deposit_address")
         key = create_key(store, "ex-hanbit", ["read", "write"], 1)[1]
         agency_key = create_key(store, "kr-nis", ["read", "write"], 1)[1]
-        store.con.execute("INSERT INTO incidents (id, name, chain, tlp, owner_org) "
+        store.execute("INSERT INTO incidents (id, name, chain, tlp, owner_org) "
                           "VALUES ('case', 'case', 'ethereum', 'AMBER', 'kr-nis')")
         c = FreezeCandidate("case", "ex-hanbit", DEPOSIT, "ETH", 7 * 10**18, 7 * 10**18,
                             [{"from": "0x" + "aa" * 20, "to": DEPOSIT, "asset": "ETH", "tx": "0x" + "01" * 32,
@@ -63,7 +63,7 @@ def test_a_request_reaches_a_receiver_that_was_down_and_its_freeze_reaches_the_b
     with Store.open(tmp_path / "o.duckdb") as store:
         with serve_in_thread(create_app(store)) as base:
             time.sleep(1.0)  # the receiver is down: attempts fail and are retried with backoff
-            failed = store.con.execute("SELECT attempts, status, last_error FROM outbox").fetchone()
+            failed = store.execute("SELECT attempts, status, last_error FROM outbox").fetchone()
             assert failed is not None and failed[0] >= 1 and failed[1] == "pending" and "Connect" in failed[2]
             receiver = subprocess.Popen(
                 [sys.executable, str(EXAMPLES / "exchange_receiver.py"), "--port", str(port), "--secret", secret,
@@ -80,8 +80,8 @@ def test_a_request_reaches_a_receiver_that_was_down_and_its_freeze_reaches_the_b
                 receiver.terminate()
                 receiver.wait()
         assert board["totals"] == {"ETH": {"requested": str(7 * 10**18), "frozen": str(7 * 10**18)}}
-        assert store.con.execute("SELECT status FROM outbox").fetchall() == [("delivered",)]
-        assert store.con.execute("SELECT status, answer_reason FROM freeze_requests").fetchall() == [
+        assert store.execute("SELECT status FROM outbox").fetchall() == [("delivered",)]
+        assert store.execute("SELECT status, answer_reason FROM freeze_requests").fetchall() == [
             ("accepted", "account customer-17 frozen")]
 
 
@@ -132,7 +132,7 @@ def test_delivery_survives_kill_9_of_the_server_and_a_receiver_down_for_minutes(
         assert board["totals"] == {"ETH": {"requested": str(7 * 10**18), "frozen": str(7 * 10**18)}}
         _kill_9(server)
         with Store.open(db) as store:  # as if killed between the receiver's 2xx and the commit
-            store.con.execute("UPDATE outbox SET status = 'pending', delivered_at = NULL, "
+            store.execute("UPDATE outbox SET status = 'pending', delivered_at = NULL, "
                               "next_attempt_at = current_timestamp")
         server = start_serve(db, api_port, agency_key)
         for _ in range(200):
@@ -192,5 +192,5 @@ def test_answers_accepted_partial_declined_reach_the_board_and_bad_answers_are_r
         assert frozen() == str(3 * 10**18)
         assert answer({"status": "declined", "amount_frozen": "0", "reason": "court order needed"}).is_success
         assert frozen() == "0"  # the latest answer counts
-        row = store.con.execute("SELECT status, answer_reason FROM freeze_requests").fetchone()
+        row = store.execute("SELECT status, answer_reason FROM freeze_requests").fetchone()
     assert row == ("declined", "court order needed")

@@ -74,7 +74,7 @@ def test_hop1_fakes_poisoning_stolen_totals_and_counterparties(tmp_path: Path) -
     assert not held & lookalikes
 
     with Store.open(db) as store:
-        taint_rows = {str(a) for (a,) in store.con.execute("SELECT DISTINCT address FROM taint").fetchall()}
+        taint_rows = {str(a) for (a,) in store.execute("SELECT DISTINCT address FROM taint").fetchall()}
         assert taint_rows and not taint_rows & lookalikes  # screening's exposure never names a look-alike
         page = address_page(store, "ethereum", EXPLOITER, limit=60)
         assert page.counterparties and not {c[0] for c in page.counterparties} & lookalikes
@@ -116,7 +116,7 @@ def test_only_a_finished_trace_asked_to_save_replaces_the_saved_taint(tmp_path: 
 
     def saved() -> list[tuple[object, ...]]:
         with Store.open(db) as store:
-            return store.con.execute("SELECT * EXCLUDE (computed_at) FROM taint ORDER BY ALL").fetchall()
+            return store.execute("SELECT * EXCLUDE (computed_at) FROM taint ORDER BY ALL").fetchall()
 
     assert runner.invoke(app, ["trace", "bybit-hop-1", "--db", db, "--save"]).exit_code == 0
     first = saved()
@@ -132,7 +132,7 @@ def test_only_a_finished_trace_asked_to_save_replaces_the_saved_taint(tmp_path: 
     first_hash = fingerprint()
     assert fingerprint() == first_hash  # the same rows and parameters: the same evidence fingerprint
     with Store.open(db) as store:  # one movement the trace reads changes by one wei
-        store.con.execute("""UPDATE transfers SET amount = amount + 1::BIGNUM WHERE rowid = (
+        store.execute("""UPDATE transfers SET amount = amount + 1::BIGNUM WHERE rowid = (
                              SELECT min(rowid) FROM transfers WHERE asset = 'ETH' AND amount > 0::BIGNUM)""")
     assert fingerprint() != first_hash
 

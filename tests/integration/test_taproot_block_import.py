@@ -22,4 +22,4 @@ def test_a_lone_block_whose_older_prevouts_are_missing_is_refused_naming_the_out
         with pytest.raises(IngestError, match=r"block 713126 .*spends d475fb03e6a43a0748ea9cdf7c47f72c3c21c26"
                                               r"9560476ea140a0cfab5c7e409:0, which is not in the store"):
             import_bitcoin_blocks(store, [BLOCK_FILE])
-        assert store.con.execute("SELECT count(*) FROM utxo_outputs").fetchone() == (0,)
+        assert store.execute("SELECT count(*) FROM utxo_outputs").fetchone() == (0,)

@@ -19,7 +19,7 @@ KINDS = {"exchange_deposit": "exchange", "exchange_hot_wallet": "exchange",
 
 def _moves(store: Store, truth: dict[str, Any]) -> list[Movement]:
     """The ingested movements, the fake tokens dropped (asset trust does that before a trace)."""
-    rows = store.con.execute("""SELECT block_number, tx_index, seq, tx_hash, from_address, to_address, asset,
+    rows = store.execute("""SELECT block_number, tx_index, seq, tx_hash, from_address, to_address, asset,
                                        amount::VARCHAR FROM transfers WHERE chain = 'anvil'""").fetchall()
     fakes = set(truth["poisoning"]["fake_tokens"])
     return [Movement((b, i, s), h, f, t, a, int(x)) for b, i, s, h, f, t, a, x in rows if a not in fakes]
@@ -75,16 +75,16 @@ def test_taint_crosses_the_bridge_to_the_bitcoin_leg(rpc: JsonRpcClient, store: 
     assert taint_in == {m["tx_hash"]: int(m["tainted_amount"]) for m in truth["bridge_memos"]
                         if int(m["tainted_amount"])}
 
-    links = store.con.execute("""SELECT l.from_tx_hash, l.amount_in::VARCHAR, o.tx_hash, o.output_index,
+    links = store.execute("""SELECT l.from_tx_hash, l.amount_in::VARCHAR, o.tx_hash, o.output_index,
                                         o.value::VARCHAR FROM bridge_links l JOIN utxo_outputs o
                                    ON o.tx_hash = l.to_tx_hash AND o.address = l.to_address""").fetchall()
     seeds = crossing_seeds([BridgeCrossing(f, int(a), (t, n), int(v)) for f, a, t, n, v in links], taint_in)
     txs = []
-    for h, block, index in store.con.execute("SELECT DISTINCT tx_hash, block_number, tx_index FROM utxo_outputs "
+    for h, block, index in store.execute("SELECT DISTINCT tx_hash, block_number, tx_index FROM utxo_outputs "
                                              "WHERE chain = 'bitcoin'").fetchall():
-        ins = store.con.execute("SELECT spent_tx_hash, spent_output_index, value::VARCHAR FROM utxo_inputs "
+        ins = store.execute("SELECT spent_tx_hash, spent_output_index, value::VARCHAR FROM utxo_inputs "
                                 "WHERE tx_hash = ? ORDER BY input_index", [h]).fetchall()
-        outs = store.con.execute("SELECT address, value::VARCHAR FROM utxo_outputs WHERE tx_hash = ? "
+        outs = store.execute("SELECT address, value::VARCHAR FROM utxo_outputs WHERE tx_hash = ? "
                                  "ORDER BY output_index", [h]).fetchall()
         txs.append(UtxoTx((block, index), h, tuple(((s, n), int(v)) for s, n, v in ins),
                           tuple((a, int(v)) for a, v in outs)))

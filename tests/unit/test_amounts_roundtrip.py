@@ -24,20 +24,20 @@ def _bundle(block: int) -> EvmBlockBundle:
 
 
 def _amounts(store: Store) -> list[int]:
-    return [int(r[0]) for r in store.con.execute("SELECT amount FROM transfers ORDER BY seq").fetchall()]
+    return [int(r[0]) for r in store.execute("SELECT amount FROM transfers ORDER BY seq").fetchall()]
 
 
 def test_uint256_amounts_round_trip_exactly(store: Store) -> None:
     replace_evm_blocks(store, "ethereum", 5, 5, [_bundle(5)], "test")
     assert _amounts(store) == AMOUNTS
-    value = store.con.execute("SELECT value::VARCHAR, base_fee_per_gas::VARCHAR FROM transactions "
+    value = store.execute("SELECT value::VARCHAR, base_fee_per_gas::VARCHAR FROM transactions "
                               "JOIN blocks ON number = block_number").fetchone()
     assert value == (str(2**256 - 1), str(2**256 - 1))
 
 
 def test_sums_are_exact_beyond_128_bits(store: Store) -> None:
     replace_evm_blocks(store, "ethereum", 5, 5, [_bundle(5)], "test")
-    total = store.con.execute("SELECT sum(amount)::VARCHAR FROM transfers").fetchone()
+    total = store.execute("SELECT sum(amount)::VARCHAR FROM transfers").fetchone()
     assert total is not None and int(total[0]) == sum(AMOUNTS)
 
 

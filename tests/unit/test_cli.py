@@ -92,7 +92,7 @@ def test_org_key_and_audit_verify_commands(tmp_path: Path) -> None:
             append_audit(store, "kr-nis", "screen", f"address {i}")
     assert runner.invoke(app, ["audit", "verify", "--db", db]).exit_code == 0
     with Store.open(db) as store:
-        store.con.execute("DELETE FROM audit_log WHERE seq = 2")
+        store.execute("DELETE FROM audit_log WHERE seq = 2")
     broken = runner.invoke(app, ["audit", "verify", "--db", db])
     assert broken.exit_code == 1 and "entry 2 is missing" in broken.output
 

@@ -18,7 +18,7 @@ ETL = SHARED_DATA / "ethereum-etl-mainnet"
 
 
 def _rows(store: Store, table: str) -> list[tuple[object, ...]]:
-    return store.con.execute(f"SELECT * EXCLUDE (source) FROM {table} ORDER BY ALL").fetchall()
+    return store.execute(f"SELECT * EXCLUDE (source) FROM {table} ORDER BY ALL").fetchall()
 
 
 def _jsonl(path: Path) -> list[dict[str, object]]:
@@ -32,10 +32,10 @@ def test_real_json_export_lands_with_exact_amounts(store: Store) -> None:
     native = [int(str(t["value"])) for t in txs if int(str(t["value"])) > 0 and t["receipt_status"] == 1]
     # zero-value Transfers included: they move nothing, but they are how address poisoning shows
     tokens = [int(str(t["value"])) for t in _jsonl(ETL_EXPORT / "token_transfers.json")]
-    got = dict(store.con.execute("SELECT kind, list(amount::VARCHAR) FROM transfers GROUP BY kind").fetchall())
+    got = dict(store.execute("SELECT kind, list(amount::VARCHAR) FROM transfers GROUP BY kind").fetchall())
     assert sorted(int(a) for a in got["native"]) == sorted(native)
     assert sorted(int(a) for a in got["erc20"]) == sorted(tokens)
-    failed = store.con.execute("SELECT count(*) FROM transactions WHERE status = 0").fetchone()
+    failed = store.execute("SELECT count(*) FROM transactions WHERE status = 0").fetchone()
     assert failed is not None and failed[0] == sum(1 for t in txs if t["receipt_status"] == 0)
 
 
@@ -48,10 +48,10 @@ def test_reimport_changes_nothing(store: Store) -> None:
 
 def test_transfers_are_numbered_in_chain_order(store: Store) -> None:
     import_ethereum_etl(store, ETL_EXPORT)
-    gaps = store.con.execute("""SELECT count(*) FROM (SELECT tx_hash, max(seq) + 1 AS n, count(*) AS c
+    gaps = store.execute("""SELECT count(*) FROM (SELECT tx_hash, max(seq) + 1 AS n, count(*) AS c
                                 FROM transfers GROUP BY tx_hash) WHERE n <> c""").fetchone()
     assert gaps == (0,)
-    first = store.con.execute("SELECT kind FROM transfers WHERE seq = 0 AND tx_hash IN "
+    first = store.execute("SELECT kind FROM transfers WHERE seq = 0 AND tx_hash IN "
                               "(SELECT tx_hash FROM transfers WHERE kind = 'native')").fetchall()
     assert {k for (k,) in first} == {"native"}
 
@@ -70,7 +70,7 @@ def _csv_export(tmp_path: Path) -> Path:
 def test_real_csv_export_with_traces(store: Store, tmp_path: Path) -> None:
     result = import_ethereum_etl(store, _csv_export(tmp_path))
     assert result.rows_read["blocks"] == 2 and result.rows_read["transactions"] > 0
-    internal = store.con.execute("SELECT count(*) FROM transfers WHERE kind = 'internal'").fetchone()
+    internal = store.execute("SELECT count(*) FROM transfers WHERE kind = 'internal'").fetchone()
     assert internal == (1,)  # the selfdestruct refund; callcode and zero-value calls move nothing
 
 
@@ -104,7 +104,7 @@ def test_short_csv_row_is_reported_with_its_line(store: Store, tmp_path: Path) -
     with pytest.raises(ImportFileError) as err:
         import_ethereum_etl(store, folder)
     assert err.value.line == 3 and "columns" in err.value.reason
-    assert store.con.execute("SELECT count(*) FROM blocks").fetchone() == (0,)
+    assert store.execute("SELECT count(*) FROM blocks").fetchone() == (0,)
 
 
 def test_amount_above_uint256_is_rejected(store: Store, tmp_path: Path) -> None:
@@ -114,7 +114,7 @@ def test_amount_above_uint256_is_rejected(store: Store, tmp_path: Path) -> None:
     with pytest.raises(ImportFileError) as err:
         import_ethereum_etl(store, folder)
     assert (err.value.line, err.value.column) == (5, "value")
-    assert store.con.execute("SELECT count(*) FROM transfers").fetchone() == (0,)
+    assert store.execute("SELECT count(*) FROM transfers").fetchone() == (0,)
 
 
 def test_a_count_or_position_too_big_for_the_store_is_refused_naming_it(store: Store, tmp_path: Path) -> None:
@@ -126,7 +126,7 @@ def test_a_count_or_position_too_big_for_the_store_is_refused_naming_it(store: S
     with pytest.raises(ImportFileError) as err:
         import_ethereum_etl(store, folder)
     assert (err.value.line, err.value.column) == (1, "transaction_count") and "2^31" in err.value.reason
-    assert store.con.execute("SELECT count(*) FROM blocks").fetchone() == (0,)
+    assert store.execute("SELECT count(*) FROM blocks").fetchone() == (0,)
 
 
 def test_broken_json_line_is_reported(store: Store, tmp_path: Path) -> None:
@@ -136,7 +136,7 @@ def test_broken_json_line_is_reported(store: Store, tmp_path: Path) -> None:
     with pytest.raises(ImportFileError) as err:
         import_ethereum_etl(store, folder)
     assert err.value.line == 2 and "blocks.json" in err.value.path
-    assert store.con.execute("SELECT count(*) FROM blocks").fetchone() == (0,)
+    assert store.execute("SELECT count(*) FROM blocks").fetchone() == (0,)
 
 
 def test_folder_without_exports_is_a_clear_error(store: Store, tmp_path: Path) -> None:
@@ -169,13 +169,13 @@ def test_per_address_exports_imported_one_after_another_keep_every_transfer(tmp_
     with Store.open(tmp_path / "ab.duckdb") as ab, Store.open(tmp_path / "ba.duckdb") as ba, \
             Store.open(tmp_path / "whole.duckdb") as whole:
         import_ethereum_etl(ab, a)
-        only_a = ab.con.execute("SELECT count(*) FROM transfers WHERE kind = 'erc20'").fetchone()
+        only_a = ab.execute("SELECT count(*) FROM transfers WHERE kind = 'erc20'").fetchone()
         import_ethereum_etl(ab, b)
         import_ethereum_etl(ba, b)
         import_ethereum_etl(ba, a)
         import_ethereum_etl(whole, ETL_EXPORT)
         assert only_a is not None and 0 < only_a[0] < every
-        assert ab.con.execute("SELECT count(*) FROM transfers WHERE kind = 'erc20'").fetchone() == (every,)
+        assert ab.execute("SELECT count(*) FROM transfers WHERE kind = 'erc20'").fetchone() == (every,)
         for table in ("blocks", "transactions", "transfers"):
             assert _rows(ab, table) == _rows(ba, table) == _rows(whole, table), table
         import_ethereum_etl(ab, a)
@@ -190,7 +190,7 @@ def test_transaction_count_disagreement_is_refused(store: Store, tmp_path: Path)
     _corrupt(folder / "blocks.json", 1, f'"transaction_count": {claimed}', f'"transaction_count": {claimed + 1}')
     with pytest.raises(IngestError, match=rf"block {blocks[0]['number']} says transaction_count {claimed + 1}"):
         import_ethereum_etl(store, folder)
-    assert store.con.execute("SELECT count(*) FROM transfers").fetchone() == (0,)
+    assert store.execute("SELECT count(*) FROM transfers").fetchone() == (0,)
     import_ethereum_etl(store, ETL_EXPORT)
     before = {t: _rows(store, t) for t in ("blocks", "transactions", "transfers")}
     (folder / "transactions.json").unlink()
@@ -214,7 +214,7 @@ def test_real_tokens_export_gives_metadata_that_asset_trust_judges(store: Store,
     result = import_ethereum_etl(store, folder)
     assert result.rows_stored["tokens"] == 2
     assert import_ethereum_etl(store, folder).rows_stored["tokens"] == 0
-    stored = store.con.execute("SELECT address, symbol, name, decimals FROM tokens ORDER BY address").fetchall()
+    stored = store.execute("SELECT address, symbol, name, decimals FROM tokens ORDER BY address").fetchall()
     assert stored == [("0x86fa049857e0209aa7d9e616f7eb3b3b78ecfdb0", "EOS", None, 18),
                       ("0xf763be8b3263c268e9789abfb3934564a7b80054", "ETH", "ETH", 18)]
     trust = assess_chain(store, "ethereum")

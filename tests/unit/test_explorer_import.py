@@ -30,11 +30,11 @@ USDC = "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48"
 
 
 def _table(store: Store, name: str = "transfers") -> list[tuple[object, ...]]:
-    return store.con.execute(f"SELECT * EXCLUDE (source) FROM {name} ORDER BY ALL").fetchall()
+    return store.execute(f"SELECT * EXCLUDE (source) FROM {name} ORDER BY ALL").fetchall()
 
 
 def _moves(store: Store, tx: str) -> list[tuple[object, ...]]:
-    return store.con.execute("""SELECT seq, kind, from_address, to_address, asset, amount::VARCHAR FROM transfers
+    return store.execute("""SELECT seq, kind, from_address, to_address, asset, amount::VARCHAR FROM transfers
                                 WHERE tx_hash = ? ORDER BY seq""", [tx]).fetchall()
 
 
@@ -56,18 +56,18 @@ def test_decimal_amounts_convert_exactly() -> None:
 def test_web_erc20_csv_reads_every_row_exactly(store: Store) -> None:
     result = import_explorer(store, [A_DIR / "etherscan-erc20.csv"])
     assert result.files[0].shape == "etherscan-web-erc20" and result.files[0].added == 428
-    got = dict(store.con.execute("SELECT tx_hash, amount::VARCHAR FROM transfers WHERE asset = ?",
+    got = dict(store.execute("SELECT tx_hash, amount::VARCHAR FROM transfers WHERE asset = ?",
                                  [USDC]).fetchall())
     assert got["0x87881a97561b227d357b1bb116e2055a3e0f0a737bf6286225bbce35c0949f9a"] == "100596789"  # 100.596789
     mana = _moves(store, "0x35b1d2ef648a40dfa7492dfd188c30257565a205b6559c18955e9598c23c70d8")
     assert mana == [(0, "erc20", "0x3f5ce5fbfe3e9af3971dd833d26ba9b5c936f0be",
                      "0x003dc32fe920a4aaeed12dc87e145f030aa753f3", "0x0f5d2fb29fb7d3cfee444a200298f468908cc942",
                      "3067671000000000000000")]  # "3,067.671" MANA, 18 decimals from the registry
-    assert store.con.execute("SELECT symbol, name FROM tokens WHERE address = ?", [USDC]).fetchone() == ("USDC", "USDC")
+    assert store.execute("SELECT symbol, name FROM tokens WHERE address = ?", [USDC]).fetchone() == ("USDC", "USDC")
     # every row: a token whose decimals no source states is assumed to have 18 and reported
     assert "0x519475b31653e46d20cd09f9fdcf3b12bdacb4f5" in result.assumed_decimals
     assert USDC not in result.assumed_decimals
-    stored = store.con.execute("SELECT count(*), count(DISTINCT tx_hash) FROM transfers").fetchone()
+    stored = store.execute("SELECT count(*), count(DISTINCT tx_hash) FROM transfers").fetchone()
     rows = _csv_rows(A_DIR / "etherscan-erc20.csv")
     assert stored == (len(rows), len({r["Txhash"] for r in rows}))
 
@@ -83,7 +83,7 @@ def test_internal_csv_is_joined_to_its_parent_and_ordered_after_its_value(store:
                       "0x003dc32fe920a4aaeed12dc87e145f030aa753f3", "ETH", "2079696004929649789")]
     rows = _csv_rows(A_DIR / "etherscan-internal.csv")
     total = sum(decimal_to_base_units(r["Value_IN(ETH)"], 18) for r in rows)
-    got = store.con.execute("SELECT sum(amount)::VARCHAR, count(*) FROM transfers WHERE kind = 'internal'").fetchone()
+    got = store.execute("SELECT sum(amount)::VARCHAR, count(*) FROM transfers WHERE kind = 'internal'").fetchone()
     assert got == (str(total), 48)
 
 
@@ -93,7 +93,7 @@ def test_normal_csv_failed_transactions_move_nothing(store: Store) -> None:
     failed = {r["Txhash"] for r in rows if r["Status"]}
     moving = [r for r in rows if not r["Status"] and (r["Value_IN(ETH)"] != "0" or r["Value_OUT(ETH)"] != "0")]
     assert len(failed) == 28 and result.files[0].skipped["failed transaction"] == 28
-    got = dict(store.con.execute("SELECT tx_hash, amount::VARCHAR FROM transfers").fetchall())
+    got = dict(store.execute("SELECT tx_hash, amount::VARCHAR FROM transfers").fetchall())
     assert not failed & set(got)
     assert got == {r["Txhash"]: str(decimal_to_base_units(max(r["Value_IN(ETH)"], r["Value_OUT(ETH)"],
                                                               key=Decimal), 18)) for r in moving}
@@ -106,7 +106,7 @@ def test_api_txlist_gives_a_whole_transaction_and_skips_the_genesis_row(store: S
     tx = "0xad1c27dd8d0329dbc400021d7477b34ac41e84365bd54b45a4019a15deb10c0d"
     assert _moves(store, tx) == [(0, "native", "0xddbd2b932c763ba5b1b7ae3b362eac3e8d40121a",
                                   "0x2910543af39aba0cd09dbb2d50200b3e800a63d2", "ETH", "5000000000000000000")]
-    row = store.con.execute("SELECT block_number, block_hash, tx_index, nonce, gas, status, input_selector "
+    row = store.execute("SELECT block_number, block_hash, tx_index, nonce, gas, status, input_selector "
                             "FROM transactions").fetchall()
     assert row == [(47884, "0xf2988b9870e092f2898662ccdbc06e0e320a08139e9c6be98d0ce372f8611f22", 0, 0, 23000, 1,
                     "0x454e3435")]
@@ -125,7 +125,7 @@ def test_sender_and_receiver_exports_store_a_transfer_once_in_either_order(tmp_p
         assert sum(f.already_stored for f in second.files) == 2
         both = {r["Txhash"] for r in _csv_rows(A_DIR / "etherscan.csv")} & {
             r["Txhash"] for r in _csv_rows(B_DIR / "etherscan.csv")}
-        assert ab.con.execute("SELECT count(*) FROM transfers WHERE tx_hash IN (SELECT unnest(?::VARCHAR[]))",
+        assert ab.execute("SELECT count(*) FROM transfers WHERE tx_hash IN (SELECT unnest(?::VARCHAR[]))",
                               [sorted(both)]).fetchone() == (len(both),)
         before = _table(ab)
         again = import_explorer(ab, files)
@@ -139,20 +139,20 @@ def test_hop1_investigation_csv_lands_with_exact_totals(store: Store) -> None:
     rows = _csv_rows(HOP1)
     assert len(rows) == 255 and result.files[0].rows == 255
     assert result.files[0].added == 250 and result.files[0].skipped == {"zero-value native": 5}
-    totals = dict(store.con.execute("SELECT asset, sum(amount)::VARCHAR FROM transfers GROUP BY asset").fetchall())
+    totals = dict(store.execute("SELECT asset, sum(amount)::VARCHAR FROM transfers GROUP BY asset").fetchall())
     assert totals["ETH"] == str(400_001 * 10**18)
     assert totals[STETH] == str((10_000 + 50_000) * 10**18 + 3_037_554_791_768 * 10**10)  # + 30,375.54791768
     assert totals[METH] == str(8_000 * 10**18) and totals[CMETH] == str(15_000 * 10**18)
     for contract in {r["contract"] for r in rows if r["kind"] == "token"}:
         expected = sum(int(Decimal(r["amount"]) * 10**18) for r in rows if r["contract"] == contract)
         assert totals[contract] == str(expected), contract
-    assert store.con.execute("SELECT count(DISTINCT from_address) FROM transfers").fetchone() == (1,)
+    assert store.execute("SELECT count(DISTINCT from_address) FROM transfers").fetchone() == (1,)
     # identical rows inside one transaction are kept as the file has them (two identical fake transfers)
-    dup = store.con.execute("""SELECT count(*) FROM transfers WHERE tx_hash = ? AND to_address = ?""",
+    dup = store.execute("""SELECT count(*) FROM transfers WHERE tx_hash = ? AND to_address = ?""",
                             ["0x4159e391f8c980d5bcecce9f06de4d9850a396ad1874dd03fa4d4816c811b8d4",
                              "0x9a99359a788044412892e81f5a7391c236bc6a7b"]).fetchone()
     assert dup == (2,)
-    symbol = store.con.execute("SELECT symbol FROM tokens WHERE address = '0x0d99217c4084b141dcab56d83693994ba8fda911'")
+    symbol = store.execute("SELECT symbol FROM tokens WHERE address = '0x0d99217c4084b141dcab56d83693994ba8fda911'")
     assert symbol.fetchone() == ("\u0415\u0422\u041d",)  # Cyrillic ЕТН, as deployed
     assert CMETH in result.assumed_decimals and STETH not in result.assumed_decimals
     before = _table(store)
@@ -192,18 +192,18 @@ def test_precise_rows_replace_synthetic_ones_in_either_order(tmp_path: Path) -> 
     (etl / "token_transfers.json").write_text((ETL_EXPORT / "token_transfers.json").read_text())
     with Store.open(tmp_path / "a.duckdb") as first, Store.open(tmp_path / "b.duckdb") as second:
         import_explorer(first, [web])
-        synthetic = first.con.execute("SELECT count(*) FROM transfers WHERE log_index IS NULL").fetchone()
+        synthetic = first.execute("SELECT count(*) FROM transfers WHERE log_index IS NULL").fetchone()
         import_ethereum_etl(first, etl)
         import_ethereum_etl(second, etl)
         import_explorer(second, [web])
         assert synthetic is not None and synthetic[0] > 250
-        assert first.con.execute("SELECT count(*) FROM transfers WHERE log_index IS NULL").fetchone() == (0,)
+        assert first.execute("SELECT count(*) FROM transfers WHERE log_index IS NULL").fetchone() == (0,)
         assert _table(first) == _table(second)
         # the web export lists no zero-value Transfer; the etl export's are kept (poisoning shows that way)
         etl_rows = _etl_rows("token_transfers.json")
         nonzero = sum(1 for t in etl_rows if int(str(t["value"])) > 0)
-        assert first.con.execute("SELECT count(*) FROM transfers").fetchone() == (len(etl_rows),)
-        assert first.con.execute("SELECT count(*) FROM transfers WHERE amount > 0").fetchone() == (nonzero,)
+        assert first.execute("SELECT count(*) FROM transfers").fetchone() == (len(etl_rows),)
+        assert first.execute("SELECT count(*) FROM transfers WHERE amount > 0").fetchone() == (nonzero,)
         assert len(etl_rows) > nonzero
 
 
@@ -268,10 +268,10 @@ def test_internal_reply_by_transaction_needs_its_hash_and_then_imports(store: St
         import_explorer(store, [reply])
     with pytest.raises(IngestError, match="--tx '0x12'"):
         import_explorer(store, [reply], tx_hash="0x12")
-    assert store.con.execute("SELECT count(*) FROM transfers").fetchone() == (0,)
+    assert store.execute("SELECT count(*) FROM transfers").fetchone() == (0,)
     result = import_explorer(store, [reply], tx_hash=tx.upper().replace("0X", "0x"))
     assert result.files[0].shape == "etherscan-api-txlistinternal" and result.added == 2
-    moves = store.con.execute("SELECT kind, from_address, to_address, amount::VARCHAR FROM transfers "
+    moves = store.execute("SELECT kind, from_address, to_address, amount::VARCHAR FROM transfers "
                               "WHERE tx_hash = ? ORDER BY ALL", [tx]).fetchall()
     assert moves == sorted([("internal", "0x7a250d5630b4cf539739df2c5dacb4c659f2488d",
                              "0xe94cf39bbe5613071d8bf16263c94ada65a70fc8", str(paid)),

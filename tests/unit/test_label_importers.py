@@ -37,18 +37,18 @@ def test_real_lists_answer_dprk_and_sanctioned_with_sources(tmp_path: Path) -> N
     assert lazarus and lazarus[0]["actor_label"] == "Lazarus Group" and "lazarus.yaml" in lazarus[0]["source"]
     assert any(c["source"].startswith("OFAC SDN list") and c["source_date"] == "2024-09-27" for c in data["claims"])
     with Store.open(db) as store:
-        counts = dict(store.con.execute("SELECT import_key, count(*) FROM labels GROUP BY 1").fetchall())
+        counts = dict(store.execute("SELECT import_key, count(*) FROM labels GROUP BY 1").fetchall())
         assert counts["tagpack:usdt_blacklist.yaml"] == 774 and counts["ofac:ofac-sdn-addresses"] == 653
         # a heist list is labels, not an incident: its addresses as sources would count the loot again
-        assert store.con.execute("SELECT count(*) FROM incidents").fetchone() == (0,)
-        assert store.con.execute("SELECT count(*) FROM incident_sources").fetchone() == (0,)
+        assert store.execute("SELECT count(*) FROM incidents").fetchone() == (0,)
+        assert store.execute("SELECT count(*) FROM incident_sources").fetchone() == (0,)
         fbi = claims_for(store, "ethereum", "0x51e9d833ecae4e8d9d8be17300aee6d3398c135d")
         assert [(c.category, c.actor) for c in fbi] == [("dprk", "lazarusgroup")]
-        before = store.con.execute("SELECT count(*) FROM labels").fetchone()
+        before = store.execute("SELECT count(*) FROM labels").fetchone()
     again = runner.invoke(app, ["labels", "import", "ofac", str(SHARED_DATA / "ofac-sdn-addresses"), "--db", db])
     assert again.exit_code == 0
     with Store.open(db) as store:  # re-importing a file replaces its own claims, adds nothing
-        assert store.con.execute("SELECT count(*) FROM labels").fetchone() == before
+        assert store.execute("SELECT count(*) FROM labels").fetchone() == before
 
 
 def test_conflicting_claims_stay_side_by_side(tmp_path: Path) -> None:
@@ -80,7 +80,7 @@ def test_partner_csv_errors_name_line_and_column_and_store_nothing(tmp_path: Pat
     with Store.open(tmp_path / "s.duckdb") as store:
         with pytest.raises(ImportFileError, match=rf"p.csv:3: column '{column}': .*{reason}"):
             import_labels(store, "csv", path)
-        assert store.con.execute("SELECT count(*) FROM labels").fetchone() == (0,)
+        assert store.execute("SELECT count(*) FROM labels").fetchone() == (0,)
 
 
 def test_scam_list_formats_on_real_scam_addresses(tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ def test_wallet_swaps_through_known_venues_are_followed(tmp_path: Path) -> None:
     assert imported.exit_code == 0, imported.output
     with Store.open(db) as store:
         venues = pass_through_venues(store, "ethereum")
-        rows = store.con.execute("""SELECT block_number, tx_index, seq, tx_hash, from_address, to_address, asset,
+        rows = store.execute("""SELECT block_number, tx_index, seq, tx_hash, from_address, to_address, asset,
                                            amount::VARCHAR FROM transfers WHERE amount > 0::BIGNUM
                                     ORDER BY block_number, tx_index, seq""").fetchall()
         signers = transaction_signers(store, "ethereum", [str(r[3]) for r in rows])

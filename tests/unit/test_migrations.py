@@ -8,24 +8,28 @@ import pytest
 
 from hotpursuit.errors import StoreError
 from hotpursuit.store import Store
-from hotpursuit.store.migrations import available_migrations, current_version, migrate
+from hotpursuit.store.migrations import available_migrations
 
 
-def test_fresh_store_is_at_newest_version(store: Store) -> None:
-    assert current_version(store.con) == available_migrations()[-1].version
-    assert migrate(store.con) == []  # reopening applies nothing
+def test_fresh_store_is_at_newest_version(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "s.duckdb") as store:
+        assert store.schema_version() == available_migrations()[-1].version
+        store.execute("CREATE TABLE marker (x INTEGER)")
+    with Store.open(tmp_path / "s.duckdb") as store:  # reopening applies nothing and keeps everything
+        assert store.schema_version() == available_migrations()[-1].version
+        assert store.execute("SELECT count(*) FROM marker").fetchone() == (0,)
 
 
 def test_store_from_a_newer_hotpursuit_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "s.duckdb"
     with Store.open(path) as s:
-        s.con.execute("INSERT INTO schema_migrations VALUES (999, '0999_future.sql', current_timestamp)")
+        s.execute("INSERT INTO schema_migrations VALUES (999, '0999_future.sql', current_timestamp)")
     with pytest.raises(StoreError, match="newer than this hotpursuit"):
         Store.open(path)
 
 
 def test_every_table_later_issues_need_exists(store: Store) -> None:
-    tables = {r[0] for r in store.con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    tables = {r[0] for r in store.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     assert {"blocks", "transactions", "transfers", "utxo_outputs", "utxo_inputs", "labels", "actors",
             "clusters", "incidents", "taint", "controls", "freeze_requests", "outbox", "orgs", "api_keys",
             "audit_log", "bridge_links", "trace_jobs"} <= tables

@@ -34,7 +34,7 @@ def test_every_uniswap_swap_event_is_found_by_net_flows(tmp_path: Path) -> None:
     assert sum(len(v) for v in events.values()) > 50  # busy blocks: dozens of real swaps
     with Store.open(tmp_path / "s.duckdb") as store:
         import_ethereum_etl(store, EXPORT, "ethereum")
-        rows = store.con.execute("""SELECT block_number, tx_index, seq, tx_hash, from_address, to_address, asset,
+        rows = store.execute("""SELECT block_number, tx_index, seq, tx_hash, from_address, to_address, asset,
                                            amount::VARCHAR FROM transfers ORDER BY block_number, tx_index, seq""")
         by_tx: dict[str, list[Movement]] = defaultdict(list)
         for b, i, q, h, f, t, a, v in rows.fetchall():
@@ -71,7 +71,7 @@ def test_a_trace_through_a_swap_without_its_return_leg_says_so(tmp_path: Path) -
     runner = CliRunner()
     assert runner.invoke(app, ["import", "ethereum-etl", str(EXPORT), "--db", db]).exit_code == 0
     with Store.open(db) as store:
-        rows = store.con.execute("""SELECT block_number, tx_index, seq, tx_hash, from_address, to_address, asset,
+        rows = store.execute("""SELECT block_number, tx_index, seq, tx_hash, from_address, to_address, asset,
                                            amount::VARCHAR FROM transfers ORDER BY block_number, tx_index, seq""")
         by_tx: dict[str, list[Movement]] = defaultdict(list)
         for b, i, q, h, f, t, a, v in rows.fetchall():

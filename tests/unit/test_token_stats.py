@@ -21,9 +21,9 @@ CMETH = "0xe6829d9a7ee3040e1276fa75293bde931859e8fa"
 
 def reference_stats(store: Store, chain: str) -> dict[str, TokenStats]:
     """The same counts by a plain walk over the stored rows in chain order (the reference)."""
-    signer = dict(store.con.execute("SELECT hash, from_address FROM transactions WHERE chain = ?", [chain]).fetchall())
+    signer = dict(store.execute("SELECT hash, from_address FROM transactions WHERE chain = ?", [chain]).fetchall())
     accounts = set(signer.values())
-    rows = store.con.execute(
+    rows = store.execute(
         """SELECT asset, from_address, to_address, amount::VARCHAR, tx_hash FROM transfers
            WHERE chain = ? AND asset <> 'ETH' AND from_address <> to_address
            ORDER BY block_number, tx_index, seq""", [chain]).fetchall()
@@ -51,7 +51,7 @@ def test_real_blocks_counts_match_the_reference_and_name_no_spam(store: Store) -
     import_ethereum_etl(store, ETL_EXPORT)
     stats = load_token_stats(store, "ethereum")
     assert stats == reference_stats(store, "ethereum")
-    stored = store.con.execute("""SELECT count(DISTINCT asset), count(*) FROM transfers
+    stored = store.execute("""SELECT count(DISTINCT asset), count(*) FROM transfers
                                   WHERE kind = 'erc20' AND from_address <> to_address""").fetchone()
     assert stored is not None and stored[0] >= 75  # 75 tokens moved value in these blocks (more with zero-value logs)
     assert (len(stats), sum(s.transfers for s in stats.values())) == (stored[0], stored[1])

@@ -34,7 +34,7 @@ class AddressPage:
 def address_page(store: Store, chain: str, address: str, *, limit: int = 5, offset: int = 0) -> AddressPage:
     """Build the page (EVM transfers or Bitcoin outputs, whichever the chain has), with the `limit`
     busiest counterparties after the first `offset`."""
-    con = store.con
+    con = store._con
     page = AddressPage(chain, address, claims_for(store, chain, address))
     evm = con.execute("SELECT count(*) FROM transfers WHERE chain = ? AND (from_address = ? OR to_address = ?)",
                       [chain, address, address]).fetchone()

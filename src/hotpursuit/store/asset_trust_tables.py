@@ -48,7 +48,7 @@ NOT_POISONING = """NOT EXISTS (SELECT 1 FROM poisoning_transfers p
 def chain_fingerprint(store: Store, chain: str) -> str:
     """What an assessment depends on: the chain's movements and tokens (counts and block span) and the
     labels that vouch for a token (issuer, venue tokens; see `labelled_assets`)."""
-    row = store.con.execute(
+    row = store._con.execute(
         """SELECT count(*), coalesce(max(block_number), -1), coalesce(min(block_number), -1),
                   (SELECT count(*) FROM tokens WHERE chain = $c),
                   (SELECT count(*) FROM transactions WHERE chain = $c),
@@ -61,14 +61,14 @@ def chain_fingerprint(store: Store, chain: str) -> str:
 
 def account_chains(store: Store) -> list[str]:
     """The chains whose value movements are account-model transfers (every EVM chain in the store)."""
-    return [str(c) for (c,) in store.con.execute("SELECT DISTINCT chain FROM transfers ORDER BY 1").fetchall()]
+    return [str(c) for (c,) in store._con.execute("SELECT DISTINCT chain FROM transfers ORDER BY 1").fetchall()]
 
 
 def assessment_counts(store: Store, chain: str) -> tuple[dict[str, int], int, int]:
     """The chain's last assessment: assets per trust status, poisoning transfers, look-alike addresses."""
-    statuses = {str(s): int(n) for s, n in store.con.execute(
+    statuses = {str(s): int(n) for s, n in store._con.execute(
         "SELECT status, count(*) FROM asset_trust WHERE chain = ? GROUP BY 1 ORDER BY 1", [chain]).fetchall()}
-    row = store.con.execute("""SELECT count(DISTINCT (tx_hash, from_address, to_address, asset)),
+    row = store._con.execute("""SELECT count(DISTINCT (tx_hash, from_address, to_address, asset)),
                                       count(DISTINCT address) FROM poisoning_transfers WHERE chain = ?""",
                             [chain]).fetchone()
     return statuses, int(row[0]) if row else 0, int(row[1]) if row else 0
@@ -76,7 +76,7 @@ def assessment_counts(store: Store, chain: str) -> tuple[dict[str, int], int, in
 
 def assessed_fingerprint(store: Store, chain: str) -> str | None:
     """The fingerprint of the chain's last assessment, if any."""
-    row = store.con.execute("SELECT fingerprint FROM assessments WHERE chain = ?", [chain]).fetchone()
+    row = store._con.execute("SELECT fingerprint FROM assessments WHERE chain = ?", [chain]).fetchone()
     return str(row[0]) if row else None
 
 
@@ -103,7 +103,7 @@ def save_assessment(store: Store, chain: str, fingerprint: str, trust: Sequence[
 
 def load_trust(store: Store, chain: str) -> dict[str, StoredTrust]:
     """Every assessed asset of the chain."""
-    rows = store.con.execute("""SELECT asset, status, reason, symbol, name, decimals, imitates FROM asset_trust
+    rows = store._con.execute("""SELECT asset, status, reason, symbol, name, decimals, imitates FROM asset_trust
                                 WHERE chain = ? ORDER BY asset""", [chain]).fetchall()
     return {str(r[0]): StoredTrust(str(r[0]), str(r[1]), str(r[2]), r[3], r[4], r[5], r[6]) for r in rows}
 
@@ -112,7 +112,7 @@ def load_poisoning(store: Store, chain: str, address: str | None = None) -> list
     """The chain's poisoning findings (those naming `address` as poisoner or victim, if given)."""
     where, args = ("WHERE chain = ?", [chain]) if address is None else \
         ("WHERE chain = ? AND (address = ? OR victim = ?)", [chain, address, address])
-    rows = store.con.execute(f"""SELECT tx_hash, from_address, to_address, asset, address, victim, lookalike_of,
+    rows = store._con.execute(f"""SELECT tx_hash, from_address, to_address, asset, address, victim, lookalike_of,
                                         kind, reason FROM poisoning_transfers {where}
                                  ORDER BY address, tx_hash, from_address, to_address, asset""", args).fetchall()
     return [StoredPoisoning(*(str(x) if x is not None else None for x in r)) for r in rows]  # type: ignore[arg-type]
@@ -148,7 +148,7 @@ def poisoning_inputs(store: Store, chain: str, canonical: Sequence[str],
 def labelled_assets(store: Store, chain: str) -> dict[str, str]:
     """Token contracts that labels vouch for: a stablecoin labelled with its issuer, a venue's own token
     (WETH, a staking token, labelled `defi`, `weth` or `staking`); contract -> why."""
-    rows = store.con.execute(
+    rows = store._con.execute(
         """SELECT l.address, arg_max(l.category, l.confidence), arg_max(coalesce(l.actor, l.label), l.confidence)
            FROM labels l WHERE l.chain = ? AND l.category IN ('issuer', 'defi', 'weth', 'staking')
              AND l.address IN (SELECT DISTINCT asset FROM transfers WHERE chain = ?)

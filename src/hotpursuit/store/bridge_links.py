@@ -16,11 +16,11 @@ from hotpursuit.store.database import Store
 def replace_bridge_deposits(store: Store, chain: str, first: int, last: int,
                             deposits: Sequence[BridgeDeposit], source: str) -> None:
     """Replace the deposits of blocks `first..last` (call inside the chunk's transaction)."""
-    store.con.execute("DELETE FROM bridge_links WHERE from_chain = ? AND from_block BETWEEN ? AND ?",
+    store._con.execute("DELETE FROM bridge_links WHERE from_chain = ? AND from_block BETWEEN ? AND ?",
                       [chain, first, last])
     for d in deposits:
         swap = parse_swap_memo(d.memo)
-        store.con.execute(
+        store._con.execute(
             """INSERT INTO bridge_links (from_chain, from_tx_hash, memo, to_chain, to_address, to_tx_hash,
                  amount_in, amount_out, source, from_block, from_log_index, from_asset)
                VALUES (?, ?, ?, ?, ?, NULL, ?::BIGNUM, NULL, ?, ?, ?, ?)""",
@@ -34,7 +34,7 @@ def replace_bridge_deposits(store: Store, chain: str, first: int, last: int,
 
 def link_bitcoin_outputs(store: Store, chain: str) -> int:
     """Complete open links whose payout (an `OUT:<hash>` output) is stored on `chain`; returns how many."""
-    con = store.con
+    con = store._con
     open_refs = con.execute("SELECT DISTINCT from_tx_hash FROM bridge_links WHERE to_tx_hash IS NULL "
                             "AND to_chain = ?", [chain]).fetchall()
     if not open_refs:
@@ -59,5 +59,5 @@ def link_bitcoin_outputs(store: Store, chain: str) -> int:
 
 def bridge_link_counts(store: Store) -> tuple[int, int]:
     """(deposits whose payout is linked, deposits)."""
-    row = store.con.execute("SELECT count(to_tx_hash), count(*) FROM bridge_links").fetchone()
+    row = store._con.execute("SELECT count(to_tx_hash), count(*) FROM bridge_links").fetchone()
     return (int(row[0]), int(row[1])) if row else (0, 0)

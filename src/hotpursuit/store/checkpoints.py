@@ -7,7 +7,7 @@ from hotpursuit.store.database import Store
 
 def get_checkpoint(store: Store, job: str, chain: str) -> int | None:
     """The last block `job` stored for `chain`, or None if it never ran."""
-    row = store.con.execute(
+    row = store._con.execute(
         "SELECT last_block FROM ingest_checkpoints WHERE job = ? AND chain = ?", [job, chain]
     ).fetchone()
     return None if row is None else int(row[0])
@@ -15,7 +15,7 @@ def get_checkpoint(store: Store, job: str, chain: str) -> int | None:
 
 def set_checkpoint(store: Store, job: str, chain: str, last_block: int) -> None:
     """Record progress; call inside the transaction that stored the blocks."""
-    store.con.execute("DELETE FROM ingest_checkpoints WHERE job = ? AND chain = ?", [job, chain])
-    store.con.execute(
+    store._con.execute("DELETE FROM ingest_checkpoints WHERE job = ? AND chain = ?", [job, chain])
+    store._con.execute(
         "INSERT INTO ingest_checkpoints VALUES (?, ?, ?, current_timestamp)", [job, chain, last_block]
     )

@@ -15,14 +15,14 @@ from hotpursuit.store.database import Store
 
 def load_ids(store: Store, chain: str) -> dict[str, int]:
     """Address -> id for `chain`."""
-    rows = store.con.execute("SELECT address, id FROM address_ids WHERE chain = ?", [chain]).fetchall()
+    rows = store._con.execute("SELECT address, id FROM address_ids WHERE chain = ?", [chain]).fetchall()
     return {str(a): int(i) for a, i in rows}
 
 
 def load_roots(store: Store, chain: str, n: int) -> IdArray:
     """The stored root of every id (ids without a row are their own root)."""
     parent = np.arange(n, dtype=np.int64)
-    rows = store.con.execute(
+    rows = store._con.execute(
         """SELECT i.id, c.cluster_id FROM clusters c JOIN address_ids i ON i.chain = c.chain AND i.address = c.address
            WHERE c.chain = ?""", [chain]).fetchnumpy()
     if len(rows["id"]):
@@ -32,7 +32,7 @@ def load_roots(store: Store, chain: str, n: int) -> IdArray:
 
 def existing_links(store: Store, chain: str) -> set[tuple[str, str, str]]:
     """(a, b, reason) of the links already stored."""
-    rows = store.con.execute("SELECT a, b, reason FROM cluster_links WHERE chain = ?", [chain]).fetchall()
+    rows = store._con.execute("SELECT a, b, reason FROM cluster_links WHERE chain = ?", [chain]).fetchall()
     return {(str(a), str(b), str(r)) for a, b, r in rows}
 
 

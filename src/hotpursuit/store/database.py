@@ -1,4 +1,9 @@
-"""Opening the DuckDB store: one file, migrated on open, one connection per process."""
+"""Opening the DuckDB store: one file, migrated on open, one connection per process.
+
+The connection is private to the `store/` package (datasette's `Database` is the model): the rest of
+the product calls the repository functions of `store/` (incident_tables, label_tables, ...), never SQL,
+and the architecture test keeps it so. `execute` is for the store's own modules, tests and a shell.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +16,23 @@ from typing import Any
 import duckdb
 
 from hotpursuit.errors import StoreError
-from hotpursuit.store.migrations import migrate
+from hotpursuit.store.migrations import current_version, migrate
 
 
 class Store:
     """An open hotpursuit store. Use as a context manager, or call `close()`."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, path: str) -> None:
-        self.con = con
+        self._con = con
         self.path = path
+
+    def execute(self, sql: str, params: object = None) -> duckdb.DuckDBPyConnection:
+        """Run one SQL statement on this store's cursor (tests, a shell: the product uses repositories)."""
+        return self._con.execute(sql, params)
+
+    def schema_version(self) -> int:
+        """The newest migration applied to this store."""
+        return current_version(self._con)
 
     @classmethod
     def open(cls, path: str | Path, *, read_only: bool = False, must_exist: bool = False) -> Store:
@@ -46,27 +59,27 @@ class Store:
     def transaction(self, **views: Any) -> Iterator[duckdb.DuckDBPyConnection]:
         """One transaction: commit on success, roll back on any error; `views` (Arrow tables)
         are registered under their names for the duration."""
-        self.con.execute("BEGIN TRANSACTION")
+        self._con.execute("BEGIN TRANSACTION")
         for name, table in views.items():
-            self.con.register(name, table)
+            self._con.register(name, table)
         try:
-            yield self.con
-            self.con.execute("COMMIT")
+            yield self._con
+            self._con.execute("COMMIT")
         except BaseException:
-            self.con.execute("ROLLBACK")
+            self._con.execute("ROLLBACK")
             raise
         finally:
             for name in views:
-                self.con.unregister(name)
+                self._con.unregister(name)
 
     def cursor(self) -> Store:
         """The same store on a new cursor of the connection, for another thread (the server's worker, the
         audit writer, the live watch); close it with `close`."""
-        return Store(self.con.cursor(), self.path)
+        return Store(self._con.cursor(), self.path)
 
     def close(self) -> None:
         """Close the connection (a checkpoint is written by DuckDB)."""
-        self.con.close()
+        self._con.close()
 
     def __enter__(self) -> Store:
         return self

@@ -18,7 +18,7 @@ from hotpursuit.store.transfer_merge import INCOMING_COLUMNS, merge_transfers
 
 def merge_from_staged(store: Store, chain: str, staged: dict[str, StagedFile]) -> dict[str, int]:
     """Merge every staged file in one transaction; returns rows added per table."""
-    con = store.con
+    con = store._con
     counts: dict[str, int] = {}
     con.execute("BEGIN TRANSACTION")
     try:
@@ -122,7 +122,7 @@ def _refuse_block_disagreements(store: Store, chain: str, staged: dict[str, Stag
     """A block that another fork or another count holds in the store, or whose transactions in this import
     are not as many as it says, is refused."""
     s = staged["blocks"]
-    row = store.con.execute(f"""
+    row = store._con.execute(f"""
         SELECT b.number, b.hash, b.transaction_count, x.hash, x.transaction_count, x.source
         FROM {s.table} b JOIN blocks x ON x.chain = ? AND x.number = b.number::BIGINT
         WHERE x.hash <> b.hash OR x.transaction_count <> b.transaction_count::INTEGER
@@ -137,7 +137,7 @@ def _refuse_block_disagreements(store: Store, chain: str, staged: dict[str, Stag
     if "transactions" not in staged:
         return
     t = staged["transactions"]
-    row = store.con.execute(f"""
+    row = store._con.execute(f"""
         SELECT b.number, b.transaction_count, count(t.hash) FROM {s.table} b
         LEFT JOIN {t.table} t ON t.block_number::BIGINT = b.number::BIGINT
         GROUP BY b.number, b.transaction_count HAVING count(t.hash) <> b.transaction_count::BIGINT
@@ -149,7 +149,7 @@ def _refuse_block_disagreements(store: Store, chain: str, staged: dict[str, Stag
 
 
 def _refuse_moved_transactions(store: Store, chain: str, s: StagedFile) -> None:
-    row = store.con.execute(f"""
+    row = store._con.execute(f"""
         SELECT t.hash, t.block_number, x.block_number, x.source FROM {s.table} t
         JOIN transactions x ON x.chain = ? AND x.hash = t.hash
         WHERE x.block_number <> t.block_number::BIGINT OR x.block_hash IS DISTINCT FROM t.block_hash
@@ -161,7 +161,7 @@ def _refuse_moved_transactions(store: Store, chain: str, s: StagedFile) -> None:
 
 def _refuse_overfull_blocks(store: Store, chain: str, s: StagedFile) -> None:
     """After the merge, no block may hold more transactions than its transaction_count."""
-    row = store.con.execute("""
+    row = store._con.execute("""
         SELECT b.number, b.transaction_count, count(*) FROM blocks b
         JOIN transactions x ON x.chain = b.chain AND x.block_number = b.number AND x.block_hash = b.hash
         WHERE b.chain = ? AND b.number BETWEEN ? AND ?
@@ -173,7 +173,7 @@ def _refuse_overfull_blocks(store: Store, chain: str, s: StagedFile) -> None:
 
 
 def _run(store: Store, sql: str, chain: str, path: str) -> int:
-    row = store.con.execute(sql, {"chain": chain, "source": f"file:{path}"}).fetchone()
+    row = store._con.execute(sql, {"chain": chain, "source": f"file:{path}"}).fetchone()
     return int(row[0]) if row else 0
 
 

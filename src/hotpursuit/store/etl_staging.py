@@ -74,7 +74,7 @@ def stage_file(store: Store, kind: str, path: str, fmt: str, specs: list[ColumnS
                block_column: str) -> StagedFile:
     """Read `path` (csv or json lines, UTF-8 with or without a BOM) into temp table `stage_<kind>` and
     validate it."""
-    store.con.execute(f"DROP TABLE IF EXISTS stage_{kind}")
+    store._con.execute(f"DROP TABLE IF EXISTS stage_{kind}")
     present = _present_columns(path, fmt, specs)
     missing = [s.name for s in specs if s.required and s.name not in present]
     if missing:
@@ -101,7 +101,7 @@ def _without_bom(path: str) -> str | None:
 
 def _stage(store: Store, kind: str, path: str, source: str, fmt: str, specs: list[ColumnSpec], block_column: str,
            present: list[str], names: list[str], cols: str) -> StagedFile:
-    con = store.con
+    con = store._con
     table = f"stage_{kind}"
     quoted = source.replace("'", "''")
     if fmt == "csv":
@@ -218,4 +218,4 @@ def _file_error(path: str, message: str, header: list[str]) -> ImportFileError:
 def drop_staged(store: Store, staged: Iterable[StagedFile]) -> None:
     """Drop the temporary tables of staged files."""
     for s in staged:
-        store.con.execute(f"DROP TABLE IF EXISTS {s.table}")
+        store._con.execute(f"DROP TABLE IF EXISTS {s.table}")

@@ -82,18 +82,18 @@ def rollback_above(store: Store, chain: str, ancestor: int, checkpoint_job: str 
 
 
 def _delete_range(store: Store, chain: str, first: int, last: int) -> None:
-    store.con.execute("DELETE FROM bridge_links WHERE from_chain = ? AND from_block BETWEEN ? AND ?",
+    store._con.execute("DELETE FROM bridge_links WHERE from_chain = ? AND from_block BETWEEN ? AND ?",
                       [chain, first, last])
     for table, column in (("blocks", "number"), ("transactions", "block_number"),
                           ("transfers", "block_number")):
-        store.con.execute(
+        store._con.execute(
             f"DELETE FROM {table} WHERE chain = ? AND {column} BETWEEN ? AND ?", [chain, first, last]
         )
 
 
 def stored_block_hash(store: Store, chain: str, number: int) -> str | None:
     """The hash the store holds for block `number`, if any."""
-    row = store.con.execute(
+    row = store._con.execute(
         "SELECT hash FROM blocks WHERE chain = ? AND number = ?", [chain, number]
     ).fetchone()
     return str(row[0]) if row else None
@@ -101,13 +101,13 @@ def stored_block_hash(store: Store, chain: str, number: int) -> str | None:
 
 def known_token_addresses(store: Store, chain: str) -> set[str]:
     """Tokens whose metadata has been read already."""
-    rows = store.con.execute("SELECT address FROM tokens WHERE chain = ?", [chain]).fetchall()
+    rows = store._con.execute("SELECT address FROM tokens WHERE chain = ?", [chain]).fetchall()
     return {str(r[0]) for r in rows}
 
 
 def latest_block(store: Store, chain: str) -> int | None:
     """The highest stored block of `chain`."""
-    row = store.con.execute("SELECT max(number) FROM blocks WHERE chain = ?", [chain]).fetchone()
+    row = store._con.execute("SELECT max(number) FROM blocks WHERE chain = ?", [chain]).fetchone()
     return None if row is None or row[0] is None else int(row[0])
 
 
@@ -116,7 +116,7 @@ def transaction_signers(store: Store, chain: str, tx_hashes: Iterable[str]) -> d
     wanted = sorted(set(tx_hashes))
     if not wanted:
         return {}
-    return {str(h): str(f) for h, f in store.con.execute(
+    return {str(h): str(f) for h, f in store._con.execute(
         """SELECT hash, from_address FROM transactions
            WHERE chain = ? AND hash IN (SELECT unnest(?::VARCHAR[])) AND from_address IS NOT NULL""",
         [chain, wanted]).fetchall()}
@@ -124,5 +124,5 @@ def transaction_signers(store: Store, chain: str, tx_hashes: Iterable[str]) -> d
 
 def top_block(store: Store, chain: str) -> int:
     """The highest stored block of `chain`, -1 if none."""
-    row = store.con.execute("SELECT max(number) FROM blocks WHERE chain = ?", [chain]).fetchone()
+    row = store._con.execute("SELECT max(number) FROM blocks WHERE chain = ?", [chain]).fetchone()
     return int(row[0]) if row and row[0] is not None else -1

@@ -44,7 +44,7 @@ def known_token_decimals(store: Store, chain: str, tokens: set[str]) -> dict[str
     """Decimals the `tokens` table states for these contracts."""
     if not tokens:
         return {}
-    rows = store.con.execute("""SELECT address, min(decimals) FROM tokens WHERE chain = ? AND decimals IS NOT NULL
+    rows = store._con.execute("""SELECT address, min(decimals) FROM tokens WHERE chain = ? AND decimals IS NOT NULL
                                 AND address IN (SELECT unnest(?::VARCHAR[])) GROUP BY address""",
                              [chain, sorted(tokens)]).fetchall()
     return {str(a): int(d) for a, d in rows}

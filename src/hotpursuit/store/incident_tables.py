@@ -89,7 +89,7 @@ class IncidentSources:
 
 def load_sources(store: Store, incident_id: str) -> IncidentSources:
     """The incident's sources (empty sets for an incident without any)."""
-    rows = store.con.execute("SELECT DISTINCT kind, ref, at_tx FROM incident_sources WHERE incident_id = ?",
+    rows = store._con.execute("SELECT DISTINCT kind, ref, at_tx FROM incident_sources WHERE incident_id = ?",
                              [incident_id]).fetchall()
     return IncidentSources(frozenset(str(r) for k, r, _ in rows if k == "tx"),
                            frozenset(str(r) for k, r, _ in rows if k == "address"),
@@ -101,7 +101,7 @@ def source_amounts(store: Store, incident: str) -> list[tuple[str, str, str | No
     asset, else the token's status in the last assessment (`unassessed` before any)."""
     return [(str(k), str(r), None if t is None else str(t), None if a is None else str(a),
              None if x is None else int(x), str(st))
-            for k, r, t, a, x, st in store.con.execute(
+            for k, r, t, a, x, st in store._con.execute(
                 """SELECT s.kind, s.ref, s.at_tx, s.asset, s.amount::VARCHAR,
                           CASE WHEN s.asset = 'ETH' THEN 'native' ELSE coalesce(a.status, 'unassessed') END
                    FROM incident_sources s LEFT JOIN asset_trust a ON a.chain = s.chain AND a.asset = s.asset
@@ -110,10 +110,10 @@ def source_amounts(store: Store, incident: str) -> list[tuple[str, str, str | No
 
 def close_incident(store: Store, incident: str) -> None:
     """Close an incident (status and when); NotFound if there is none of that id. CLI and API alike."""
-    row = store.con.execute("SELECT status FROM incidents WHERE id = ?", [incident]).fetchone()
+    row = store._con.execute("SELECT status FROM incidents WHERE id = ?", [incident]).fetchone()
     if row is None:
         raise NotFound(f"incident {incident!r}: no such incident (hotpursuit incident list)")
-    store.con.execute("UPDATE incidents SET status = 'closed', closed_at = coalesce(closed_at, current_timestamp) "
+    store._con.execute("UPDATE incidents SET status = 'closed', closed_at = coalesce(closed_at, current_timestamp) "
                       "WHERE id = ?", [incident])
 
 
@@ -135,7 +135,7 @@ class IncidentRow:
 
 def get_incident(store: Store, incident: str) -> IncidentRow | None:
     """The incident of that id, None if there is none."""
-    row = store.con.execute(
+    row = store._con.execute(
         """SELECT i.id, i.name, i.chain, i.status, i.actor, i.tlp, i.owner_org, i.victim, i.since_block,
                   (SELECT count(*) FROM incident_sources s WHERE s.incident_id = i.id)
            FROM incidents i WHERE i.id = ?""", [incident]).fetchone()
@@ -144,7 +144,7 @@ def get_incident(store: Store, incident: str) -> IncidentRow | None:
 
 def list_incidents(store: Store) -> list[IncidentRow]:
     """Every incident, by id, with its number of sources."""
-    return [_incident(r) for r in store.con.execute(
+    return [_incident(r) for r in store._con.execute(
         """SELECT i.id, i.name, i.chain, i.status, i.actor, i.tlp, i.owner_org, i.victim, i.since_block,
                   (SELECT count(*) FROM incident_sources s WHERE s.incident_id = i.id)
            FROM incidents i ORDER BY i.id""").fetchall()]
@@ -162,7 +162,7 @@ def open_incidents_of(store: Store, chain: str) -> list[tuple[str, str, str | No
     `chain`, by id (what the live watch follows)."""
     return [(str(i), str(n), None if a is None else str(a), int(s), None if o is None else str(o),
              None if on is None else str(on), None if c is None else str(c))
-            for i, n, a, s, o, on, c in store.con.execute(
+            for i, n, a, s, o, on, c in store._con.execute(
                 """SELECT i.id, i.name, i.actor, coalesce(i.since_block, 0), i.owner_org, o.name, o.country
                    FROM incidents i LEFT JOIN orgs o ON o.id = i.owner_org
                    WHERE i.chain = ? AND i.status = 'open' ORDER BY i.id""", [chain]).fetchall()]

@@ -30,14 +30,14 @@ def add_control(store: Store, org_id: str, chain: str, address: str, kind: str) 
     """Declare that `org_id` controls `address` (an address it operates, or a token it issues)."""
     if kind not in CONTROL_KINDS:
         raise InterdictionError(f"kind: {kind!r} is not one of {', '.join(CONTROL_KINDS)}")
-    if store.con.execute("SELECT count(*) FROM orgs WHERE id = ?", [org_id]).fetchone() == (0,):
+    if store._con.execute("SELECT count(*) FROM orgs WHERE id = ?", [org_id]).fetchone() == (0,):
         raise InterdictionError(f"no organisation {org_id!r}")
-    taken = store.con.execute("SELECT org_id FROM controls WHERE chain = ? AND address = ?",
+    taken = store._con.execute("SELECT org_id FROM controls WHERE chain = ? AND address = ?",
                               [chain, address]).fetchone()
     if taken is not None and taken[0] != org_id:
         raise InterdictionError(f"{chain}:{address} is declared controlled by {taken[0]} already")
     if taken is None:
-        store.con.execute("INSERT INTO controls (org_id, chain, address, kind) VALUES (?, ?, ?, ?)",
+        store._con.execute("INSERT INTO controls (org_id, chain, address, kind) VALUES (?, ?, ?, ?)",
                           [org_id, chain, address, kind])
 
 
@@ -45,10 +45,10 @@ def set_webhook(store: Store, org_id: str, url: str) -> str:
     """Point the organisation's freeze requests at `url`; returns the new shared secret (shown once)."""
     if not url.startswith(("http://", "https://")):
         raise InterdictionError(f"url: {url!r} is not an http(s) URL")
-    if store.con.execute("SELECT count(*) FROM orgs WHERE id = ?", [org_id]).fetchone() == (0,):
+    if store._con.execute("SELECT count(*) FROM orgs WHERE id = ?", [org_id]).fetchone() == (0,):
         raise InterdictionError(f"no organisation {org_id!r}")
     secret = new_secret()
-    store.con.execute("UPDATE orgs SET webhook_url = ?, webhook_secret = ? WHERE id = ?", [url, secret, org_id])
+    store._con.execute("UPDATE orgs SET webhook_url = ?, webhook_secret = ? WHERE id = ?", [url, secret, org_id])
     return secret
 
 
@@ -56,7 +56,7 @@ def load_controls(store: Store, chain: str) -> tuple[dict[str, Control], dict[st
     """(operated addresses, with their cluster members -> control; issued tokens -> control)."""
     controlled: dict[str, Control] = {}
     issued: dict[str, Control] = {}
-    for address, org, kind in store.con.execute(
+    for address, org, kind in store._con.execute(
             """SELECT address, org_id, kind FROM controls WHERE chain = $c
                UNION
                SELECT c2.address, k.org_id, k.kind FROM controls k
@@ -70,7 +70,7 @@ def load_controls(store: Store, chain: str) -> tuple[dict[str, Control], dict[st
 
 def requested_amounts(store: Store, incident: str) -> dict[tuple[str, str, str], int]:
     """(org, address, asset) -> amount asked so far by requests not retracted."""
-    return {(str(o), str(a), str(x)): int(v) for o, a, x, v in store.con.execute(
+    return {(str(o), str(a), str(x)): int(v) for o, a, x, v in store._con.execute(
         """SELECT org_id, address, asset, sum(amount)::VARCHAR FROM freeze_requests
            WHERE incident_id = ? AND status <> 'retracted' GROUP BY ALL""", [incident]).fetchall()}
 
@@ -168,7 +168,7 @@ def _retract(con: Any, ids: list[str], reason: str) -> None:
 def answer_request(store: Store, request: str, org_id: str, status: str, amount_frozen: int,
                    reason: str | None) -> None:
     """Record the addressed organisation's answer (the latest answer counts)."""
-    row = store.con.execute("SELECT org_id, amount::VARCHAR, status FROM freeze_requests WHERE id = ?",
+    row = store._con.execute("SELECT org_id, amount::VARCHAR, status FROM freeze_requests WHERE id = ?",
                             [request]).fetchone()
     if row is None or row[0] != org_id:
         raise NotFound(f"request_id: no freeze request {request!r} addressed to {org_id}")
@@ -183,14 +183,14 @@ def answer_request(store: Store, request: str, org_id: str, status: str, amount_
     if status == "partial" and not 0 < amount_frozen < int(row[1]):
         raise InterdictionError(f"amount_frozen: a partial answer freezes more than 0 and less than the {row[1]} "
                                 "requested (else: accepted or declined)")
-    store.con.execute("""UPDATE freeze_requests SET status = ?, amount_frozen = ?::BIGNUM, answer_reason = ?,
+    store._con.execute("""UPDATE freeze_requests SET status = ?, amount_frozen = ?::BIGNUM, answer_reason = ?,
                          answered_at = current_timestamp WHERE id = ?""", [status, str(amount_frozen), reason, request])
 
 
 def freeze_requests(store: Store, *, incident: str | None = None, org_id: str | None = None) -> list[dict[str, Any]]:
     """Requests, oldest first, optionally of one incident or addressed to one organisation, each with
     its delivery (outbox status, attempts, last error, when delivered)."""
-    rows = store.con.execute(
+    rows = store._con.execute(
         """SELECT r.id, r.incident_id, r.org_id, r.chain, r.address, r.asset, r.amount::VARCHAR, r.block_number,
                   r.block_hash, r.requested_by, r.deadline::VARCHAR, r.status, r.amount_frozen::VARCHAR,
                   r.answer_reason, r.created_at::VARCHAR, r.answered_at::VARCHAR,
@@ -211,7 +211,7 @@ def board(store: Store, incident: str) -> dict[str, Any]:
     Stolen as the sources declare it, counted once: only the native asset and canonical tokens (a fake
     token the theft transaction also moved is no loot), and a receipt at a theft transaction listed
     as a source adds nothing. (A trace knows better still: the API shows the live trace's figure.)"""
-    stolen = {str(a): str(v) for a, v in store.con.execute(
+    stolen = {str(a): str(v) for a, v in store._con.execute(
         """SELECT s.asset, sum(s.amount)::VARCHAR FROM incident_sources s
              LEFT JOIN asset_trust t ON t.chain = s.chain AND t.asset = s.asset
            WHERE s.incident_id = $i AND s.asset IS NOT NULL AND s.amount > 0::BIGNUM
@@ -221,7 +221,7 @@ def board(store: Store, incident: str) -> dict[str, Any]:
            GROUP BY s.asset ORDER BY s.asset""", {"i": incident}).fetchall()}
     per_org = [{"org": str(o), "asset": str(a), "requests": int(n), "requested": str(r), "frozen": str(f),
                 "answered": int(k)}
-               for o, a, n, r, f, k in store.con.execute(
+               for o, a, n, r, f, k in store._con.execute(
                    """SELECT org_id, asset, count(*), sum(amount)::VARCHAR,
                              coalesce(sum(amount_frozen), 0)::VARCHAR, count(answered_at)
                       FROM freeze_requests WHERE incident_id = ? AND status <> 'retracted'
@@ -244,7 +244,7 @@ class Delivery:
 
 def due_deliveries(store: Store, now: dt.datetime, limit: int = 200) -> list[Delivery]:
     """Pending entries whose next attempt is due, oldest first."""
-    rows = store.con.execute(
+    rows = store._con.execute(
         """SELECT x.id, x.org_id, x.kind, x.body, x.attempts, g.webhook_url, g.webhook_secret
            FROM outbox x LEFT JOIN orgs g ON g.id = x.org_id
            WHERE x.status = 'pending' AND x.next_attempt_at <= ? ORDER BY x.created_at, x.id LIMIT ?""",
@@ -254,17 +254,17 @@ def due_deliveries(store: Store, now: dt.datetime, limit: int = 200) -> list[Del
 
 def next_due(store: Store) -> dt.datetime | None:
     """When the earliest pending entry is due."""
-    row = store.con.execute("SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'").fetchone()
+    row = store._con.execute("SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'").fetchone()
     return None if row is None or row[0] is None else row[0]
 
 
 def mark_delivered(store: Store, entry: str) -> None:
     """The receiver acknowledged it (2xx)."""
-    store.con.execute("""UPDATE outbox SET status = 'delivered', attempts = attempts + 1,
+    store._con.execute("""UPDATE outbox SET status = 'delivered', attempts = attempts + 1,
                          delivered_at = current_timestamp WHERE id = ?""", [entry])
 
 
 def mark_failed(store: Store, entry: str, retry_at: dt.datetime, error: str) -> None:
     """A failed attempt; the next one is at `retry_at`."""
-    store.con.execute("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?",
+    store._con.execute("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?",
                       [retry_at, error[:500], entry])

@@ -35,13 +35,13 @@ def replace_import(store: Store, import_key: str, asserted_by: str, claims: Sequ
 def add_claim(store: Store, import_key: str, claim: LabelClaim) -> bool:
     """Add one claim unless the same organisation already asserted exactly it; True if added."""
     c = claim
-    exists = store.con.execute(
+    exists = store._con.execute(
         """SELECT count(*) FROM labels WHERE chain = ? AND address = ? AND label = ? AND category = ?
            AND source = ? AND asserted_by = ? AND tlp = ?""",
         [c.chain, c.address, c.label, c.category, c.source, c.asserted_by, c.tlp]).fetchone()
     if exists != (0,):
         return False
-    store.con.execute(
+    store._con.execute(
         """INSERT INTO labels (chain, address, label, category, actor, confidence, source, source_date, tlp,
              asserted_by, owner_org, import_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [c.chain, c.address, c.label, c.category, c.actor, c.confidence, c.source, c.source_date, c.tlp,
@@ -75,7 +75,7 @@ class StoredClaim:
 
 def claims_for(store: Store, chain: str, address: str) -> list[StoredClaim]:
     """Every claim about one address, strongest first."""
-    rows = store.con.execute(
+    rows = store._con.execute(
         """SELECT l.label, l.category, l.actor, a.label, l.confidence, l.source, l.source_date, l.tlp,
                   l.asserted_by
            FROM labels l LEFT JOIN actors a ON a.id = l.actor

@@ -36,9 +36,9 @@ def add_org(store: Store, org_id: str, name: str, kind: str, country: str | None
     not see them (they are told how many did, never what they say)."""
     if kind not in ORG_KINDS:
         raise OrgError(f"kind {kind!r} is not one of {', '.join(ORG_KINDS)}")
-    if store.con.execute("SELECT count(*) FROM orgs WHERE id = ?", [org_id]).fetchone() != (0,):
+    if store._con.execute("SELECT count(*) FROM orgs WHERE id = ?", [org_id]).fetchone() != (0,):
         raise OrgError(f"organisation {org_id!r} exists already")
-    store.con.execute("INSERT INTO orgs (id, name, kind, country, sharing_group, scores_hidden) "
+    store._con.execute("INSERT INTO orgs (id, name, kind, country, sharing_group, scores_hidden) "
                       "VALUES (?, ?, ?, ?, ?, ?)", [org_id, name, kind, country, sharing_group, scores_hidden])
 
 
@@ -47,20 +47,20 @@ def create_key(store: Store, org_id: str, scopes: list[str], expires_days: int |
     bad = [s for s in scopes if s not in SCOPES]
     if bad or not scopes:
         raise OrgError(f"scopes must be among {', '.join(SCOPES)} (got {', '.join(scopes) or 'none'})")
-    if store.con.execute("SELECT count(*) FROM orgs WHERE id = ?", [org_id]).fetchone() == (0,):
+    if store._con.execute("SELECT count(*) FROM orgs WHERE id = ?", [org_id]).fetchone() == (0,):
         raise OrgError(f"no organisation {org_id!r}")
     key_id, key, digest = new_key()
     expires = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(days=expires_days) if expires_days else None
-    store.con.execute("INSERT INTO api_keys (id, org_id, key_hash, scopes, expires_at) VALUES (?, ?, ?, ?, ?)",
+    store._con.execute("INSERT INTO api_keys (id, org_id, key_hash, scopes, expires_at) VALUES (?, ?, ?, ?, ?)",
                       [key_id, org_id, digest, sorted(scopes), expires])
     return key_id, key
 
 
 def revoke_key(store: Store, key_id: str) -> None:
     """Revoke a key from now on; NotFound if there is no key of that id."""
-    if store.con.execute("SELECT count(*) FROM api_keys WHERE id = ?", [key_id]).fetchone() == (0,):
+    if store._con.execute("SELECT count(*) FROM api_keys WHERE id = ?", [key_id]).fetchone() == (0,):
         raise NotFound(f"key {key_id!r}: no such key (the id is the part after 'hp_' in the key)")
-    store.con.execute("UPDATE api_keys SET revoked_at = coalesce(revoked_at, current_timestamp) WHERE id = ?",
+    store._con.execute("UPDATE api_keys SET revoked_at = coalesce(revoked_at, current_timestamp) WHERE id = ?",
                       [key_id])
 
 
@@ -69,7 +69,7 @@ def authenticate(store: Store, key: str | None) -> Caller | None:
     key_id = key_id_of(key or "")
     if key is None or key_id is None:
         return None
-    row = store.con.execute(
+    row = store._con.execute(
         """SELECT k.key_hash, k.scopes, k.expires_at, k.revoked_at, o.id, o.kind, o.sharing_group
            FROM api_keys k JOIN orgs o ON o.id = k.org_id WHERE k.id = ?""", [key_id]).fetchone()
     if row is None or not matches(key, row[0]) or row[3] is not None:
@@ -93,14 +93,14 @@ def append_audit(store: Store, org_id: str | None, action: str, detail: str) -> 
 
 def audit_entries(store: Store) -> list[AuditEntry]:
     """The whole log in order."""
-    rows = store.con.execute("""SELECT seq, strftime(occurred_at, '%Y-%m-%dT%H:%M:%S.%f'), org_id, action, detail,
+    rows = store._con.execute("""SELECT seq, strftime(occurred_at, '%Y-%m-%dT%H:%M:%S.%f'), org_id, action, detail,
                                        prev_hash, hash FROM audit_log ORDER BY seq""").fetchall()
     return [AuditEntry(int(r[0]), str(r[1]), r[2], str(r[3]), str(r[4] or ""), str(r[5]), str(r[6])) for r in rows]
 
 
 def last_audit_link(store: Store) -> tuple[int, str]:
     """(sequence number, hash) of the log's last entry; (0, GENESIS) for an empty log."""
-    last = store.con.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+    last = store._con.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
     return (int(last[0]), str(last[1])) if last else (0, GENESIS)
 
 
@@ -122,16 +122,16 @@ __all__ = ["Caller", "OrgError", "add_org", "append_audit", "audit_entries", "au
 
 def org_exists(store: Store, org_id: str) -> bool:
     """Whether there is an organisation of that id."""
-    return store.con.execute("SELECT count(*) FROM orgs WHERE id = ?", [org_id]).fetchone() != (0,)
+    return store._con.execute("SELECT count(*) FROM orgs WHERE id = ?", [org_id]).fetchone() != (0,)
 
 
 def scores_hidden(store: Store, org_id: str) -> bool:
     """Whether the organisation lets its claims count in the scores of callers who may not see them."""
-    row = store.con.execute("SELECT coalesce(scores_hidden, false) FROM orgs WHERE id = ?", [org_id]).fetchone()
+    row = store._con.execute("SELECT coalesce(scores_hidden, false) FROM orgs WHERE id = ?", [org_id]).fetchone()
     return bool(row and row[0])
 
 
 def sharing_groups(store: Store) -> dict[str, str | None]:
     """Each organisation's sharing group."""
     return {str(o): None if g is None else str(g)
-            for o, g in store.con.execute("SELECT id, sharing_group FROM orgs").fetchall()}
+            for o, g in store._con.execute("SELECT id, sharing_group FROM orgs").fetchall()}

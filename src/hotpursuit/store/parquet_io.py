@@ -15,7 +15,7 @@ CHAIN_TABLES = {"blocks": "number", "transactions": "block_number", "transfers":
 
 
 def _columns(store: Store, table: str) -> list[tuple[str, str]]:
-    return [(str(r[0]), str(r[1])) for r in store.con.execute(f"DESCRIBE {table}").fetchall()]
+    return [(str(r[0]), str(r[1])) for r in store._con.execute(f"DESCRIBE {table}").fetchall()]
 
 
 def export_parquet(store: Store, folder: Path, block_range_size: int = 100_000) -> dict[str, int]:
@@ -26,11 +26,11 @@ def export_parquet(store: Store, folder: Path, block_range_size: int = 100_000) 
         cols = ", ".join(f"{name}::VARCHAR AS {name}" if typ == "BIGNUM" else name
                          for name, typ in _columns(store, table))
         target = str(folder / table).replace("'", "''")
-        row = store.con.execute(f"SELECT count(*) FROM {table}").fetchone()
+        row = store._con.execute(f"SELECT count(*) FROM {table}").fetchone()
         counts[table] = int(row[0]) if row else 0
         if counts[table] == 0:
             continue
-        store.con.execute(
+        store._con.execute(
             f"COPY (SELECT {cols}, ({block_col} // {block_range_size}) * {block_range_size} AS block_range "
             f"FROM {table} ORDER BY chain, {block_col}) TO '{target}' "
             "(FORMAT parquet, PARTITION_BY (chain, block_range), OVERWRITE_OR_IGNORE true)")
@@ -39,7 +39,7 @@ def export_parquet(store: Store, folder: Path, block_range_size: int = 100_000) 
 
 def import_parquet(store: Store, folder: Path) -> dict[str, int]:
     """Load an export made by `export_parquet`, replacing the covered block ranges atomically."""
-    con = store.con
+    con = store._con
     counts = {}
     con.execute("BEGIN TRANSACTION")
     try:

@@ -13,10 +13,10 @@ _COLUMNS = ("l.label, l.category, l.actor, l.confidence, l.source, l.tlp, l.owne
 def load_screening_index(store: Store) -> ScreeningIndex:
     """Every label, directly and through clusters."""
     index = ScreeningIndex()
-    for chain, address, *rest in store.con.execute(
+    for chain, address, *rest in store._con.execute(
             f"SELECT l.chain, l.address, {_COLUMNS} FROM labels l LEFT JOIN orgs o ON o.id = l.owner_org").fetchall():
         index.add(str(chain), str(address), _claim(rest, None))
-    for chain, address, via, *rest in store.con.execute(
+    for chain, address, via, *rest in store._con.execute(
             f"""SELECT c2.chain, c2.address, l.address, {_COLUMNS}
                 FROM labels l JOIN clusters c1 ON c1.chain = l.chain AND c1.address = l.address
                 JOIN clusters c2 ON c2.chain = c1.chain AND c2.cluster_id = c1.cluster_id AND c2.address <> l.address
@@ -30,7 +30,7 @@ def load_screening_index(store: Store) -> ScreeningIndex:
 def exposure_rows(store: Store, incident: str | None = None) -> list[tuple[str, str, Exposure]]:
     """(chain, address, exposure) for every saved haircut trace, or only `incident`'s: what the address
     received of each asset, and how much of it was tainted."""
-    rows = store.con.execute(
+    rows = store._con.execute(
         """WITH t AS (SELECT chain, address, incident_id, asset, sum(tainted_amount) AS tainted FROM taint
                       WHERE model = 'haircut' AND ($i IS NULL OR incident_id = $i) GROUP BY ALL),
                 r AS (SELECT x.chain, x.to_address AS address, x.asset, sum(x.amount) AS received

@@ -10,7 +10,7 @@ ZERO = "0x" + "00" * 20
 
 def load_token_metas(store: Store, chain: str) -> list[TokenMeta]:
     """Every token that moved on `chain` (or has metadata), with the best metadata the store has."""
-    rows = store.con.execute(
+    rows = store._con.execute(
         """WITH moved AS (SELECT DISTINCT asset FROM transfers WHERE chain = $c AND asset <> 'ETH'
                           UNION SELECT address FROM tokens WHERE chain = $c)
            SELECT m.asset, any_value(t.symbol), any_value(t.name), any_value(t.decimals)
@@ -26,7 +26,7 @@ def load_token_stats(store: Store, chain: str) -> dict[str, TokenStats]:
     whose transaction is not stored is not one of that account's own (an explorer export of an address holds
     every transaction it sent; a block range holds every transaction of its blocks). Self-transfers
     are left out: "sending" a token to oneself proves nothing about holding it."""
-    rows = store.con.execute(
+    rows = store._con.execute(
         """WITH signers AS (SELECT DISTINCT from_address AS address FROM transactions WHERE chain = $c),
                 t AS (SELECT t.asset, t.from_address, t.to_address, t.amount, t.block_number, t.tx_index, t.seq,
                              x.from_address AS signer

@@ -31,7 +31,7 @@ _COLUMNS = "id, incident_id, model, max_hops, requested_by, status, error, creat
 def queue_trace_job(store: Store, incident_id: str, model: str, max_hops: int | None, requested_by: str) -> str:
     """Record a queued job; returns its id."""
     job_id = "trace-" + secrets.token_hex(8)
-    store.con.execute("INSERT INTO trace_jobs (id, incident_id, model, max_hops, requested_by, status) "
+    store._con.execute("INSERT INTO trace_jobs (id, incident_id, model, max_hops, requested_by, status) "
                       "VALUES (?, ?, ?, ?, ?, 'queued')", [job_id, incident_id, model, max_hops, requested_by])
     return job_id
 
@@ -40,14 +40,14 @@ def mark_trace_job(store: Store, job_id: str, status: str, *, error: str | None 
                    result_json: str | None = None) -> None:
     """Move a job to `status` (running, done or failed), with its error or result."""
     finished = status in ("done", "failed")
-    store.con.execute(f"""UPDATE trace_jobs SET status = ?, error = ?, result_json = ?
+    store._con.execute(f"""UPDATE trace_jobs SET status = ?, error = ?, result_json = ?
                           {", finished_at = current_timestamp" if finished else ""} WHERE id = ?""",
                       [status, error, result_json, job_id])
 
 
 def fail_unfinished_trace_jobs(store: Store) -> int:
     """At server start: jobs a previous server left queued or running failed; returns how many."""
-    rows = store.con.execute(
+    rows = store._con.execute(
         """UPDATE trace_jobs SET status = 'failed', error = ?, finished_at = current_timestamp
            WHERE status IN ('queued', 'running') RETURNING id""", [RESTARTED]).fetchall()
     return len(rows)
@@ -55,18 +55,18 @@ def fail_unfinished_trace_jobs(store: Store) -> int:
 
 def trace_job(store: Store, job_id: str) -> TraceJob | None:
     """One job, or None."""
-    row = store.con.execute(f"SELECT {_COLUMNS} FROM trace_jobs WHERE id = ?", [job_id]).fetchone()
+    row = store._con.execute(f"SELECT {_COLUMNS} FROM trace_jobs WHERE id = ?", [job_id]).fetchone()
     return None if row is None else TraceJob(*row)
 
 
 def trace_jobs_of(store: Store, incident_ids: list[str]) -> list[TraceJob]:
     """The jobs of these incidents, newest first."""
-    return [TraceJob(*r) for r in store.con.execute(
+    return [TraceJob(*r) for r in store._con.execute(
         f"""SELECT {_COLUMNS} FROM trace_jobs WHERE incident_id IN (SELECT unnest(?))
             ORDER BY created_at DESC, id""", [incident_ids]).fetchall()]
 
 
 def trace_job_result(store: Store, job_id: str) -> str | None:
     """The report JSON of a finished job."""
-    row = store.con.execute("SELECT result_json FROM trace_jobs WHERE id = ?", [job_id]).fetchone()
+    row = store._con.execute("SELECT result_json FROM trace_jobs WHERE id = ?", [job_id]).fetchone()
     return None if row is None or row[0] is None else str(row[0])

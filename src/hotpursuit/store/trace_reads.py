@@ -16,7 +16,7 @@ from hotpursuit.trace.movement import Movement
 
 def incident_chain_since(store: Store, incident: str) -> tuple[str, int] | None:
     """(chain, first block, 0 if unset) of an incident; None if there is none of that id."""
-    row = store.con.execute("SELECT chain, coalesce(since_block, 0) FROM incidents WHERE id = ?",
+    row = store._con.execute("SELECT chain, coalesce(since_block, 0) FROM incidents WHERE id = ?",
                             [incident]).fetchone()
     return None if row is None else (str(row[0]), int(row[1]))
 
@@ -25,7 +25,7 @@ def asset_traffic(store: Store, chain: str, since: int, assets: Iterable[str],
                   addresses: Iterable[str]) -> dict[str, tuple[int, int]]:
     """asset -> (movements, amount) of `assets` sent or received by `addresses` from block `since` on."""
     touched = sorted(set(addresses))
-    return {str(a): (int(n), int(v)) for a, n, v in store.con.execute(
+    return {str(a): (int(n), int(v)) for a, n, v in store._con.execute(
         """SELECT asset, count(*), sum(amount)::VARCHAR FROM transfers
            WHERE chain = ? AND block_number >= ? AND asset IN (SELECT unnest(?::VARCHAR[]))
              AND (from_address IN (SELECT unnest(?::VARCHAR[])) OR to_address IN (SELECT unnest(?::VARCHAR[])))
@@ -38,7 +38,7 @@ class TraceExtract:
     tables go when it closes."""
 
     def __init__(self, store: Store, chain: str, since: int, ignored: Iterable[str]) -> None:
-        self._con = store.con
+        self._con = store._con
         self._con.execute(f"""CREATE OR REPLACE TEMP TABLE trace_moves AS
                    SELECT (row_number() OVER (ORDER BY block_number, tx_index, seq) - 1)::BIGINT AS pos, t.*
                    FROM transfers t
@@ -89,7 +89,7 @@ def movements_between(store: Store, chain: str, first: int, last: int, ignored: 
     """The value-carrying movements of blocks first..last in chain order, without assets `ignored` and
     without the assessment's poisoning transfers (dust to look-alikes carries no taint, as in a trace)."""
     return [Movement((int(b), int(i), int(q)), str(h), str(f), str(t), str(a), int(x))
-            for b, i, q, h, f, t, a, x in store.con.execute(
+            for b, i, q, h, f, t, a, x in store._con.execute(
                 f"""SELECT block_number, tx_index, seq, tx_hash, from_address, to_address, asset, amount::VARCHAR
                    FROM transfers t WHERE chain = ? AND block_number BETWEEN ? AND ? AND amount <> 0::BIGNUM
                      AND asset NOT IN (SELECT unnest(?::VARCHAR[]))
@@ -102,6 +102,6 @@ def txs_with_movements(store: Store, chain: str, txs: Iterable[str]) -> set[str]
     wanted = sorted(set(txs))
     if not wanted:
         return set()
-    return {str(t) for (t,) in store.con.execute(
+    return {str(t) for (t,) in store._con.execute(
         "SELECT DISTINCT tx_hash FROM transfers WHERE chain = ? AND tx_hash IN (SELECT unnest(?::VARCHAR[]))",
         [chain, wanted]).fetchall()}

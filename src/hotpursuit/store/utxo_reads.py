@@ -14,13 +14,13 @@ def load_utxo_txs(store: Store, chain: str = "bitcoin", first: int = 0, last: in
     """The stored transactions of heights `first..last` (all above `first` when `last` is None)."""
     upto = 2**62 if last is None else last
     grouped: dict[str, list[Any]] = {}
-    for h, block, index, address, value in store.con.execute(
+    for h, block, index, address, value in store._con.execute(
             """SELECT tx_hash, block_number, tx_index, address, value::VARCHAR FROM utxo_outputs
                WHERE chain = ? AND block_number BETWEEN ? AND ? ORDER BY block_number, tx_index, output_index""",
             [chain, first, upto]).fetchall():
         grouped.setdefault(str(h), [(int(block), int(index)), []])[1].append((address, int(value)))
     inputs: dict[str, list[Any]] = {}
-    for h, s, n, v in store.con.execute(
+    for h, s, n, v in store._con.execute(
             """SELECT tx_hash, spent_tx_hash, spent_output_index, value::VARCHAR FROM utxo_inputs
                WHERE chain = ? AND block_number BETWEEN ? AND ? ORDER BY tx_hash, input_index""",
             [chain, first, upto]).fetchall():
@@ -32,7 +32,7 @@ def completed_crossings(store: Store, chain: str = "bitcoin", first: int = 0,
                         last: int | None = None) -> list[BridgeCrossing]:
     """Bridge deposits whose payout output on `chain` is stored, paid in heights `first..last`."""
     upto = 2**62 if last is None else last
-    return [BridgeCrossing(str(f), int(a), (str(t), int(n)), int(v)) for f, a, t, n, v in store.con.execute(
+    return [BridgeCrossing(str(f), int(a), (str(t), int(n)), int(v)) for f, a, t, n, v in store._con.execute(
         """SELECT l.from_tx_hash, l.amount_in::VARCHAR, o.tx_hash, o.output_index, o.value::VARCHAR
            FROM bridge_links l JOIN utxo_outputs o ON o.chain = l.to_chain
              AND o.tx_hash = l.to_tx_hash AND o.address = l.to_address

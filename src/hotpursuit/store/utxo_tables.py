@@ -46,7 +46,7 @@ def stored_prevouts(store: Store, chain: str, points: Iterable[Outpoint]) -> dic
     wanted = list(set(points))
     if not wanted:
         return {}
-    rows = store.con.execute(
+    rows = store._con.execute(
         """SELECT o.tx_hash, o.output_index, o.address, o.value::VARCHAR
            FROM utxo_outputs o JOIN (SELECT unnest(?) AS tx_hash, unnest(?) AS output_index) w
              ON o.tx_hash = w.tx_hash AND o.output_index = w.output_index
@@ -57,7 +57,7 @@ def stored_prevouts(store: Store, chain: str, points: Iterable[Outpoint]) -> dic
 
 def stored_block_hash(store: Store, chain: str, number: int) -> str | None:
     """The hash stored for height `number`, if any."""
-    row = store.con.execute("SELECT hash FROM blocks WHERE chain = ? AND number = ?", [chain, number]).fetchone()
+    row = store._con.execute("SELECT hash FROM blocks WHERE chain = ? AND number = ?", [chain, number]).fetchone()
     return str(row[0]) if row else None
 
 
@@ -66,7 +66,7 @@ def stored_heights(store: Store, chain: str, hashes: Iterable[str]) -> dict[str,
     wanted = list(set(hashes))
     if not wanted:
         return {}
-    rows = store.con.execute("SELECT hash, number FROM blocks WHERE chain = ? AND hash IN (SELECT unnest(?))",
+    rows = store._con.execute("SELECT hash, number FROM blocks WHERE chain = ? AND hash IN (SELECT unnest(?))",
                              [chain, wanted]).fetchall()
     return {str(r[0]): int(r[1]) for r in rows}
 
