@@ -50,6 +50,10 @@ class Forbidden(HotpursuitError):
     """The caller is known but may not do this (the incident is another organisation's, a scope is missing)."""
 
 
+class RateLimited(HotpursuitError):
+    """The caller has too much under way already (queued jobs); try again when some finish."""
+
+
 class StoreError(HotpursuitError):
     """The store is missing, locked, or newer than this version of hotpursuit."""
 

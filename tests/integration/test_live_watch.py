@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from eth_account import Account
+from eth_account.messages import encode_defunct
 
 from hotpursuit.api.app import create_app
 from hotpursuit.api.background import serve_in_thread
@@ -112,11 +114,12 @@ def test_an_incident_opened_and_a_control_declared_after_the_loot_arrived_are_se
     rpc = JsonRpcClient(anvil.url)
     rpc.call("anvil_setBalance", [THIEF, hex(1_000 * ETHER)])
     since = int(rpc.call("eth_blockNumber", []), 16) + 1
-    deposit2 = "0x" + "d2" * 20
+    wallet2 = Account.create()  # the exchange holds this deposit address's key: it proves its control
+    deposit2 = wallet2.address.lower()
     with Store.open(tmp_path / "late.duckdb") as store:
         _agency_and_exchange(store, DEPOSIT, "deposit_address")
-        agency = {"X-API-Key": create_key(store, "kr-nis", ["read", "write"], 1)[1]}
-        exchange = {"X-API-Key": create_key(store, "ex-hanbit", ["read", "write", "admin"], 1)[1]}
+        agency = {"X-API-Key": create_key(store, "kr-nis", ["read", "write", "incident"], 1)[1]}
+        exchange = {"X-API-Key": create_key(store, "ex-hanbit", ["read", "write", "org-admin"], 1)[1]}
         theft = rpc.call("eth_sendTransaction", [{"from": THIEF, "to": LAYER, "value": hex(100 * ETHER),
                                                   "gasPrice": "0x0"}])
         _send(rpc, LAYER, DEPOSIT, 40 * ETHER)
@@ -137,18 +140,23 @@ def test_an_incident_opened_and_a_control_declared_after_the_loot_arrived_are_se
             assert [(r["address"], r["amount"], r["incident"]) for r in asked] == [(DEPOSIT, str(40 * ETHER), incident)]
             again = httpx.post(f"{base}/v1/incidents", headers=agency, json={
                 "name": "late case", "chain": "anvil", "sources": [theft]})
-            assert again.status_code == 409 and "exists already" in again.text
+            assert again.status_code == 409 and "already" in again.text
             bad = httpx.post(f"{base}/v1/incidents", headers=agency, json={
                 "name": "other case", "chain": "anvil", "sources": ["0x12"]})
             assert bad.status_code == 400 and "0x12" in bad.text
             declared = httpx.post(f"{base}/v1/orgs/me/controls", headers=exchange, json={
                 "chain": "anvil", "address": deposit2, "kind": "deposit_address"})
             assert declared.status_code == 201, declared.text
+            assert declared.json()["status"] == "pending"  # receives nothing until the address signs
+            signature = Account.sign_message(encode_defunct(text=declared.json()["challenge"]), wallet2.key)
+            proven = httpx.post(f"{base}/v1/orgs/me/controls/proof", headers=exchange, json={
+                "chain": "anvil", "address": deposit2, "signature": signature.signature.hex()})
+            assert proven.status_code == 200 and proven.json()["status"] == "verified", proven.text
             asked = _wait_for(lambda: len(requests()) == 2 and requests(), "the request at the late control")
-            assert sorted((r["address"], r["amount"]) for r in asked) == [
-                (DEPOSIT, str(40 * ETHER)), (deposit2, str(10 * ETHER))]
+            assert sorted((r["address"], r["amount"]) for r in asked) == sorted([
+                (DEPOSIT, str(40 * ETHER)), (deposit2, str(10 * ETHER))])
             refused = httpx.post(f"{base}/v1/incidents/{incident}/close", headers=exchange)
-            assert refused.status_code == 403 and "owned by kr-nis" in refused.text
+            assert refused.status_code == 403  # an exchange closes no incident (nor opens one)
             closed = httpx.post(f"{base}/v1/incidents/{incident}/close", headers=agency)
             assert closed.status_code == 200
             _send(rpc, LAYER, DEPOSIT, 5 * ETHER)  # a closed incident asks nothing more

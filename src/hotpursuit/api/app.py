@@ -13,13 +13,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from hotpursuit.api.audit_writer import AuditWriter
-from hotpursuit.api.errors import error_response, register_error_handlers
+from hotpursuit.api.errors import register_error_handlers
+from hotpursuit.api.guard import Guard
 from hotpursuit.api.routes import ROUTERS
 from hotpursuit.api.state import ApiState
 from hotpursuit.api.worker import Worker
@@ -79,13 +79,7 @@ def create_app(store: Store, *, rate_per_second: float = 2000.0, burst: int = 40
                   generate_unique_id_function=_operation_id)
     app.state.hotpursuit = state
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Any) -> Any:
-        size = request.headers.get("content-length")
-        if size is not None and size.isdigit() and int(size) > MAX_BODY_BYTES:
-            return error_response(413, f"body: request body above {MAX_BODY_BYTES} bytes")
-        return await call_next(request)
-
+    app.add_middleware(Guard, state=state, max_body=MAX_BODY_BYTES)
     register_error_handlers(app)
 
     for router in ROUTERS:

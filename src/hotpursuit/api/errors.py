@@ -1,9 +1,10 @@
 """One error shape for every API answer that is not a success, chosen once by status or exception class:
 `{"error": {"code", "message", "field"}}`, never a traceback and never FastAPI's `{"detail": ...}`.
 
-Status by exception class: NotFound -> 404, Conflict -> 409, Forbidden -> 403, UnknownChain / InvalidAddress / any other
-HotpursuitError -> 400; request validation -> 422 naming the field; anything unexpected -> 500 with a
-generic message (logged here, not shown). A message of the form "<field>: <reason>" names its field.
+Status by exception class: NotFound -> 404, Conflict -> 409, Forbidden -> 403, RateLimited -> 429,
+UnknownChain / InvalidAddress / any other HotpursuitError -> 400; request validation -> 422 naming the
+field; anything unexpected -> 500 with a generic message (logged here, not shown). A message of the
+form "<field>: <reason>" names its field.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from hotpursuit.errors import Conflict, Forbidden, HotpursuitError, NotFound
+from hotpursuit.errors import Conflict, Forbidden, HotpursuitError, NotFound, RateLimited
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,8 @@ def status_for(exc: HotpursuitError) -> int:
         return 409
     if isinstance(exc, Forbidden):
         return 403
+    if isinstance(exc, RateLimited):
+        return 429
     return 400
 
 

@@ -27,11 +27,16 @@ class RateBucket:
     def __post_init__(self) -> None:
         self.tokens = float(self.burst)
 
-    def take(self, now: float) -> float:
-        """Take one token; 0 if granted, else the seconds until one is available."""
+    def refill(self, now: float) -> float:
+        """Add what accrued since the last call; the seconds until a token is available (0: now)."""
         if self.at:
             self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
         self.at = now
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
+    def take(self, now: float) -> float:
+        """Take one token; 0 if granted, else the seconds until one is available."""
+        self.refill(now)
         if self.tokens >= 1:
             self.tokens -= 1
             return 0.0
@@ -50,7 +55,8 @@ class ApiState:
     burst: int
     watch: LiveWatch | None = None
     delivery: OutboxDelivery | None = None
-    buckets: dict[str, RateBucket] = field(default_factory=dict)
+    buckets: dict[str, RateBucket] = field(default_factory=dict)  # key id -> its rate limit
+    failed_auth: dict[str, RateBucket] = field(default_factory=dict)  # source address -> failed authentications
     auth_cache: dict[str, tuple[float, Caller]] = field(default_factory=dict)
 
     def watch_changed(self) -> None:

@@ -5,6 +5,7 @@ not see is answered exactly as something that does not exist (404), so its exist
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 
 from hotpursuit.api.models.labels import ClaimOut
 from hotpursuit.api.state import ApiState
@@ -63,3 +64,19 @@ def visible_incidents(state: ApiState, who: Caller) -> list[IncidentRow]:
     """The incidents the caller may see, by id."""
     groups = owner_groups(state)
     return [i for i in list_incidents(state.store) if visible(state, who, i.tlp, i.owner_org, groups)]
+
+
+WITHHELD = "withheld"
+
+
+def redact_report(state: ApiState, who: Caller, report: dict[str, Any]) -> dict[str, Any]:
+    """A trace report as the caller may read it: an endpoint's owner and a holding's freezer named by a
+    claim the caller may not see are withheld (the amounts, addresses and evidence are the incident's,
+    which the caller may see)."""
+    groups = owner_groups(state)
+    for row in [*report.get("endpoints", []), *report.get("held", [])]:
+        basis = row.get("basis") or {}
+        if not visible(state, who, str(basis.get("tlp", "CLEAR")), basis.get("asserted_by"), groups):
+            row.update({"owner": WITHHELD, "freezer": WITHHELD} if "owner" in row else {"freezer": WITHHELD})
+            row["basis"] = {"tlp": basis.get("tlp"), "asserted_by": None}
+    return report

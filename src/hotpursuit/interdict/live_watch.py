@@ -31,7 +31,7 @@ from hotpursuit.ingest.tip_follower import RolledBack, TipFollower
 from hotpursuit.interdict.bitcoin_watch import BitcoinWatch
 from hotpursuit.interdict.freeze_messages import freeze_request_body, request_id
 from hotpursuit.interdict.freeze_rules import ENDPOINT_KIND, Control, freeze_candidates
-from hotpursuit.jobs.trace_setup import trace_setup
+from hotpursuit.jobs.trace_setup import TraceSetup, owner_view, trace_setup
 from hotpursuit.store.checkpoints import get_checkpoint, set_checkpoint
 from hotpursuit.store.database import Store
 from hotpursuit.store.evm_tables import stored_block_hash, top_block
@@ -236,13 +236,23 @@ class LiveWatch:
     def _rebuild(self, upto: int) -> None:
         """Tracers for every open incident of the chain, replayed from the store up to block `upto`."""
         self._controlled, self._issued = load_controls(self.store, self.chain)
-        setup = trace_setup(self.store, self.chain)
-        self._ignored = sorted(setup.ignored_assets)
-        endpoints = setup.endpoints
-        for address, control in self._controlled.items():
-            endpoints[address] = Endpoint(ENDPOINT_KIND[control.kind], control.org_id)
+        self._ignored = sorted(trace_setup(self.store, self.chain).ignored_assets)
+        setups: dict[str | None, tuple[TraceSetup, dict[str, Endpoint]]] = {}
+
+        def setup_of(owner: str | None) -> tuple[TraceSetup, dict[str, Endpoint]]:
+            """Each owner's incidents are traced with the labels that owner may see."""
+            if owner not in setups:
+                setup = trace_setup(self.store, self.chain, visible=owner_view(self.store, owner))
+                endpoints = dict(setup.endpoints)
+                for address, control in self._controlled.items():
+                    endpoints[address] = Endpoint(ENDPOINT_KIND[control.kind], control.org_id)
+                setups[owner] = (setup, endpoints)
+            return setups[owner]
+
         self._incidents = []
+        self._bridges = set()
         for inc_id, name, actor, since, owner, owner_name, country in open_incidents_of(self.store, self.chain):
+            setup, endpoints = setup_of(None if owner is None else str(owner))
             sources = load_sources(self.store, str(inc_id))
             tracer = AccountTracer(theft_txs=set(sources.theft_txs), source_addresses=set(sources.addresses),
                                    source_receipts=set(sources.receipts), endpoints=endpoints,
@@ -251,7 +261,7 @@ class LiveWatch:
             self.stats.totals[str(inc_id)] = _totals(tracer)  # the Bitcoin side adds BTC after its rebuild
             self._incidents.append(_Incident(str(inc_id), str(name), actor, {
                 "org": owner, "name": owner_name, "country": country}, tracer))
-        self._bridges = {a for a, e in endpoints.items() if e.kind == "bridge"}
+            self._bridges |= {a for a, e in endpoints.items() if e.kind == "bridge"}
         if self.bitcoin is not None:
             self.bitcoin.rebuild({i.id: i.tracer for i in self._incidents}, self._bridges)
         self._stale = False

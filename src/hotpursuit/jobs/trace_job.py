@@ -16,7 +16,15 @@ import json
 import numpy as np
 
 from hotpursuit.errors import HotpursuitError
-from hotpursuit.jobs.trace_setup import SERVICE_KINDS, TraceSetup, issuer_tokens, service_endpoints, trace_setup
+from hotpursuit.jobs.trace_setup import (
+    SERVICE_KINDS,
+    TraceSetup,
+    Visible,
+    issuer_claims,
+    issuer_tokens,
+    service_endpoints,
+    trace_setup,
+)
 from hotpursuit.store.database import Store
 from hotpursuit.store.evm_tables import transaction_signers
 from hotpursuit.store.incident_tables import IncidentSources, load_sources
@@ -39,9 +47,10 @@ class TraceError(HotpursuitError):
 
 def run_trace(store: Store, incident_id: str, *, model: str = "haircut", max_hops: int | None = None,
               dust: int = 0, until_block: int | None = None, include_assets: list[str] | None = None,
-              dust_by_asset: dict[str, int] | None = None) -> TraceReport:
+              dust_by_asset: dict[str, int] | None = None, visible: Visible | None = None) -> TraceReport:
     """Trace one incident; the same store contents and parameters give the same report. `dust` applies to
-    every asset without its own threshold in `dust_by_asset` (base units)."""
+    every asset without its own threshold in `dust_by_asset` (base units). `visible`: the labels it may
+    use, as one organisation may see them (the API traces with the incident owner's view); None: all."""
     found = incident_chain_since(store, incident_id)
     if found is None:
         raise TraceError(f"incident {incident_id!r} does not exist (hotpursuit incident list)")
@@ -49,7 +58,7 @@ def run_trace(store: Store, incident_id: str, *, model: str = "haircut", max_hop
     sources = load_sources(store, incident_id)
     if not (sources.theft_txs or sources.addresses or sources.receipts):
         raise TraceError(f"incident {incident_id!r} has no sources")
-    setup = trace_setup(store, chain, include_assets=include_assets)
+    setup = trace_setup(store, chain, include_assets=include_assets, visible=visible)
     moves = _relevant_movements(store, chain, since, sources, setup, max_hops)
     signers = transaction_signers(store, chain, (m.tx_hash for m in moves))
     result = trace_account(moves, theft_txs=set(sources.theft_txs), source_addresses=set(sources.addresses),
@@ -61,7 +70,7 @@ def run_trace(store: Store, incident_id: str, *, model: str = "haircut", max_hop
               sorted(sources.receipts), sorted(setup.traced_assets), sorted(setup.ignored_assets),
               sorted(setup.venues),
               [[*m.order, m.tx_hash, m.sender, m.receiver, m.asset, str(m.amount)] for m in moves],
-              sorted((a, e.kind, e.owner) for a, e in setup.endpoints.items()), sorted(signers.items())]
+              sorted((a, e.kind, e.owner, *e.basis) for a, e in setup.endpoints.items()), sorted(signers.items())]
     digest = hashlib.sha256(json.dumps(inputs, separators=(",", ":")).encode()).hexdigest()
     missing = _missing_sources(sources, moves, since)
     named_txs = sources.theft_txs | {tx for _, tx in sources.receipts}
@@ -74,7 +83,7 @@ def run_trace(store: Store, incident_id: str, *, model: str = "haircut", max_hop
     report.warnings.extend(missing)
     report.dust_by_asset = {a: str(v) for a, v in sorted((dust_by_asset or {}).items())}
     report.warnings.extend(setup.warnings)
-    _fill_account_report(store, chain, result, setup, report)
+    _fill_account_report(store, chain, result, setup, report, visible)
     _explain_assets(store, chain, since, sources, setup, moves, result, report)
     bridges = {a for a, e in setup.endpoints.items() if e.kind == "bridge"}
     _cross_to_bitcoin(store, bridge_entries(result.flows, bridges), report)
@@ -96,9 +105,15 @@ def _missing_sources(sources: IncidentSources, moves: list[Movement], since: int
                for a in sorted(sources.addresses) if a not in senders])
 
 
+def _basis(tlp: str, asserted_by: str | None) -> dict[str, str | None]:
+    """The marking of the claim that names an owner or freezer (who may read the name)."""
+    return {"tlp": tlp, "asserted_by": asserted_by}
+
+
 def _fill_account_report(store: Store, chain: str, result: TraceResult, setup: TraceSetup,
-                         report: TraceReport) -> None:
-    issuers = issuer_tokens(store, chain)
+                         report: TraceReport, visible: Visible | None) -> None:
+    issuers = issuer_tokens(store, chain, visible)
+    issuer_basis = {a: _basis(c.tlp, c.asserted_by) for a, c in issuer_claims(store, chain, visible).items()}
     for (address, asset), arrival in sorted(result.arrivals.items()):
         if arrival.endpoint.kind in FRONTIER_KINDS:  # the trace stopped there; nobody is known to freeze it
             report.frontier.append({"chain": chain, "address": address, "asset": asset, "why": arrival.endpoint.kind,
@@ -108,11 +123,12 @@ def _fill_account_report(store: Store, chain: str, result: TraceResult, setup: T
         report.endpoints.append({
             "chain": chain, "address": address, "asset": asset, "kind": arrival.endpoint.kind,
             "owner": arrival.endpoint.owner, "freezer": arrival.endpoint.owner or None,
-            "tainted": str(arrival.tainted), "exposure": str(arrival.exposure), "since_block": arrival.first_block,
+            "basis": _basis(*arrival.endpoint.basis), "tainted": str(arrival.tainted),
+            "exposure": str(arrival.exposure), "since_block": arrival.first_block,
             "evidence": sorted(arrival.txs), "path": evidence_path(result, address, asset)})
     for (address, asset), taint in sorted(result.held.items()):
         report.held.append({"chain": chain, "address": address, "asset": asset, "tainted": str(taint),
-                            "freezer": issuers.get(asset)})
+                            "freezer": issuers.get(asset), "basis": issuer_basis.get(asset, _basis("CLEAR", None))})
     for (address, asset), taint in sorted(result.at_venues.items()):
         report.at_venues.append({"chain": chain, "address": address, "venue": setup.venues.get(address, ""),
                                  "asset": asset, "tainted": str(taint)})

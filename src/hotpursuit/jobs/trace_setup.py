@@ -7,18 +7,26 @@ are followed, never endpoints: swaps through them are found by net flows. Traced
 native asset, the canonical tokens of the assessment (registry tokens, stablecoins whose contract is
 labelled with its issuer) and any asset the caller names (`--assets`, with a warning); other tokens are
 never stolen, and impersonating or spam ones never move taint at all.
+
+Labels are read as one organisation may see them (`visible`: TLP and asserting organisation -> may it
+see the claim): a trace of an incident is set up with what the incident's owner may see, so another
+organisation's RED or AMBER claim never changes where it stops, and each endpoint keeps the marking of
+the claim that named its owner, so a reader who may not see that claim gets the owner withheld.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from hotpursuit.attribution.token_registry import load_canonical_tokens
 from hotpursuit.attribution.venue_registry import load_venues
 from hotpursuit.jobs.assess_job import ensure_assessed
+from hotpursuit.security.tlp import may_see
 from hotpursuit.store.asset_trust_tables import StoredTrust
 from hotpursuit.store.database import Store
-from hotpursuit.store.service_labels import labelled_issuers, labelled_services, labelled_venues
+from hotpursuit.store.org_tables import sharing_groups
+from hotpursuit.store.service_labels import ServiceClaim, cluster_members, service_claims, venue_claims
 from hotpursuit.trace.account_taint import Endpoint
 
 ENDPOINT_CATEGORIES = {"exchange": "exchange", "issuer": "issuer", "bridge": "bridge", "mixer": "mixer"}
@@ -27,6 +35,30 @@ SERVICE_KINDS = frozenset(ENDPOINT_CATEGORIES) | VENUE_CATEGORIES  # labels that
 REGISTRY_CHAINS = frozenset({"ethereum"})  # the shipped venue registry describes Ethereum mainnet
 REGISTRY_ENDPOINTS = {"custodial": "exchange", "bridge": "bridge", "mixer": "mixer"}
 NATIVE = "ETH"
+
+Visible = Callable[[str, str | None], bool]
+"""May the reader see a claim of this TLP asserted by this organisation? (None: the operator, all.)"""
+
+
+def owner_view(store: Store, org_id: str | None) -> Visible | None:
+    """The labels organisation `org_id` may see (None for no organisation: the operator sees all)."""
+    if org_id is None:
+        return None
+    groups = sharing_groups(store)
+
+    def visible(tlp: str, asserted_by: str | None) -> bool:
+        return may_see(tlp, asserted_by, groups.get(asserted_by or ""), org_id, groups.get(org_id))
+
+    return visible
+
+
+def _best(claims: Iterable[ServiceClaim], visible: Visible | None) -> dict[str, ServiceClaim]:
+    """The strongest visible claim per address (the claims come strongest first)."""
+    out: dict[str, ServiceClaim] = {}
+    for claim in claims:
+        if visible is None or visible(claim.tlp, claim.asserted_by):
+            out.setdefault(claim.address, claim)
+    return out
 
 
 @dataclass
@@ -41,12 +73,14 @@ class TraceSetup:
     warnings: list[str] = field(default_factory=list)
 
 
-def service_endpoints(store: Store, chain: str) -> dict[str, Endpoint]:
-    """Labelled services (and their cluster members) a trace stops at, with who owns them; registry
-    entries where no label says otherwise."""
-    out: dict[str, Endpoint] = {}
-    for address, category, owner in labelled_services(store, chain):
-        out.setdefault(str(address), Endpoint(ENDPOINT_CATEGORIES[str(category)], str(owner)))
+def service_endpoints(store: Store, chain: str, visible: Visible | None = None) -> dict[str, Endpoint]:
+    """Labelled services (and their cluster members) a trace stops at, with who owns them and the
+    marking of the claim that says so; registry entries where no label says otherwise."""
+    labelled = _best((c for c in service_claims(store, chain) if c.category in ENDPOINT_CATEGORIES), visible)
+    out = {a: Endpoint(ENDPOINT_CATEGORIES[c.category], c.name, (c.tlp, c.asserted_by)) for a, c in labelled.items()}
+    for address, members in cluster_members(store, chain, labelled).items():
+        for member in members:
+            out.setdefault(member, out[address])
     if chain in REGISTRY_CHAINS:
         for venue in load_venues():
             kind = REGISTRY_ENDPOINTS.get(venue.kind)
@@ -55,9 +89,9 @@ def service_endpoints(store: Store, chain: str) -> dict[str, Endpoint]:
     return out
 
 
-def pass_through_venues(store: Store, chain: str) -> dict[str, str]:
+def pass_through_venues(store: Store, chain: str, visible: Visible | None = None) -> dict[str, str]:
     """Venues a trace follows through: labelled DeFi and the registry's pass-through entries."""
-    venues = labelled_venues(store, chain, VENUE_CATEGORIES)
+    venues = {a: c.label for a, c in _best(venue_claims(store, chain, VENUE_CATEGORIES), visible).items()}
     if chain in REGISTRY_CHAINS:
         for venue in load_venues():
             if venue.chain == chain and venue.kind == "pass-through":
@@ -65,10 +99,15 @@ def pass_through_venues(store: Store, chain: str) -> dict[str, str]:
     return venues
 
 
-def issuer_tokens(store: Store, chain: str) -> dict[str, str]:
+def issuer_claims(store: Store, chain: str, visible: Visible | None = None) -> dict[str, ServiceClaim]:
+    """Token contracts labelled `issuer`, with the claim naming the issuer."""
+    return _best((c for c in service_claims(store, chain) if c.category == "issuer"), visible)
+
+
+def issuer_tokens(store: Store, chain: str, visible: Visible | None = None) -> dict[str, str]:
     """Stablecoins and who can freeze them: token contracts labelled with their issuer, then (on mainnet)
     the canonical registry's centralised stablecoins (USDT: Tether, USDC: Circle); token -> issuer."""
-    out = labelled_issuers(store, chain)
+    out = {a: c.name for a, c in issuer_claims(store, chain, visible).items()}
     if chain in REGISTRY_CHAINS:
         for token in load_canonical_tokens().values():
             if token.issuer is not None:
@@ -76,16 +115,17 @@ def issuer_tokens(store: Store, chain: str) -> dict[str, str]:
     return out
 
 
-def trace_setup(store: Store, chain: str, *, include_assets: list[str] | None = None) -> TraceSetup:
+def trace_setup(store: Store, chain: str, *, include_assets: list[str] | None = None,
+                visible: Visible | None = None) -> TraceSetup:
     """Endpoints, venues and asset trust for tracing on `chain` (assessing the chain first if its data
-    changed since the last assessment)."""
+    changed since the last assessment), from the labels `visible` lets the reader see (None: all)."""
     trust = ensure_assessed(store, chain)
-    endpoints = service_endpoints(store, chain)
-    venues = {a: n for a, n in pass_through_venues(store, chain).items() if a not in endpoints}
+    endpoints = service_endpoints(store, chain, visible)
+    venues = {a: n for a, n in pass_through_venues(store, chain, visible).items() if a not in endpoints}
     # labelled stablecoins and venue tokens count even before they first move (the live watch sets up
     # before the thief acts); a venue label on a contract that is no token names an asset that never moves
-    traced = {NATIVE} | {a for a, t in trust.items() if t.status == "canonical"} | set(issuer_tokens(store, chain)) \
-        | set(venues)
+    canonical = {a for a, t in trust.items() if t.status == "canonical"}
+    traced = {NATIVE} | canonical | set(issuer_tokens(store, chain, visible)) | set(venues)
     ignored = {a for a, t in trust.items() if t.status in ("impersonating", "spam")} - traced
     setup = TraceSetup(endpoints, venues, trust, traced, ignored)
     for asset in include_assets or []:

@@ -2,8 +2,9 @@
 caller may see. Pure: built from rows the store hands over, answers without I/O.
 
 Score: the highest `weight(category) * confidence / 100` among the claims the caller may see (TLP),
-on 0-100, except that a sanctions listing scores 100 at any confidence (dealing with a listed address
-is prohibited, whoever reported it); levels: severe >= 80, high >= 60, medium >= 30, low > 0, none.
+on 0-100, except that a sanctions listing by an authority scores 100 at any confidence (dealing with
+a listed address is prohibited), and a claim by an organisation that is no authority never scores 100
+alone; levels: severe >= 80, high >= 60, medium >= 30, low > 0, none.
 Claims the caller may not see are never shown, and the answer says how many were withheld; they count
 in the score only when their owner allows it (`scores_hidden`), and the answer then says how many did
 (`withheld_scored`), without their label, category or source.
@@ -39,6 +40,7 @@ class IndexedClaim:
     owner_group: str | None
     via: str | None = None  # the cluster member it was inherited from, if not the address itself
     scores_hidden: bool = False  # the owner lets it count in the scores of callers who may not see it
+    authority: bool = True  # asserted by an authority: the operator's official lists, or an agency
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +92,13 @@ def level(score: int) -> str:
 
 
 def claim_points(c: IndexedClaim) -> int:
-    """What one claim contributes to a score."""
-    return 100 if c.category == "sanctioned" else WEIGHTS.get(c.category, 0) * c.confidence // 100
+    """What one claim contributes to a score: a sanctions listing by an authority 100 at any confidence;
+    any other claim its weight times its confidence, and a claim by an organisation that is no
+    authority (an exchange, an issuer) never 100 alone."""
+    if c.category == "sanctioned" and c.authority:
+        return 100
+    points = WEIGHTS.get(c.category, 0) * c.confidence // 100
+    return points if c.authority else min(points, 99)
 
 
 def exposure_points(e: Exposure) -> int:

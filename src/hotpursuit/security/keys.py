@@ -6,7 +6,17 @@ import hashlib
 import hmac
 import secrets
 
-SCOPES = ("screen", "read", "write", "admin")
+SCOPES = ("screen", "read", "write", "incident", "org-admin", "server-admin")
+"""screen: screening; read: labels, addresses, incidents, traces, boards; write: assert labels, answer
+freeze requests; incident: open and close incidents (agencies only: they are the task force's
+authorities); org-admin: the organisation's own settings (webhook, controls, its keys); server-admin:
+the server (clustering, reloads, organisations, every key, control approvals)."""
+ALL_SCOPES_ALIAS = "admin"  # shorthand when creating a key: every scope
+
+
+def expand_scopes(scopes: list[str]) -> list[str]:
+    """The scopes a key gets: `admin` stands for all of them."""
+    return sorted(set(SCOPES) if ALL_SCOPES_ALIAS in scopes else set(scopes))
 
 
 def new_key() -> tuple[str, str, str]:

@@ -11,6 +11,7 @@ A source is one of:
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,17 +29,25 @@ def incident_id_for(name: str) -> str:
 
 def open_incident(store: Store, name: str, chain: str, sources: list[str], *, victim: str | None = None,
                   actor: str | None = None, since: int | None = None, tlp: str = "AMBER",
-                  replace: bool = False, owner: str | None = None) -> tuple[str, int]:
+                  replace: bool = False, owner: str | None = None, unguessable: bool = False) -> tuple[str, int]:
     """Record an incident and its sources (thief addresses or theft tx hashes); (id, number of sources).
 
-    An existing incident of the same id is an error, unless `replace` (the demo re-runs)."""
+    An existing incident of the same id is an error, unless `replace` (the demo re-runs). `unguessable`
+    (the API): the id ends in a random part, so it cannot be guessed from the name and a clash never
+    tells that another organisation's incident exists; the owner's own incident of that name is the
+    conflict then."""
     if not sources:
         raise IngestError("give at least one --source (thief address or theft tx hash)")
     refs = list(dict.fromkeys(parse_source(chain, s) for s in sources))  # a source named twice counts once
     incident_id = incident_id_for(name)
     if not incident_id:
         raise IngestError(f"name: {name!r} has no letter or digit to make the incident's id from")
+    if unguessable:
+        incident_id = f"{incident_id[:60]}-{secrets.token_hex(6)}"
     with store.transaction() as con:
+        if unguessable and con.execute("SELECT count(*) FROM incidents WHERE owner_org IS NOT DISTINCT FROM ? "
+                                       "AND name = ?", [owner, name]).fetchone() != (0,):
+            raise Conflict(f"name: you have an incident named {name!r} already")
         if replace:
             con.execute("DELETE FROM incident_sources WHERE incident_id = ?", [incident_id])
             con.execute("DELETE FROM incidents WHERE id = ?", [incident_id])

@@ -26,19 +26,26 @@ class InterdictionError(HotpursuitError):
     """A bad control, webhook or answer."""
 
 
-def add_control(store: Store, org_id: str, chain: str, address: str, kind: str) -> None:
-    """Declare that `org_id` controls `address` (an address it operates, or a token it issues)."""
+def add_control(store: Store, org_id: str, chain: str, address: str, kind: str, *,
+                verified_by: str = "operator", evidence: str = "declared by the store's operator") -> None:
+    """Declare, verified, that `org_id` controls `address` (an address it operates, or a token it
+    issues): the operator's declaration on the store itself (the CLI, the drill). Through the API a
+    control is claimed and then proven (store/control_tables.py)."""
     if kind not in CONTROL_KINDS:
         raise InterdictionError(f"kind: {kind!r} is not one of {', '.join(CONTROL_KINDS)}")
     if store._con.execute("SELECT count(*) FROM orgs WHERE id = ?", [org_id]).fetchone() == (0,):
         raise InterdictionError(f"no organisation {org_id!r}")
-    taken = store._con.execute("SELECT org_id FROM controls WHERE chain = ? AND address = ?",
-                              [chain, address]).fetchone()
+    taken = store._con.execute("SELECT org_id FROM controls WHERE chain = ? AND address = ? AND status = 'verified'",
+                               [chain, address]).fetchone()
     if taken is not None and taken[0] != org_id:
-        raise InterdictionError(f"{chain}:{address} is declared controlled by {taken[0]} already")
+        raise InterdictionError(f"{chain}:{address} is verified as controlled by {taken[0]} already")
     if taken is None:
-        store._con.execute("INSERT INTO controls (org_id, chain, address, kind) VALUES (?, ?, ?, ?)",
-                          [org_id, chain, address, kind])
+        with store.transaction() as con:
+            con.execute("DELETE FROM controls WHERE org_id = ? AND chain = ? AND address = ?", [org_id, chain, address])
+            con.execute("""INSERT INTO controls (org_id, chain, address, kind, status, verified_by, evidence,
+                                                 verified_at)
+                           VALUES (?, ?, ?, ?, 'verified', ?, ?, current_timestamp)""",
+                        [org_id, chain, address, kind, verified_by, evidence])
 
 
 def set_webhook(store: Store, org_id: str, url: str) -> str:
@@ -53,16 +60,18 @@ def set_webhook(store: Store, org_id: str, url: str) -> str:
 
 
 def load_controls(store: Store, chain: str) -> tuple[dict[str, Control], dict[str, Control]]:
-    """(operated addresses, with their cluster members -> control; issued tokens -> control)."""
+    """(operated addresses, with their cluster members -> control; issued tokens -> control): verified
+    controls only (a claim not yet proven never receives a request, nor moves one)."""
     controlled: dict[str, Control] = {}
     issued: dict[str, Control] = {}
     for address, org, kind in store._con.execute(
-            """SELECT address, org_id, kind FROM controls WHERE chain = $c
+            """SELECT address, org_id, kind FROM controls WHERE chain = $c AND status = 'verified'
                UNION
                SELECT c2.address, k.org_id, k.kind FROM controls k
                  JOIN clusters c1 ON c1.chain = k.chain AND c1.address = k.address
                  JOIN clusters c2 ON c2.chain = c1.chain AND c2.cluster_id = c1.cluster_id
-               WHERE k.chain = $c AND k.kind <> 'token' ORDER BY 1, 2, 3""", {"c": chain}).fetchall():
+               WHERE k.chain = $c AND k.kind <> 'token' AND k.status = 'verified' ORDER BY 1, 2, 3""",
+            {"c": chain}).fetchall():
         target = issued if kind == "token" else controlled
         target.setdefault(str(address), Control(str(org), str(kind)))
     return controlled, issued

@@ -9,7 +9,7 @@ import pyarrow as pa
 
 from hotpursuit.errors import HotpursuitError, NotFound
 from hotpursuit.security.audit_chain import GENESIS, AuditEntry, entry_hash
-from hotpursuit.security.keys import SCOPES, hash_key, key_id_of, matches, new_key
+from hotpursuit.security.keys import ALL_SCOPES_ALIAS, SCOPES, expand_scopes, hash_key, key_id_of, matches, new_key
 from hotpursuit.store.database import Store
 
 ORG_KINDS = ("agency", "exchange", "issuer")
@@ -28,6 +28,7 @@ class Caller:
     sharing_group: str | None
     scopes: frozenset[str]
     key_id: str
+    rate_per_second: float | None = None  # the key's own rate limit; None: the server's
 
 
 def add_org(store: Store, org_id: str, name: str, kind: str, country: str | None,
@@ -42,17 +43,23 @@ def add_org(store: Store, org_id: str, name: str, kind: str, country: str | None
                       "VALUES (?, ?, ?, ?, ?, ?)", [org_id, name, kind, country, sharing_group, scores_hidden])
 
 
-def create_key(store: Store, org_id: str, scopes: list[str], expires_days: int | None) -> tuple[str, str]:
-    """(key id, key): the key is returned once and only its hash is stored."""
-    bad = [s for s in scopes if s not in SCOPES]
+def create_key(store: Store, org_id: str, scopes: list[str], expires_days: int | None, *,
+               rate_per_second: float | None = None) -> tuple[str, str]:
+    """(key id, key): the key is returned once and only its hash is stored. `admin` stands for every
+    scope; `rate_per_second`: the key's own rate limit (None: the server's)."""
+    bad = [s for s in scopes if s not in SCOPES and s != ALL_SCOPES_ALIAS]
     if bad or not scopes:
-        raise OrgError(f"scopes must be among {', '.join(SCOPES)} (got {', '.join(scopes) or 'none'})")
+        raise OrgError(f"scopes must be among {', '.join(SCOPES)} or {ALL_SCOPES_ALIAS} (all of them); "
+                       f"got {', '.join(scopes) or 'none'}")
+    if rate_per_second is not None and not 0 < rate_per_second <= 1e6:
+        raise OrgError(f"rate: {rate_per_second} requests/s is not in (0, 1000000]")
+    scopes = expand_scopes(scopes)
     if store._con.execute("SELECT count(*) FROM orgs WHERE id = ?", [org_id]).fetchone() == (0,):
         raise OrgError(f"no organisation {org_id!r}")
     key_id, key, digest = new_key()
     expires = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(days=expires_days) if expires_days else None
-    store._con.execute("INSERT INTO api_keys (id, org_id, key_hash, scopes, expires_at) VALUES (?, ?, ?, ?, ?)",
-                      [key_id, org_id, digest, sorted(scopes), expires])
+    store._con.execute("""INSERT INTO api_keys (id, org_id, key_hash, scopes, expires_at, rate_per_second)
+                          VALUES (?, ?, ?, ?, ?, ?)""", [key_id, org_id, digest, scopes, expires, rate_per_second])
     return key_id, key
 
 
@@ -70,13 +77,13 @@ def authenticate(store: Store, key: str | None) -> Caller | None:
     if key is None or key_id is None:
         return None
     row = store._con.execute(
-        """SELECT k.key_hash, k.scopes, k.expires_at, k.revoked_at, o.id, o.kind, o.sharing_group
+        """SELECT k.key_hash, k.scopes, k.expires_at, k.revoked_at, o.id, o.kind, o.sharing_group, k.rate_per_second
            FROM api_keys k JOIN orgs o ON o.id = k.org_id WHERE k.id = ?""", [key_id]).fetchone()
     if row is None or not matches(key, row[0]) or row[3] is not None:
         return None
     if row[2] is not None and row[2] <= dt.datetime.now(dt.UTC).replace(tzinfo=None):
         return None
-    return Caller(str(row[4]), str(row[5]), row[6], frozenset(row[1]), key_id)
+    return Caller(str(row[4]), str(row[5]), row[6], frozenset(row[1]), key_id, row[7])
 
 
 def append_audit(store: Store, org_id: str | None, action: str, detail: str) -> AuditEntry:

@@ -1,5 +1,6 @@
-"""Loading the screening index from the store: labels, with the owner's sharing group, and the labels
-each address inherits from the other members of its cluster."""
+"""Loading the screening index from the store: labels, with the owner's sharing group and whether the
+owner is an authority (the operator's imports of official lists, or an agency), and the labels each
+address inherits from the other members of its cluster."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from hotpursuit.screening.index import Exposure, IndexedClaim, ScreeningIndex
 from hotpursuit.store.database import Store
 
 _COLUMNS = ("l.label, l.category, l.actor, l.confidence, l.source, l.tlp, l.owner_org, o.sharing_group, "
-            "coalesce(o.scores_hidden, false)")
+            "coalesce(o.scores_hidden, false), o.id IS NULL OR o.kind = 'agency'")  # no org: the operator's imports
 
 
 def load_screening_index(store: Store) -> ScreeningIndex:
@@ -54,7 +55,7 @@ def exposure_rows(store: Store, incident: str | None = None) -> list[tuple[str, 
 
 
 def _claim(row: list[object], via: str | None) -> IndexedClaim:
-    label, category, actor, confidence, source, tlp, owner, group, hidden = row
+    label, category, actor, confidence, source, tlp, owner, group, hidden, authority = row
     return IndexedClaim(str(label), str(category), None if actor is None else str(actor), int(str(confidence)),
                         str(source), str(tlp), None if owner is None else str(owner),
-                        None if group is None else str(group), via, bool(hidden))
+                        None if group is None else str(group), via, bool(hidden), bool(authority))

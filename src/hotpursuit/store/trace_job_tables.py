@@ -70,3 +70,11 @@ def trace_job_result(store: Store, job_id: str) -> str | None:
     """The report JSON of a finished job."""
     row = store._con.execute("SELECT result_json FROM trace_jobs WHERE id = ?", [job_id]).fetchone()
     return None if row is None or row[0] is None else str(row[0])
+
+
+def queued_jobs_of(store: Store, org_id: str) -> int:
+    """How many traces the organisation has queued or running."""
+    row = store._con.execute(
+        "SELECT count(*) FROM trace_jobs WHERE requested_by = ? AND status IN ('queued', 'running')", [org_id]
+    ).fetchone()
+    return int(row[0]) if row else 0

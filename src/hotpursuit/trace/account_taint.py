@@ -72,6 +72,8 @@ class Endpoint:
 
     kind: str  # exchange, issuer, bridge, pool, ... or "hop limit", "dust"
     owner: str
+    # the marking of the claim that names the owner: (TLP, asserting organisation); who may read the owner
+    basis: tuple[str, str | None] = ("CLEAR", None)
 
 
 NOT_AN_ENDPOINT = Endpoint("", "")

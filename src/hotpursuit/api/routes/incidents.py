@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from hotpursuit.api.deps import Reader, State, Writer
+from hotpursuit.api.deps import Investigator, Reader, State
 from hotpursuit.api.inputs import known_chain
 from hotpursuit.api.models.errors import CONFLICT, ERRORS, NOT_FOUND
 from hotpursuit.api.models.incidents import (
@@ -54,19 +54,23 @@ async def incidents(who: Reader, state: State, limit: Limit = 50, offset: Offset
                      "incident_id": "$response.body#/id"}},
                  "StartTrace": {"operationId": "start_trace", "parameters": {
                      "incident_id": "$response.body#/id"}}}}}})
-async def incident_open(body: IncidentIn, who: Writer, state: State) -> IncidentOpened:
-    """Open an incident owned by the caller's organisation; the live watch (if running) takes it up at
-    once and asks freezes for what already reached controlled addresses."""
+async def incident_open(body: IncidentIn, who: Investigator, state: State) -> IncidentOpened:
+    """Open an incident owned by the caller's organisation (an agency's key with the `incident` scope:
+    an incident makes freeze requests, so only the task force's authorities open one); the live watch
+    (if running) takes it up at once and asks freezes for what already reached controlled addresses."""
+    if who.kind != "agency":
+        raise Forbidden(f"only an agency opens incidents; {who.org_id} is an organisation of kind {who.kind}")
     known_chain(state, body.chain)
     incident_id, count = open_incident(state.store, body.name, body.chain, body.sources, victim=body.victim,
-                                       actor=body.actor, since=body.since, tlp=body.tlp.value, owner=who.org_id)
+                                       actor=body.actor, since=body.since, tlp=body.tlp.value, owner=who.org_id,
+                                       unguessable=True)
     state.audit.append(who.org_id, "open-incident", f"{incident_id} ({count} sources)")
     state.watch_changed()
     return IncidentOpened(id=incident_id, sources=count)
 
 
 @router.post("/v1/incidents/{incident_id}/close", response_model=IncidentClosed, responses=NOT_FOUND)
-async def incident_close(incident_id: str, who: Writer, state: State) -> IncidentClosed:
+async def incident_close(incident_id: str, who: Investigator, state: State) -> IncidentClosed:
     """Close an incident (its owner only): the live watch stops following it."""
     found = visible_incident(state, incident_id, who)
     if found.owner_org != who.org_id:

@@ -1,32 +1,69 @@
-"""The caller organisation's own settings: where it receives freeze requests (webhook), and the addresses
-it operates and tokens it issues (where it will be asked to freeze)."""
+"""The caller organisation's own settings (scope org-admin): where it receives freeze requests
+(webhook), and the addresses it operates and tokens it issues (where it will be asked to freeze).
+A control is claimed, then proven by the address's signature over the claim's challenge; a server-admin
+reviews what cannot be signed and any claim on an address another organisation holds."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from hotpursuit.api.deps import Admin, State
+from hotpursuit.api.deps import OrgAdmin, State
 from hotpursuit.api.inputs import address_of
-from hotpursuit.api.models.errors import ERRORS
-from hotpursuit.api.models.orgs import ControlIn, ControlOut, WebhookIn, WebhookOut
-from hotpursuit.store.interdiction_tables import add_control, set_webhook
+from hotpursuit.api.models.errors import ERRORS, NOT_FOUND_OR_CONFLICT
+from hotpursuit.api.models.orgs import ControlIn, ControlOut, ControlsOut, ProofIn, WebhookIn, WebhookOut
+from hotpursuit.chains.address_codec import EVM_CHAINS
+from hotpursuit.errors import InvalidInput
+from hotpursuit.security.control_proof import proves_control
+from hotpursuit.store.control_tables import ControlClaim, claim_control, controls_of, mark_verified, pending_claim
+from hotpursuit.store.interdiction_tables import set_webhook
 
 router = APIRouter(tags=["organisations"])
 
 
 @router.put("/v1/orgs/me/webhook", response_model=WebhookOut, responses=ERRORS)
-async def webhook(body: WebhookIn, who: Admin, state: State) -> WebhookOut:
+async def webhook(body: WebhookIn, who: OrgAdmin, state: State) -> WebhookOut:
     """Set the caller's webhook; the answer holds the new shared secret, shown once."""
     secret = set_webhook(state.store, who.org_id, body.url)  # InterdictionError: a 400 by its class
     state.audit.append(who.org_id, "set-webhook", body.url)
     return WebhookOut(org=who.org_id, url=body.url, secret=secret)
 
 
+def control_out(claim: ControlClaim) -> ControlOut:
+    """A claim as the API shows it (the challenge only while pending)."""
+    return ControlOut(org=claim.org_id, chain=claim.chain, address=claim.address, kind=claim.kind,
+                      status=claim.status, challenge=claim.challenge if claim.status == "pending" else None,
+                      verified_by=claim.verified_by, evidence=claim.evidence, added_at=claim.added_at,
+                      verified_at=claim.verified_at)
+
+
 @router.post("/v1/orgs/me/controls", status_code=201, response_model=ControlOut, responses=ERRORS)
-async def control(body: ControlIn, who: Admin, state: State) -> ControlOut:
-    """Declare an address the caller operates or a token it issues (it will be asked to freeze there)."""
+async def control(body: ControlIn, who: OrgAdmin, state: State) -> ControlOut:
+    """Claim an address the caller operates or a token it issues. The claim is pending (it receives
+    nothing) until the address signs the returned challenge (`POST /v1/orgs/me/controls/proof`) or a
+    server-admin approves it."""
     address = address_of(state, body.chain, body.address)
-    add_control(state.store, who.org_id, body.chain, address, body.kind)
-    state.audit.append(who.org_id, "add-control", f"{body.chain}:{address} {body.kind}")
+    claim = claim_control(state.store, who.org_id, body.chain, address, body.kind)
+    state.audit.append(who.org_id, "claim-control", f"{body.chain}:{address} {body.kind} {claim.status}")
+    return control_out(claim)
+
+
+@router.post("/v1/orgs/me/controls/proof", response_model=ControlOut, responses=NOT_FOUND_OR_CONFLICT)
+async def prove(body: ProofIn, who: OrgAdmin, state: State) -> ControlOut:
+    """Verify a pending claim with the address's signature over its challenge; from now on the address
+    receives freeze requests. 409 if another organisation holds the address verified (a server-admin
+    reviews it)."""
+    address = address_of(state, body.chain, body.address)
+    claim = pending_claim(state.store, who.org_id, body.chain, address)
+    family = "evm" if body.chain in EVM_CHAINS or address.startswith("0x") else "bitcoin"
+    if claim.challenge is None or not proves_control(family, claim.challenge, address, body.signature.strip()):
+        raise InvalidInput(f"signature: not a signature by {address} over this claim's challenge")
+    done = mark_verified(state.store, claim, "signature", body.signature.strip())
+    state.audit.append(who.org_id, "verify-control", f"{body.chain}:{address} by signature")
     state.watch_changed()
-    return ControlOut(org=who.org_id, chain=body.chain, address=address, kind=body.kind)
+    return control_out(done)
+
+
+@router.get("/v1/orgs/me/controls", response_model=ControlsOut, responses=ERRORS)
+async def my_controls(who: OrgAdmin, state: State) -> ControlsOut:
+    """The caller's control claims, every status."""
+    return ControlsOut(controls=[control_out(c) for c in controls_of(state.store, who.org_id)])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
@@ -14,17 +15,25 @@ from hotpursuit.api.models.errors import ERRORS, NOT_FOUND, NOT_FOUND_OR_CONFLIC
 from hotpursuit.api.models.traces import TraceJobOut, TraceReportOut, TraceRequest, TracesPage
 from hotpursuit.api.pagination import page
 from hotpursuit.api.state import ApiState
-from hotpursuit.api.visibility import visible_incident, visible_incidents
-from hotpursuit.errors import Conflict, Forbidden, NotFound
+from hotpursuit.api.visibility import redact_report, visible_incident, visible_incidents
+from hotpursuit.errors import Conflict, Forbidden, NotFound, RateLimited
 from hotpursuit.jobs.assess_job import assess_changed
 from hotpursuit.jobs.trace_request import run_trace_request
 from hotpursuit.screening.index import ScreeningIndex
 from hotpursuit.store.database import Store
 from hotpursuit.store.org_tables import Caller
 from hotpursuit.store.screening_rows import load_screening_index
-from hotpursuit.store.trace_job_tables import TraceJob, queue_trace_job, trace_job, trace_job_result, trace_jobs_of
+from hotpursuit.store.trace_job_tables import (
+    TraceJob,
+    queue_trace_job,
+    queued_jobs_of,
+    trace_job,
+    trace_job_result,
+    trace_jobs_of,
+)
 
 router = APIRouter(tags=["traces"])
+MAX_QUEUED_PER_ORG = 8  # traces waiting or running per organisation: one cannot fill the worker's queue
 _JOB_LINKS = {"GetTraceStatus": {"operationId": "trace_status", "parameters": {"job_id": "$response.body#/id"}},
               "GetTraceResult": {"operationId": "trace_result", "parameters": {"job_id": "$response.body#/id"}}}
 
@@ -46,9 +55,14 @@ def _visible_job(state: ApiState, job_id: str, who: Caller) -> TraceJob:
 async def start_trace(incident_id: str, body: TraceRequest, who: Reader, state: State) -> TraceJobOut:
     """Start a trace of the incident; poll `/v1/traces/{id}` and fetch `/v1/traces/{id}/result`.
     `save` (write scope) keeps the taint, which screening then shows as indirect exposure."""
-    visible_incident(state, incident_id, who)
+    incident = visible_incident(state, incident_id, who)
     if body.save and not has_scope(who, "write"):
         raise Forbidden("save: saving a trace needs the 'write' scope")
+    if body.save and incident.owner_org not in (None, who.org_id):  # the saved taint is what screening shows
+        raise Forbidden(f"save: only the incident's owner ({incident.owner_org}) saves its trace")
+    if queued_jobs_of(state.store, who.org_id) >= MAX_QUEUED_PER_ORG:
+        raise RateLimited(f"{MAX_QUEUED_PER_ORG} traces of {who.org_id} are queued or running already; "
+                          "start more when they finish")
     model = body.model.value
     job_id = queue_trace_job(state.store, incident_id, model, body.hops, who.org_id)
     state.audit.append(who.org_id, "start-trace", f"{job_id} {incident_id} {model} hops={body.hops} save={body.save}")
@@ -91,10 +105,11 @@ async def trace_status(job_id: str, who: Reader, state: State) -> TraceJobOut:
 
 @router.get("/v1/traces/{job_id}/result", response_model=TraceReportOut, responses=NOT_FOUND_OR_CONFLICT)
 async def trace_result(job_id: str, who: Reader, state: State) -> Response:
-    """The finished trace's report (endpoints, holders, flows, totals); 409 while it is not done."""
+    """The finished trace's report (endpoints, holders, flows, totals); 409 while it is not done. An
+    endpoint's owner or a holding's freezer named by a claim the caller may not see is withheld."""
     job = _visible_job(state, job_id, who)
     result = trace_job_result(state.store, job_id) if job.status == "done" else None
     if result is None:
         raise Conflict(f"job_id: trace {job_id} is {job.status}" + (f": {job.error}" if job.error else ""))
     state.audit.append(who.org_id, "read-trace", job_id)
-    return Response(result, media_type="application/json")
+    return Response(orjson.dumps(redact_report(state, who, orjson.loads(result))), media_type="application/json")

@@ -1,0 +1,111 @@
+"""The gate every /v1 request passes before any route runs (a plain ASGI middleware): the key is
+authenticated and charged against its rate limit *before a byte of the body is read*, failed
+authentications are limited per source address, and the body is counted while it streams (chunked
+uploads included) and cut off with 413 past the limit. The authenticated caller is handed to the
+routes in the request's state (api/deps.py reads it).
+
+Keys come as `Authorization: Bearer <key>` or `X-API-Key: <key>`. A missing, wrong, expired or revoked
+key gets 401; a key over its rate, or an address over its failed-authentication rate, 429 with
+Retry-After.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from hotpursuit.api.errors import error_response
+from hotpursuit.api.state import ApiState, RateBucket
+from hotpursuit.store.org_tables import Caller, authenticate
+
+AUTH_CACHE_SECONDS = 1.0  # a revocation takes effect within this many seconds
+FAILED_AUTH_RATE = 5.0  # failed authentications per second and source address, on average
+FAILED_AUTH_BURST = 20
+
+
+def presented_key(headers: Headers) -> str | None:
+    """The key a request presents, if any."""
+    key = headers.get("x-api-key")
+    if key:
+        return key
+    authorization = headers.get("authorization")
+    return authorization[7:] if authorization and authorization.startswith("Bearer ") else None
+
+
+def _retry_after(wait: float) -> dict[str, str]:
+    return {"Retry-After": str(max(1, math.ceil(wait)))}
+
+
+def authenticated(state: ApiState, headers: Headers, client: str) -> Caller:
+    """The caller a request's key names, charged one token of its key's rate; HTTPException 401/429."""
+    now = time.monotonic()
+    key = presented_key(headers)
+    cached = state.auth_cache.get(key or "")
+    if cached is not None and now - cached[0] < AUTH_CACHE_SECONDS:
+        found: Caller | None = cached[1]
+    else:
+        failures = state.failed_auth.get(client)
+        wait = 0.0 if failures is None else failures.refill(now)
+        if wait > 0:  # guessing keys from this address: no more tries until the bucket refills
+            raise HTTPException(429, "too many failed authentications from this address", headers=_retry_after(wait))
+        found = authenticate(state.store, key)
+        if found is not None and key:
+            state.auth_cache[key] = (now, found)
+    if found is None:
+        state.failed_auth.setdefault(client, RateBucket(FAILED_AUTH_RATE, FAILED_AUTH_BURST)).take(now)
+        raise HTTPException(401, "missing, unknown, expired or revoked API key", headers={"WWW-Authenticate": "Bearer"})
+    rate = found.rate_per_second or state.rate_per_second
+    bucket = state.buckets.get(found.key_id)
+    if bucket is None or bucket.rate != rate:  # a key's own rate, else the server's; a burst of two seconds' worth
+        burst = state.burst if rate == state.rate_per_second else max(1, int(2 * rate))
+        bucket = state.buckets[found.key_id] = RateBucket(rate, burst)
+    wait = bucket.take(now)
+    if wait > 0:
+        raise HTTPException(429, f"rate limit of {rate:g} requests/s for this key", headers=_retry_after(wait))
+    return found
+
+
+class Guard:
+    """Authenticate, rate-limit and cap the body of every /v1 request, in that order."""
+
+    def __init__(self, app: ASGIApp, state: ApiState, max_body: int) -> None:
+        self.app, self.state, self.max_body = app, state, max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not str(scope["path"]).startswith("/v1/"):
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        try:
+            size = headers.get("content-length")
+            if size is not None and (not size.isdigit() or int(size) > self.max_body):
+                raise HTTPException(413, f"body: request body above {self.max_body} bytes")
+            client = scope.get("client")
+            caller = authenticated(self.state, headers, client[0] if client else "")
+        except HTTPException as exc:
+            refusal = error_response(exc.status_code, str(exc.detail), headers=dict(exc.headers or {}))
+            await refusal(scope, receive, send)
+            return
+        scope.setdefault("state", {})["caller"] = caller
+        await self.app(scope, self._capped(receive), send)
+
+    def _capped(self, receive: Receive) -> Receive:
+        """`receive`, raising 413 once the body passes the limit (FastAPI passes an HTTPException
+        raised while reading the body through to the error handlers)."""
+        received = 0
+
+        async def capped() -> Message:
+            nonlocal received
+            message: dict[str, Any] = dict(await receive())
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body:
+                    raise HTTPException(413, f"body: request body above {self.max_body} bytes")
+            return message
+
+        return capped

@@ -1,0 +1,45 @@
+"""A server with the task force's organisations: an agency, two exchanges (one an outsider), an issuer;
+keys per role. Each test gets its own store and server (real uvicorn on 127.0.0.1)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from hotpursuit.api.app import create_app
+from hotpursuit.api.background import serve_in_thread
+from hotpursuit.store import Store
+from hotpursuit.store.org_tables import add_org, create_key
+
+
+@dataclass
+class Server:
+    base: str
+    store: Store
+    keys: dict[str, str]
+
+    def client(self, who: str) -> httpx.Client:
+        return httpx.Client(base_url=self.base, headers={"X-API-Key": self.keys[who]}, timeout=30)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    with Store.open(tmp_path / "trust.duckdb") as store:
+        add_org(store, "kr-nis", "National Intelligence Service", "agency", "KR", "task-force")
+        add_org(store, "ex-hanbit", "Hanbit Exchange", "exchange", "KR", "task-force")
+        add_org(store, "ex-outsider", "Outsider Exchange", "exchange", "SC", None)
+        add_org(store, "server-op", "The server's operator", "agency", "KR", None)
+        keys = {
+            "agency": create_key(store, "kr-nis", ["screen", "read", "write", "incident"], 1)[1],
+            "agency-writer": create_key(store, "kr-nis", ["read", "write"], 1)[1],
+            "exchange": create_key(store, "ex-hanbit", ["screen", "read", "write", "incident", "org-admin"], 1)[1],
+            "outsider": create_key(store, "ex-outsider", ["screen", "read", "write", "org-admin"], 1)[1],
+            "operator": create_key(store, "server-op", ["server-admin"], 1)[1],
+            "slow": create_key(store, "ex-hanbit", ["screen"], 1, rate_per_second=5)[1],
+        }
+        with serve_in_thread(create_app(store)) as base:
+            yield Server(base, store, keys)
