@@ -44,13 +44,12 @@ class WebhookInbox:
     def receive(self, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
         """(HTTP status, reply) for one delivery."""
         try:
-            verify(self.secret, body, headers.get(SIGNATURE_HEADER.lower()), int(time.time()))
+            verify(self.secret, body, headers.get(SIGNATURE_HEADER.lower()), int(time.time()),
+                   headers.get(IDEMPOTENCY_HEADER.lower()))
         except SignatureError as exc:
             return 401, {"error": str(exc)}
-        key = headers.get(IDEMPOTENCY_HEADER.lower())
-        if not key:
-            return 400, {"error": f"missing {IDEMPOTENCY_HEADER}"}
         message = json.loads(body)
+        key = f"{message['type']}:{message['id']}"  # the signed body says what this is: applied once
         with self._lock, self._con() as con:
             if con.execute("SELECT 1 FROM inbox WHERE key = ?", [key]).fetchone():
                 con.execute("UPDATE inbox SET deliveries = deliveries + 1 WHERE key = ?", [key])

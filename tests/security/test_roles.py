@@ -27,8 +27,8 @@ def test_org_admin_and_server_admin_are_separate(server: Server) -> None:
     with server.client("exchange") as exchange:  # org-admin
         assert exchange.post("/v1/admin/reload").status_code == 403
         assert exchange.post("/v1/admin/cluster/ethereum").status_code == 403
-        webhook = exchange.put("/v1/orgs/me/webhook", json={"url": "https://hanbit.example/freeze"})
+        webhook = exchange.put("/v1/orgs/me/webhook", json={"url": "https://8.8.8.8/freeze"})
         assert webhook.status_code == 200
     with server.client("operator") as operator:  # server-admin
         assert operator.post("/v1/admin/reload").status_code == 200
-        assert operator.put("/v1/orgs/me/webhook", json={"url": "https://op.example/x"}).status_code == 403
+        assert operator.put("/v1/orgs/me/webhook", json={"url": "https://8.8.4.4/x"}).status_code == 403

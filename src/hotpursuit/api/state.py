@@ -11,6 +11,7 @@ from hotpursuit.api.worker import Worker
 from hotpursuit.interdict.live_watch import LiveWatch
 from hotpursuit.interdict.outbox_delivery import OutboxDelivery
 from hotpursuit.screening.index import ScreeningIndex
+from hotpursuit.security.webhook_targets import Network
 from hotpursuit.store.database import Store
 from hotpursuit.store.org_tables import Caller
 
@@ -58,6 +59,7 @@ class ApiState:
     buckets: dict[str, RateBucket] = field(default_factory=dict)  # key id -> its rate limit
     failed_auth: dict[str, RateBucket] = field(default_factory=dict)  # source address -> failed authentications
     auth_cache: dict[str, tuple[float, Caller]] = field(default_factory=dict)
+    webhook_networks: list[Network] = field(default_factory=list)  # non-public networks webhooks may reach
 
     def watch_changed(self) -> None:
         """Incidents, controls, services or clusters changed: the live traces (if any) rebuild."""

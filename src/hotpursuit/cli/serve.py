@@ -34,6 +34,9 @@ def serve(
     rpc_user: Annotated[str | None, typer.Option(help="Bitcoin Core RPC user.")] = None,
     rpc_password: Annotated[str | None, typer.Option(help="Bitcoin Core RPC password.")] = None,
     rpc_cookie: Annotated[Path | None, typer.Option(help="Bitcoin Core .cookie file.")] = None,
+    allow_webhook_network: Annotated[list[str] | None, typer.Option(
+        help="A non-public network (CIDR) organisations' webhooks may point at (repeat); by default webhooks "
+             "reach public addresses only.")] = None,
 ) -> None:
     """Run the API (FastAPI on uvicorn); the process owns the store."""
     import uvicorn
@@ -57,7 +60,8 @@ def serve(
         bitcoin = EsploraSource(watch_esplora)
     with user_errors(), Store.open(db) as store:
         app = create_app(store, watch_rpc=watch_rpc, watch_from=watch_from, thresholds=thresholds,
-                         watch_bitcoin=bitcoin, watch_bitcoin_from=watch_bitcoin_from)
+                         watch_bitcoin=bitcoin, watch_bitcoin_from=watch_bitcoin_from,
+                         webhook_networks=allow_webhook_network)
         gc.collect()
         gc.freeze()  # the screening index's millions of objects live as long as the process: never re-scan them
         uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -88,7 +88,7 @@ class OutboxDelivery:
                         f"organisation {entry.org_id} has no webhook configured")
             return False
         headers = {"Content-Type": "application/json", IDEMPOTENCY_HEADER: entry.id,
-                   SIGNATURE_HEADER: sign(entry.secret, entry.body, int(time.time()))}
+                   SIGNATURE_HEADER: sign(entry.secret, entry.body, int(time.time()), entry.id)}
         try:
             reply = await self._client.post(entry.url, content=entry.body, headers=headers)
             # the status only: the error is shown in the freeze-request list, the receiver's reply never is

@@ -7,6 +7,7 @@ and the architecture test keeps it so. `execute` is for the store's own modules,
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 import duckdb
 
 from hotpursuit.errors import StoreError
+from hotpursuit.security.sealing import Sealer, new_sealing_key
 from hotpursuit.store.migrations import current_version, migrate
 
 
@@ -25,6 +27,7 @@ class Store:
     def __init__(self, con: duckdb.DuckDBPyConnection, path: str) -> None:
         self._con = con
         self.path = path
+        self._sealer: Sealer | None = None
 
     def execute(self, sql: str, params: object = None) -> duckdb.DuckDBPyConnection:
         """Run one SQL statement on this store's cursor (tests, a shell: the product uses repositories)."""
@@ -45,15 +48,26 @@ class Store:
                              "one")
         if text != ":memory:":
             Path(text).parent.mkdir(parents=True, exist_ok=True)
+        previous = os.umask(0o077)  # a new store (and its WAL) is readable by its owner only
         try:
             con = duckdb.connect(text, read_only=read_only)
         except duckdb.IOException as exc:
             hint = (" (another process holds it: while `hotpursuit serve` runs on this store, change it through"
                     " the API, or stop the server first)") if "lock" in str(exc).lower() else ""
             raise StoreError(f"cannot open store {text}{hint}: {exc}") from exc
+        finally:
+            os.umask(previous)
         if not read_only:
             migrate(con)
         return cls(con, text)
+
+    @property
+    def sealer(self) -> Sealer:
+        """Seals secrets kept in this store, under `$HOTPURSUIT_SEALING_KEY`, else a key file beside the
+        store (`<store>.key`, created 0600 on first use; keep it out of the store's backups)."""
+        if self._sealer is None:
+            self._sealer = Sealer(sealing_key(self.path))
+        return self._sealer
 
     @contextmanager
     def transaction(self, **views: Any) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -75,7 +89,9 @@ class Store:
     def cursor(self) -> Store:
         """The same store on a new cursor of the connection, for another thread (the server's worker, the
         audit writer, the live watch); close it with `close`."""
-        return Store(self._con.cursor(), self.path)
+        other = Store(self._con.cursor(), self.path)
+        other._sealer = self._sealer
+        return other
 
     def close(self) -> None:
         """Close the connection (a checkpoint is written by DuckDB)."""
@@ -91,3 +107,25 @@ class Store:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+SEALING_KEY_ENV = "HOTPURSUIT_SEALING_KEY"
+
+
+def sealing_key(store_path: str) -> bytes:
+    """`$HOTPURSUIT_SEALING_KEY`, else the key file beside the store (created, 0600, if missing; a scratch
+    store in memory gets a key of its own)."""
+    given = os.environ.get(SEALING_KEY_ENV)
+    if given:
+        return given.encode()
+    if store_path == ":memory:":
+        return new_sealing_key()
+    path = Path(store_path + ".key")
+    if not path.exists():
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another thread of this process made it meanwhile
+            return path.read_bytes().strip()
+        with os.fdopen(fd, "wb") as out:
+            out.write(new_sealing_key())
+    return path.read_bytes().strip()

@@ -55,7 +55,8 @@ def set_webhook(store: Store, org_id: str, url: str) -> str:
     if store._con.execute("SELECT count(*) FROM orgs WHERE id = ?", [org_id]).fetchone() == (0,):
         raise InterdictionError(f"no organisation {org_id!r}")
     secret = new_secret()
-    store._con.execute("UPDATE orgs SET webhook_url = ?, webhook_secret = ? WHERE id = ?", [url, secret, org_id])
+    store._con.execute("UPDATE orgs SET webhook_url = ?, webhook_secret = ? WHERE id = ?",
+                       [url, store.sealer.seal(secret), org_id])  # sealed at rest
     return secret
 
 
@@ -258,7 +259,8 @@ def due_deliveries(store: Store, now: dt.datetime, limit: int = 200) -> list[Del
            FROM outbox x LEFT JOIN orgs g ON g.id = x.org_id
            WHERE x.status = 'pending' AND x.next_attempt_at <= ? ORDER BY x.created_at, x.id LIMIT ?""",
         [now, limit]).fetchall()
-    return [Delivery(str(i), str(o), str(k), str(b).encode(), int(n), u, s) for i, o, k, b, n, u, s in rows]
+    return [Delivery(str(i), str(o), str(k), str(b).encode(), int(n), u, None if s is None else store.sealer.open(s))
+            for i, o, k, b, n, u, s in rows]
 
 
 def next_due(store: Store) -> dt.datetime | None:

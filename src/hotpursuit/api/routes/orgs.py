@@ -5,6 +5,9 @@ reviews what cannot be signed and any claim on an address another organisation h
 
 from __future__ import annotations
 
+import asyncio
+import socket
+
 from fastapi import APIRouter
 
 from hotpursuit.api.deps import OrgAdmin, State
@@ -14,6 +17,7 @@ from hotpursuit.api.models.orgs import ControlIn, ControlOut, ControlsOut, Proof
 from hotpursuit.chains.address_codec import EVM_CHAINS
 from hotpursuit.errors import InvalidInput
 from hotpursuit.security.control_proof import proves_control
+from hotpursuit.security.webhook_targets import refused_address, webhook_host
 from hotpursuit.store.control_tables import ControlClaim, claim_control, controls_of, mark_verified, pending_claim
 from hotpursuit.store.interdiction_tables import set_webhook
 
@@ -22,8 +26,18 @@ router = APIRouter(tags=["organisations"])
 
 @router.put("/v1/orgs/me/webhook", response_model=WebhookOut, responses=ERRORS)
 async def webhook(body: WebhookIn, who: OrgAdmin, state: State) -> WebhookOut:
-    """Set the caller's webhook; the answer holds the new shared secret, shown once."""
-    secret = set_webhook(state.store, who.org_id, body.url)  # InterdictionError: a 400 by its class
+    """Set the caller's webhook; the answer holds the new shared secret, shown once. The URL must reach
+    public addresses only, unless the server's operator allows a network."""
+    host, port = webhook_host(body.url)
+    try:
+        found = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise InvalidInput(f"url: host {host!r} does not resolve ({exc.strerror or exc})") from exc
+    refused = refused_address([str(info[4][0]) for info in found], state.webhook_networks)
+    if refused is not None:  # no webhook into the server's own network (SSRF)
+        raise InvalidInput(f"url: {host} resolves to {refused}, which is not a public address; the server's "
+                           "operator may allow a network (serve --allow-webhook-network)")
+    secret = set_webhook(state.store, who.org_id, body.url)
     state.audit.append(who.org_id, "set-webhook", body.url)
     return WebhookOut(org=who.org_id, url=body.url, secret=secret)
 
