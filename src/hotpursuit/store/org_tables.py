@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from hotpursuit.errors import HotpursuitError, NotFound
+from hotpursuit.errors import Conflict, HotpursuitError, NotFound
 from hotpursuit.security.audit_chain import GENESIS, AuditEntry, entry_hash
 from hotpursuit.security.keys import ALL_SCOPES_ALIAS, SCOPES, expand_scopes, hash_key, key_id_of, matches, new_key
 from hotpursuit.store.database import Store
@@ -38,7 +38,7 @@ def add_org(store: Store, org_id: str, name: str, kind: str, country: str | None
     if kind not in ORG_KINDS:
         raise OrgError(f"kind {kind!r} is not one of {', '.join(ORG_KINDS)}")
     if store._con.execute("SELECT count(*) FROM orgs WHERE id = ?", [org_id]).fetchone() != (0,):
-        raise OrgError(f"organisation {org_id!r} exists already")
+        raise Conflict(f"id: organisation {org_id!r} exists already")
     store._con.execute("INSERT INTO orgs (id, name, kind, country, sharing_group, scores_hidden) "
                       "VALUES (?, ?, ?, ?, ?, ?)", [org_id, name, kind, country, sharing_group, scores_hidden])
 
@@ -142,3 +142,52 @@ def sharing_groups(store: Store) -> dict[str, str | None]:
     """Each organisation's sharing group."""
     return {str(o): None if g is None else str(g)
             for o, g in store._con.execute("SELECT id, sharing_group FROM orgs").fetchall()}
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """A key as its organisation's admins see it (never the key itself)."""
+
+    id: str
+    org_id: str
+    scopes: list[str]
+    created_at: str
+    expires_at: str | None
+    revoked_at: str | None
+    rate_per_second: float | None
+
+
+def list_keys(store: Store, org_id: str | None = None) -> list[KeyInfo]:
+    """Keys of one organisation (or every key), oldest first."""
+    return [KeyInfo(str(i), str(o), list(s), str(c), e, r, rate) for i, o, s, c, e, r, rate in store._con.execute(
+        """SELECT id, org_id, scopes, created_at::VARCHAR, expires_at::VARCHAR, revoked_at::VARCHAR, rate_per_second
+           FROM api_keys WHERE $o IS NULL OR org_id = $o ORDER BY created_at, id""", {"o": org_id}).fetchall()]
+
+
+def key_org(store: Store, key_id: str) -> str | None:
+    """The organisation a key belongs to, None if there is no such key."""
+    row = store._con.execute("SELECT org_id FROM api_keys WHERE id = ?", [key_id]).fetchone()
+    return None if row is None else str(row[0])
+
+
+def org_kind(store: Store, org_id: str) -> str | None:
+    """An organisation's kind, None if there is none of that id."""
+    row = store._con.execute("SELECT kind FROM orgs WHERE id = ?", [org_id]).fetchone()
+    return None if row is None else str(row[0])
+
+
+@dataclass(frozen=True)
+class OrgInfo:
+    """An organisation as a server-admin sees it."""
+
+    id: str
+    name: str
+    kind: str
+    country: str | None
+    sharing_group: str | None
+
+
+def list_orgs(store: Store) -> list[OrgInfo]:
+    """Every organisation, by id."""
+    return [OrgInfo(str(i), str(n), str(k), c, g) for i, n, k, c, g in store._con.execute(
+        "SELECT id, name, kind, country, sharing_group FROM orgs ORDER BY id").fetchall()]

@@ -9,6 +9,7 @@ from hotpursuit.api.routes import (
     admin,
     freeze_requests,
     incidents,
+    keys,
     labels,
     orgs,
     screening,
@@ -17,4 +18,5 @@ from hotpursuit.api.routes import (
 )
 
 ROUTERS: tuple[APIRouter, ...] = (screening.router, labels.router, addresses.router, incidents.router,
-                                  traces.router, freeze_requests.router, orgs.router, admin.router, watch.router)
+                                  traces.router, freeze_requests.router, orgs.router, admin.router, watch.router,
+                                  keys.router)
