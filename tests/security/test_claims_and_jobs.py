@@ -64,3 +64,24 @@ def test_a_sanctions_claim_by_no_authority_never_scores_100() -> None:
 
     assert [claim_points(claim(c, False)) for c in (0, 50, 100)] == [0, 50, 99]
     assert [claim_points(claim(c, True)) for c in (0, 50, 100)] == [100, 100, 100]
+
+
+def test_a_claim_reaches_its_cluster_at_once_and_its_owner_withdraws_it(server: Server) -> None:
+    """API-posted claims were inherited by their cluster only after a reload, and could not be withdrawn."""
+    member = "0x" + "5b" * 20
+    for address in (ADDRESS, member):
+        server.store.execute("INSERT INTO clusters VALUES ('ethereum', ?, 7, 'deposit address sweep', 90)", [address])
+    thief = {**CLAIM, "category": "thief", "confidence": 100, "label": "Lazarus layering wallet"}
+    with server.client("agency") as agency, server.client("exchange") as exchange:
+        assert agency.post("/v1/labels", json=thief).status_code == 201
+        inherited = exchange.get(f"/v1/screen/ethereum/{member}").json()
+        assert inherited["score"] == 95 and inherited["direct"][0]["via"] == ADDRESS
+        assert exchange.post("/v1/labels/withdraw", json={"chain": "ethereum", "address": ADDRESS,
+                                                          "category": "thief"}).status_code == 404  # not its own
+        done = agency.post("/v1/labels/withdraw", json={"chain": "ethereum", "address": ADDRESS, "category": "thief"})
+        assert done.status_code == 200 and done.json()["withdrawn"] == 1
+        for address in (ADDRESS, member):
+            assert exchange.get(f"/v1/screen/ethereum/{address}").json()["risk"] == "none", address
+        assert agency.get(f"/v1/labels/ethereum/{ADDRESS}").json()["claims"] == []
+    kept = server.store.execute("SELECT label, withdrawn_by FROM labels_withdrawn").fetchall()
+    assert kept == [("Lazarus layering wallet", "kr-nis")]

@@ -18,6 +18,7 @@ with one dictionary lookup).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from hotpursuit.security.tlp import may_see
@@ -155,6 +156,17 @@ class ScreeningIndex:
         """Index one claim under one address."""
         self._claims.setdefault(chain, {}).setdefault(address, []).append(claim)
         self._settle(chain, address)
+
+    def remove_claims(self, chain: str, addresses: Iterable[str], match: Callable[[IndexedClaim], bool]) -> None:
+        """Drop the claims `match` picks from these addresses (a withdrawn claim, and its inherited
+        copies on the members of its cluster)."""
+        by_address = self._claims.get(chain, {})
+        for address in addresses:
+            if address in by_address:
+                by_address[address] = [c for c in by_address[address] if not match(c)]
+                if not by_address[address]:
+                    del by_address[address]
+                self._settle(chain, address)
 
     def add_exposure(self, chain: str, address: str, exposure: Exposure) -> None:
         """Index the tainted value an address received from one incident."""

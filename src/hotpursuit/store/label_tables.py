@@ -82,3 +82,17 @@ def claims_for(store: Store, chain: str, address: str) -> list[StoredClaim]:
            WHERE l.chain = ? AND l.address = ?
            ORDER BY l.confidence DESC, l.source""", [chain, address]).fetchall()
     return [StoredClaim(*r) for r in rows]
+
+
+def withdraw_claims(store: Store, org_id: str, chain: str, address: str, category: str,
+                    label: str | None = None) -> int:
+    """Withdraw the organisation's own claims of `category` (and `label`, if given) about an address:
+    they move to `labels_withdrawn` with when and by whom; how many there were."""
+    where = ("owner_org = $o AND chain = $c AND address = $a AND category = $k AND ($l IS NULL OR label = $l)")
+    params = {"o": org_id, "c": chain, "a": address, "k": category, "l": label}
+    with store.transaction() as con:
+        row = con.execute(f"SELECT count(*) FROM labels WHERE {where}", params).fetchone()
+        con.execute(f"""INSERT INTO labels_withdrawn SELECT *, current_timestamp, $o FROM labels
+                        WHERE {where}""", params)
+        con.execute(f"DELETE FROM labels WHERE {where}", params)
+    return int(row[0]) if row else 0

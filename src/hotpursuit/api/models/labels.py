@@ -61,3 +61,20 @@ class LabelStored(BaseModel):
     chain: str
     address: str
     stored: bool
+
+
+class WithdrawIn(BaseModel):
+    """Which of the caller's own claims to withdraw."""
+
+    chain: ChainIn
+    address: AddressIn
+    category: str = Field(min_length=1, max_length=40)
+    label: str | None = Field(default=None, max_length=200, description="only claims with this label")
+
+
+class LabelsWithdrawn(BaseModel):
+    """How many claims were withdrawn."""
+
+    chain: str
+    address: str
+    withdrawn: int
