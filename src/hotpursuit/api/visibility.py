@@ -54,12 +54,6 @@ def visible_incident(state: ApiState, incident_id: str, who: Caller) -> Incident
     return found
 
 
-def incident_visible(state: ApiState, incident_id: str, who: Caller) -> bool:
-    """Whether the incident exists and the caller may see it."""
-    found = get_incident(state.store, incident_id)
-    return found is not None and visible(state, who, found.tlp, found.owner_org)
-
-
 def visible_incidents(state: ApiState, who: Caller) -> list[IncidentRow]:
     """The incidents the caller may see, by id."""
     groups = owner_groups(state)

@@ -86,7 +86,7 @@ class LiveWatch:
         # no receipts: anvil (and most nodes) serve a block's receipts far slower than its traces and logs,
         # which say the same for transfers (failed txs, ERC-20 and router events); gas used stays NULL
         self.ingest = EvmNodeIngest(client, self.store, batch_size=20, fetch_ahead=1, receipts=False)
-        self.client, self.chain = client, self.ingest.chain
+        self.chain = self.ingest.chain
         # one block at a time: a request goes out as soon as the block that makes it due is seen
         self._evm = EvmChain(self.ingest, None)  # the watch keeps its own checkpoint, after tracing
         self._follower = TipFollower(self._evm, next_block=0, batch_size=1, max_reorg_depth=max_reorg_depth)
@@ -139,7 +139,7 @@ class LiveWatch:
         top = top_block(self.store, self.chain)
         if top >= 0:
             return top + 1
-        return int(self.client.call("eth_blockNumber", []), 16)
+        return self.ingest.tip()
 
     # ---- the loop -------------------------------------------------------------------------
     def _run(self) -> None:

@@ -20,8 +20,6 @@ from hotpursuit.jobs.trace_setup import (
     SERVICE_KINDS,
     TraceSetup,
     Visible,
-    issuer_claims,
-    issuer_tokens,
     service_endpoints,
     trace_setup,
 )
@@ -83,7 +81,7 @@ def run_trace(store: Store, incident_id: str, *, model: str = "haircut", max_hop
     report.warnings.extend(missing)
     report.dust_by_asset = {a: str(v) for a, v in sorted((dust_by_asset or {}).items())}
     report.warnings.extend(setup.warnings)
-    _fill_account_report(store, chain, result, setup, report, visible)
+    _fill_account_report(chain, result, setup, report)
     _explain_assets(store, chain, since, sources, setup, moves, result, report)
     bridges = {a for a, e in setup.endpoints.items() if e.kind == "bridge"}
     _cross_to_bitcoin(store, bridge_entries(result.flows, bridges), report)
@@ -110,10 +108,7 @@ def _basis(tlp: str, asserted_by: str | None) -> dict[str, str | None]:
     return {"tlp": tlp, "asserted_by": asserted_by}
 
 
-def _fill_account_report(store: Store, chain: str, result: TraceResult, setup: TraceSetup,
-                         report: TraceReport, visible: Visible | None) -> None:
-    issuers = issuer_tokens(store, chain, visible)
-    issuer_basis = {a: _basis(c.tlp, c.asserted_by) for a, c in issuer_claims(store, chain, visible).items()}
+def _fill_account_report(chain: str, result: TraceResult, setup: TraceSetup, report: TraceReport) -> None:
     for (address, asset), arrival in sorted(result.arrivals.items()):
         if arrival.endpoint.kind in FRONTIER_KINDS:  # the trace stopped there; nobody is known to freeze it
             report.frontier.append({"chain": chain, "address": address, "asset": asset, "why": arrival.endpoint.kind,
@@ -127,8 +122,10 @@ def _fill_account_report(store: Store, chain: str, result: TraceResult, setup: T
             "exposure": str(arrival.exposure), "since_block": arrival.first_block,
             "evidence": sorted(arrival.txs), "path": evidence_path(result, address, asset)})
     for (address, asset), taint in sorted(result.held.items()):
+        issuer = setup.issuers.get(asset)
         report.held.append({"chain": chain, "address": address, "asset": asset, "tainted": str(taint),
-                            "freezer": issuers.get(asset), "basis": issuer_basis.get(asset, _basis("CLEAR", None))})
+                            "freezer": None if issuer is None else issuer.owner,
+                            "basis": _basis("CLEAR", None) if issuer is None else _basis(*issuer.basis)})
     for (address, asset), taint in sorted(result.at_venues.items()):
         report.at_venues.append({"chain": chain, "address": address, "venue": setup.venues.get(address, ""),
                                  "asset": asset, "tainted": str(taint)})

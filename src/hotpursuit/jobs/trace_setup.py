@@ -70,13 +70,17 @@ class TraceSetup:
     trust: dict[str, StoredTrust]
     traced_assets: set[str]
     ignored_assets: set[str]  # impersonating or spam: their movements are dropped
+    issuers: dict[str, Endpoint] = field(default_factory=dict)  # token -> who can freeze it
     warnings: list[str] = field(default_factory=list)
 
 
-def service_endpoints(store: Store, chain: str, visible: Visible | None = None) -> dict[str, Endpoint]:
+def service_endpoints(store: Store, chain: str, visible: Visible | None = None, *,
+                      claims: list[ServiceClaim] | None = None) -> dict[str, Endpoint]:
     """Labelled services (and their cluster members) a trace stops at, with who owns them and the
-    marking of the claim that says so; registry entries where no label says otherwise."""
-    labelled = _best((c for c in service_claims(store, chain) if c.category in ENDPOINT_CATEGORIES), visible)
+    marking of the claim that says so; registry entries where no label says otherwise. `claims`: the
+    chain's service claims, if the caller read them already."""
+    claims = service_claims(store, chain) if claims is None else claims
+    labelled = _best((c for c in claims if c.category in ENDPOINT_CATEGORIES), visible)
     out = {a: Endpoint(ENDPOINT_CATEGORIES[c.category], c.name, (c.tlp, c.asserted_by)) for a, c in labelled.items()}
     for address, members in cluster_members(store, chain, labelled).items():
         for member in members:
@@ -99,19 +103,18 @@ def pass_through_venues(store: Store, chain: str, visible: Visible | None = None
     return venues
 
 
-def issuer_claims(store: Store, chain: str, visible: Visible | None = None) -> dict[str, ServiceClaim]:
-    """Token contracts labelled `issuer`, with the claim naming the issuer."""
-    return _best((c for c in service_claims(store, chain) if c.category == "issuer"), visible)
-
-
-def issuer_tokens(store: Store, chain: str, visible: Visible | None = None) -> dict[str, str]:
-    """Stablecoins and who can freeze them: token contracts labelled with their issuer, then (on mainnet)
-    the canonical registry's centralised stablecoins (USDT: Tether, USDC: Circle); token -> issuer."""
-    out = {a: c.name for a, c in issuer_claims(store, chain, visible).items()}
+def issuer_tokens(store: Store, chain: str, visible: Visible | None = None, *,
+                  claims: list[ServiceClaim] | None = None) -> dict[str, Endpoint]:
+    """Stablecoins and who can freeze them: token contracts labelled with their issuer (with the marking
+    of that claim), then (on mainnet) the canonical registry's centralised stablecoins (USDT: Tether,
+    USDC: Circle); token -> its issuer as an endpoint of kind `issuer`."""
+    claims = service_claims(store, chain) if claims is None else claims
+    out = {a: Endpoint("issuer", c.name, (c.tlp, c.asserted_by))
+           for a, c in _best((c for c in claims if c.category == "issuer"), visible).items()}
     if chain in REGISTRY_CHAINS:
         for token in load_canonical_tokens().values():
             if token.issuer is not None:
-                out.setdefault(token.address, token.issuer)
+                out.setdefault(token.address, Endpoint("issuer", token.issuer))
     return out
 
 
@@ -120,14 +123,16 @@ def trace_setup(store: Store, chain: str, *, include_assets: list[str] | None = 
     """Endpoints, venues and asset trust for tracing on `chain` (assessing the chain first if its data
     changed since the last assessment), from the labels `visible` lets the reader see (None: all)."""
     trust = ensure_assessed(store, chain)
-    endpoints = service_endpoints(store, chain, visible)
+    claims = service_claims(store, chain)
+    endpoints = service_endpoints(store, chain, visible, claims=claims)
+    issuers = issuer_tokens(store, chain, visible, claims=claims)
     venues = {a: n for a, n in pass_through_venues(store, chain, visible).items() if a not in endpoints}
     # labelled stablecoins and venue tokens count even before they first move (the live watch sets up
     # before the thief acts); a venue label on a contract that is no token names an asset that never moves
     canonical = {a for a, t in trust.items() if t.status == "canonical"}
-    traced = {NATIVE} | canonical | set(issuer_tokens(store, chain, visible)) | set(venues)
+    traced = {NATIVE} | canonical | set(issuers) | set(venues)
     ignored = {a for a, t in trust.items() if t.status in ("impersonating", "spam")} - traced
-    setup = TraceSetup(endpoints, venues, trust, traced, ignored)
+    setup = TraceSetup(endpoints, venues, trust, traced, ignored, issuers)
     for asset in include_assets or []:
         asset = asset.strip().lower() if asset.strip().lower().startswith("0x") else asset.strip()
         known = trust.get(asset)

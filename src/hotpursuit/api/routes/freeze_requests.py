@@ -10,7 +10,7 @@ from hotpursuit.api.deps import Reader, State, Writer
 from hotpursuit.api.models.errors import ERRORS, NOT_FOUND
 from hotpursuit.api.models.freeze_requests import AnswerIn, AnswerOut, FreezeRequestOut, FreezeRequestsPage
 from hotpursuit.api.pagination import page
-from hotpursuit.api.visibility import incident_visible
+from hotpursuit.api.visibility import visible_incidents
 from hotpursuit.store.interdiction_tables import answer_request, freeze_requests
 
 router = APIRouter(tags=["freeze requests"])
@@ -23,8 +23,9 @@ async def requests(who: Reader, state: State, incident: Annotated[str | None, Qu
                    cursor: Annotated[str | None, Query(max_length=400)] = None) -> FreezeRequestsPage:
     """Requests addressed to the caller, and those of incidents the caller may see; oldest first; `next`
     is the cursor of the next page."""
+    seen = {i.id for i in visible_incidents(state, who)}  # one visibility pass, not one per request
     rows = [r for r in freeze_requests(state.store, incident=incident)
-            if r["org"] == who.org_id or incident_visible(state, str(r["incident"]), who)]
+            if r["org"] == who.org_id or r["incident"] in seen]
     if rows:
         state.audit.append(who.org_id, "read-freeze-requests", f"{len(rows)} requests")
     chosen, after = page(rows, lambda r: str(r["id"]), limit=limit, offset=offset, cursor=cursor)
