@@ -15,6 +15,8 @@ from hotpursuit.api.background import serve_in_thread
 from hotpursuit.store import Store
 from hotpursuit.store.org_tables import add_org, create_key
 
+SLOW_KEY_RATE = 0.5  # the "slow" key's own limit, requests/s (a burst of one)
+
 
 @dataclass
 class Server:
@@ -39,7 +41,8 @@ def server(tmp_path: Path) -> Iterator[Server]:
             "exchange": create_key(store, "ex-hanbit", ["screen", "read", "write", "incident", "org-admin"], 1)[1],
             "outsider": create_key(store, "ex-outsider", ["screen", "read", "write", "org-admin"], 1)[1],
             "operator": create_key(store, "server-op", ["server-admin"], 1)[1],
-            "slow": create_key(store, "ex-hanbit", ["screen"], 1, rate_per_second=5)[1],
+            "slow": create_key(store, "ex-hanbit", ["screen"], 1, rate_per_second=SLOW_KEY_RATE)[1],
         }
-        with serve_in_thread(create_app(store)) as base:
+        # failed authentications refill one per 20 s here, so the limit shows however slow the machine is
+        with serve_in_thread(create_app(store, failed_auth_rate=0.05)) as base:
             yield Server(base, store, keys)

@@ -44,17 +44,20 @@ def _operation_id(route: APIRoute) -> str:
 def create_app(store: Store, *, rate_per_second: float = 2000.0, burst: int = 4000,
                watch_rpc: str | None = None, thresholds: dict[str, int] | None = None,
                watch_from: int | None = None, watch_bitcoin: BitcoinSource | None = None,
-               watch_bitcoin_from: int | None = None, webhook_networks: list[str] | None = None) -> FastAPI:
+               watch_bitcoin_from: int | None = None, webhook_networks: list[str] | None = None,
+               failed_auth_rate: float = 5.0, failed_auth_burst: int = 20) -> FastAPI:
     """The application over an open store (the server process owns it); each key may make
     `rate_per_second` requests per second on average, `burst` at once (429 with Retry-After beyond).
     With `watch_rpc` (an EVM node's JSON-RPC URL), it follows that chain live and sends freeze requests
     (`thresholds`: asset -> minimum amount asked, base units), and with `watch_bitcoin` also a Bitcoin
     source, where bridge payouts carry the taint on; the outbox is delivered in any case.
-    `webhook_networks`: non-public networks (CIDR) an organisation's webhook may point at."""
+    `webhook_networks`: non-public networks (CIDR) an organisation's webhook may point at. Failed
+    authentications from one source address: `failed_auth_rate` per second, `failed_auth_burst` at once."""
     fail_unfinished_trace_jobs(store)
     assess_changed(store)  # fake assets and poisoning known before the first screening answer
     state = ApiState(store, load_screening_index(store), AuditWriter(store), Worker(store), rate_per_second, burst,
-                     webhook_networks=parse_networks(webhook_networks or []))
+                     webhook_networks=parse_networks(webhook_networks or []),
+                     failed_auth_rate=failed_auth_rate, failed_auth_burst=failed_auth_burst)
     if watch_rpc is not None:
         state.watch = LiveWatch(JsonRpcClient(watch_rpc), store, thresholds=thresholds, bitcoin=watch_bitcoin)
 

@@ -24,8 +24,6 @@ from hotpursuit.api.state import ApiState, RateBucket
 from hotpursuit.store.org_tables import Caller, authenticate
 
 AUTH_CACHE_SECONDS = 1.0  # a revocation takes effect within this many seconds
-FAILED_AUTH_RATE = 5.0  # failed authentications per second and source address, on average
-FAILED_AUTH_BURST = 20
 
 
 def presented_key(headers: Headers) -> str | None:
@@ -57,7 +55,7 @@ def authenticated(state: ApiState, headers: Headers, client: str) -> Caller:
         if found is not None and key:
             state.auth_cache[key] = (now, found)
     if found is None:
-        state.failed_auth.setdefault(client, RateBucket(FAILED_AUTH_RATE, FAILED_AUTH_BURST)).take(now)
+        state.failed_auth.setdefault(client, RateBucket(state.failed_auth_rate, state.failed_auth_burst)).take(now)
         raise HTTPException(401, "missing, unknown, expired or revoked API key", headers={"WWW-Authenticate": "Bearer"})
     rate = found.rate_per_second or state.rate_per_second
     bucket = state.buckets.get(found.key_id)

@@ -54,6 +54,8 @@ class ApiState:
     worker: Worker
     rate_per_second: float
     burst: int
+    failed_auth_rate: float = 5.0  # failed authentications per second and source address, on average
+    failed_auth_burst: int = 20
     watch: LiveWatch | None = None
     delivery: OutboxDelivery | None = None
     buckets: dict[str, RateBucket] = field(default_factory=dict)  # key id -> its rate limit
