@@ -18,8 +18,9 @@ from hotpursuit.attribution.labels import LabelClaim
 from hotpursuit.ingest.label_import_job import import_labels
 from hotpursuit.security.audit_chain import AuditEntry, verify_chain
 from hotpursuit.store import Store
+from hotpursuit.store.audit_tables import audit_entries
 from hotpursuit.store.label_tables import replace_import
-from hotpursuit.store.org_tables import add_org, audit_entries, create_key, revoke_key
+from hotpursuit.store.org_tables import add_org, create_key, revoke_key
 
 from ..conftest import SHARED_DATA
 from .serve_process import start_serve

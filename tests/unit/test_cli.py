@@ -79,7 +79,7 @@ def test_bitcoin_commands_import_ingest_and_refuse_bad_blocks(tmp_path: Path) ->
 
 def test_org_key_and_audit_verify_commands(tmp_path: Path) -> None:
     from hotpursuit.store import Store
-    from hotpursuit.store.org_tables import append_audit
+    from hotpursuit.store.audit_tables import append_audit
 
     db = str(tmp_path / "a.duckdb")
     assert runner.invoke(app, ["org", "add", "kr-nis", "--name", "NIS", "--kind", "agency", "--db", db]).exit_code == 0

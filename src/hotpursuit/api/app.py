@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from hotpursuit.api.audit_writer import AuditWriter
+from hotpursuit.api.audit_writer import CHECKPOINT_SECONDS, AuditWriter
 from hotpursuit.api.errors import register_error_handlers
 from hotpursuit.api.guard import Guard
 from hotpursuit.api.routes import ROUTERS
@@ -45,17 +45,20 @@ def create_app(store: Store, *, rate_per_second: float = 2000.0, burst: int = 40
                watch_rpc: str | None = None, thresholds: dict[str, int] | None = None,
                watch_from: int | None = None, watch_bitcoin: BitcoinSource | None = None,
                watch_bitcoin_from: int | None = None, webhook_networks: list[str] | None = None,
-               failed_auth_rate: float = 5.0, failed_auth_burst: int = 20) -> FastAPI:
+               failed_auth_rate: float = 5.0, failed_auth_burst: int = 20,
+               audit_checkpoint_seconds: float = CHECKPOINT_SECONDS) -> FastAPI:
     """The application over an open store (the server process owns it); each key may make
     `rate_per_second` requests per second on average, `burst` at once (429 with Retry-After beyond).
     With `watch_rpc` (an EVM node's JSON-RPC URL), it follows that chain live and sends freeze requests
     (`thresholds`: asset -> minimum amount asked, base units), and with `watch_bitcoin` also a Bitcoin
     source, where bridge payouts carry the taint on; the outbox is delivered in any case.
     `webhook_networks`: non-public networks (CIDR) an organisation's webhook may point at. Failed
-    authentications from one source address: `failed_auth_rate` per second, `failed_auth_burst` at once."""
+    authentications from one source address: `failed_auth_rate` per second, `failed_auth_burst` at once.
+    The audit log's head is signed every `audit_checkpoint_seconds`."""
     fail_unfinished_trace_jobs(store)
     assess_changed(store)  # fake assets and poisoning known before the first screening answer
-    state = ApiState(store, load_screening_index(store), AuditWriter(store), Worker(store), rate_per_second, burst,
+    audit = AuditWriter(store, checkpoint_seconds=audit_checkpoint_seconds)
+    state = ApiState(store, load_screening_index(store), audit, Worker(store), rate_per_second, burst,
                      webhook_networks=parse_networks(webhook_networks or []),
                      failed_auth_rate=failed_auth_rate, failed_auth_burst=failed_auth_burst)
     if watch_rpc is not None:
@@ -63,6 +66,7 @@ def create_app(store: Store, *, rate_per_second: float = 2000.0, burst: int = 40
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        state.audit.start()
         state.delivery = OutboxDelivery(store)
         state.delivery.start()
         if state.watch is not None:

@@ -8,13 +8,14 @@ and the architecture test keeps it so. `execute` is for the store's own modules,
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import duckdb
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from hotpursuit.errors import StoreError
 from hotpursuit.security.sealing import Sealer, new_sealing_key
@@ -28,6 +29,8 @@ class Store:
         self._con = con
         self.path = path
         self._sealer: Sealer | None = None
+        self._depth = 0  # open transactions on this cursor: inner ones join the outermost
+        self._doomed = False  # an inner one failed: the outermost rolls back whatever its caller did
 
     def execute(self, sql: str, params: object = None) -> duckdb.DuckDBPyConnection:
         """Run one SQL statement on this store's cursor (tests, a shell: the product uses repositories)."""
@@ -72,17 +75,32 @@ class Store:
     @contextmanager
     def transaction(self, **views: Any) -> Iterator[duckdb.DuckDBPyConnection]:
         """One transaction: commit on success, roll back on any error; `views` (Arrow tables)
-        are registered under their names for the duration."""
-        self._con.execute("BEGIN TRANSACTION")
+        are registered under their names for the duration. Opened inside another transaction of this
+        cursor, it joins it: everything commits, or rolls back, with the outermost (an audited change
+        and its audit entry)."""
+        outermost = self._depth == 0
+        if outermost:
+            self._con.execute("BEGIN TRANSACTION")
+            self._doomed = False
+        self._depth += 1
+        if views:
+            self._con.complete()  # a joined transaction's last SELECT may be half read: registering needs it done
         for name, table in views.items():
             self._con.register(name, table)
         try:
             yield self._con
-            self._con.execute("COMMIT")
+            if outermost and self._doomed:
+                raise StoreError("a step of this transaction failed, so none of it was kept")
+            if outermost:
+                self._con.execute("COMMIT")
         except BaseException:
-            self._con.execute("ROLLBACK")
+            if outermost:
+                self._con.execute("ROLLBACK")
+            else:
+                self._doomed = True
             raise
         finally:
+            self._depth -= 1
             for name in views:
                 self._con.unregister(name)
 
@@ -110,22 +128,39 @@ class Store:
 
 
 SEALING_KEY_ENV = "HOTPURSUIT_SEALING_KEY"
+AUDIT_KEY_ENV = "HOTPURSUIT_AUDIT_KEY"
 
 
 def sealing_key(store_path: str) -> bytes:
     """`$HOTPURSUIT_SEALING_KEY`, else the key file beside the store (created, 0600, if missing; a scratch
     store in memory gets a key of its own)."""
-    given = os.environ.get(SEALING_KEY_ENV)
+    return _key_beside(store_path, SEALING_KEY_ENV, ".key", new_sealing_key)
+
+
+def audit_signing_key(store_path: str) -> Ed25519PrivateKey:
+    """The server's Ed25519 key for audit checkpoints: `$HOTPURSUIT_AUDIT_KEY` (the 32-byte private key,
+    hex), else the file beside the store (`<store>.audit-key`, created 0600 if missing)."""
+    text = _key_beside(store_path, AUDIT_KEY_ENV, ".audit-key",
+                       lambda: Ed25519PrivateKey.generate().private_bytes_raw().hex().encode())
+    try:
+        return Ed25519PrivateKey.from_private_bytes(bytes.fromhex(text.decode()))
+    except ValueError as exc:
+        raise StoreError(f"the audit signing key ({AUDIT_KEY_ENV} or {store_path}.audit-key) is not an Ed25519 "
+                         "private key (32 bytes, hex)") from exc
+
+
+def _key_beside(store_path: str, env: str, suffix: str, make: Callable[[], bytes]) -> bytes:
+    given = os.environ.get(env)
     if given:
         return given.encode()
     if store_path == ":memory:":
-        return new_sealing_key()
-    path = Path(store_path + ".key")
+        return make()
+    path = Path(store_path + suffix)
     if not path.exists():
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:  # another thread of this process made it meanwhile
             return path.read_bytes().strip()
         with os.fdopen(fd, "wb") as out:
-            out.write(new_sealing_key())
+            out.write(make())
     return path.read_bytes().strip()

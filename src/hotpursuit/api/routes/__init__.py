@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from hotpursuit.api.routes import (
     addresses,
     admin,
+    audit,
     freeze_requests,
     incidents,
     keys,
@@ -19,4 +20,4 @@ from hotpursuit.api.routes import (
 
 ROUTERS: tuple[APIRouter, ...] = (screening.router, labels.router, addresses.router, incidents.router,
                                   traces.router, freeze_requests.router, orgs.router, admin.router, watch.router,
-                                  keys.router)
+                                  keys.router, audit.router)

@@ -65,10 +65,11 @@ async def review(body: ReviewIn, who: ServerAdmin, state: State) -> ControlOut:
     claim on an address another organisation holds ends that organisation's control."""
     address = address_of(state, body.chain, body.address)
     claim = pending_claim(state.store, body.org, body.chain, address)
-    if body.decision == "approve":
-        done = mark_verified(state.store, claim, f"server-admin:{who.org_id}", body.reason)
-    else:
-        done = reject_claim(state.store, claim, who.org_id, body.reason)
-    state.audit.append(who.org_id, f"{body.decision}-control", f"{body.org} {body.chain}:{address}: {body.reason}")
+    with state.audit.change(who.org_id, f"{body.decision}-control") as note:
+        if body.decision == "approve":
+            done = mark_verified(state.store, claim, f"server-admin:{who.org_id}", body.reason)
+        else:
+            done = reject_claim(state.store, claim, who.org_id, body.reason)
+        note.detail = f"{body.org} {body.chain}:{address}: {body.reason}"
     state.watch_changed()
     return control_out(done)

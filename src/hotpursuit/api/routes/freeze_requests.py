@@ -37,6 +37,7 @@ async def requests(who: Reader, state: State, incident: Annotated[str | None, Qu
 async def answer(request_id: str, body: AnswerIn, who: Writer, state: State) -> AnswerOut:
     """Answer a request addressed to the caller: accepted (with the amount frozen), partial, declined."""
     # NotFound (no such request for the caller) -> 404, InterdictionError -> 400: by class, in api/errors.py
-    answer_request(state.store, request_id, who.org_id, body.status, int(body.amount_frozen), body.reason)
-    state.audit.append(who.org_id, "answer-freeze-request", f"{request_id} {body.status} {body.amount_frozen}")
+    with state.audit.change(who.org_id, "answer-freeze-request") as note:
+        answer_request(state.store, request_id, who.org_id, body.status, int(body.amount_frozen), body.reason)
+        note.detail = f"{request_id} {body.status} {body.amount_frozen}"
     return AnswerOut(id=request_id, status=body.status, amount_frozen=body.amount_frozen)

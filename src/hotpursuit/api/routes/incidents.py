@@ -61,10 +61,11 @@ async def incident_open(body: IncidentIn, who: Investigator, state: State) -> In
     if who.kind != "agency":
         raise Forbidden(f"only an agency opens incidents; {who.org_id} is an organisation of kind {who.kind}")
     known_chain(state, body.chain)
-    incident_id, count = open_incident(state.store, body.name, body.chain, body.sources, victim=body.victim,
-                                       actor=body.actor, since=body.since, tlp=body.tlp.value, owner=who.org_id,
-                                       unguessable=True)
-    state.audit.append(who.org_id, "open-incident", f"{incident_id} ({count} sources)")
+    with state.audit.change(who.org_id, "open-incident") as note:
+        incident_id, count = open_incident(state.store, body.name, body.chain, body.sources, victim=body.victim,
+                                           actor=body.actor, since=body.since, tlp=body.tlp.value,
+                                           owner=who.org_id, unguessable=True)
+        note.detail = f"{incident_id} ({count} sources)"
     state.watch_changed()
     return IncidentOpened(id=incident_id, sources=count)
 
@@ -75,8 +76,9 @@ async def incident_close(incident_id: str, who: Investigator, state: State) -> I
     found = visible_incident(state, incident_id, who)
     if found.owner_org != who.org_id:
         raise Forbidden(f"incident_id: incident {incident_id} is owned by {found.owner_org}, not {who.org_id}")
-    close_incident(state.store, incident_id)
-    state.audit.append(who.org_id, "close-incident", incident_id)
+    with state.audit.change(who.org_id, "close-incident") as note:
+        close_incident(state.store, incident_id)
+        note.detail = incident_id
     state.watch_changed()
     return IncidentClosed(id=incident_id, status="closed")
 

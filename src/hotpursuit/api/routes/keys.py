@@ -54,8 +54,10 @@ async def key_create(body: KeyIn, who: AnyKey, state: State) -> KeyCreated:
             raise Forbidden("scopes: only a server-admin creates server-admin keys")
     if "incident" in body.scopes and kind != "agency":
         raise Forbidden(f"scopes: only an agency's keys open incidents; {org} is an organisation of kind {kind}")
-    key_id, key = create_key(state.store, org, body.scopes, body.expires_days, rate_per_second=body.rate_per_second)
-    state.audit.append(who.org_id, "create-key", f"{key_id} for {org}: {' '.join(body.scopes)}")
+    with state.audit.change(who.org_id, "create-key") as note:
+        key_id, key = create_key(state.store, org, body.scopes, body.expires_days,
+                                 rate_per_second=body.rate_per_second)
+        note.detail = f"{key_id} for {org}: {' '.join(body.scopes)}"
     info = next(k for k in list_keys(state.store, org) if k.id == key_id)
     return KeyCreated(**_out(info).model_dump(), key=key)
 
@@ -75,9 +77,10 @@ async def key_revoke(key_id: str, who: AnyKey, state: State) -> KeyOut:
     org = key_org(state.store, key_id)
     if org is None or not (has_scope(who, "server-admin") or (has_scope(who, "org-admin") and org == who.org_id)):
         raise NotFound(f"key_id: no key {key_id!r} you manage")
-    revoke_key(state.store, key_id)
+    with state.audit.change(who.org_id, "revoke-key") as note:
+        revoke_key(state.store, key_id)
+        note.detail = key_id
     _forget(state, key_id)
-    state.audit.append(who.org_id, "revoke-key", key_id)
     return _out(next(k for k in list_keys(state.store, org) if k.id == key_id))
 
 
@@ -97,7 +100,8 @@ async def orgs(who: ServerAdmin, state: State) -> OrgsOut:
 @router.post("/v1/orgs", status_code=201, response_model=OrgOut, responses=CONFLICT)
 async def org_create(body: OrgIn, who: ServerAdmin, state: State) -> OrgOut:
     """Create an organisation (then a key for it: `POST /v1/keys` with `org`)."""
-    add_org(state.store, body.id, body.name, body.kind, body.country, body.sharing_group,
-            scores_hidden=body.scores_hidden)
-    state.audit.append(who.org_id, "create-org", f"{body.id} ({body.kind})")
+    with state.audit.change(who.org_id, "create-org") as note:
+        add_org(state.store, body.id, body.name, body.kind, body.country, body.sharing_group,
+                scores_hidden=body.scores_hidden)
+        note.detail = f"{body.id} ({body.kind})"
     return OrgOut(id=body.id, name=body.name, kind=body.kind, country=body.country, sharing_group=body.sharing_group)

@@ -43,14 +43,15 @@ async def add_label(body: LabelIn, who: Writer, state: State) -> LabelStored:
     normalized = address_of(state, body.chain, body.address)
     claim = LabelClaim(body.chain, normalized, body.label, body.category, body.actor, body.confidence,
                        body.source, body.source_date, body.tlp.value, who.org_id)
-    add_claim(state.store, f"api:{who.org_id}", claim)
+    with state.audit.change(who.org_id, "write-label") as note:
+        add_claim(state.store, f"api:{who.org_id}", claim)
+        note.detail = f"{body.chain}:{normalized} {claim.category} {claim.tlp}"
     hidden = scores_hidden(state.store, who.org_id)
     members = cluster_members(state.store, body.chain, [normalized]).get(normalized, [])
     for address, via in [(normalized, None), *((m, normalized) for m in members)]:  # its cluster inherits it now
         state.index.add(body.chain, address, IndexedClaim(
             claim.label, claim.category, claim.actor, claim.confidence, claim.source, claim.tlp, who.org_id,
             who.sharing_group, via, hidden, who.kind == "agency"))
-    state.audit.append(who.org_id, "write-label", f"{body.chain}:{normalized} {claim.category} {claim.tlp}")
     if claim.category in SERVICE_KINDS:  # a new endpoint for the live traces
         state.watch_changed()
     return LabelStored(chain=body.chain, address=normalized, stored=True)
@@ -62,10 +63,12 @@ async def withdraw_label(body: WithdrawIn, who: Writer, state: State) -> LabelsW
     stops counting them at once (on the address and its cluster); they are kept in the store's history
     with when and by whom, and the withdrawal is audited."""
     normalized = address_of(state, body.chain, body.address)
-    count = withdraw_claims(state.store, who.org_id, body.chain, normalized, body.category, body.label)
-    if not count:
-        raise NotFound(f"address: {who.org_id} has no {body.category} claim about {body.chain}:{normalized}"
-                       + (f" labelled {body.label!r}" if body.label else ""))
+    with state.audit.change(who.org_id, "withdraw-label") as note:
+        count = withdraw_claims(state.store, who.org_id, body.chain, normalized, body.category, body.label)
+        if not count:
+            raise NotFound(f"address: {who.org_id} has no {body.category} claim about {body.chain}:{normalized}"
+                           + (f" labelled {body.label!r}" if body.label else ""))
+        note.detail = f"{body.chain}:{normalized} {body.category} ({count})"
     members = cluster_members(state.store, body.chain, [normalized]).get(normalized, [])
 
     def withdrawn(c: IndexedClaim) -> bool:
@@ -73,7 +76,6 @@ async def withdraw_label(body: WithdrawIn, who: Writer, state: State) -> LabelsW
                 and (body.label is None or c.label == body.label) and c.via in (None, normalized))
 
     state.index.remove_claims(body.chain, [normalized, *members], withdrawn)
-    state.audit.append(who.org_id, "withdraw-label", f"{body.chain}:{normalized} {body.category} ({count})")
     if body.category in SERVICE_KINDS:
         state.watch_changed()
     return LabelsWithdrawn(chain=body.chain, address=normalized, withdrawn=count)

@@ -37,8 +37,9 @@ async def webhook(body: WebhookIn, who: OrgAdmin, state: State) -> WebhookOut:
     if refused is not None:  # no webhook into the server's own network (SSRF)
         raise InvalidInput(f"url: {host} resolves to {refused}, which is not a public address; the server's "
                            "operator may allow a network (serve --allow-webhook-network)")
-    secret = set_webhook(state.store, who.org_id, body.url)
-    state.audit.append(who.org_id, "set-webhook", body.url)
+    with state.audit.change(who.org_id, "set-webhook") as note:
+        secret = set_webhook(state.store, who.org_id, body.url)
+        note.detail = body.url
     return WebhookOut(org=who.org_id, url=body.url, secret=secret)
 
 
@@ -56,8 +57,9 @@ async def control(body: ControlIn, who: OrgAdmin, state: State) -> ControlOut:
     nothing) until the address signs the returned challenge (`POST /v1/orgs/me/controls/proof`) or a
     server-admin approves it."""
     address = address_of(state, body.chain, body.address)
-    claim = claim_control(state.store, who.org_id, body.chain, address, body.kind)
-    state.audit.append(who.org_id, "claim-control", f"{body.chain}:{address} {body.kind} {claim.status}")
+    with state.audit.change(who.org_id, "claim-control") as note:
+        claim = claim_control(state.store, who.org_id, body.chain, address, body.kind)
+        note.detail = f"{body.chain}:{address} {body.kind} {claim.status}"
     return control_out(claim)
 
 
@@ -71,8 +73,9 @@ async def prove(body: ProofIn, who: OrgAdmin, state: State) -> ControlOut:
     family = "evm" if body.chain in EVM_CHAINS or address.startswith("0x") else "bitcoin"
     if claim.challenge is None or not proves_control(family, claim.challenge, address, body.signature.strip()):
         raise InvalidInput(f"signature: not a signature by {address} over this claim's challenge")
-    done = mark_verified(state.store, claim, "signature", body.signature.strip())
-    state.audit.append(who.org_id, "verify-control", f"{body.chain}:{address} by signature")
+    with state.audit.change(who.org_id, "verify-control") as note:
+        done = mark_verified(state.store, claim, "signature", body.signature.strip())
+        note.detail = f"{body.chain}:{address} by signature"
     state.watch_changed()
     return control_out(done)
 

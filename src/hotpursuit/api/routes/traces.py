@@ -64,8 +64,9 @@ async def start_trace(incident_id: str, body: TraceRequest, who: Reader, state: 
         raise RateLimited(f"{MAX_QUEUED_PER_ORG} traces of {who.org_id} are queued or running already; "
                           "start more when they finish")
     model = body.model.value
-    job_id = queue_trace_job(state.store, incident_id, model, body.hops, who.org_id)
-    state.audit.append(who.org_id, "start-trace", f"{job_id} {incident_id} {model} hops={body.hops} save={body.save}")
+    with state.audit.change(who.org_id, "start-trace") as note:
+        job_id = queue_trace_job(state.store, incident_id, model, body.hops, who.org_id)
+        note.detail = f"{job_id} {incident_id} {model} hops={body.hops} save={body.save}"
 
     def trace_and_index(store: Store) -> tuple[Any, ScreeningIndex | None]:
         # new data (the live watch's blocks) may hold new fake assets or poisoning: their claims go into
