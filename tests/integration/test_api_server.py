@@ -345,14 +345,17 @@ def test_audit_entries_survive_a_kill_9_of_the_server(tmp_path: Path) -> None:
 
 def test_openapi_spec_holds_under_schemathesis_stateful(server: tuple[str, dict[str, str], Store],
                                                         tmp_path: Path) -> None:
-    """Last in this module: its random writes (labels, incidents) change the shared server's state."""
+    """Last in this module: its random writes (labels, incidents) change the shared server's state.
+    Positive and negative data (`--mode all`): every invalid request is refused with a 4xx, and every
+    status answered is one the spec lists."""
     import subprocess
     import sys
 
     base, keys, _ = server
     result = subprocess.run(
         [sys.executable, "-m", "schemathesis.cli", "run", f"{base}/openapi.json", "--checks",
-         "not_a_server_error,response_schema_conformance", "-H", f"X-API-Key: {keys['admin']}",
+         "not_a_server_error,response_schema_conformance,negative_data_rejection,status_code_conformance",
+         "--mode", "all", "-H", f"X-API-Key: {keys['admin']}",
          "--max-examples", "30", "--exclude-path", "/v1/admin/reload"],
         capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 
 from hotpursuit.api.models.common import Amount, ChainIn, TlpField
 from hotpursuit.security.tlp import Tlp
@@ -16,7 +16,7 @@ class IncidentIn(BaseModel):
     sources: list[str] = Field(min_length=1, max_length=1000, description="theft tx hashes or thief addresses")
     victim: str | None = Field(default=None, max_length=128)
     actor: str | None = Field(default=None, max_length=100)
-    since: int | None = Field(default=None, ge=0, le=2**62, description="first block to trace from")
+    since: StrictInt | None = Field(default=None, ge=0, le=2**62, description="first block to trace from")
     tlp: TlpField = Tlp.AMBER
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool, StrictFloat, StrictInt
 
 from hotpursuit.security.keys import SCOPES
 
@@ -12,8 +12,8 @@ class KeyIn(BaseModel):
 
     org: str | None = Field(default=None, max_length=100, description="default: the caller's organisation")
     scopes: list[str] = Field(min_length=1, max_length=len(SCOPES), description="among " + ", ".join(SCOPES))
-    expires_days: int | None = Field(default=365, ge=1, le=3650)
-    rate_per_second: float | None = Field(default=None, gt=0, le=1e6)
+    expires_days: StrictInt | None = Field(default=365, ge=1, le=3650)
+    rate_per_second: StrictFloat | None = Field(default=None, gt=0, le=1e6)
 
 
 class KeyOut(BaseModel):
@@ -48,7 +48,7 @@ class OrgIn(BaseModel):
     kind: str = Field(pattern="^(agency|exchange|issuer)$")
     country: str | None = Field(default=None, max_length=2)
     sharing_group: str | None = Field(default=None, max_length=100)
-    scores_hidden: bool = False
+    scores_hidden: StrictBool = False
 
 
 class OrgOut(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, StrictInt, field_validator
 
 from hotpursuit.api.models.common import AddressIn, ChainIn, TlpField
 from hotpursuit.attribution.labels import CATEGORIES
@@ -19,7 +19,7 @@ class LabelIn(BaseModel):
     label: str = Field(min_length=1, max_length=200)
     category: str = Field(description="one of " + ", ".join(CATEGORIES))
     actor: str | None = Field(default=None, max_length=100)
-    confidence: int = Field(ge=1, le=100, description="1-100: a claim nobody is sure of is no claim")
+    confidence: StrictInt = Field(ge=1, le=100, description="1-100: a claim nobody is sure of is no claim")
     source: str = Field(min_length=1, max_length=500)
     source_date: datetime.date | None = None
     tlp: TlpField = Tlp.AMBER

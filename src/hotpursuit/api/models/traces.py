@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from hotpursuit.trace.account_taint import TaintModel
 
@@ -13,8 +13,8 @@ class TraceRequest(BaseModel):
     """A trace to run: the taint model, a hop limit, and whether to save the taint for screening."""
 
     model: TaintModel = TaintModel.haircut
-    hops: int | None = Field(default=None, ge=1, le=64)
-    save: bool = False
+    hops: StrictInt | None = Field(default=None, ge=1, le=64)
+    save: StrictBool = False
 
 
 class TraceJobOut(BaseModel):

@@ -44,9 +44,13 @@ def _out(job: TraceJob) -> TraceJobOut:
 
 def _visible_job(state: ApiState, job_id: str, who: Caller) -> TraceJob:
     job = trace_job(state.store, job_id)
+    try:
+        if job is not None:
+            visible_incident(state, job.incident_id, who)  # a trace has its incident's TLP
+    except NotFound:
+        job = None  # never name the incident (its id carries its name) of a job the caller may not see
     if job is None:
         raise NotFound(f"job_id: no trace job {job_id!r}")
-    visible_incident(state, job.incident_id, who)  # a trace has its incident's TLP
     return job
 
 
