@@ -139,7 +139,7 @@ def latency_run(args: argparse.Namespace, tmp: Path) -> None:
             chain.send([(thief, layer, 1_000 * ETHER) for layer in layers])
             chain.mine()
             mined: dict[int, float] = {}
-            app = create_app(store, watch_rpc=node.url, watch_from=since)
+            app = create_app(store, watch_rpc=node.url, watch_from=since, webhook_networks=["127.0.0.1/32"])
             with serve_in_thread(app):
                 time.sleep(1.0)
                 for b in range(args.blocks):

@@ -78,7 +78,7 @@ def test_live_drill_every_freezer_is_asked_and_the_issuer_freezes_before_the_nex
         server = start_serve(db, port, key, "--watch-rpc", node.url, "--watch-from", str(since),
                              "--min-freeze", f"ETH={ETH_MIN}", "--min-freeze", f"{token}={USD_MIN}",
                              "--min-freeze", f"BTC={BTC_MIN}", "--watch-esplora", bitcoin.esplora_url,
-                             "--watch-bitcoin-from", "0")
+                             "--watch-bitcoin-from", "0", "--allow-webhook-network", "127.0.0.1")
         receivers = []
         try:
             for d in defenders:

@@ -125,7 +125,8 @@ def test_an_incident_opened_and_a_control_declared_after_the_loot_arrived_are_se
         _send(rpc, LAYER, DEPOSIT, 40 * ETHER)
         _send(rpc, LAYER, deposit2, 10 * ETHER)
         tip = int(rpc.call("eth_blockNumber", []), 16)
-        app = create_app(store, watch_rpc=anvil.url, watch_from=since, thresholds={"ETH": ETHER})
+        app = create_app(store, watch_rpc=anvil.url, watch_from=since, thresholds={"ETH": ETHER},
+                         webhook_networks=["127.0.0.1/32"])
         with serve_in_thread(app) as base:
             def requests() -> list[dict[str, Any]]:
                 return list(httpx.get(f"{base}/v1/freeze-requests", headers=agency).json()["requests"])
@@ -190,7 +191,8 @@ def test_a_deposit_address_found_by_clustering_moves_the_request_from_the_hot_wa
         _send(rpc, LAYER, deposit, 30 * ETHER)  # the thief's deposit, swept too
         _send(rpc, deposit, hot, 30 * ETHER)
         tip = int(rpc.call("eth_blockNumber", []), 16)
-        app = create_app(store, watch_rpc=anvil.url, watch_from=since, thresholds={"ETH": ETHER})
+        app = create_app(store, watch_rpc=anvil.url, watch_from=since, thresholds={"ETH": ETHER},
+                         webhook_networks=["127.0.0.1/32"])
         with serve_in_thread(app) as base:
             def requests() -> list[dict[str, Any]]:
                 return list(httpx.get(f"{base}/v1/freeze-requests", headers=agency).json()["requests"])

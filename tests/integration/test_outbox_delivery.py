@@ -27,6 +27,8 @@ from hotpursuit.store.org_tables import add_org, create_key
 
 from .serve_process import start_serve
 
+LOOPBACK = ["127.0.0.1/32"]  # the receivers run here: the operator allows loopback explicitly
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 DEPOSIT = "0x" + "d1" * 20
 
@@ -61,7 +63,7 @@ def test_a_request_reaches_a_receiver_that_was_down_and_its_freeze_reaches_the_b
     port = free_port()
     secret, key, _ = _store_with_one_request(tmp_path / "o.duckdb", port)
     with Store.open(tmp_path / "o.duckdb") as store:
-        with serve_in_thread(create_app(store)) as base:
+        with serve_in_thread(create_app(store, webhook_networks=LOOPBACK)) as base:
             time.sleep(1.0)  # the receiver is down: attempts fail and are retried with backoff
             failed = store.execute("SELECT attempts, status, last_error FROM outbox").fetchone()
             assert failed is not None and failed[0] >= 1 and failed[1] == "pending" and "Connect" in failed[2]
@@ -110,7 +112,7 @@ def test_delivery_survives_kill_9_of_the_server_and_a_receiver_down_for_minutes(
     base = f"http://127.0.0.1:{api_port}"
     secret, key, agency_key = _store_with_one_request(db, hook_port)
     down_since = time.monotonic()
-    server = start_serve(db, api_port, agency_key)
+    server = start_serve(db, api_port, agency_key, "--allow-webhook-network", "127.0.0.1")
     receiver = None
     try:
         time.sleep(RECEIVER_DOWN_SECONDS / 2)
@@ -118,7 +120,7 @@ def test_delivery_survives_kill_9_of_the_server_and_a_receiver_down_for_minutes(
         assert before_kill["status"] == "pending" and before_kill["attempts"] >= 5
         assert "Connect" in before_kill["last_error"]
         _kill_9(server)
-        server = start_serve(db, api_port, agency_key)
+        server = start_serve(db, api_port, agency_key, "--allow-webhook-network", "127.0.0.1")
         time.sleep(max(0.0, RECEIVER_DOWN_SECONDS - (time.monotonic() - down_since)))
         still_down = _delivery(base, agency_key)
         assert still_down["status"] == "pending" and still_down["attempts"] > before_kill["attempts"]
@@ -134,7 +136,7 @@ def test_delivery_survives_kill_9_of_the_server_and_a_receiver_down_for_minutes(
         with Store.open(db) as store:  # as if killed between the receiver's 2xx and the commit
             store.execute("UPDATE outbox SET status = 'pending', delivered_at = NULL, "
                               "next_attempt_at = current_timestamp")
-        server = start_serve(db, api_port, agency_key)
+        server = start_serve(db, api_port, agency_key, "--allow-webhook-network", "127.0.0.1")
         for _ in range(200):
             if _delivery(base, agency_key)["status"] == "delivered":
                 break
@@ -166,7 +168,7 @@ def _await_frozen(base: str, key: str, *, timeout: float) -> dict[str, Any]:
 
 def test_answers_accepted_partial_declined_reach_the_board_and_bad_answers_are_refused(tmp_path: Path) -> None:
     _, key, agency_key = _store_with_one_request(tmp_path / "a.duckdb", free_port())
-    with Store.open(tmp_path / "a.duckdb") as store, serve_in_thread(create_app(store)) as base:
+    with Store.open(tmp_path / "a.duckdb") as store, serve_in_thread(create_app(store, webhook_networks=LOOPBACK)) as base:
         rid = httpx.get(f"{base}/v1/freeze-requests", headers={"X-API-Key": key}).json()["requests"][0]["id"]
         url = f"{base}/v1/freeze-requests/{rid}/answer"
 

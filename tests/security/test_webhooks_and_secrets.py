@@ -57,3 +57,101 @@ def test_webhook_secrets_are_sealed_at_rest_and_the_store_is_private(tmp_path: P
     key_file = Path(str(db) + ".key")
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert secret.encode() not in db.read_bytes()
+
+
+class _Receiver:
+    """A real HTTP receiver on 127.0.0.1 answering every POST with `status` and `reply`."""
+
+    def __init__(self, status: int, reply: bytes) -> None:
+        import http.server
+        import threading
+
+        seen: list[tuple[str, str | None]] = []
+        self.seen = seen
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the standard library's name
+                self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                seen.append((self.path, self.headers.get("Host")))
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            def log_message(self, *_: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _outbox(store: Store) -> tuple[int, str | None]:
+    """(attempts, last error) of the one outbox entry, read on a cursor of its own (the server's thread
+    uses the store's)."""
+    reader = store.cursor()
+    try:
+        row = reader.execute("SELECT attempts, last_error FROM outbox").fetchone()
+    finally:
+        reader.close()
+    assert row is not None
+    return int(row[0]), row[1]
+
+
+def test_a_webhook_host_that_now_resolves_inside_is_refused_at_each_delivery(tmp_path: Path) -> None:
+    """DNS rebinding: the host passed the check when it was set, and resolves into the server's network
+    at delivery (here `localhost`, set straight in the store as if it had been public then)."""
+    import time
+
+    from tests.integration.test_outbox_delivery import _store_with_one_request
+
+    receiver = _Receiver(200, b"ok")
+    try:
+        db = tmp_path / "r.duckdb"
+        _store_with_one_request(db, receiver.port)
+        with Store.open(db) as store:
+            set_webhook(store, "ex-hanbit", f"http://localhost:{receiver.port}/hook")
+            with serve_in_thread(create_app(store)):
+                time.sleep(1.0)
+                attempts, error = _outbox(store)
+            assert receiver.seen == [] and attempts >= 1
+            assert error is not None and "refused" in error and "127.0.0.1" in error
+            # allowed by the operator, the same name is delivered, to the address that was checked
+            with serve_in_thread(create_app(store, webhook_networks=["127.0.0.1/32"])):
+                for _ in range(100):
+                    if receiver.seen:
+                        break
+                    time.sleep(0.05)
+        assert receiver.seen == [("/hook", f"localhost:{receiver.port}")]
+    finally:
+        receiver.close()
+
+
+def test_the_receiver_s_reply_is_never_kept_nor_shown(tmp_path: Path) -> None:
+    """An internal service's reply would be readable through the freeze-request list (the first 200
+    characters were): only the status is kept."""
+    import time
+
+    from tests.integration.test_outbox_delivery import _store_with_one_request
+
+    receiver = _Receiver(500, b"INTERNAL-ONLY: redis_version:7.2.4 role:master")
+    try:
+        db = tmp_path / "e.duckdb"
+        _, exchange_key, _ = _store_with_one_request(db, receiver.port)
+        with Store.open(db) as store:
+            with serve_in_thread(create_app(store, webhook_networks=["127.0.0.1/32"])) as base:
+                for _ in range(100):
+                    if receiver.seen and _outbox(store)[0] >= 1:
+                        break
+                    time.sleep(0.05)
+                listed = httpx.get(base + "/v1/freeze-requests", headers={"X-API-Key": exchange_key})
+            assert _outbox(store)[1] == "HTTP 500"
+        assert listed.status_code == 200 and listed.json()["requests"][0]["delivery"]["last_error"] == "HTTP 500"
+        assert "INTERNAL" not in listed.text and "redis" not in listed.text
+        assert b"redis_version" not in db.read_bytes()
+    finally:
+        receiver.close()

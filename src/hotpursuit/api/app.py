@@ -67,7 +67,7 @@ def create_app(store: Store, *, rate_per_second: float = 2000.0, burst: int = 40
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         state.audit.start()
-        state.delivery = OutboxDelivery(store)
+        state.delivery = OutboxDelivery(store, allowed_networks=state.webhook_networks)
         state.delivery.start()
         if state.watch is not None:
             loop, delivery = asyncio.get_running_loop(), state.delivery

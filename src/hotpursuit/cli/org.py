@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
 from hotpursuit.cli.options import (
     DbOption,
     console,
     user_errors,
 )
+from hotpursuit.cli.running_server import ApiKeyOption, ServerApi, store_or_server
 from hotpursuit.store import Store
 
 app = typer.Typer(help="Organisations (agencies, exchanges, issuers).", no_args_is_help=True)
@@ -26,13 +28,38 @@ def org_add(
     sharing_group: Annotated[str | None, typer.Option(help="TLP:AMBER sharing group.")] = None,
     scores_hidden: Annotated[bool, typer.Option(
         help="Let this organisation's claims count in the scores of callers who may not see them.")] = False,
+    api_key: ApiKeyOption = None,
 ) -> None:
-    """Create an organisation."""
+    """Create an organisation (through the running server's API while it holds the store: a server-admin
+    key)."""
     from hotpursuit.store.org_tables import add_org
 
-    with user_errors(), Store.open(db) as store:
-        add_org(store, org_id, name, kind, country, sharing_group, scores_hidden=scores_hidden)
+    with user_errors(), store_or_server(db, api_key) as target:
+        if isinstance(target, ServerApi):
+            target.call("POST", "/v1/orgs", {"id": org_id, "name": name, "kind": kind, "country": country,
+                                             "sharing_group": sharing_group, "scores_hidden": scores_hidden})
+        else:
+            add_org(target, org_id, name, kind, country, sharing_group, scores_hidden=scores_hidden)
     console.print(f"organisation {org_id} added")
+
+
+@app.command("list")
+def org_list(db: DbOption, api_key: ApiKeyOption = None) -> None:
+    """Every organisation: id, name, kind, country, sharing group."""
+    from hotpursuit.store.org_tables import list_orgs
+
+    with user_errors(), store_or_server(db, api_key, must_exist=True) as target:
+        if isinstance(target, ServerApi):
+            rows = [(o["id"], o["name"], o["kind"], o["country"], o["sharing_group"])
+                    for o in target.call("GET", "/v1/orgs")["orgs"]]
+        else:
+            rows = [(o.id, o.name, o.kind, o.country, o.sharing_group) for o in list_orgs(target)]
+    table = Table(title=f"{len(rows)} organisations")
+    for column in ("id", "name", "kind", "country", "sharing group"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(str(v or "") for v in row))
+    console.print(table)
 
 
 @app.command("webhook")

@@ -44,6 +44,7 @@ def serve(
     import uvicorn
 
     from hotpursuit.api.app import create_app
+    from hotpursuit.cli.running_server import announce_server
     from hotpursuit.ingest.bitcoin_node_job import BitcoinSource, CoreRpcSource, EsploraSource, core_auth
 
     thresholds = {}
@@ -66,4 +67,5 @@ def serve(
                          webhook_networks=allow_webhook_network, audit_checkpoint_seconds=audit_checkpoint_seconds)
         gc.collect()
         gc.freeze()  # the screening index's millions of objects live as long as the process: never re-scan them
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        with announce_server(db, host, port):  # the CLI's key and org commands find the server here
+            uvicorn.run(app, host=host, port=port, log_level="warning")

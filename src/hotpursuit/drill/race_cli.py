@@ -51,7 +51,8 @@ def demo_live_race(db: Path, seed: int, out: Path) -> None:
         token = roster["issuer"]["token"]
         app = create_app(store, watch_rpc=node.url, watch_from=since,
                          thresholds={"ETH": ETH_MIN, token: USD_MIN, "BTC": BTC_MIN},
-                         watch_bitcoin=EsploraSource(bitcoin.esplora_url), watch_bitcoin_from=0)
+                         watch_bitcoin=EsploraSource(bitcoin.esplora_url), watch_bitcoin_from=0,
+                         webhook_networks=["127.0.0.1/32"])  # the reference receivers run on this machine
         with serve_in_thread(app) as base:
             receivers = [subprocess.Popen(receiver_command(d, examples=project_root() / "examples", api=base,
                                                            rpc=node.url, roster=roster,

@@ -8,6 +8,12 @@ exact stored body, `X-Hotpursuit-Signature` (HMAC-SHA256 over timestamp and body
 retraction never overtakes its request); organisations are served concurrently. The state lives in
 the store, so a restarted server resumes where the killed one stopped; a receiver may see an entry
 twice (killed between its 2xx and our commit) and must apply each idempotency key once.
+
+The webhook's host is resolved again at each delivery and every address checked as when it was set
+(public only, unless the operator allowed a network); the request then goes to the checked address
+(the URL's host kept in `Host` and, for https, in TLS's server name and certificate check), so a DNS
+name that later resolves into the server's network reaches nothing. A failure is recorded as the HTTP
+status or the kind of error only: the receiver's reply is never kept or shown.
 """
 
 from __future__ import annotations
@@ -16,11 +22,15 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import socket
 import time
+from collections.abc import Iterable
 
 import httpx
 
+from hotpursuit.errors import InvalidInput
 from hotpursuit.security.webhook_signing import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, sign
+from hotpursuit.security.webhook_targets import Network, pinned_url, refused_address, webhook_host
 from hotpursuit.store.database import Store
 from hotpursuit.store.interdiction_tables import Delivery, due_deliveries, mark_delivered, mark_failed, next_due
 from hotpursuit.store.interdiction_tables import utc_now as _now
@@ -36,9 +46,10 @@ def backoff(attempts: int) -> float:
 class OutboxDelivery:
     """The delivery loop over one store (its main connection: used only between awaits)."""
 
-    def __init__(self, store: Store, *, timeout: float = 5.0) -> None:
+    def __init__(self, store: Store, *, timeout: float = 5.0, allowed_networks: Iterable[Network] = ()) -> None:
         self.store = store
         self.timeout = timeout
+        self.allowed_networks = list(allowed_networks)
         self.delivered: dict[str, float] = {}  # entry id -> when delivered (monotonic), for the benchmark
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -89,12 +100,19 @@ class OutboxDelivery:
             return False
         headers = {"Content-Type": "application/json", IDEMPOTENCY_HEADER: entry.id,
                    SIGNATURE_HEADER: sign(entry.secret, entry.body, int(time.time()), entry.id)}
-        try:
-            reply = await self._client.post(entry.url, content=entry.body, headers=headers)
-            # the status only: the error is shown in the freeze-request list, the receiver's reply never is
-            error = None if 200 <= reply.status_code < 300 else f"HTTP {reply.status_code}"
-        except httpx.HTTPError as exc:
-            error = f"{type(exc).__name__}: {exc}"
+        target = await self._checked_target(entry.url)
+        if isinstance(target, str):
+            error: str | None = target
+        else:
+            url, host = target
+            headers["Host"] = host
+            try:
+                reply = await self._client.post(url, content=entry.body, headers=headers,
+                                                extensions={"sni_hostname": webhook_host(entry.url)[0]})
+                # the status only: the error is shown in the freeze-request list, the reply never is
+                error = None if 200 <= reply.status_code < 300 else f"HTTP {reply.status_code}"
+            except httpx.HTTPError as exc:
+                error = type(exc).__name__  # the kind only: no text from the receiver's side
         if error is None:
             mark_delivered(self.store, entry.id)
             self.delivered[entry.id] = time.monotonic()
@@ -104,3 +122,19 @@ class OutboxDelivery:
                     entry.attempts + 1, retry, error)
         mark_failed(self.store, entry.id, _now() + dt.timedelta(seconds=retry), error)
         return False
+
+    async def _checked_target(self, url: str) -> tuple[str, str] | str:
+        """(URL pinned to a checked address, Host header), or why the webhook may not be reached now."""
+        try:
+            host, port = webhook_host(url)
+            found = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except InvalidInput as exc:
+            return str(exc)
+        except OSError:
+            return "the webhook's host does not resolve"
+        addresses = [str(info[4][0]) for info in found]
+        refused = refused_address(addresses, self.allowed_networks)
+        if refused is not None or not addresses:
+            return f"refused: the webhook's host now resolves to {refused}, not a public address"
+        netloc = httpx.URL(url).netloc.decode()
+        return pinned_url(url, addresses[0]), netloc

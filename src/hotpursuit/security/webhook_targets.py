@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from hotpursuit.errors import InvalidInput
 
@@ -46,3 +46,12 @@ def parse_networks(texts: Iterable[str]) -> list[Network]:
         except ValueError as exc:
             raise InvalidInput(f"--allow-webhook-network {text!r}: not a network ({exc})") from exc
     return out
+
+
+def pinned_url(url: str, address: str) -> str:
+    """`url` with its host replaced by the address it was checked to resolve to, so the connection goes
+    where the check looked (no second lookup a rebinding DNS server could answer differently)."""
+    parts = urlsplit(url)
+    host = f"[{address}]" if ":" in address else address
+    netloc = host if parts.port is None else f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
