@@ -168,7 +168,8 @@ def _await_frozen(base: str, key: str, *, timeout: float) -> dict[str, Any]:
 
 def test_answers_accepted_partial_declined_reach_the_board_and_bad_answers_are_refused(tmp_path: Path) -> None:
     _, key, agency_key = _store_with_one_request(tmp_path / "a.duckdb", free_port())
-    with Store.open(tmp_path / "a.duckdb") as store, serve_in_thread(create_app(store, webhook_networks=LOOPBACK)) as base:
+    with Store.open(tmp_path / "a.duckdb") as store, \
+            serve_in_thread(create_app(store, webhook_networks=LOOPBACK)) as base:
         rid = httpx.get(f"{base}/v1/freeze-requests", headers={"X-API-Key": key}).json()["requests"][0]["id"]
         url = f"{base}/v1/freeze-requests/{rid}/answer"
 

@@ -4,9 +4,13 @@ may not see)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import httpx
 from eth_account import Account
 from eth_account.messages import encode_defunct
 
+from hotpursuit.drill.devnet.anvil import AnvilNode
 from hotpursuit.store.interdiction_tables import add_control, load_controls
 from tests.security.conftest import Server
 
@@ -90,3 +94,83 @@ def test_a_server_admin_approves_what_cannot_sign_with_the_reason_kept(server: S
         assert approved.json()["verified_by"] == "server-admin:server-op"
     _, issued = load_controls(server.store, "ethereum")
     assert issued[token].org_id == "ex-hanbit"
+
+
+def test_a_token_is_proven_by_the_holder_of_its_role_on_chain(anvil: AnvilNode, tmp_path: Path) -> None:
+    """A contract cannot sign: the signature must come from the address its own `owner()`,
+    `blacklister()` or `issuer()` returns, read from the node (here the drill's stablecoin on anvil)."""
+    from hotpursuit.api.app import create_app
+    from hotpursuit.api.background import serve_in_thread
+    from hotpursuit.drill.devnet.contracts import load_artifact
+    from hotpursuit.ingest.rpc_client import JsonRpcClient
+    from hotpursuit.store import Store
+    from hotpursuit.store.org_tables import add_org, create_key
+
+    issuer = Account.from_key(bytes.fromhex("4c" * 32))
+    node = JsonRpcClient(anvil.url)
+    node.call("anvil_setBalance", [issuer.address, hex(10**20)])
+    sent = node.call("eth_sendTransaction", [{"from": issuer.address, "gas": hex(5_000_000), "data": load_artifact(
+        "BlacklistableStablecoin").deploy_data("Tether USD", "USDT", 6)}])
+    token = str(node.call("eth_getTransactionReceipt", [sent])["contractAddress"]).lower()
+    with Store.open(tmp_path / "t.duckdb") as store:
+        add_org(store, "iss-tether", "Tether", "issuer", None, None)
+        key = create_key(store, "iss-tether", ["org-admin"], 1)[1]
+        for rpc, expected in ((None, "no node"), (anvil.url, "verified")):
+            with serve_in_thread(create_app(store, rpc=rpc)) as base, \
+                    httpx.Client(base_url=base, headers={"X-API-Key": key}) as issuer_org:
+                claim = issuer_org.post("/v1/orgs/me/controls", json={"chain": "anvil", "address": token,
+                                                                      "kind": "token"}).json()
+                challenge = claim["challenge"]
+                stranger = issuer_org.post("/v1/orgs/me/controls/proof", json={
+                    "chain": "anvil", "address": token, "signature": _sign(Account.create().key, challenge)})
+                assert stranger.status_code == 400, stranger.text
+                proof = issuer_org.post("/v1/orgs/me/controls/proof", json={
+                    "chain": "anvil", "address": token, "signature": _sign(issuer.key, challenge)})
+                if expected == "no node":
+                    assert proof.status_code == 400 and "no node" in proof.text and "server-admin" in proof.text
+                    continue
+                assert "issuer" in stranger.text and issuer.address.lower() in stranger.text
+                assert proof.status_code == 200, proof.text
+                done = proof.json()
+                assert done["status"] == "verified" and done["verified_by"] == "signature of the token's issuer"
+                assert issuer.address.lower() in done["evidence"]
+
+
+BIP322_ADDRESS = "bc1q9vza2e8x573nczrlzms0wvx3gsqjx7vavgkx0l"  # the BIP's test vectors
+BIP322_HELLO = ("AkcwRAIgZRfIY3p7/DoVTty6YZbWS71bc5Vct9p9Fia83eRmw2QCICK/ENGfwLtptFluMGs2KsqoNSk89pO7F29zJLUx9a/s"
+                "ASECx/EgAxlkQpQ9hYjgGu6EBCPMVPwVIVJqO4XCsMvViHI=")
+
+
+def test_bip322_signatures_verify_as_the_bip_says() -> None:
+    from embit import ec
+
+    from hotpursuit.security.control_proof import bitcoin_message_signed_by
+    from tests.security.bip322_signer import p2wpkh_address, sign_simple
+
+    assert bitcoin_message_signed_by("Hello World", BIP322_HELLO, BIP322_ADDRESS)
+    assert not bitcoin_message_signed_by("Hello World!", BIP322_HELLO, BIP322_ADDRESS)
+    assert not bitcoin_message_signed_by("Hello World", BIP322_HELLO, "bc1ql3e9pgs3mmwuwrh95fecme0s0qtn2880lsvsd5")
+    assert not bitcoin_message_signed_by("Hello World", "not base64!", BIP322_ADDRESS)
+    key = ec.PrivateKey(bytes.fromhex("11" * 32))  # our signer agrees with the verifier
+    assert bitcoin_message_signed_by("x", sign_simple(key, "x"), p2wpkh_address(key))
+
+
+def test_a_segwit_address_proves_control_with_a_bip322_signature(server: Server) -> None:
+    from embit import ec
+
+    from tests.security.bip322_signer import p2wpkh_address, sign_simple
+
+    wallet, other = ec.PrivateKey(bytes.fromhex("21" * 32)), ec.PrivateKey(bytes.fromhex("22" * 32))
+    address = p2wpkh_address(wallet)
+    with server.client("exchange") as exchange:
+        claim = exchange.post("/v1/orgs/me/controls", json={"chain": "bitcoin", "address": address,
+                                                            "kind": "hot_wallet"})
+        assert claim.status_code == 201, claim.text
+        challenge = claim.json()["challenge"]
+        forged = exchange.post("/v1/orgs/me/controls/proof", json={
+            "chain": "bitcoin", "address": address, "signature": sign_simple(other, challenge)})
+        assert forged.status_code == 400 and forged.json()["error"]["field"] == "signature"
+        proven = exchange.post("/v1/orgs/me/controls/proof", json={
+            "chain": "bitcoin", "address": address, "signature": sign_simple(wallet, challenge)})
+        assert proven.status_code == 200, proven.text
+        assert proven.json()["status"] == "verified"

@@ -70,7 +70,7 @@ class _Receiver:
         self.seen = seen
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the standard library's name
+            def do_POST(self) -> None:
                 self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 seen.append((self.path, self.headers.get("Host")))
                 self.send_response(status)

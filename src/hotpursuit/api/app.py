@@ -46,7 +46,7 @@ def create_app(store: Store, *, rate_per_second: float = 2000.0, burst: int = 40
                watch_from: int | None = None, watch_bitcoin: BitcoinSource | None = None,
                watch_bitcoin_from: int | None = None, webhook_networks: list[str] | None = None,
                failed_auth_rate: float = 5.0, failed_auth_burst: int = 20,
-               audit_checkpoint_seconds: float = CHECKPOINT_SECONDS) -> FastAPI:
+               audit_checkpoint_seconds: float = CHECKPOINT_SECONDS, rpc: str | None = None) -> FastAPI:
     """The application over an open store (the server process owns it); each key may make
     `rate_per_second` requests per second on average, `burst` at once (429 with Retry-After beyond).
     With `watch_rpc` (an EVM node's JSON-RPC URL), it follows that chain live and sends freeze requests
@@ -54,13 +54,16 @@ def create_app(store: Store, *, rate_per_second: float = 2000.0, burst: int = 40
     source, where bridge payouts carry the taint on; the outbox is delivered in any case.
     `webhook_networks`: non-public networks (CIDR) an organisation's webhook may point at. Failed
     authentications from one source address: `failed_auth_rate` per second, `failed_auth_burst` at once.
-    The audit log's head is signed every `audit_checkpoint_seconds`."""
+    The audit log's head is signed every `audit_checkpoint_seconds`. `rpc` (default: `watch_rpc`): an EVM
+    node the server reads token roles from, to verify control claims over token contracts."""
     fail_unfinished_trace_jobs(store)
     assess_changed(store)  # fake assets and poisoning known before the first screening answer
     audit = AuditWriter(store, checkpoint_seconds=audit_checkpoint_seconds)
     state = ApiState(store, load_screening_index(store), audit, Worker(store), rate_per_second, burst,
                      webhook_networks=parse_networks(webhook_networks or []),
                      failed_auth_rate=failed_auth_rate, failed_auth_burst=failed_auth_burst)
+    if rpc or watch_rpc:
+        state.rpc = JsonRpcClient(str(rpc or watch_rpc), timeout=10.0, retries=1)
     if watch_rpc is not None:
         state.watch = LiveWatch(JsonRpcClient(watch_rpc), store, thresholds=thresholds, bitcoin=watch_bitcoin)
 

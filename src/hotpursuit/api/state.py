@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from hotpursuit.api.audit_writer import AuditWriter
 from hotpursuit.api.worker import Worker
+from hotpursuit.ingest.rpc_client import JsonRpcClient
 from hotpursuit.interdict.live_watch import LiveWatch
 from hotpursuit.interdict.outbox_delivery import OutboxDelivery
 from hotpursuit.screening.index import ScreeningIndex
@@ -57,6 +58,8 @@ class ApiState:
     failed_auth_rate: float = 5.0  # failed authentications per second and source address, on average
     failed_auth_burst: int = 20
     watch: LiveWatch | None = None
+    rpc: JsonRpcClient | None = None  # an EVM node: token roles for control proofs
+    rpc_chain: str | None = None  # the chain it serves (asked once)
     delivery: OutboxDelivery | None = None
     buckets: dict[str, RateBucket] = field(default_factory=dict)  # key id -> its rate limit
     failed_auth: dict[str, RateBucket] = field(default_factory=dict)  # source address -> failed authentications

@@ -37,6 +37,9 @@ def serve(
     allow_webhook_network: Annotated[list[str] | None, typer.Option(
         help="A non-public network (CIDR) organisations' webhooks may point at (repeat); by default webhooks "
              "reach public addresses only.")] = None,
+    rpc: Annotated[str | None, typer.Option(
+        help="An EVM node's JSON-RPC URL to read token contracts' roles from (control proofs over tokens); "
+             "default: --watch-rpc.")] = None,
     audit_checkpoint_seconds: Annotated[float, typer.Option(
         min=1.0, help="Seconds between signed checkpoints of the audit log (also at start and stop).")] = 60.0,
 ) -> None:
@@ -64,7 +67,8 @@ def serve(
     with user_errors(), Store.open(db) as store:
         app = create_app(store, watch_rpc=watch_rpc, watch_from=watch_from, thresholds=thresholds,
                          watch_bitcoin=bitcoin, watch_bitcoin_from=watch_bitcoin_from,
-                         webhook_networks=allow_webhook_network, audit_checkpoint_seconds=audit_checkpoint_seconds)
+                         webhook_networks=allow_webhook_network, rpc=rpc,
+                         audit_checkpoint_seconds=audit_checkpoint_seconds)
         gc.collect()
         gc.freeze()  # the screening index's millions of objects live as long as the process: never re-scan them
         with announce_server(db, host, port):  # the CLI's key and org commands find the server here

@@ -3,14 +3,17 @@ the chain, the address and a random nonce. Pure.
 
 EVM: an EIP-191 `personal_sign` signature (what every wallet and `cast wallet sign` produce), recovered
 with eth-account. Bitcoin: a legacy signed message (Bitcoin Core's `signmessage`, P2PKH addresses),
-verified with python-bitcoinlib. Anything else (a segwit address without BIP-322, a token contract, an
-address held in a custody system that cannot sign) is approved by a server-admin, with the reason kept.
+verified with python-bitcoinlib, or a BIP-322 "simple" signature (segwit and taproot addresses),
+verified with the `bip322` package (rust-bitcoin's bip322 crate). Anything
+else (a token contract: see `token_roles`; an address held in a custody system that cannot sign) is
+approved by a server-admin, with the reason kept.
 """
 
 from __future__ import annotations
 
 import secrets
 
+import bip322
 from bitcoin.signmessage import BitcoinMessage, VerifyMessage
 from eth_account import Account
 from eth_account.messages import encode_defunct
@@ -33,11 +36,18 @@ def evm_signer(challenge: str, signature: str) -> str | None:
 
 
 def bitcoin_message_signed_by(challenge: str, signature: str, address: str) -> bool:
-    """Whether `signature` (base64, Bitcoin Core's signmessage) is `address`'s over `challenge`."""
+    """Whether `signature` (base64: a legacy signmessage, or a BIP-322 simple signature) is `address`'s
+    over `challenge`."""
     try:
-        return bool(VerifyMessage(address, BitcoinMessage(challenge), signature))
+        if VerifyMessage(address, BitcoinMessage(challenge), signature):
+            return True
     except Exception:  # python-bitcoinlib raises bare errors of several kinds on malformed input
+        pass
+    try:
+        bip322.verify_simple_encoded(address, challenge, signature)  # raises unless it verifies
+    except Exception:  # VerificationError, and ValueError-like errors on a malformed address or encoding
         return False
+    return True
 
 
 def proves_control(chain_kind: str, challenge: str, address: str, signature: str) -> bool:

@@ -57,7 +57,7 @@ class ProofIn(BaseModel):
 
     chain: ChainIn
     address: AddressIn
-    signature: str = Field(min_length=1, max_length=200)
+    signature: str = Field(min_length=1, max_length=4000, description="EIP-191 hex, or base64 (legacy or BIP-322)")
 
 
 class ReviewIn(BaseModel):
