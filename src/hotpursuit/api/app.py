@@ -41,14 +41,19 @@ def _operation_id(route: APIRoute) -> str:
     return route.name
 
 
-def create_app(store: Store, *, rate_per_second: float = 2000.0, burst: int = 4000,
+DEFAULT_KEY_RATE = 100.0  # requests/s per key: well under one server's throughput (~350-1,300 req/s measured)
+
+
+def create_app(store: Store, *, rate_per_second: float = DEFAULT_KEY_RATE, burst: int | None = None,
                watch_rpc: str | None = None, thresholds: dict[str, int] | None = None,
                watch_from: int | None = None, watch_bitcoin: BitcoinSource | None = None,
                watch_bitcoin_from: int | None = None, webhook_networks: list[str] | None = None,
                failed_auth_rate: float = 5.0, failed_auth_burst: int = 20,
                audit_checkpoint_seconds: float = CHECKPOINT_SECONDS, rpc: str | None = None) -> FastAPI:
     """The application over an open store (the server process owns it); each key may make
-    `rate_per_second` requests per second on average, `burst` at once (429 with Retry-After beyond).
+    `rate_per_second` requests per second on average, `burst` (default: two seconds' worth) at once (429
+    with Retry-After beyond); a key with a rate of its own keeps it. The default is set below what one
+    server answers, so one key's flood cannot take the others' turn.
     With `watch_rpc` (an EVM node's JSON-RPC URL), it follows that chain live and sends freeze requests
     (`thresholds`: asset -> minimum amount asked, base units), and with `watch_bitcoin` also a Bitcoin
     source, where bridge payouts carry the taint on; the outbox is delivered in any case.
@@ -59,7 +64,8 @@ def create_app(store: Store, *, rate_per_second: float = 2000.0, burst: int = 40
     fail_unfinished_trace_jobs(store)
     assess_changed(store)  # fake assets and poisoning known before the first screening answer
     audit = AuditWriter(store, checkpoint_seconds=audit_checkpoint_seconds)
-    state = ApiState(store, load_screening_index(store), audit, Worker(store), rate_per_second, burst,
+    state = ApiState(store, load_screening_index(store), audit, Worker(store), rate_per_second,
+                     burst if burst is not None else max(1, int(2 * rate_per_second)),
                      webhook_networks=parse_networks(webhook_networks or []),
                      failed_auth_rate=failed_auth_rate, failed_auth_burst=failed_auth_burst)
     if rpc or watch_rpc:

@@ -40,6 +40,9 @@ def serve(
     rpc: Annotated[str | None, typer.Option(
         help="An EVM node's JSON-RPC URL to read token contracts' roles from (control proofs over tokens); "
              "default: --watch-rpc.")] = None,
+    rate_per_key: Annotated[float, typer.Option(
+        min=0.001, help="Requests per second each key may make on average (a key created with --rate keeps "
+                        "its own); bursts of two seconds' worth.")] = 100.0,
     audit_checkpoint_seconds: Annotated[float, typer.Option(
         min=1.0, help="Seconds between signed checkpoints of the audit log (also at start and stop).")] = 60.0,
 ) -> None:
@@ -67,7 +70,7 @@ def serve(
     with user_errors(), Store.open(db) as store:
         app = create_app(store, watch_rpc=watch_rpc, watch_from=watch_from, thresholds=thresholds,
                          watch_bitcoin=bitcoin, watch_bitcoin_from=watch_bitcoin_from,
-                         webhook_networks=allow_webhook_network, rpc=rpc,
+                         webhook_networks=allow_webhook_network, rpc=rpc, rate_per_second=rate_per_key,
                          audit_checkpoint_seconds=audit_checkpoint_seconds)
         gc.collect()
         gc.freeze()  # the screening index's millions of objects live as long as the process: never re-scan them
