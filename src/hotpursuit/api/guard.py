@@ -11,6 +11,7 @@ Retry-After.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import time
 from typing import Any
@@ -42,6 +43,7 @@ def _retry_after(wait: float) -> dict[str, str]:
 def authenticated(state: ApiState, headers: Headers, client: str) -> Caller:
     """The caller a request's key names, charged one token of its key's rate; HTTPException 401/429."""
     now = time.monotonic()
+    client = source_of(client)
     key = presented_key(headers)
     cached = state.auth_cache.get(key or "")
     if cached is not None and now - cached[0] < AUTH_CACHE_SECONDS:
@@ -55,7 +57,11 @@ def authenticated(state: ApiState, headers: Headers, client: str) -> Caller:
         if found is not None and key:
             state.auth_cache[key] = (now, found)
     if found is None:
-        state.failed_auth.setdefault(client, RateBucket(state.failed_auth_rate, state.failed_auth_burst)).take(now)
+        failed = state.failed_auth.get(client)
+        if failed is None:
+            forget_idle_sources(state.failed_auth, now)
+            failed = state.failed_auth[client] = RateBucket(state.failed_auth_rate, state.failed_auth_burst)
+        failed.take(now)
         raise HTTPException(401, "missing, unknown, expired or revoked API key", headers={"WWW-Authenticate": "Bearer"})
     rate = found.rate_per_second or state.rate_per_second
     bucket = state.buckets.get(found.key_id)
@@ -66,6 +72,35 @@ def authenticated(state: ApiState, headers: Headers, client: str) -> Caller:
     if wait > 0:
         raise HTTPException(429, f"rate limit of {rate:g} requests/s for this key", headers=_retry_after(wait))
     return found
+
+
+MAX_TRACKED_SOURCES = 10_000
+
+
+def source_of(client: str) -> str:
+    """Whom failed authentications are counted against: the IPv4 address, or the IPv6 /64 (one host
+    holds a whole /64, so counting single IPv6 addresses would count nothing)."""
+    try:
+        ip = ipaddress.ip_address(client)
+    except ValueError:
+        return client
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def forget_idle_sources(buckets: dict[str, RateBucket], now: float) -> None:
+    """Keep the failed-authentication buckets bounded: past MAX_TRACKED_SOURCES, drop those refilled to
+    their burst (they restrict nothing), then the oldest."""
+    if len(buckets) < MAX_TRACKED_SOURCES:
+        return
+    for source, bucket in list(buckets.items()):
+        if bucket.refill(now) == 0 and bucket.tokens >= bucket.burst:
+            del buckets[source]
+    while len(buckets) >= MAX_TRACKED_SOURCES:
+        del buckets[next(iter(buckets))]
 
 
 class Guard:
