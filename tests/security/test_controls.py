@@ -4,6 +4,7 @@ may not see)."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import httpx
@@ -111,7 +112,14 @@ def test_a_token_is_proven_by_the_holder_of_its_role_on_chain(anvil: AnvilNode, 
     node.call("anvil_setBalance", [issuer.address, hex(10**20)])
     sent = node.call("eth_sendTransaction", [{"from": issuer.address, "gas": hex(5_000_000), "data": load_artifact(
         "BlacklistableStablecoin").deploy_data("Tether USD", "USDT", 6)}])
-    token = str(node.call("eth_getTransactionReceipt", [sent])["contractAddress"]).lower()
+    receipt = None
+    for _ in range(200):  # anvil mines the deployment at once, and answers for it a moment later
+        receipt = node.call("eth_getTransactionReceipt", [sent])
+        if receipt is not None:
+            break
+        time.sleep(0.05)
+    assert receipt is not None, "anvil never mined the deployment"
+    token = str(receipt["contractAddress"]).lower()
     with Store.open(tmp_path / "t.duckdb") as store:
         add_org(store, "iss-tether", "Tether", "issuer", None, None)
         key = create_key(store, "iss-tether", ["org-admin"], 1)[1]

@@ -8,6 +8,7 @@ import stat
 from pathlib import Path
 
 import httpx
+import pytest
 
 from hotpursuit.api.app import create_app
 from hotpursuit.api.background import serve_in_thread
@@ -155,3 +156,50 @@ def test_the_receiver_s_reply_is_never_kept_nor_shown(tmp_path: Path) -> None:
         assert b"redis_version" not in db.read_bytes()
     finally:
         receiver.close()
+
+
+class _TlsReceiver(_Receiver):
+    """The receiver over TLS, with a certificate for `name` from a throwaway CA (trustme)."""
+
+    def __init__(self, ca: object, name: str) -> None:
+        import ssl
+
+        super().__init__(200, b"ok")
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ca.issue_cert(name).configure_cert(context)  # type: ignore[attr-defined]
+        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+
+
+def test_a_pinned_https_delivery_still_checks_the_certificate_for_the_webhook_s_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The request goes to the checked address, and TLS still verifies the certificate against the URL's
+    host name: a certificate for the name is accepted, one for another name is refused."""
+    import time
+
+    import trustme
+
+    from tests.integration.test_outbox_delivery import _store_with_one_request
+
+    ca = trustme.CA()
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))  # the server's client trusts the throwaway CA
+    for name, delivered in (("other.example", False), ("localhost", True)):
+        receiver = _TlsReceiver(ca, name)
+        try:
+            db = tmp_path / f"{name}.duckdb"
+            _store_with_one_request(db, receiver.port)
+            with Store.open(db) as store:
+                set_webhook(store, "ex-hanbit", f"https://localhost:{receiver.port}/hook")
+                with serve_in_thread(create_app(store, webhook_networks=["127.0.0.1/32"])):
+                    for _ in range(60):
+                        if receiver.seen or _outbox(store)[0] >= 2:
+                            break
+                        time.sleep(0.05)
+                    attempts, error = _outbox(store)
+            if delivered:
+                assert receiver.seen == [("/hook", f"localhost:{receiver.port}")], error
+            else:
+                assert receiver.seen == [] and attempts >= 1 and error == "ConnectError", error
+        finally:
+            receiver.close()
