@@ -279,7 +279,10 @@ def test_traces_run_as_jobs_and_a_saved_trace_reaches_screening(server: tuple[st
     assert _wait_for(base, saved.json()["id"], keys["admin"])["status"] == "done"
     screened = _get(base, f"/v1/screen/ethereum/{RECEIVER}", keys["ex-other"]).json()
     assert screened["indirect"] == [{"incident": "case-public", "actor": None, "asset": "ETH", "tainted": "10",
-                                     "received": "10", "share": 1.0}]
+                                     "received": "10", "share": 1.0, "decimals": 18, "symbol": "ETH"}]
+    # people read the amount in the asset's units, made from the integers (10 wei)
+    assert "received 0.00000000000000001 ETH tainted by incident case-public (100.00% of the ETH it received)" \
+        in screened["reasons"]
     assert (screened["risk"], screened["score"], screened["categories"]) == ("severe", 90, ["stolen funds"])
     _audited(store, lambda es: any(e.action == "start-trace" and e.org_id == "ex-other" for e in es))
 

@@ -127,3 +127,8 @@ def test_screening_shows_indirect_exposure_from_a_saved_trace(rpc: JsonRpcClient
     assert exposure and exposure[0]["incident"] == "drill-heist"
     assert int(exposure[0]["tainted"]) >= int(holder["tainted_amount"]) and 0 < exposure[0]["share"] <= 1
     assert "stolen funds" in body["categories"] and body["risk"] in ("medium", "high", "severe")
+    # the reason reads in the asset's units: the symbol, never wei labelled ETH or a contract address
+    symbol = exposure[0]["symbol"]
+    assert symbol and exposure[0]["decimals"] in (6, 8, 18)
+    reason = next(r for r in body["reasons"] if "tainted by incident drill-heist" in r and f" {symbol} " in r)
+    assert f"{int(exposure[0]['tainted']):,}" not in reason and "0x" not in reason.split(" tainted")[0]

@@ -114,15 +114,6 @@ def test_a_store_held_by_a_running_server_is_refused_with_the_reason(tmp_path: P
     assert "another process holds it" in result.output and "hotpursuit serve" in result.output
 
 
-def test_race_table_amounts_are_rounded_down_by_integer_arithmetic() -> None:
-    from hotpursuit.chains.human_units import units
-
-    assert units(52_911_432_945_065_823_315_152, 18) == "52,911.4329"
-    assert units(10**18 - 1, 18) == "0.9999"  # never rounded up to a unit the thief does not have
-    assert units(64_591_132_115_680, 6) == "64,591,132.1156"
-    assert units(0, 6) == "0.0000"
-
-
 def test_org_webhook_and_control_commands_refuse_bad_input(tmp_path: Path) -> None:
     db = str(tmp_path / "w.duckdb")
     assert runner.invoke(app, ["org", "add", "ex-hanbit", "--name", "Hanbit", "--kind", "exchange",

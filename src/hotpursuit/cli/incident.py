@@ -9,6 +9,9 @@ from rich.table import Table
 
 from hotpursuit.cli.options import (
     DbOption,
+    FormatOption,
+    RawOption,
+    TableOrJson,
     Tlp,
     TlpOption,
     console,
@@ -62,10 +65,16 @@ def incident_list(db: DbOption) -> None:
 
 
 @app.command("show")
-def incident_show(incident: str, db: DbOption) -> None:
-    """An incident and its sources, with stolen amounts."""
+def incident_show(incident: str, db: DbOption, raw: RawOption = False,
+                  fmt: FormatOption = TableOrJson.table) -> None:
+    """An incident and its sources, with stolen amounts in the asset's units (`--raw`: base units;
+    `--format json`: base units as decimal strings with decimals and symbol)."""
+    import json
+
+    from hotpursuit.chains.readable import amount_fields, human, units_of
     from hotpursuit.errors import NotFound
     from hotpursuit.jobs.assess_job import assess_if_changed
+    from hotpursuit.store.asset_units import token_units
     from hotpursuit.store.incident_tables import get_incident, source_amounts
 
     with user_errors(), Store.open(db, must_exist=True) as store:
@@ -74,17 +83,29 @@ def incident_show(incident: str, db: DbOption) -> None:
             raise NotFound(f"incident {incident!r}: no such incident (hotpursuit incident list)")
         assess_if_changed(store, row.chain)  # a fake token the theft tx moved is no loot
         sources = source_amounts(store, incident)
+        tokens = token_units(store, row.chain)
+    if fmt == TableOrJson.json:
+        console.print_json(json.dumps({
+            "id": row.id, "name": row.name, "chain": row.chain, "status": row.status, "actor": row.actor,
+            "tlp": row.tlp, "sources": [
+                {"kind": kind, "ref": ref, "at_tx": at_tx, "asset": asset, "counted_as_stolen": status in (
+                    "native", "canonical"), "asset_status": status,
+                 **(amount_fields(amount, units_of(row.chain, asset or "", tokens)) if amount else {"amount": None})}
+                for kind, ref, at_tx, asset, amount, status in sources]}))
+        return
     console.print(f"{row.id}: {row.name} on {row.chain}, status {row.status}, actor {row.actor or '-'}, "
                   f"TLP {row.tlp}", highlight=False)
     for kind, ref, at_tx, asset, amount, status in sources:
         where = f"{kind} {ref}" + (f" at tx {at_tx}" if at_tx else "")
+        units = units_of(row.chain, asset or "", tokens)
+        shown = f"{amount:,} {asset} (base units)" if raw or not amount else human(amount, units, asset or "")
         if not amount:
-            console.print(f"  {where}", highlight=False)
+            console.print(f"  {where}", highlight=False, soft_wrap=True)
         elif status in ("native", "canonical"):
-            console.print(f"  {where} stole {amount:,} {asset} (base units)", highlight=False)
+            console.print(f"  {where} stole {shown}", highlight=False, soft_wrap=True)
         else:
-            console.print(f"  {where} moved {amount:,} {asset} (base units; {status}: not counted as stolen, see "
-                          "`trace --assets`)", highlight=False)
+            console.print(f"  {where} moved {shown} ({status}: not counted as stolen, see `trace --assets`)",
+                          highlight=False, soft_wrap=True)
 
 
 @app.command("close")

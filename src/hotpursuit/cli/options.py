@@ -47,6 +47,7 @@ class ReportFormat(StrEnum):
 
 
 FormatOption = Annotated[TableOrJson, typer.Option("--format", help="table or json.")]
+RawOption = Annotated[bool, typer.Option("--raw", help="Amounts in base units (wei, satoshi) instead of human units.")]
 ReportFormatOption = Annotated[ReportFormat, typer.Option("--format", help="json, csv or html.")]
 TlpOption = Annotated[Tlp, typer.Option("--tlp", case_sensitive=False,
                                         help="TLP 2.0 level: CLEAR, GREEN, AMBER, AMBER+STRICT or RED.")]

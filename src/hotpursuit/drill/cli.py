@@ -180,7 +180,7 @@ def _demo_trace(store: Store, truth: dict[str, Any]) -> None:
 
 def _demo_trust_and_swaps(store: Store, report: Any) -> None:
     """What the real-mainnet rules did on the drill: swaps followed, fake assets ignored, poisoning found."""
-    from hotpursuit.chains.human_units import units
+    from hotpursuit.chains.readable import fixed_units as units
     from hotpursuit.store.asset_trust_tables import load_poisoning, load_trust
 
     trust = load_trust(store, "anvil")

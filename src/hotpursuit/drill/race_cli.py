@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 from rich.table import Table
 
-from hotpursuit.chains.human_units import units
+from hotpursuit.chains.readable import fixed_units as units
 from hotpursuit.cli.options import console, err_console
 from hotpursuit.settings import project_root
 from hotpursuit.store import Store

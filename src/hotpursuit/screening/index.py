@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from hotpursuit.chains.readable import AssetUnits, human
 from hotpursuit.security.tlp import may_see
 
 WEIGHTS = {"sanctioned": 100, "dprk": 100, "thief": 95, "hack": 90, "mixer": 75, "scam": 70, "victim": 20,
@@ -57,6 +58,7 @@ class Exposure:
     owner_org: str | None
     owner_group: str | None
     scores_hidden: bool = False
+    units: AssetUnits | None = None  # how the asset is read (None: decimals unknown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +111,13 @@ def exposure_points(e: Exposure) -> int:
 
 def _share(e: Exposure) -> float:
     return e.tainted / e.received if e.received else 1.0  # a ratio, never an amount
+
+
+def _percent(e: Exposure) -> str:
+    """The tainted share as people read it, from the integers (rounded down, at most 100%)."""
+    basis_points = 10_000 if not e.received else min(10_000, e.tainted * 10_000 // e.received)
+    whole, frac = divmod(basis_points, 100)
+    return f"{whole}.{frac:02d}%"
 
 
 NONE = Verdict("none", 0, ())
@@ -253,11 +262,14 @@ class ScreeningIndex:
         hidden_scored, hidden_score = seen.hidden_scored, seen.hidden_score
         indirect: list[dict[str, object]] = [
             {"incident": e.incident, "actor": e.actor, "asset": e.asset, "tainted": str(e.tainted),
-             "received": str(e.received), "share": round(min(_share(e), 1.0), 6)} for e in seen.exposure]
+             "received": str(e.received), "share": round(min(_share(e), 1.0), 6),
+             "decimals": None if e.units is None else e.units.decimals,
+             "symbol": None if e.units is None else e.units.symbol} for e in seen.exposure]
         reasons = [f"{c.category} ({c.confidence}%): {c.label}, per {c.source}"
                    + (f", inherited from cluster member {c.via}" if c.via else "") for c in visible]
-        reasons += [f"received {x['tainted']} {x['asset']} tainted by incident {x['incident']} "
-                    f"({float(str(x['share'])):.2%} of {x['asset']} received)" for x in indirect]
+        reasons += [f"received {human(e.tainted, e.units, e.asset)} tainted by incident {e.incident} "
+                    f"({_percent(e)} of the {e.units.symbol if e.units else e.asset} it received)"
+                    for e in seen.exposure]
         if hidden_score > score:
             reasons.append(f"score raised to {hidden_score} by {hidden_scored} claim(s) withheld from you "
                            "(their owners let them count)")

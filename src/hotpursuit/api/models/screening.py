@@ -38,6 +38,9 @@ class IndirectExposure(BaseModel):
     tainted: Amount
     received: Amount
     share: float = Field(description="tainted / received (a ratio for display; the amounts are exact)")
+    decimals: int | None = Field(description="the asset's decimals (null: unknown); amounts are base units")
+    symbol: str | None = Field(description="the asset's symbol; `fake X` or `spam X` for a token that "
+                                           "impersonates X or is spam")
 
 
 class ScreeningOut(BaseModel):

@@ -1,0 +1,28 @@
+"""How each stored token is read (symbol and decimals), for the readable forms of amounts. The asset
+assessment's view comes first: a token that impersonates another reads `fake USDT`, a spam token `spam
+XYZ`, so a copied symbol never passes for the real asset; tokens not assessed yet read as their metadata
+says."""
+
+from __future__ import annotations
+
+from hotpursuit.chains.readable import AssetUnits
+from hotpursuit.store.database import Store
+
+_MARKED = {"impersonating": "fake ", "spam": "spam "}
+
+
+def token_units(store: Store, chain: str) -> dict[str, AssetUnits]:
+    """Token contract -> how it is read, for the tokens of `chain` whose decimals are known."""
+    rows = store._con.execute(
+        """SELECT asset, status, symbol, decimals FROM asset_trust WHERE chain = $c AND decimals IS NOT NULL
+           UNION ALL
+           SELECT address, NULL, any_value(symbol), min(decimals) FROM tokens t
+           WHERE chain = $c AND decimals IS NOT NULL
+             AND NOT EXISTS (SELECT 1 FROM asset_trust a WHERE a.chain = $c AND a.asset = t.address
+                             AND a.decimals IS NOT NULL)
+           GROUP BY address""", {"c": chain}).fetchall()
+    out: dict[str, AssetUnits] = {}
+    for asset, status, symbol, decimals in rows:
+        name = symbol if symbol else str(asset)
+        out[str(asset)] = AssetUnits(_MARKED.get(str(status), "") + name, int(decimals))
+    return out
