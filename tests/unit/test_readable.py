@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, localcontext
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -72,3 +73,19 @@ def test_assets_times_and_links() -> None:
     assert explorer_url("ethereum", "tx", "0xab") == "https://etherscan.io/tx/0xab"
     assert explorer_url("bitcoin", "address", "bc1q") == "https://mempool.space/address/bc1q"
     assert explorer_url("anvil", "tx", "0xab") is None
+
+
+def test_a_token_that_copies_a_symbol_never_reads_as_the_real_asset(tmp_path: Path) -> None:
+    from hotpursuit.store import Store
+    from hotpursuit.store.asset_units import token_units
+
+    real, fake, spam, plain = ("0x" + c * 40 for c in "abcd")
+    with Store.open(tmp_path / "u.duckdb") as store:
+        for asset, status in ((real, "canonical"), (fake, "impersonating"), (spam, "spam")):
+            store.execute("""INSERT INTO asset_trust (chain, asset, status, reason, symbol, name, decimals)
+                             VALUES ('ethereum', ?, ?, 'test', 'USDT', 'Tether USD', 6)""", [asset, status])
+        store.execute("INSERT INTO tokens VALUES ('ethereum', ?, 'NEW', 'New token', 9, 'test')", [plain])
+        units = token_units(store, "ethereum")
+    assert units == {real: AssetUnits("USDT", 6), fake: AssetUnits("fake USDT", 6),
+                     spam: AssetUnits("spam USDT", 6), plain: AssetUnits("NEW", 9)}
+    assert human(2_500_000, units[fake]) == "2.5 fake USDT"
