@@ -86,6 +86,7 @@ def test_a_token_that_copies_a_symbol_never_reads_as_the_real_asset(tmp_path: Pa
                              VALUES ('ethereum', ?, ?, 'test', 'USDT', 'Tether USD', 6)""", [asset, status])
         store.execute("INSERT INTO tokens VALUES ('ethereum', ?, 'NEW', 'New token', 9, 'test')", [plain])
         units = token_units(store, "ethereum")
-    assert units == {real: AssetUnits("USDT", 6), fake: AssetUnits("fake USDT", 6),
-                     spam: AssetUnits("spam USDT", 6), plain: AssetUnits("NEW", 9)}
+    assert [units[a] for a in (real, fake, spam, plain)] == [
+        AssetUnits("USDT", 6), AssetUnits("fake USDT", 6), AssetUnits("spam USDT", 6), AssetUnits("NEW", 9)]
+    assert units["0xdac17f958d2ee523a2206206994597c13d831ec7"] == AssetUnits("USDT", 6)  # the registry's
     assert human(2_500_000, units[fake]) == "2.5 fake USDT"

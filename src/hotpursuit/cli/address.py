@@ -11,6 +11,7 @@ import typer
 from hotpursuit.cli.options import (
     DbOption,
     FormatOption,
+    RawOption,
     TableOrJson,
     console,
     resolve_address,
@@ -27,18 +28,33 @@ def address_show(
     db: DbOption,
     chain: Annotated[str | None, typer.Option(help="Chain (guessed from the address form if omitted).")] = None,
     fmt: FormatOption = TableOrJson.table,
+    raw: RawOption = False,
 ) -> None:
     """Labels, cluster and entity (with the path it was inherited by), balances, first/last seen, top
-    counterparties."""
+    counterparties; amounts in the asset's units (`--raw`: base units; JSON: base units as decimal
+    strings with decimals and symbol)."""
+    from hotpursuit.chains.readable import amount_fields, human, units_of
     from hotpursuit.jobs.assess_job import assess_if_changed
     from hotpursuit.store.address_page import address_page
+    from hotpursuit.store.asset_units import token_units
 
     with user_errors(), Store.open(db, must_exist=True) as store:
         resolved = resolve_address(address, chain, store)
         assess_if_changed(store, resolved[0])  # fake assets and look-alikes known before the page is drawn
         page = address_page(store, *resolved)
+        tokens = token_units(store, page.chain)
+
+    def shown(amount: int, asset: str) -> str:
+        return f"{amount:,} {asset} base units" if raw else human(amount, units_of(page.chain, asset, tokens), asset)
+
     if fmt == "json":
-        console.print_json(json.dumps(asdict(page), default=str))
+        data = asdict(page)
+        data["balances"] = {asset: amount_fields(amount, units_of(page.chain, asset, tokens))
+                            for asset, amount in sorted(page.balances.items())}
+        data["counterparties"] = [{"address": other, "asset": asset, "transfers": n,
+                                   **amount_fields(amount, units_of(page.chain, asset, tokens))}
+                                  for other, asset, n, amount in page.counterparties]
+        console.print_json(json.dumps(data, default=str))
         return
     console.print(f"[bold]{page.chain} {page.address}[/]", highlight=False)
     for warning in page.warnings:
@@ -59,7 +75,8 @@ def address_show(
             console.print(f"    {link.a} -> {link.b}: {link.reason} (confidence {link.confidence}, "
                           f"tx {link.tx_hash or '-'})", highlight=False)
     for asset, amount in sorted(page.balances.items()):
-        console.print(f"  balance {asset}: {amount:,} base units", highlight=False)
+        console.print(f"  balance {asset}: {shown(amount, asset)}", highlight=False, soft_wrap=True)
     console.print(f"  first seen block {page.first_seen}, last seen block {page.last_seen}", highlight=False)
     for other, asset, n, amount in page.counterparties:
-        console.print(f"  counterparty {other}: {n} transfers, {amount:,} {asset} base units", highlight=False)
+        console.print(f"  counterparty {other}: {n} transfers, {shown(amount, asset)}", highlight=False,
+                      soft_wrap=True)

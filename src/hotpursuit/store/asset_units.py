@@ -1,10 +1,12 @@
 """How each stored token is read (symbol and decimals), for the readable forms of amounts. The asset
 assessment's view comes first: a token that impersonates another reads `fake USDT`, a spam token `spam
 XYZ`, so a copied symbol never passes for the real asset; tokens not assessed yet read as their metadata
-says."""
+says. On Ethereum, a canonical token whose decimals no stored row holds (an explorer export carries
+none) reads as the bundled registry of canonical tokens says."""
 
 from __future__ import annotations
 
+from hotpursuit.attribution.token_registry import load_canonical_tokens
 from hotpursuit.chains.readable import AssetUnits
 from hotpursuit.store.database import Store
 
@@ -25,4 +27,8 @@ def token_units(store: Store, chain: str) -> dict[str, AssetUnits]:
     for asset, status, symbol, decimals in rows:
         name = symbol if symbol else str(asset)
         out[str(asset)] = AssetUnits(_MARKED.get(str(status), "") + name, int(decimals))
+    if chain == "ethereum":
+        for address, token in load_canonical_tokens().items():
+            if address.startswith("0x") and address not in out:
+                out[address] = AssetUnits(token.symbol, token.decimals)
     return out
