@@ -15,18 +15,26 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+ETH = 10**18
+USDT = "0xdac17f958d2ee523a2206206994597c13d831ec7"
+
+
 def _report() -> TraceReport:
     thief, layer, deposit = "0x" + "11" * 20, "0x" + "22" * 20, "0x" + "33" * 20
-    report = TraceReport("drill-heist", "haircut", 6, 0, "ab" * 32, stolen={"ETH": "100"})
+    report = TraceReport("drill-heist", "haircut", 6, 0, "ab" * 32, stolen={"ETH": str(100 * ETH)})
     report.flows = [{"chain": "anvil", "from": thief, "to": layer, "asset": "ETH", "tx": "0x" + "aa" * 32,
-                     "tainted": "100"},
+                     "tainted": str(100 * ETH)},
+                    {"chain": "anvil", "from": thief, "to": layer, "asset": USDT, "tx": "0x" + "ab" * 32,
+                     "tainted": "5000000"},
                     {"chain": "anvil", "from": layer, "to": deposit, "asset": "ETH", "tx": "0x" + "bb" * 32,
-                     "tainted": "60"}]
+                     "tainted": str(60 * ETH)}]
     report.endpoints = [{"chain": "anvil", "address": deposit, "asset": "ETH", "kind": "exchange",
-                         "owner": "Hanbit Exchange", "freezer": "Hanbit Exchange", "tainted": "60",
+                         "owner": "Hanbit Exchange", "freezer": "Hanbit Exchange", "tainted": str(60 * ETH),
                          "exposure": "0", "since_block": 9, "evidence": ["0x" + "bb" * 32]}]
-    report.held = [{"chain": "anvil", "address": layer, "asset": "ETH", "tainted": "40", "freezer": None}]
-    report.totals = {"ETH": {"stolen": "100", "at_endpoints": "60", "held": "40", "burned": "0"}}
+    report.held = [{"chain": "anvil", "address": layer, "asset": "ETH", "tainted": str(40 * ETH), "freezer": None}]
+    report.totals = {"ETH": {"stolen": str(100 * ETH), "at_endpoints": str(60 * ETH), "held": str(40 * ETH),
+                             "burned": "0"}}
+    report.assets = {"ETH": {"symbol": "ETH", "decimals": 18}, USDT: {"symbol": "USDT", "decimals": 6}}
     return report
 
 
@@ -42,6 +50,10 @@ def test_report_renders_offline_in_chromium(tmp_path: Path) -> None:
         assert page.title() == "Trace drill-heist"
         assert page.locator("svg rect").count() == 3
         assert page.locator("text=Hanbit Exchange").count() >= 1
+        # amounts read in the asset's units, the base units a hover away; an edge sums each asset apart
+        cell = page.locator("td", has_text="60 ETH").first
+        assert cell.get_attribute("title") == "60,000,000,000,000,000,000 base units"
+        assert page.locator("svg text", has_text="5 USDT, 100 ETH").count() == 1
         assert page.locator("svg").bounding_box() is not None
         shot = tmp_path / "report.png"
         page.screenshot(path=str(shot), full_page=True)

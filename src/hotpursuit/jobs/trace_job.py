@@ -15,6 +15,7 @@ import json
 
 import numpy as np
 
+from hotpursuit.chains.readable import units_of
 from hotpursuit.errors import HotpursuitError
 from hotpursuit.jobs.trace_setup import (
     SERVICE_KINDS,
@@ -23,6 +24,7 @@ from hotpursuit.jobs.trace_setup import (
     service_endpoints,
     trace_setup,
 )
+from hotpursuit.store.asset_units import token_units
 from hotpursuit.store.database import Store
 from hotpursuit.store.evm_tables import transaction_signers
 from hotpursuit.store.incident_tables import IncidentSources, load_sources
@@ -85,7 +87,20 @@ def run_trace(store: Store, incident_id: str, *, model: str = "haircut", max_hop
     _explain_assets(store, chain, since, sources, setup, moves, result, report)
     bridges = {a for a, e in setup.endpoints.items() if e.kind == "bridge"}
     _cross_to_bitcoin(store, bridge_entries(result.flows, bridges), report)
+    _name_assets(store, chain, report)
     return report
+
+
+def _name_assets(store: Store, chain: str, report: TraceReport) -> None:
+    """How each asset the report names is read (symbol and decimals; null decimals when unknown)."""
+    named: dict[str, str] = {a: chain for a in report.totals}
+    for row in [*report.endpoints, *report.held, *report.frontier, *report.at_venues]:
+        named.setdefault(str(row["asset"]), str(row.get("chain", chain)))
+    tokens = {c: token_units(store, c) for c in set(named.values())}
+    for asset, on in sorted(named.items()):
+        units = units_of(on, asset, tokens[on])
+        report.assets[asset] = {"symbol": None if units is None else units.symbol,
+                                "decimals": None if units is None else units.decimals}
 
 
 def _missing_sources(sources: IncidentSources, moves: list[Movement], since: int) -> list[str]:

@@ -28,3 +28,5 @@ class TraceReport:
     frontier: list[dict[str, Any]] = field(default_factory=list)
     dust_by_asset: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # how each asset named in the report is read: {"symbol", "decimals"} (amounts stay base units)
+    assets: dict[str, dict[str, Any]] = field(default_factory=dict)

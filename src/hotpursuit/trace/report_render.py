@@ -14,6 +14,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
+from hotpursuit.chains.readable import AssetUnits, human
 from hotpursuit.trace.report import TraceReport
 
 COLUMN_WIDTH, ROW_HEIGHT, NODE_W, NODE_H = 230, 34, 190, 24
@@ -41,12 +42,25 @@ def render_csv(report: TraceReport) -> str:
     return out.getvalue()
 
 
-def _layout(flows: list[dict[str, Any]]) -> tuple[dict[str, tuple[int, int]], list[tuple[str, str, str]]]:
-    """Column = hops from a node with no tainted inflow; row = order of first appearance."""
-    edges: dict[tuple[str, str], int] = {}
+def _reader(report: TraceReport) -> Any:
+    """amount(base units, asset) -> the human form, as the report's `assets` say the asset is read."""
+    def amount(value: str | int, asset: str) -> str:
+        info = report.assets.get(asset) or {}
+        units = None if info.get("decimals") is None else AssetUnits(str(info.get("symbol") or asset),
+                                                                     int(info["decimals"]))
+        return human(int(value), units, asset)
+    return amount
+
+
+def _layout(flows: list[dict[str, Any]], amount: Any = None
+            ) -> tuple[dict[str, tuple[int, int]], list[tuple[str, str, str]]]:
+    """Column = hops from a node with no tainted inflow; row = order of first appearance. Edges are
+    aggregated per pair, each asset summed on its own (never wei plus token units)."""
+    per_asset: dict[tuple[str, str], dict[str, int]] = {}
     for f in flows:
-        key = (f["from"], f["to"])
-        edges[key] = edges.get(key, 0) + int(f["tainted"])
+        sums = per_asset.setdefault((f["from"], f["to"]), {})
+        sums[f["asset"]] = sums.get(f["asset"], 0) + int(f["tainted"])
+    edges = {pair: sum(sums.values()) for pair, sums in per_asset.items()}
     nodes = list(dict.fromkeys([n for e in edges for n in e]))
     incoming = {b for _, b in edges}
     column = {n: 0 for n in nodes if n not in incoming}
@@ -64,11 +78,13 @@ def _layout(flows: list[dict[str, Any]]) -> tuple[dict[str, tuple[int, int]], li
         c = column.get(n, 0)
         place[n] = (c, rows.get(c, 0))
         rows[c] = rows.get(c, 0) + 1
-    return place, [(a, b, f"{v:,}") for (a, b), v in edges.items()]
+    def label(sums: dict[str, int]) -> str:
+        return ", ".join(amount(v, a) if amount else f"{v:,} {a}" for a, v in sorted(sums.items()))
+    return place, [(a, b, label(per_asset[(a, b)])) for (a, b) in edges]
 
 
 def _svg(report: TraceReport, endpoint_addresses: set[str]) -> str:
-    place, edges = _layout(report.flows)
+    place, edges = _layout(report.flows, _reader(report))
     if not place:
         return "<p>No tainted flows.</p>"
     width = (max(c for c, _ in place.values()) + 1) * COLUMN_WIDTH + 20
@@ -98,26 +114,38 @@ def render_html(report: TraceReport) -> str:
     """One self-contained HTML page: parameters, totals, endpoints, holders and the flow graph."""
     esc = html.escape
 
+    read = _reader(report)
+
     def table(headers: list[str], rows: list[list[Any]]) -> str:
         head = "".join(f"<th>{esc(h)}</th>" for h in headers)
-        body = "".join("<tr>" + "".join(f"<td>{esc(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+
+        def cell(c: Any) -> str:  # an amount carries its base units as the cell's title (a hover away)
+            if isinstance(c, tuple):
+                return f'<td title="{esc(str(c[1]))} base units">{esc(str(c[0]))}</td>'
+            return f"<td>{esc(str(c))}</td>"
+
+        body = "".join("<tr>" + "".join(cell(c) for c in row) + "</tr>" for row in rows)
         return f"<table><tr>{head}</tr>{body}</table>"
 
-    def entered(t: dict[str, str]) -> str:
+    def amount(value: str | int, asset: str) -> tuple[str, str]:
+        return read(value, asset), f"{int(value):,}"
+
+    def entered(t: dict[str, str], asset: str) -> tuple[str, str]:
         kind = next(k for k in ("stolen", "crossed", "swapped_in") if k in t)
-        return f"{int(t[kind]):,} ({kind.replace('_', ' ')})"
+        shown, base = amount(t[kind], asset)
+        return f"{shown} ({kind.replace('_', ' ')})", base
 
     totals = table(["asset", "entered the trace", "at endpoints", "held", "burned"],
-                   [[a, entered(t), f"{int(t['at_endpoints']):,}", f"{int(t['held']):,}", f"{int(t['burned']):,}"]
+                   [[a, entered(t, a), amount(t["at_endpoints"], a), amount(t["held"], a), amount(t["burned"], a)]
                     for a, t in sorted(report.totals.items())])
-    endpoints = table(["chain", "address", "asset", "tainted", "kind", "who can freeze", "since block", "evidence"],
-                      [[e["chain"], e["address"], e["asset"], f"{int(e['tainted']):,}", e["kind"],
+    endpoints = table(["chain", "address", "tainted", "kind", "who can freeze", "since block", "evidence"],
+                      [[e["chain"], e["address"], amount(e["tainted"], e["asset"]), e["kind"],
                         e["freezer"] or "", e["since_block"], " ".join(e["evidence"])] for e in report.endpoints])
-    held = table(["chain", "address", "asset", "tainted", "who can freeze"],
-                 [[h["chain"], h["address"], h["asset"], f"{int(h['tainted']):,}", h.get("freezer") or ""]
+    held = table(["chain", "address", "tainted", "who can freeze"],
+                 [[h["chain"], h["address"], amount(h["tainted"], h["asset"]), h.get("freezer") or ""]
                   for h in report.held])
-    frontier = table(["chain", "address", "asset", "tainted", "stopped by", "since block"],
-                     [[f["chain"], f["address"], f["asset"], f"{int(f['tainted']):,}", f["why"], f["since_block"]]
+    frontier = table(["chain", "address", "tainted", "stopped by", "since block"],
+                     [[f["chain"], f["address"], amount(f["tainted"], f["asset"]), f["why"], f["since_block"]]
                       for f in report.frontier])
     style = ("body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}"
              "td,th{border:1px solid #ccc;padding:3px 6px;font-size:12px;text-align:left}"
@@ -126,7 +154,8 @@ def render_html(report: TraceReport) -> str:
             f"<style>{style}</style></head><body>"
             f"<h1>Trace of incident {esc(report.incident)}</h1>"
             f"<p>Model <b>{esc(report.model)}</b>, hop limit {report.max_hops or 'none'}, dust {report.dust} "
-            f"base units. Amounts are integers in base units (wei, token units, satoshi).</p>"
+            f"base units. Amounts are in each asset's units, rounded down; the exact base units (wei, token "
+            f"units, satoshi) are the title of each amount and in the JSON.</p>"
             f"<p>Input hash (SHA-256 of the trace's inputs and parameters): <code>{report.input_hash}</code></p>"
             f"<h2>Totals</h2>{totals}<h2>Endpoints</h2>{endpoints}<h2>Still held</h2>{held}"
             + (f"<h2>Where the trace stopped (hop limit, dust: not freezable endpoints)</h2>{frontier}"
