@@ -189,3 +189,27 @@ def test_the_kit_finds_what_the_demo_loads() -> None:
 
     assert (DEMO_LABELS / "graphsense-tagpacks" / "actors").is_dir() and (DEMO_LABELS / "lazarus").is_dir()
     assert (project_root() / "examples" / "exchange_receiver.py").is_file()
+
+
+def test_lists_fit_80_columns_keep_whole_ids_and_come_as_json(tmp_path: Path) -> None:
+    """At 80 columns a list too wide for a table is shown one block per row, every id whole; the same
+    rows come as JSON with --format json, in a stable order."""
+    import json
+
+    from hotpursuit.cli.options import console
+
+    db = str(tmp_path / "l.duckdb")
+    long_name = "Operation Nightjar: the second wave of laundering through cross-chain bridges"
+    for org in ("kr-spo", "ex-a-very-long-exchange-identifier-of-a-partner", "kr-nis"):
+        assert runner.invoke(app, ["org", "add", org, "--name", long_name, "--kind", "exchange", "--db", db,
+                                   "--sharing-group", "task-force-korea-europol"]).exit_code == 0
+    assert console.width == 80  # a pipe, as in CI: rich's default
+    shown = runner.invoke(app, ["org", "list", "--db", db])
+    assert shown.exit_code == 0 and all(len(line) <= 80 for line in shown.output.splitlines())
+    assert "id: ex-a-very-long-exchange-identifier-of-a-partner" in shown.output  # whole, on its line
+    listed = json.loads(runner.invoke(app, ["org", "list", "--db", db, "--format", "json"]).output)
+    assert [o["id"] for o in listed] == ["ex-a-very-long-exchange-identifier-of-a-partner", "kr-nis", "kr-spo"]
+    assert listed[0]["sharing_group"] == "task-force-korea-europol"
+    keys = json.loads(runner.invoke(app, ["key", "list", "--db", db, "--format", "json"]).output)
+    assert keys == []
+    assert json.loads(runner.invoke(app, ["incident", "list", "--db", db, "--format", "json"]).output) == []

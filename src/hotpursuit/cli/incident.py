@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from hotpursuit.cli.options import (
     DbOption,
@@ -15,6 +14,7 @@ from hotpursuit.cli.options import (
     Tlp,
     TlpOption,
     console,
+    show_rows,
     user_errors,
 )
 from hotpursuit.store import Store
@@ -50,18 +50,14 @@ def incident_open(
 
 
 @app.command("list")
-def incident_list(db: DbOption) -> None:
-    """Every incident with its status and sources."""
+def incident_list(db: DbOption, fmt: FormatOption = TableOrJson.table) -> None:
+    """Every incident with its status and sources, by id."""
     from hotpursuit.store.incident_tables import list_incidents
 
     with user_errors(), Store.open(db, must_exist=True) as store:
-        rows = list_incidents(store)
-    table = Table()
-    for col in ("id", "name", "chain", "status", "actor", "sources"):
-        table.add_column(col)
-    for r in rows:
-        table.add_row(r.id, r.name, r.chain, r.status, r.actor or "", str(r.sources))
-    console.print(table)
+        rows = sorted(list_incidents(store), key=lambda r: r.id)
+    show_rows(["id", "name", "chain", "status", "actor", "tlp", "sources"],
+              [[r.id, r.name, r.chain, r.status, r.actor, r.tlp, r.sources] for r in rows], fmt)
 
 
 @app.command("show")

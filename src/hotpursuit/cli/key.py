@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from hotpursuit.cli.options import (
     DbOption,
+    FormatOption,
+    TableOrJson,
     console,
+    show_rows,
     user_errors,
 )
 from hotpursuit.cli.running_server import ApiKeyOption, ServerApi, store_or_server
@@ -46,7 +48,7 @@ def key_create(
 
 @app.command("list")
 def key_list(db: DbOption, org: Annotated[str | None, typer.Option(help="Only this organisation's.")] = None,
-             api_key: ApiKeyOption = None) -> None:
+             api_key: ApiKeyOption = None, fmt: FormatOption = TableOrJson.table) -> None:
     """The keys (never the keys themselves): id, organisation, scopes, created, expires, revoked."""
     from hotpursuit.store.org_tables import list_keys
 
@@ -57,13 +59,9 @@ def key_list(db: DbOption, org: Annotated[str | None, typer.Option(help="Only th
         else:
             rows = [(k.id, k.org_id, k.scopes, k.created_at, k.expires_at, k.revoked_at)
                     for k in list_keys(target, org)]
-    table = Table(title=f"{len(rows)} keys")
-    for column in ("id", "org", "scopes", "created", "expires", "revoked"):
-        table.add_column(column, overflow="fold")
-    for key_id, org_id, scopes, created, expires, revoked in rows:
-        table.add_row(key_id, org_id, " ".join(scopes), str(created)[:19], str(expires or "")[:19],
-                      str(revoked or "")[:19])
-    console.print(table)
+    show_rows(["id", "org", "scopes", "created", "expires", "revoked"],
+              [[key_id, org_id, " ".join(scopes) if fmt == "table" else scopes, created, expires, revoked]
+               for key_id, org_id, scopes, created, expires, revoked in rows], fmt, title=f"{len(rows)} keys")
 
 
 @app.command("revoke")

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from hotpursuit.cli.options import (
     DbOption,
@@ -19,6 +18,7 @@ from hotpursuit.cli.options import (
     console,
     err_console,
     resolve_address,
+    show_rows,
     user_errors,
 )
 from hotpursuit.store import Store
@@ -73,10 +73,6 @@ def labels_show(
         return
     cats = " / ".join(sorted({c.category.upper() if c.category == "dprk" else c.category for c in claims}))
     console.print(f"[bold]{chain} {normalized}[/]: {cats or 'no labels'}", highlight=False)
-    table = Table()
-    for col in ("label", "category", "actor", "confidence", "source", "date", "TLP", "asserted by"):
-        table.add_column(col)
-    for c in claims:
-        table.add_row(c.label, c.category, c.actor_label or c.actor or "", str(c.confidence), c.source,
-                      str(c.source_date or ""), c.tlp, c.asserted_by)
-    console.print(table)
+    show_rows(["label", "category", "actor", "confidence", "source", "date", "TLP", "asserted by"],
+              [[c.label, c.category, c.actor_label or c.actor or "", c.confidence, c.source, c.source_date or "",
+                c.tlp, c.asserted_by] for c in claims])

@@ -54,6 +54,33 @@ TlpOption = Annotated[Tlp, typer.Option("--tlp", case_sensitive=False,
 ModelOption = Annotated[TaintModel, typer.Option("--model", help="Taint model: haircut, fifo or poison.")]
 
 
+def show_rows(columns: list[str], rows: list[list[Any]], fmt: str = "table", title: str | None = None) -> None:
+    """Rows as a table that fits the terminal, else one block per row (`column: value` lines, for an
+    80-column or narrower terminal), or as a JSON list of objects; values are never cut short (long
+    ids fold onto the next line)."""
+    if fmt == "json":
+        console.print_json(json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=str))
+        return
+    texts = [["" if v is None else str(v) for v in row] for row in rows]
+    widths = [max([len(c), *(len(r[i]) for r in texts)]) for i, c in enumerate(columns)]
+    if sum(widths) + 3 * len(columns) + 1 <= console.width:
+        table = Table(title=title)
+        for column in columns:
+            table.add_column(column, overflow="fold")
+        for row in texts:
+            table.add_row(*row)
+        console.print(table)
+        return
+    if title:
+        console.print(title, highlight=False)
+    label = max(len(c) for c in columns)
+    for n, row in enumerate(texts):
+        if n:
+            console.print()
+        for column, value in zip(columns, row, strict=True):
+            console.print(f"{column:>{label}}: {value}", highlight=False, markup=False)
+
+
 def output_path(path: Path) -> Path:
     """An --out path whose folder exists (else a user error naming it), so a finished run is not lost."""
     folder = path.parent

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from hotpursuit.cli.options import (
     DbOption,
+    FormatOption,
+    TableOrJson,
     console,
+    show_rows,
     user_errors,
 )
 from hotpursuit.cli.running_server import ApiKeyOption, ServerApi, store_or_server
@@ -44,7 +46,7 @@ def org_add(
 
 
 @app.command("list")
-def org_list(db: DbOption, api_key: ApiKeyOption = None) -> None:
+def org_list(db: DbOption, api_key: ApiKeyOption = None, fmt: FormatOption = TableOrJson.table) -> None:
     """Every organisation: id, name, kind, country, sharing group."""
     from hotpursuit.store.org_tables import list_orgs
 
@@ -54,12 +56,8 @@ def org_list(db: DbOption, api_key: ApiKeyOption = None) -> None:
                     for o in target.call("GET", "/v1/orgs")["orgs"]]
         else:
             rows = [(o.id, o.name, o.kind, o.country, o.sharing_group) for o in list_orgs(target)]
-    table = Table(title=f"{len(rows)} organisations")
-    for column in ("id", "name", "kind", "country", "sharing group"):
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(*(str(v or "") for v in row))
-    console.print(table)
+    show_rows(["id", "name", "kind", "country", "sharing_group"], [list(r) for r in rows], fmt,
+              title=f"{len(rows)} organisations")
 
 
 @app.command("webhook")
