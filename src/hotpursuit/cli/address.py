@@ -33,7 +33,7 @@ def address_show(
     """Labels, cluster and entity (with the path it was inherited by), balances, first/last seen, top
     counterparties; amounts in the asset's units (`--raw`: base units; JSON: base units as decimal
     strings with decimals and symbol)."""
-    from hotpursuit.chains.readable import amount_fields, human, units_of
+    from hotpursuit.chains.readable import amount_fields, at_block, human, units_of
     from hotpursuit.jobs.assess_job import assess_if_changed
     from hotpursuit.store.address_page import address_page
     from hotpursuit.store.asset_units import token_units
@@ -76,7 +76,9 @@ def address_show(
                           f"tx {link.tx_hash or '-'})", highlight=False)
     for asset, amount in sorted(page.balances.items()):
         console.print(f"  balance {asset}: {shown(amount, asset)}", highlight=False, soft_wrap=True)
-    console.print(f"  first seen block {page.first_seen}, last seen block {page.last_seen}", highlight=False)
+    if page.first_seen is not None:
+        console.print(f"  first seen {at_block(page.first_seen, page.first_seen_at)}, last seen "
+                      f"{at_block(page.last_seen, page.last_seen_at)}", highlight=False)
     for other, asset, n, amount in page.counterparties:
         console.print(f"  counterparty {other}: {n} transfers, {shown(amount, asset)}", highlight=False,
                       soft_wrap=True)

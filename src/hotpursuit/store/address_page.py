@@ -21,6 +21,8 @@ class AddressPage:
     balances: dict[str, int] = field(default_factory=dict)
     first_seen: int | None = None
     last_seen: int | None = None
+    first_seen_at: int | None = None  # Unix time of those blocks, where the store holds them
+    last_seen_at: int | None = None
     counterparties: list[tuple[str, str, int, int]] = field(default_factory=list)  # address, asset, n, amount
     cluster_id: int | None = None
     cluster_size: int = 1
@@ -29,6 +31,15 @@ class AddressPage:
     entity_address: str | None = None
     inherited_via: list[Link] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # look-alike / poisoning, fake assets held
+
+
+def block_times(store: Store, chain: str, numbers: list[int]) -> dict[int, int]:
+    """Block number -> its Unix time, for the blocks of `numbers` the store holds."""
+    if not numbers:
+        return {}
+    return {int(n): int(t) for n, t in store._con.execute(
+        "SELECT number, timestamp FROM blocks WHERE chain = ? AND list_contains(?, number)",
+        [chain, sorted(set(numbers))]).fetchall()}
 
 
 def address_page(store: Store, chain: str, address: str, *, limit: int = 5, offset: int = 0) -> AddressPage:
@@ -76,6 +87,9 @@ def address_page(store: Store, chain: str, address: str, *, limit: int = 5, offs
                    GROUP BY 1 ORDER BY n DESC, 1 LIMIT ? OFFSET ?""",
                 [chain, address, chain, address, limit, offset]).fetchall()]
     page.warnings = poisoning_warnings(store, chain, address)
+    times = block_times(store, chain, [n for n in (page.first_seen, page.last_seen) if n is not None])
+    page.first_seen_at = times.get(page.first_seen) if page.first_seen is not None else None
+    page.last_seen_at = times.get(page.last_seen) if page.last_seen is not None else None
     cluster = con.execute("SELECT cluster_id, reason FROM clusters WHERE chain = ? AND address = ?",
                           [chain, address]).fetchone()
     if cluster is None:
