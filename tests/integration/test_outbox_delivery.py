@@ -82,6 +82,7 @@ def test_a_request_reaches_a_receiver_that_was_down_and_its_freeze_reaches_the_b
                 receiver.terminate()
                 receiver.wait()
         assert board["totals"] == {"ETH": {"requested": str(7 * 10**18), "frozen": str(7 * 10**18)}}
+        assert board["assets"] == {"ETH": {"symbol": "ETH", "decimals": 18}}  # how a client reads the amounts
         assert store.execute("SELECT status FROM outbox").fetchall() == [("delivered",)]
         assert store.execute("SELECT status, answer_reason FROM freeze_requests").fetchall() == [
             ("accepted", "account customer-17 frozen")]
@@ -132,6 +133,7 @@ def test_delivery_survives_kill_9_of_the_server_and_a_receiver_down_for_minutes(
         board = _await_frozen(base, agency_key, timeout=45.0)
         assert time.monotonic() - up_at < 31.0 + 5.0  # within the backoff ceiling of the receiver coming up
         assert board["totals"] == {"ETH": {"requested": str(7 * 10**18), "frozen": str(7 * 10**18)}}
+        assert board["assets"] == {"ETH": {"symbol": "ETH", "decimals": 18}}  # how a client reads the amounts
         _kill_9(server)
         with Store.open(db) as store:  # as if killed between the receiver's 2xx and the commit
             store.execute("UPDATE outbox SET status = 'pending', delivered_at = NULL, "
@@ -170,7 +172,9 @@ def test_answers_accepted_partial_declined_reach_the_board_and_bad_answers_are_r
     _, key, agency_key = _store_with_one_request(tmp_path / "a.duckdb", free_port())
     with Store.open(tmp_path / "a.duckdb") as store, \
             serve_in_thread(create_app(store, webhook_networks=LOOPBACK)) as base:
-        rid = httpx.get(f"{base}/v1/freeze-requests", headers={"X-API-Key": key}).json()["requests"][0]["id"]
+        first = httpx.get(f"{base}/v1/freeze-requests", headers={"X-API-Key": key}).json()["requests"][0]
+        assert (first["amount"], first["symbol"], first["decimals"]) == (str(7 * 10**18), "ETH", 18)
+        rid = first["id"]
         url = f"{base}/v1/freeze-requests/{rid}/answer"
 
         def answer(body: dict[str, Any], who: str = key) -> httpx.Response:

@@ -6,13 +6,21 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Path
-from pydantic import BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from hotpursuit.security.tlp import Tlp
 
 
 def _upper(value: Any) -> Any:
     return value.upper() if isinstance(value, str) else value
+
+
+class AssetOut(BaseModel):
+    """How an asset is read: amounts are base units; divide by 10^decimals and add the symbol (`fake X` or
+    `spam X` for a token impersonating X or spam). Null decimals: unknown, show base units."""
+
+    symbol: str | None
+    decimals: int | None
 
 
 TlpField = Annotated[Tlp, BeforeValidator(_upper)]

@@ -26,6 +26,8 @@ class FreezeRequestOut(BaseModel):
     address: str
     asset: str
     amount: Amount
+    symbol: str | None = Field(description="the asset's symbol (how `amount` is read)")
+    decimals: int | None = Field(description="the asset's decimals (null: unknown)")
     block_number: int | None
     block_hash: str | None
     requested_by: str | None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field, StrictInt
 
-from hotpursuit.api.models.common import Amount, ChainIn, TlpField
+from hotpursuit.api.models.common import Amount, AssetOut, ChainIn, TlpField
 from hotpursuit.security.tlp import Tlp
 
 
@@ -82,3 +82,4 @@ class BoardOut(BaseModel):
         description="the live trace's figures per asset, if a watch runs")
     organisations: list[OrgTotals]
     totals: dict[str, Requested]
+    assets: dict[str, AssetOut] = Field(description="how each asset named above is read")

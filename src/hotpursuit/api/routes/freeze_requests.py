@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from hotpursuit.api.asset_readings import AssetReader
 from hotpursuit.api.deps import Reader, State, Writer
 from hotpursuit.api.models.errors import ERRORS, NOT_FOUND
 from hotpursuit.api.models.freeze_requests import AnswerIn, AnswerOut, FreezeRequestOut, FreezeRequestsPage
@@ -29,8 +30,15 @@ async def requests(who: Reader, state: State, incident: Annotated[str | None, Qu
     if rows:
         state.audit.append(who.org_id, "read-freeze-requests", f"{len(rows)} requests")
     chosen, after = page(rows, lambda r: str(r["id"]), limit=limit, offset=offset, cursor=cursor)
+    reader = AssetReader(state)
+
+    def out(r: dict[str, Any]) -> FreezeRequestOut:
+        units = reader.units(str(r["chain"]), str(r["asset"]))
+        return FreezeRequestOut(**r, symbol=None if units is None else units.symbol,
+                                decimals=None if units is None else units.decimals)
+
     return FreezeRequestsPage(total=len(rows), offset=offset, limit=limit, next=after,
-                              requests=[FreezeRequestOut(**r) for r in chosen])
+                              requests=[out(r) for r in chosen])
 
 
 @router.post("/v1/freeze-requests/{request_id}/answer", response_model=AnswerOut, responses=NOT_FOUND)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from hotpursuit.api.asset_readings import AssetReader
 from hotpursuit.api.deps import Investigator, Reader, State
 from hotpursuit.api.inputs import known_chain
 from hotpursuit.api.models.errors import CONFLICT, ERRORS, NOT_FOUND
@@ -86,7 +87,7 @@ async def incident_close(incident_id: str, who: Investigator, state: State) -> I
 @router.get("/v1/incidents/{incident_id}/board", response_model=BoardOut, responses=NOT_FOUND)
 async def incident_board(incident_id: str, who: Reader, state: State) -> BoardOut:
     """Stolen, traced (entered, at endpoints, burned, held), requested and frozen per organisation."""
-    visible_incident(state, incident_id, who)
+    found = visible_incident(state, incident_id, who)
     figures = board(state.store, incident_id)
     traced = None if state.watch is None else state.watch.stats.totals.get(incident_id)
     stolen = figures["stolen"]
@@ -98,6 +99,8 @@ async def incident_board(incident_id: str, who: Reader, state: State) -> BoardOu
         t = totals.setdefault(row.asset, {"requested": 0, "frozen": 0})
         t["requested"] += int(row.requested)
         t["frozen"] += int(row.frozen)
+    named = {*stolen, *(traced or {}), *totals}
     return BoardOut(incident=incident_id, stolen=stolen, traced=traced, organisations=organisations,
                     totals={a: Requested(requested=str(t["requested"]), frozen=str(t["frozen"]))
-                            for a, t in sorted(totals.items())})
+                            for a, t in sorted(totals.items())},
+                    assets=AssetReader(state).out(found.chain, named))
