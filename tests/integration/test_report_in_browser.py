@@ -60,3 +60,13 @@ def test_report_renders_offline_in_chromium(tmp_path: Path) -> None:
         browser.close()
     assert requests == [page_file.as_uri()]  # nothing but the file itself: no network
     assert shot.stat().st_size > 10_000
+
+
+def test_addresses_link_to_the_chain_s_explorer_where_it_has_one() -> None:
+    report = _report()
+    assert "<a href=" not in render_html(report)  # anvil has no explorer
+    for row in [*report.endpoints, *report.held]:
+        row["chain"] = "ethereum"
+    page = render_html(report)
+    assert f'<a href="https://etherscan.io/address/{"0x" + "33" * 20}">' in page
+    assert page == render_html(report)  # the same report, the same bytes

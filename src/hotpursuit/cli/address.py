@@ -33,7 +33,7 @@ def address_show(
     """Labels, cluster and entity (with the path it was inherited by), balances, first/last seen, top
     counterparties; amounts in the asset's units (`--raw`: base units; JSON: base units as decimal
     strings with decimals and symbol)."""
-    from hotpursuit.chains.readable import amount_fields, at_block, human, units_of
+    from hotpursuit.chains.readable import amount_fields, at_block, explorer_url, human, units_of
     from hotpursuit.jobs.assess_job import assess_if_changed
     from hotpursuit.store.address_page import address_page
     from hotpursuit.store.asset_units import token_units
@@ -51,12 +51,16 @@ def address_show(
         data = asdict(page)
         data["balances"] = {asset: amount_fields(amount, units_of(page.chain, asset, tokens))
                             for asset, amount in sorted(page.balances.items())}
+        data["explorer"] = explorer_url(page.chain, "address", page.address)
         data["counterparties"] = [{"address": other, "asset": asset, "transfers": n,
                                    **amount_fields(amount, units_of(page.chain, asset, tokens))}
                                   for other, asset, n, amount in page.counterparties]
         console.print_json(json.dumps(data, default=str))
         return
     console.print(f"[bold]{page.chain} {page.address}[/]", highlight=False)
+    on_explorer = explorer_url(page.chain, "address", page.address)
+    if on_explorer:
+        console.print(f"  explorer: {on_explorer}", highlight=False, soft_wrap=True)
     for warning in page.warnings:
         console.print(f"  [bold red]warning[/]: {warning}", highlight=False)
     for c in page.claims:

@@ -12,12 +12,19 @@ import html
 import io
 import json
 from dataclasses import asdict
-from typing import Any
+from typing import Any, NamedTuple
 
-from hotpursuit.chains.readable import AssetUnits, human
+from hotpursuit.chains.readable import AssetUnits, explorer_url, human
 from hotpursuit.trace.report import TraceReport
 
 COLUMN_WIDTH, ROW_HEIGHT, NODE_W, NODE_H = 230, 34, 190, 24
+
+
+class _Linked(NamedTuple):
+    """A cell whose text links to the chain's explorer (an anchor: nothing is loaded)."""
+
+    text: str
+    href: str | None
 
 
 def render_json(report: TraceReport) -> str:
@@ -120,6 +127,10 @@ def render_html(report: TraceReport) -> str:
         head = "".join(f"<th>{esc(h)}</th>" for h in headers)
 
         def cell(c: Any) -> str:  # an amount carries its base units as the cell's title (a hover away)
+            if isinstance(c, _Linked):
+                if c.href is None:
+                    return f"<td>{esc(c.text)}</td>"
+                return f'<td><a href="{esc(c.href)}">{esc(c.text)}</a></td>'
             if isinstance(c, tuple):
                 return f'<td title="{esc(str(c[1]))} base units">{esc(str(c[0]))}</td>'
             return f"<td>{esc(str(c))}</td>"
@@ -138,14 +149,20 @@ def render_html(report: TraceReport) -> str:
     totals = table(["asset", "entered the trace", "at endpoints", "held", "burned"],
                    [[a, entered(t, a), amount(t["at_endpoints"], a), amount(t["held"], a), amount(t["burned"], a)]
                     for a, t in sorted(report.totals.items())])
+    def place(row: dict[str, Any]) -> _Linked:
+        return _Linked(str(row["address"]), explorer_url(str(row["chain"]), "address", str(row["address"])))
+
+    def evidence(row: dict[str, Any]) -> str:
+        return " ".join(row["evidence"])
+
     endpoints = table(["chain", "address", "tainted", "kind", "who can freeze", "since block", "evidence"],
-                      [[e["chain"], e["address"], amount(e["tainted"], e["asset"]), e["kind"],
-                        e["freezer"] or "", e["since_block"], " ".join(e["evidence"])] for e in report.endpoints])
+                      [[e["chain"], place(e), amount(e["tainted"], e["asset"]), e["kind"],
+                        e["freezer"] or "", e["since_block"], evidence(e)] for e in report.endpoints])
     held = table(["chain", "address", "tainted", "who can freeze"],
-                 [[h["chain"], h["address"], amount(h["tainted"], h["asset"]), h.get("freezer") or ""]
+                 [[h["chain"], place(h), amount(h["tainted"], h["asset"]), h.get("freezer") or ""]
                   for h in report.held])
     frontier = table(["chain", "address", "tainted", "stopped by", "since block"],
-                     [[f["chain"], f["address"], amount(f["tainted"], f["asset"]), f["why"], f["since_block"]]
+                     [[f["chain"], place(f), amount(f["tainted"], f["asset"]), f["why"], f["since_block"]]
                       for f in report.frontier])
     style = ("body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}"
              "td,th{border:1px solid #ccc;padding:3px 6px;font-size:12px;text-align:left}"
