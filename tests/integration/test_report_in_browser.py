@@ -70,3 +70,10 @@ def test_addresses_link_to_the_chain_s_explorer_where_it_has_one() -> None:
     page = render_html(report)
     assert f'<a href="https://etherscan.io/address/{"0x" + "33" * 20}">' in page
     assert page == render_html(report)  # the same report, the same bytes
+
+
+def test_blocks_read_with_their_utc_time() -> None:
+    report = _report()
+    assert "<td>block 9</td>" in render_html(report)  # a block the store holds no time for
+    report.block_times = {"anvil:9": 1740147215}
+    assert "<td>block 9 (2025-02-21 14:13:35 UTC)</td>" in render_html(report)

@@ -24,6 +24,7 @@ from hotpursuit.jobs.trace_setup import (
     service_endpoints,
     trace_setup,
 )
+from hotpursuit.store.address_page import block_times
 from hotpursuit.store.asset_units import token_units
 from hotpursuit.store.database import Store
 from hotpursuit.store.evm_tables import transaction_signers
@@ -88,7 +89,19 @@ def run_trace(store: Store, incident_id: str, *, model: str = "haircut", max_hop
     bridges = {a for a, e in setup.endpoints.items() if e.kind == "bridge"}
     _cross_to_bitcoin(store, bridge_entries(result.flows, bridges), report)
     _name_assets(store, chain, report)
+    _time_blocks(store, report)
     return report
+
+
+def _time_blocks(store: Store, report: TraceReport) -> None:
+    """The UTC times of the blocks the report names (since when an endpoint holds, where it stopped)."""
+    wanted: dict[str, set[int]] = {}
+    for row in [*report.endpoints, *report.frontier]:
+        if row.get("since_block") is not None:
+            wanted.setdefault(str(row["chain"]), set()).add(int(row["since_block"]))
+    for on, numbers in sorted(wanted.items()):
+        for number, moment in sorted(block_times(store, on, sorted(numbers)).items()):
+            report.block_times[f"{on}:{number}"] = moment
 
 
 def _name_assets(store: Store, chain: str, report: TraceReport) -> None:

@@ -30,3 +30,5 @@ class TraceReport:
     warnings: list[str] = field(default_factory=list)
     # how each asset named in the report is read: {"symbol", "decimals"} (amounts stay base units)
     assets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # "<chain>:<block>" -> the block's Unix time, for the blocks the report names (where the store holds them)
+    block_times: dict[str, int] = field(default_factory=dict)

@@ -14,7 +14,7 @@ import json
 from dataclasses import asdict
 from typing import Any, NamedTuple
 
-from hotpursuit.chains.readable import AssetUnits, explorer_url, human
+from hotpursuit.chains.readable import AssetUnits, at_block, explorer_url, human
 from hotpursuit.trace.report import TraceReport
 
 COLUMN_WIDTH, ROW_HEIGHT, NODE_W, NODE_H = 230, 34, 190, 24
@@ -155,14 +155,20 @@ def render_html(report: TraceReport) -> str:
     def evidence(row: dict[str, Any]) -> str:
         return " ".join(row["evidence"])
 
+    def since(row: dict[str, Any]) -> str:
+        number = row.get("since_block")
+        if number is None:
+            return ""
+        return at_block(int(number), report.block_times.get(f"{row['chain']}:{number}"))
+
     endpoints = table(["chain", "address", "tainted", "kind", "who can freeze", "since block", "evidence"],
                       [[e["chain"], place(e), amount(e["tainted"], e["asset"]), e["kind"],
-                        e["freezer"] or "", e["since_block"], evidence(e)] for e in report.endpoints])
+                        e["freezer"] or "", since(e), evidence(e)] for e in report.endpoints])
     held = table(["chain", "address", "tainted", "who can freeze"],
                  [[h["chain"], place(h), amount(h["tainted"], h["asset"]), h.get("freezer") or ""]
                   for h in report.held])
     frontier = table(["chain", "address", "tainted", "stopped by", "since block"],
-                     [[f["chain"], place(f), amount(f["tainted"], f["asset"]), f["why"], f["since_block"]]
+                     [[f["chain"], place(f), amount(f["tainted"], f["asset"]), f["why"], since(f)]
                       for f in report.frontier])
     style = ("body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}"
              "td,th{border:1px solid #ccc;padding:3px 6px;font-size:12px;text-align:left}"
