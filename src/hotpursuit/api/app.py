@@ -32,6 +32,7 @@ from hotpursuit.security.webhook_targets import parse_networks
 from hotpursuit.store.database import Store
 from hotpursuit.store.screening_rows import load_screening_index
 from hotpursuit.store.trace_job_tables import fail_unfinished_trace_jobs
+from hotpursuit.web.routes import router as ui_router
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 
@@ -103,4 +104,5 @@ def create_app(store: Store, *, rate_per_second: float = DEFAULT_KEY_RATE, burst
 
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(ui_router)
     return app

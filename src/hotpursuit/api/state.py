@@ -15,6 +15,7 @@ from hotpursuit.screening.index import ScreeningIndex
 from hotpursuit.security.webhook_targets import Network
 from hotpursuit.store.database import Store
 from hotpursuit.store.org_tables import Caller
+from hotpursuit.web.sessions import UiSession
 
 
 @dataclass
@@ -65,6 +66,7 @@ class ApiState:
     failed_auth: dict[str, RateBucket] = field(default_factory=dict)  # source address -> failed authentications
     auth_cache: dict[str, tuple[float, Caller]] = field(default_factory=dict)
     webhook_networks: list[Network] = field(default_factory=list)  # non-public networks webhooks may reach
+    ui_sessions: dict[str, UiSession] = field(default_factory=dict)  # the web UI's signed-in browsers
 
     def watch_changed(self) -> None:
         """Incidents, controls, services or clusters changed: the live traces (if any) rebuild."""

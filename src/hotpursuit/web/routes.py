@@ -1,0 +1,103 @@
+"""The UI's pages: sign in and out, and the incidents the caller may see. Every page authenticates the
+session's key again (so a revoked key ends its sessions at once) and charges the key's rate limit, as
+the API does; what a page shows goes through the same visibility functions as the API."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+
+from hotpursuit.api.deps import State, has_scope
+from hotpursuit.api.guard import authenticated
+from hotpursuit.api.state import ApiState
+from hotpursuit.api.visibility import visible_incidents
+from hotpursuit.store.org_tables import Caller
+from hotpursuit.web.sessions import COOKIE, SESSION_SECONDS, UiSession, csrf_holds, live_session, new_session
+
+router = APIRouter(include_in_schema=False)
+PAGES = Environment(loader=PackageLoader("hotpursuit.web", "templates"), autoescape=select_autoescape(["html"]))
+HEADERS = {"Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; "
+                                      "form-action 'self'",
+           "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+
+
+def page(name: str, status: int = 200, **values: Any) -> HTMLResponse:
+    """A rendered template with the UI's security headers."""
+    return HTMLResponse(PAGES.get_template(name).render(**values), status_code=status, headers=HEADERS)
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _signed_in(request: Request, state: ApiState) -> tuple[UiSession, Caller] | None:
+    """The session and its caller, if the cookie names a live session whose key still authenticates."""
+    sid = request.cookies.get(COOKIE)
+    session = live_session(state.ui_sessions, sid, time.monotonic())
+    if session is None:
+        return None
+    try:
+        who = authenticated(state, Headers({"x-api-key": session.key}), _client(request))
+    except HTTPException as exc:
+        if exc.status_code == 401:  # revoked or expired: the session ends with its key
+            state.ui_sessions.pop(str(sid), None)
+            return None
+        raise
+    return session, who
+
+
+def _to_login() -> RedirectResponse:
+    return RedirectResponse("/ui/login", status_code=303, headers=HEADERS)
+
+
+@router.get("/ui/login")
+async def login_page() -> HTMLResponse:
+    return page("login.html", title="Sign in", who=None)
+
+
+@router.post("/ui/login")
+async def login(request: Request, state: State, key: Annotated[str, Form(max_length=200)]) -> Response:
+    try:
+        who = authenticated(state, Headers({"x-api-key": key.strip()}), _client(request))
+    except HTTPException as exc:
+        message = ("That key is not valid (missing, unknown, expired or revoked)." if exc.status_code == 401
+                   else "Too many attempts from this address; wait and try again.")
+        return page("login.html", status=exc.status_code, title="Sign in", who=None, error=message)
+    sid = new_session(state.ui_sessions, key.strip(), time.monotonic())
+    answer = RedirectResponse("/ui/incidents", status_code=303, headers=HEADERS)
+    answer.set_cookie(COOKIE, sid, max_age=SESSION_SECONDS, path="/ui", secure=True, httponly=True,
+                      samesite="strict")
+    del who
+    return answer
+
+
+@router.post("/ui/logout")
+async def logout(request: Request, state: State, csrf: Annotated[str | None, Form(max_length=100)] = None) -> Response:
+    found = _signed_in(request, state)
+    if found is None:
+        return _to_login()
+    if not csrf_holds(found[0], csrf):
+        return page("login.html", status=403, title="Sign in", who=None, error="The form was not this session's.")
+    state.ui_sessions.pop(request.cookies.get(COOKIE, ""), None)
+    answer = _to_login()
+    answer.delete_cookie(COOKIE, path="/ui", secure=True, httponly=True, samesite="strict")
+    return answer
+
+
+@router.get("/ui")
+@router.get("/ui/incidents")
+async def incidents(request: Request, state: State) -> Response:
+    found = _signed_in(request, state)
+    if found is None:
+        return _to_login()
+    session, who = found
+    if not has_scope(who, "read"):
+        return page("incidents.html", status=403, title="Incidents", who=who, csrf=session.csrf, incidents=[])
+    shown = sorted(visible_incidents(state, who), key=lambda i: i.id)
+    return page("incidents.html", title="Incidents", who=who, csrf=session.csrf, incidents=shown)

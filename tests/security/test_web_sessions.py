@@ -1,0 +1,68 @@
+"""The web UI's sign-in: the key stays on the server (the browser holds an HttpOnly, Secure,
+SameSite=Strict session cookie), forms carry the session's CSRF token, a revoked key ends its sessions
+at once, and pages show what the API's visibility function lets the caller see."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.security.conftest import Server
+
+
+def _sign_in(server: Server, who: str) -> tuple[httpx.Response, dict[str, str]]:
+    answer = httpx.post(f"{server.base}/ui/login", data={"key": server.keys[who]}, follow_redirects=False)
+    cookie = answer.headers.get("set-cookie", "")
+    return answer, {"Cookie": cookie.split(";", 1)[0]} if cookie else {}
+
+
+def _incident(server: Server, name: str, tlp: str) -> str:
+    with server.client("agency") as agency:
+        opened = agency.post("/v1/incidents", json={"name": name, "chain": "ethereum",
+                                                    "sources": ["0x" + "d1" * 32], "tlp": tlp})
+        assert opened.status_code == 201, opened.text
+        return str(opened.json()["id"])
+
+
+def test_signing_in_keeps_the_key_on_the_server_and_pages_follow_tlp(server: Server) -> None:
+    red = _incident(server, "Operation Nightjar", "RED")
+    amber = _incident(server, "Shared case", "AMBER")
+    assert httpx.get(f"{server.base}/ui/incidents").status_code == 303  # not signed in: to the login page
+
+    wrong = httpx.post(f"{server.base}/ui/login", data={"key": "hp_not_a_key"})
+    assert wrong.status_code == 401 and "not valid" in wrong.text and "set-cookie" not in wrong.headers
+
+    answer, agency = _sign_in(server, "agency")
+    assert answer.status_code == 303 and answer.headers["location"] == "/ui/incidents"
+    flags = answer.headers["set-cookie"].lower()
+    assert all(f in flags for f in ("httponly", "secure", "samesite=strict", "path=/ui"))
+    assert server.keys["agency"] not in answer.headers["set-cookie"]  # the key never reaches the browser
+    own = httpx.get(f"{server.base}/ui/incidents", headers=agency)
+    assert own.status_code == 200 and red in own.text and "Operation Nightjar" in own.text and amber in own.text
+    assert "default-src 'self'" in own.headers["content-security-policy"]
+
+    _, partner = _sign_in(server, "exchange")  # same sharing group: AMBER yes, RED no
+    seen = httpx.get(f"{server.base}/ui/incidents", headers=partner).text
+    assert amber in seen and red not in seen and "Nightjar" not in seen
+    _, outsider = _sign_in(server, "outsider")
+    seen = httpx.get(f"{server.base}/ui/incidents", headers=outsider).text
+    assert amber not in seen and red not in seen and "No incident you may see" in seen
+
+
+def test_forms_need_the_session_s_csrf_token_and_a_revoked_key_ends_the_session(server: Server) -> None:
+    _, agency = _sign_in(server, "agency")
+    forged = httpx.post(f"{server.base}/ui/logout", data={"csrf": "guessed"}, headers=agency)
+    assert forged.status_code == 403
+    assert httpx.get(f"{server.base}/ui/incidents", headers=agency).status_code == 200  # still signed in
+    page = httpx.get(f"{server.base}/ui/incidents", headers=agency).text
+    token = page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    out = httpx.post(f"{server.base}/ui/logout", data={"csrf": token}, headers=agency)
+    assert out.status_code == 303 and out.headers["location"] == "/ui/login"
+    assert httpx.get(f"{server.base}/ui/incidents", headers=agency).status_code == 303  # the session is gone
+
+    _, exchange = _sign_in(server, "exchange")
+    assert httpx.get(f"{server.base}/ui/incidents", headers=exchange).status_code == 200
+    with server.client("exchange") as admin:
+        key_id = next(k["id"] for k in admin.get("/v1/keys").json()["keys"]
+                      if set(k["scopes"]) == {"screen", "read", "write", "incident", "org-admin"})
+        assert admin.post(f"/v1/keys/{key_id}/revoke").status_code == 200
+    assert httpx.get(f"{server.base}/ui/incidents", headers=exchange).status_code == 303  # revoked: signed out
