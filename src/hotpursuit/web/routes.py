@@ -4,19 +4,28 @@ the API does; what a page shows goes through the same visibility functions as th
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import AsyncIterator
+from importlib import resources
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 
+from hotpursuit.api.asset_readings import AssetReader
 from hotpursuit.api.deps import State, has_scope
 from hotpursuit.api.guard import authenticated
 from hotpursuit.api.state import ApiState
-from hotpursuit.api.visibility import visible_incidents
+from hotpursuit.api.visibility import visible_incident, visible_incidents
+from hotpursuit.chains.readable import human
+from hotpursuit.errors import NotFound
+from hotpursuit.store.incident_tables import IncidentRow
+from hotpursuit.store.interdiction_tables import board
 from hotpursuit.store.org_tables import Caller
 from hotpursuit.web.sessions import COOKIE, SESSION_SECONDS, UiSession, csrf_holds, live_session, new_session
 
@@ -101,3 +110,81 @@ async def incidents(request: Request, state: State) -> Response:
         return page("incidents.html", status=403, title="Incidents", who=who, csrf=session.csrf, incidents=[])
     shown = sorted(visible_incidents(state, who), key=lambda i: i.id)
     return page("incidents.html", title="Incidents", who=who, csrf=session.csrf, incidents=shown)
+
+
+STATIC = {"board.js": "text/javascript"}
+EVENT_SECONDS = 1.0
+
+
+@router.get("/ui/static/{name}")
+async def static(name: str) -> Response:
+    if name not in STATIC:
+        return Response(status_code=404)
+    body = (resources.files("hotpursuit.web") / "static" / name).read_bytes()
+    return Response(body, media_type=STATIC[name], headers={"X-Content-Type-Options": "nosniff",
+                                                            "Cache-Control": "no-cache"})
+
+
+def _figures(state: ApiState, incident: IncidentRow) -> str:
+    """The board's figures as HTML, amounts in the asset's units (the live trace's loot if a watch runs)."""
+    figures = board(state.store, incident.id)
+    traced = None if state.watch is None else state.watch.stats.totals.get(incident.id)
+    stolen = figures["stolen"]
+    if traced:
+        stolen = {a: t["stolen"] for a, t in traced.items() if int(t.get("stolen", 0))}
+    reader = AssetReader(state)
+
+    def read(value: str | int, asset: str) -> str:
+        return human(int(value), reader.units(incident.chain, asset), asset)
+
+    organisations = [{**row, "requested": read(row["requested"], row["asset"]), "requested_raw": row["requested"],
+                      "frozen": read(row["frozen"], row["asset"]), "frozen_raw": row["frozen"]}
+                     for row in figures["organisations"]]
+    return PAGES.get_template("board_figures.html").render(
+        stolen=[(a, read(v, a)) for a, v in sorted(stolen.items())], organisations=organisations)
+
+
+@router.get("/ui/incidents/{incident_id}")
+async def incident_board(incident_id: str, request: Request, state: State) -> Response:
+    found = _signed_in(request, state)
+    if found is None:
+        return _to_login()
+    session, who = found
+    try:
+        incident = visible_incident(state, incident_id, who) if has_scope(who, "read") else None
+    except NotFound:
+        incident = None
+    if incident is None:
+        return page("incidents.html", status=404, title="Incidents", who=who, csrf=session.csrf, incidents=[])
+    figures = Markup(_figures(state, incident))
+    return page("board.html", title=incident.name, who=who, csrf=session.csrf, incident=incident,
+                figures=figures)
+
+
+@router.get("/ui/incidents/{incident_id}/events")
+async def board_events(incident_id: str, request: Request, state: State) -> Response:
+    """Server-Sent Events: the board's figures whenever they change (looked at every second)."""
+    found = _signed_in(request, state)
+    if found is None:
+        return Response(status_code=401)
+    _, who = found
+    try:
+        incident = visible_incident(state, incident_id, who) if has_scope(who, "read") else None
+    except NotFound:
+        incident = None
+    if incident is None:
+        return Response(status_code=404)
+
+    async def stream() -> AsyncIterator[str]:
+        last = _figures(state, incident)
+        yield ": the board follows\n\n"
+        while not await request.is_disconnected():
+            await asyncio.sleep(EVENT_SECONDS)
+            if _signed_in(request, state) is None:  # signed out or revoked: the stream ends
+                return
+            now = _figures(state, incident)
+            if now != last:
+                last = now
+                yield "event: board\n" + "".join(f"data: {line}\n" for line in now.splitlines()) + "\n"
+
+    return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})

@@ -1,0 +1,66 @@
+"""The web UI in a real browser (Debian chromium through Playwright) against a real server: sign in
+with a key, the incidents page, an incident's board in human units, the board following a freeze
+answer live over Server-Sent Events, and axe-core finding no accessibility violation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import httpx
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import sync_playwright
+
+from hotpursuit.api.app import create_app
+from hotpursuit.api.background import serve_in_thread
+from hotpursuit.store import Store
+from hotpursuit.store.interdiction_tables import NewRequest, record_requests
+from hotpursuit.store.org_tables import add_org, create_key
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+ETH = 10**18
+
+
+def test_sign_in_incidents_and_a_board_that_follows_a_freeze_live(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "ui.duckdb") as store:
+        add_org(store, "kr-nis", "National Intelligence Service", "agency", "KR", "task-force")
+        add_org(store, "ex-hanbit", "Hanbit Exchange", "exchange", "KR", "task-force")
+        agency = create_key(store, "kr-nis", ["read", "incident"], 1)[1]
+        exchange = create_key(store, "ex-hanbit", ["read", "write"], 1)[1]
+        store.execute("""INSERT INTO incidents (id, name, chain, tlp, owner_org)
+                         VALUES ('bybit-2025', 'Bybit cold wallet', 'ethereum', 'AMBER', 'kr-nis')""")
+        record_requests(store, [NewRequest(
+            "fr-1", "bybit-2025", "ex-hanbit", "ethereum", "0x" + "d1" * 20, "ETH", 7 * ETH, 1, "0x" + "b0" * 32,
+            json.dumps([]), "kr-nis", dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(hours=1), b"{}")])
+        with serve_in_thread(create_app(store)) as base, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            page = browser.new_page(viewport={"width": 1100, "height": 800})
+            page.goto(f"{base}/ui/incidents")
+            assert page.url.endswith("/ui/login")
+            page.fill("#key", agency)
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{base}/ui/incidents")
+            assert page.locator("td", has_text="Bybit cold wallet").count() == 1
+            violations = Axe().run(page)
+            assert violations.violations_count == 0, violations.generate_report()
+
+            page.click("a[href='/ui/incidents/bybit-2025']")
+            page.wait_for_url(f"{base}/ui/incidents/bybit-2025")
+            assert page.locator("#board td", has_text="7 ETH").count() == 1  # requested, in human units
+            assert page.locator("#board td", has_text="0 ETH").count() == 1  # nothing frozen yet
+            violations = Axe().run(page)
+            assert violations.violations_count == 0, violations.generate_report()
+
+            answered = httpx.post(f"{base}/v1/freeze-requests/fr-1/answer", headers={"X-API-Key": exchange},
+                                  json={"status": "accepted", "amount_frozen": str(7 * ETH)})
+            assert answered.status_code == 200, answered.text
+            page.wait_for_selector("#board:not([data-updates='0'])", timeout=15_000)  # an SSE update came
+            assert page.locator("#board td", has_text="7 ETH").count() == 2  # requested and now frozen
+            assert page.locator("#board td", has_text="1 of 1").count() == 1
+            page.screenshot(path=str(tmp_path / "board.png"), full_page=True)
+            page.close()
+            browser.close()
+    assert (tmp_path / "board.png").stat().st_size > 5_000
