@@ -150,7 +150,9 @@ def _demo_server(db: Path) -> None:
                   f"categories {', '.join(answer['categories'])}", highlight=False)
     console.print("Try it yourself (the key is valid for 30 days):", highlight=False)
     console.print(f"  .venv/bin/hotpursuit serve --port 8080 &\n"
-                  f"  curl -H 'X-API-Key: {key}' http://127.0.0.1:8080{path}", highlight=False, soft_wrap=True)
+                  f"  curl -H 'X-API-Key: {key}' http://127.0.0.1:8080{path}\n"
+                  f"  and open http://127.0.0.1:8080/ui/ in a browser, signing in with the same key",
+                  highlight=False, soft_wrap=True)
 
 
 def _demo_trace(store: Store, truth: dict[str, Any]) -> None:
