@@ -1,6 +1,7 @@
 """The web UI in a real browser (Debian chromium through Playwright) against a real server: sign in
 with a key, the incidents page, an incident's board in human units, the board following a freeze
-answer live over Server-Sent Events, and axe-core finding no accessibility violation."""
+answer live over Server-Sent Events, the search box opening an address page, and axe-core finding no
+accessibility violation on any of them."""
 
 from __future__ import annotations
 
@@ -61,6 +62,15 @@ def test_sign_in_incidents_and_a_board_that_follows_a_freeze_live(tmp_path: Path
             assert page.locator("#board td", has_text="7 ETH").count() == 2  # requested and now frozen
             assert page.locator("#board td", has_text="1 of 1").count() == 1
             page.screenshot(path=str(tmp_path / "board.png"), full_page=True)
+
+            page.fill("#q", "0x" + "D1" * 20)  # the search box: an address, in any case, opens its page
+            page.press("#q", "Enter")
+            page.wait_for_url(f"{base}/ui/addresses/ethereum/{'0x' + 'D1' * 20}")
+            assert page.locator("code", has_text="0x" + "d1" * 20).count() == 1
+            assert page.locator("a", has_text="on the explorer").get_attribute("href") == \
+                "https://etherscan.io/address/0x" + "d1" * 20
+            violations = Axe().run(page)
+            assert violations.violations_count == 0, violations.generate_report()
             page.close()
             browser.close()
     assert (tmp_path / "board.png").stat().st_size > 5_000

@@ -66,3 +66,33 @@ def test_forms_need_the_session_s_csrf_token_and_a_revoked_key_ends_the_session(
                       if set(k["scopes"]) == {"screen", "read", "write", "incident", "org-admin"})
         assert admin.post(f"/v1/keys/{key_id}/revoke").status_code == 200
     assert httpx.get(f"{server.base}/ui/incidents", headers=exchange).status_code == 303  # revoked: signed out
+
+
+def test_address_pages_and_search_show_only_what_tlp_allows(server: Server) -> None:
+    suspect = "0x" + "c7" * 20
+    with server.client("agency") as agency:
+        assert agency.post("/v1/labels", json={
+            "chain": "ethereum", "address": suspect, "label": "Nightjar cash-out desk", "category": "thief",
+            "confidence": 90, "source": "NIS HUMINT-7731", "tlp": "RED"}).status_code == 201
+    red = _incident(server, "Operation Nightjar", "RED")
+    _, agency_session = _sign_in(server, "agency")
+    _, outsider_session = _sign_in(server, "outsider")
+
+    own = httpx.get(f"{server.base}/ui/addresses/ethereum/{suspect}", headers=agency_session)
+    assert own.status_code == 200 and "Nightjar cash-out desk" in own.text and "TLP:RED" in own.text
+    other = httpx.get(f"{server.base}/ui/addresses/ethereum/{suspect.upper().replace('0X', '0x')}",
+                      headers=outsider_session)
+    assert other.status_code == 200 and "Nightjar" not in other.text and "HUMINT" not in other.text
+    assert "1 claim(s) withheld from you" in other.text
+    bad = httpx.get(f"{server.base}/ui/addresses/ethereum/0x1234", headers=outsider_session)
+    assert bad.status_code == 400 and "0x1234" in bad.text and "Traceback" not in bad.text
+
+    found = httpx.get(f"{server.base}/ui/search", params={"q": red}, headers=agency_session)
+    assert found.status_code == 303 and found.headers["location"] == f"/ui/incidents/{red}"
+    hidden = httpx.get(f"{server.base}/ui/search", params={"q": red}, headers=outsider_session)
+    made_up = httpx.get(f"{server.base}/ui/search", params={"q": red[:-4] + "0000"}, headers=outsider_session)
+    assert hidden.status_code == made_up.status_code == 404  # a hidden incident is one that does not exist
+    assert hidden.text.replace(red, "X") == made_up.text.replace(red[:-4] + "0000", "X")
+    assert httpx.get(f"{server.base}/ui/incidents/{red}", headers=outsider_session).status_code == 404
+    to_address = httpx.get(f"{server.base}/ui/search", params={"q": suspect}, headers=outsider_session)
+    assert to_address.status_code == 303 and to_address.headers["location"] == f"/ui/addresses/ethereum/{suspect}"

@@ -9,8 +9,9 @@ import time
 from collections.abc import AsyncIterator
 from importlib import resources
 from typing import Annotated, Any
+from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
@@ -20,10 +21,13 @@ from starlette.exceptions import HTTPException
 from hotpursuit.api.asset_readings import AssetReader
 from hotpursuit.api.deps import State, has_scope
 from hotpursuit.api.guard import authenticated
+from hotpursuit.api.inputs import address_of
 from hotpursuit.api.state import ApiState
-from hotpursuit.api.visibility import visible_incident, visible_incidents
-from hotpursuit.chains.readable import human
-from hotpursuit.errors import NotFound
+from hotpursuit.api.visibility import visible_claims, visible_incident, visible_incidents
+from hotpursuit.chains.address_codec import guess_chain
+from hotpursuit.chains.readable import at_block, explorer_url, human
+from hotpursuit.errors import HotpursuitError, NotFound
+from hotpursuit.store.address_page import address_page
 from hotpursuit.store.incident_tables import IncidentRow
 from hotpursuit.store.interdiction_tables import board
 from hotpursuit.store.org_tables import Caller
@@ -188,3 +192,60 @@ async def board_events(incident_id: str, request: Request, state: State) -> Resp
                 yield "event: board\n" + "".join(f"data: {line}\n" for line in now.splitlines()) + "\n"
 
     return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
+
+
+@router.get("/ui/search")
+async def search(request: Request, state: State, q: Annotated[str, Query(max_length=200)] = "") -> Response:
+    """An incident id the caller may see opens its board; an address opens its page."""
+    found = _signed_in(request, state)
+    if found is None:
+        return _to_login()
+    session, who = found
+    text = q.strip()
+    if has_scope(who, "read"):
+        try:
+            visible_incident(state, text, who)
+            return RedirectResponse(f"/ui/incidents/{quote(text)}", status_code=303, headers=HEADERS)
+        except NotFound:
+            pass
+    chain = guess_chain(text)
+    if chain is not None:
+        return RedirectResponse(f"/ui/addresses/{chain}/{quote(text)}", status_code=303, headers=HEADERS)
+    return page("incidents.html", status=404, title="Search", who=who, csrf=session.csrf, incidents=[],
+                error=f"Nothing you may see matches {text!r}: give an address or an incident id.")
+
+
+@router.get("/ui/addresses/{chain}/{address}")
+async def address_view(chain: str, address: str, request: Request, state: State) -> Response:
+    """The address page: claims the caller may see (with provenance and TLP), screening, poisoning
+    warnings, activity and busiest counterparties in human units."""
+    found = _signed_in(request, state)
+    if found is None:
+        return _to_login()
+    session, who = found
+    if not has_scope(who, "read"):
+        return page("incidents.html", status=403, title="Address", who=who, csrf=session.csrf, incidents=[])
+    try:
+        normalized = address_of(state, chain, address)
+    except HotpursuitError as exc:
+        return page("incidents.html", status=400, title="Address", who=who, csrf=session.csrf, incidents=[],
+                    error=str(exc))
+    shown_page = address_page(state.store, chain, normalized, limit=10)
+    claims, withheld = visible_claims(state, chain, normalized, who)
+    screening = state.index.screen(chain, normalized, who.org_id, who.sharing_group)
+    if any(c.tlp != "CLEAR" for c in claims) or screening.indirect:
+        state.audit.append(who.org_id, "read-address", f"{chain}:{normalized}")
+    reader = AssetReader(state)
+
+    def read(value: int, asset: str) -> str:
+        return human(value, reader.units(chain, asset), asset)
+
+    return page("address.html", title=normalized, who=who, csrf=session.csrf, chain=chain, address=normalized,
+                explorer=explorer_url(chain, "address", normalized), warnings=shown_page.warnings,
+                risk=screening.risk, score=screening.score, categories=screening.categories, claims=claims,
+                withheld=withheld,
+                first_seen=at_block(shown_page.first_seen, shown_page.first_seen_at),
+                last_seen=at_block(shown_page.last_seen, shown_page.last_seen_at),
+                balances=[(a, read(v, a)) for a, v in sorted(shown_page.balances.items())],
+                counterparties=[{"address": c, "transfers": n, "amount": read(x, a), "raw": f"{x:,}"}
+                                for c, a, n, x in shown_page.counterparties])
