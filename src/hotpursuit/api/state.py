@@ -68,6 +68,15 @@ class ApiState:
     webhook_networks: list[Network] = field(default_factory=list)  # non-public networks webhooks may reach
     ui_sessions: dict[str, UiSession] = field(default_factory=dict)  # the web UI's signed-in browsers
 
+    def traced_and_stolen(self, incident_id: str, declared: dict[str, str]
+                          ) -> tuple[dict[str, dict[str, str]] | None, dict[str, str]]:
+        """The live trace's figures for the incident (None without a watch) and the loot to show: the
+        live trace counts it once, whatever the sources overlap; else as the sources declare it."""
+        traced = None if self.watch is None else self.watch.stats.totals.get(incident_id)
+        if not traced:
+            return traced, declared
+        return traced, {a: t["stolen"] for a, t in traced.items() if int(t.get("stolen", 0))}
+
     def watch_changed(self) -> None:
         """Incidents, controls, services or clusters changed: the live traces (if any) rebuild."""
         if self.watch is not None:

@@ -15,7 +15,6 @@ import json
 
 import numpy as np
 
-from hotpursuit.chains.readable import units_of
 from hotpursuit.errors import HotpursuitError
 from hotpursuit.jobs.trace_setup import (
     SERVICE_KINDS,
@@ -25,7 +24,7 @@ from hotpursuit.jobs.trace_setup import (
     trace_setup,
 )
 from hotpursuit.store.address_page import block_times
-from hotpursuit.store.asset_units import token_units
+from hotpursuit.store.asset_units import AssetReader
 from hotpursuit.store.database import Store
 from hotpursuit.store.evm_tables import transaction_signers
 from hotpursuit.store.incident_tables import IncidentSources, load_sources
@@ -109,9 +108,9 @@ def _name_assets(store: Store, chain: str, report: TraceReport) -> None:
     named: dict[str, str] = {a: chain for a in report.totals}
     for row in [*report.endpoints, *report.held, *report.frontier, *report.at_venues]:
         named.setdefault(str(row["asset"]), str(row.get("chain", chain)))
-    tokens = {c: token_units(store, c) for c in set(named.values())}
+    reader = AssetReader(store)
     for asset, on in sorted(named.items()):
-        units = units_of(on, asset, tokens[on])
+        units = reader.units(on, asset)
         report.assets[asset] = {"symbol": None if units is None else units.symbol,
                                 "decimals": None if units is None else units.decimals}
 

@@ -7,7 +7,7 @@ none) reads as the bundled registry of canonical tokens says."""
 from __future__ import annotations
 
 from hotpursuit.attribution.token_registry import load_canonical_tokens
-from hotpursuit.chains.readable import AssetUnits
+from hotpursuit.chains.readable import AssetUnits, units_of
 from hotpursuit.store.database import Store
 
 _MARKED = {"impersonating": "fake ", "spam": "spam "}
@@ -32,3 +32,17 @@ def token_units(store: Store, chain: str) -> dict[str, AssetUnits]:
             if address.startswith("0x") and address not in out:
                 out[address] = AssetUnits(token.symbol, token.decimals)
     return out
+
+
+class AssetReader:
+    """Reads assets of any chain, each chain's tokens looked up once (per answer, report or stream)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._tokens: dict[str, dict[str, AssetUnits]] = {}
+
+    def units(self, chain: str, asset: str) -> AssetUnits | None:
+        """How `asset` of `chain` is read; None if its decimals are unknown."""
+        if chain not in self._tokens:
+            self._tokens[chain] = token_units(self._store, chain)
+        return units_of(chain, asset, self._tokens[chain])

@@ -4,9 +4,8 @@ address inherits from the other members of its cluster."""
 
 from __future__ import annotations
 
-from hotpursuit.chains.readable import units_of
 from hotpursuit.screening.index import Exposure, IndexedClaim, ScreeningIndex
-from hotpursuit.store.asset_units import token_units
+from hotpursuit.store.asset_units import AssetReader
 from hotpursuit.store.database import Store
 
 _COLUMNS = ("l.label, l.category, l.actor, l.confidence, l.source, l.tlp, l.owner_org, o.sharing_group, "
@@ -50,11 +49,11 @@ def exposure_rows(store: Store, incident: str | None = None) -> list[tuple[str, 
            FROM t JOIN incidents i ON i.id = t.incident_id
              LEFT JOIN r ON r.chain = t.chain AND r.address = t.address AND r.asset = t.asset
              LEFT JOIN orgs o ON o.id = i.owner_org""", {"i": incident}).fetchall()
-    tokens = {chain: token_units(store, chain) for chain in {str(r[0]) for r in rows}}
+    reader = AssetReader(store)
     return [(str(chain), str(address), Exposure(
         str(inc), None if actor is None else str(actor), str(asset), int(tainted), int(received), str(tlp),
         None if owner is None else str(owner), None if group is None else str(group), bool(hidden),
-        units_of(str(chain), str(asset), tokens[str(chain)])))
+        reader.units(str(chain), str(asset))))
         for chain, address, inc, actor, asset, tainted, received, tlp, owner, group, hidden in rows]
 
 

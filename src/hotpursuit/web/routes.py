@@ -18,7 +18,6 @@ from markupsafe import Markup
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 
-from hotpursuit.api.asset_readings import AssetReader
 from hotpursuit.api.deps import State, has_scope
 from hotpursuit.api.guard import authenticated
 from hotpursuit.api.inputs import address_of
@@ -28,6 +27,7 @@ from hotpursuit.chains.address_codec import guess_chain
 from hotpursuit.chains.readable import at_block, explorer_url, human
 from hotpursuit.errors import HotpursuitError, NotFound
 from hotpursuit.store.address_page import address_page
+from hotpursuit.store.asset_units import AssetReader
 from hotpursuit.store.incident_tables import IncidentRow
 from hotpursuit.store.interdiction_tables import board
 from hotpursuit.store.org_tables import Caller
@@ -129,14 +129,10 @@ async def static(name: str) -> Response:
                                                             "Cache-Control": "no-cache"})
 
 
-def _figures(state: ApiState, incident: IncidentRow) -> str:
+def _figures(state: ApiState, incident: IncidentRow, reader: AssetReader) -> str:
     """The board's figures as HTML, amounts in the asset's units (the live trace's loot if a watch runs)."""
     figures = board(state.store, incident.id)
-    traced = None if state.watch is None else state.watch.stats.totals.get(incident.id)
-    stolen = figures["stolen"]
-    if traced:
-        stolen = {a: t["stolen"] for a, t in traced.items() if int(t.get("stolen", 0))}
-    reader = AssetReader(state)
+    _, stolen = state.traced_and_stolen(incident.id, figures["stolen"])
 
     def read(value: str | int, asset: str) -> str:
         return human(int(value), reader.units(incident.chain, asset), asset)
@@ -148,19 +144,26 @@ def _figures(state: ApiState, incident: IncidentRow) -> str:
         stolen=[(a, read(v, a)) for a, v in sorted(stolen.items())], organisations=organisations)
 
 
+def _readable_incident(state: ApiState, incident_id: str, who: Caller) -> IncidentRow | None:
+    """The incident, if the caller may read it (scope and TLP); None as for one that does not exist."""
+    if not has_scope(who, "read"):
+        return None
+    try:
+        return visible_incident(state, incident_id, who)
+    except NotFound:
+        return None
+
+
 @router.get("/ui/incidents/{incident_id}")
 async def incident_board(incident_id: str, request: Request, state: State) -> Response:
     found = _signed_in(request, state)
     if found is None:
         return _to_login()
     session, who = found
-    try:
-        incident = visible_incident(state, incident_id, who) if has_scope(who, "read") else None
-    except NotFound:
-        incident = None
+    incident = _readable_incident(state, incident_id, who)
     if incident is None:
         return page("incidents.html", status=404, title="Incidents", who=who, csrf=session.csrf, incidents=[])
-    figures = Markup(_figures(state, incident))
+    figures = Markup(_figures(state, incident, AssetReader(state.store)))
     return page("board.html", title=incident.name, who=who, csrf=session.csrf, incident=incident,
                 figures=figures)
 
@@ -171,22 +174,19 @@ async def board_events(incident_id: str, request: Request, state: State) -> Resp
     found = _signed_in(request, state)
     if found is None:
         return Response(status_code=401)
-    _, who = found
-    try:
-        incident = visible_incident(state, incident_id, who) if has_scope(who, "read") else None
-    except NotFound:
-        incident = None
+    incident = _readable_incident(state, incident_id, found[1])
     if incident is None:
         return Response(status_code=404)
+    reader = AssetReader(state.store)  # the tokens are read once per stream, not every second
 
     async def stream() -> AsyncIterator[str]:
-        last = _figures(state, incident)
+        last = _figures(state, incident, reader)
         yield ": the board follows\n\n"
         while not await request.is_disconnected():
             await asyncio.sleep(EVENT_SECONDS)
             if _signed_in(request, state) is None:  # signed out or revoked: the stream ends
                 return
-            now = _figures(state, incident)
+            now = _figures(state, incident, reader)
             if now != last:
                 last = now
                 yield "event: board\n" + "".join(f"data: {line}\n" for line in now.splitlines()) + "\n"
@@ -202,12 +202,8 @@ async def search(request: Request, state: State, q: Annotated[str, Query(max_len
         return _to_login()
     session, who = found
     text = q.strip()
-    if has_scope(who, "read"):
-        try:
-            visible_incident(state, text, who)
-            return RedirectResponse(f"/ui/incidents/{quote(text)}", status_code=303, headers=HEADERS)
-        except NotFound:
-            pass
+    if _readable_incident(state, text, who) is not None:
+        return RedirectResponse(f"/ui/incidents/{quote(text)}", status_code=303, headers=HEADERS)
     chain = guess_chain(text)
     if chain is not None:
         return RedirectResponse(f"/ui/addresses/{chain}/{quote(text)}", status_code=303, headers=HEADERS)
@@ -235,7 +231,7 @@ async def address_view(chain: str, address: str, request: Request, state: State)
     screening = state.index.screen(chain, normalized, who.org_id, who.sharing_group)
     if any(c.tlp != "CLEAR" for c in claims) or screening.indirect:
         state.audit.append(who.org_id, "read-address", f"{chain}:{normalized}")
-    reader = AssetReader(state)
+    reader = AssetReader(state.store)
 
     def read(value: int, asset: str) -> str:
         return human(value, reader.units(chain, asset), asset)

@@ -6,12 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from hotpursuit.api.asset_readings import AssetReader
 from hotpursuit.api.deps import Reader, State, Writer
 from hotpursuit.api.models.errors import ERRORS, NOT_FOUND
 from hotpursuit.api.models.freeze_requests import AnswerIn, AnswerOut, FreezeRequestOut, FreezeRequestsPage
 from hotpursuit.api.pagination import page
 from hotpursuit.api.visibility import visible_incidents
+from hotpursuit.store.asset_units import AssetReader
 from hotpursuit.store.interdiction_tables import answer_request, freeze_requests
 
 router = APIRouter(tags=["freeze requests"])
@@ -30,7 +30,7 @@ async def requests(who: Reader, state: State, incident: Annotated[str | None, Qu
     if rows:
         state.audit.append(who.org_id, "read-freeze-requests", f"{len(rows)} requests")
     chosen, after = page(rows, lambda r: str(r["id"]), limit=limit, offset=offset, cursor=cursor)
-    reader = AssetReader(state)
+    reader = AssetReader(state.store)
 
     def out(r: dict[str, Any]) -> FreezeRequestOut:
         units = reader.units(str(r["chain"]), str(r["asset"]))

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from hotpursuit.api.asset_readings import AssetReader
+from hotpursuit.api.asset_readings import assets_out
 from hotpursuit.api.deps import Investigator, Reader, State
 from hotpursuit.api.inputs import known_chain
 from hotpursuit.api.models.errors import CONFLICT, ERRORS, NOT_FOUND
@@ -25,6 +25,7 @@ from hotpursuit.api.pagination import page
 from hotpursuit.api.visibility import visible_incident, visible_incidents
 from hotpursuit.errors import Forbidden
 from hotpursuit.security.tlp import Tlp
+from hotpursuit.store.asset_units import AssetReader
 from hotpursuit.store.incident_tables import close_incident, open_incident
 from hotpursuit.store.interdiction_tables import board
 
@@ -89,10 +90,7 @@ async def incident_board(incident_id: str, who: Reader, state: State) -> BoardOu
     """Stolen, traced (entered, at endpoints, burned, held), requested and frozen per organisation."""
     found = visible_incident(state, incident_id, who)
     figures = board(state.store, incident_id)
-    traced = None if state.watch is None else state.watch.stats.totals.get(incident_id)
-    stolen = figures["stolen"]
-    if traced:  # the live trace counts the loot once, whatever the sources overlap
-        stolen = {a: t["stolen"] for a, t in traced.items() if int(t.get("stolen", 0))}
+    traced, stolen = state.traced_and_stolen(incident_id, figures["stolen"])
     organisations = [OrgTotals(**row) for row in figures["organisations"]]
     totals: dict[str, dict[str, int]] = {}
     for row in organisations:
@@ -103,4 +101,4 @@ async def incident_board(incident_id: str, who: Reader, state: State) -> BoardOu
     return BoardOut(incident=incident_id, stolen=stolen, traced=traced, organisations=organisations,
                     totals={a: Requested(requested=str(t["requested"]), frozen=str(t["frozen"]))
                             for a, t in sorted(totals.items())},
-                    assets=AssetReader(state).out(found.chain, named))
+                    assets=assets_out(AssetReader(state.store), found.chain, named))
