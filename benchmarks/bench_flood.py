@@ -23,9 +23,9 @@ from pathlib import Path
 
 import httpx
 
-from hotpursuit.api.background import free_port
 from hotpursuit.store import Store
 from hotpursuit.store.org_tables import add_org, create_key
+from serve_process import start_serve
 
 
 def build_store(path: Path, n: int) -> tuple[str, str]:
@@ -117,17 +117,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "f.duckdb"
         steady, flooder = build_store(db, 100_000)
-        port = free_port()
-        server = subprocess.Popen([sys.executable, "-m", "hotpursuit.cli", "serve", "--db", str(db), "--port",
-                                   str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        url = f"http://127.0.0.1:{port}"
+        server, url = start_serve(db, steady)
         try:
-            for _ in range(600):
-                try:
-                    if httpx.get(url + "/v1/ping", headers={"X-API-Key": steady}).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
             alone, alone_statuses = asyncio.run(steady_pace(url, steady, args.steady, args.steady / args.seconds))
             crowded, crowded_statuses, flood_statuses, flood_s = under_flood(url, steady, flooder, args)
         finally:

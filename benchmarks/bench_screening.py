@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
 
-from hotpursuit.api.background import free_port
 from hotpursuit.store import Store
 from hotpursuit.store.org_tables import add_org, create_key
+from serve_process import start_serve
 
 
 def build_store(path: Path, n: int) -> str:
@@ -72,17 +70,8 @@ def main() -> None:
         t0 = time.perf_counter()
         key = build_store(db, args.labels)
         print(f"store: {args.labels:,} labelled addresses in {time.perf_counter() - t0:.1f} s")
-        port = free_port()
-        server = subprocess.Popen([sys.executable, "-m", "hotpursuit.cli", "serve", "--db", str(db), "--port",
-                                   str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        url = f"http://127.0.0.1:{port}"
+        server, url = start_serve(db, key)
         try:
-            for _ in range(600):
-                try:
-                    if httpx.get(url + "/v1/ping", headers={"X-API-Key": key}).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
             print(f"server up (index loaded) after {time.perf_counter() - t0:.1f} s")
             addresses = ["0x" + format(i * 7919 % args.labels, "040x") for i in range(args.requests)]
             empty_s, empty_lat = asyncio.run(hammer(url, key, ["/v1/ping"] * args.requests, args.concurrency))
