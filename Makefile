@@ -36,7 +36,17 @@ $(TAGPACK_TOOL):
 /usr/bin/chromium:
 	apt-get install -y -q chromium || (apt-get update -q && apt-get install -y -q chromium)
 
-tools: $(ANVIL_STAMP) $(TAGPACK_TOOL) /usr/bin/chromium
+# Case reports: Hangul fonts for the PDF, poppler's pdftotext/pdftoppm for the tests that read it back
+/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc /usr/bin/pdftoppm:
+	apt-get install -y -q fonts-noto-cjk poppler-utils || (apt-get update -q && apt-get install -y -q fonts-noto-cjk poppler-utils)
+
+# The web UI's browser assets, vendored from the pinned npm packages into the package (never a CDN)
+WEB_VENDOR := src/hotpursuit/web/static/vendor
+$(WEB_VENDOR)/.vendored: $(ANVIL_STAMP) scripts/vendor_web_assets.sh
+	sh scripts/vendor_web_assets.sh $(NODE_TOOLS)/node_modules $(WEB_VENDOR)
+	touch $@
+
+tools: $(ANVIL_STAMP) $(TAGPACK_TOOL) /usr/bin/chromium /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc /usr/bin/pdftoppm $(WEB_VENDOR)/.vendored
 
 demo: venv tools
 	$(BIN)/hotpursuit demo
@@ -63,4 +73,4 @@ bench: venv tools
 	$(BIN)/python benchmarks/bench_interdiction.py
 
 clean:
-	rm -rf $(VENV) $(NODE_TOOLS)/node_modules .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(NODE_TOOLS)/node_modules $(WEB_VENDOR) .pytest_cache .mypy_cache .ruff_cache

@@ -8,12 +8,11 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from importlib import resources
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
-from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
@@ -22,66 +21,43 @@ from hotpursuit.api.deps import State, has_scope
 from hotpursuit.api.guard import authenticated
 from hotpursuit.api.inputs import address_of
 from hotpursuit.api.state import ApiState
-from hotpursuit.api.visibility import visible_claims, visible_incident, visible_incidents
+from hotpursuit.api.visibility import visible_claims, visible_incidents
 from hotpursuit.chains.address_codec import guess_chain
 from hotpursuit.chains.readable import at_block, explorer_url, human
-from hotpursuit.errors import HotpursuitError, NotFound
+from hotpursuit.errors import HotpursuitError
+from hotpursuit.i18n.catalogues import LANGUAGES
 from hotpursuit.store.address_page import address_page
 from hotpursuit.store.asset_units import AssetReader
 from hotpursuit.store.incident_tables import IncidentRow
 from hotpursuit.store.interdiction_tables import board
-from hotpursuit.store.org_tables import Caller
-from hotpursuit.web.sessions import COOKIE, SESSION_SECONDS, UiSession, csrf_holds, live_session, new_session
+from hotpursuit.web.pages import (
+    HEADERS,
+    LANG_COOKIE,
+    client,
+    page,
+    readable_incident,
+    render,
+    signed_in,
+    to_login,
+)
+from hotpursuit.web.sessions import COOKIE, SESSION_SECONDS, csrf_holds, new_session
 
 router = APIRouter(include_in_schema=False)
-PAGES = Environment(loader=PackageLoader("hotpursuit.web", "templates"), autoescape=select_autoescape(["html"]))
-HEADERS = {"Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; "
-                                      "form-action 'self'",
-           "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
-
-
-def page(name: str, status: int = 200, **values: Any) -> HTMLResponse:
-    """A rendered template with the UI's security headers."""
-    return HTMLResponse(PAGES.get_template(name).render(**values), status_code=status, headers=HEADERS)
-
-
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
-def _signed_in(request: Request, state: ApiState) -> tuple[UiSession, Caller] | None:
-    """The session and its caller, if the cookie names a live session whose key still authenticates."""
-    sid = request.cookies.get(COOKIE)
-    session = live_session(state.ui_sessions, sid, time.monotonic())
-    if session is None:
-        return None
-    try:
-        who = authenticated(state, Headers({"x-api-key": session.key}), _client(request))
-    except HTTPException as exc:
-        if exc.status_code == 401:  # revoked or expired: the session ends with its key
-            state.ui_sessions.pop(str(sid), None)
-            return None
-        raise
-    return session, who
-
-
-def _to_login() -> RedirectResponse:
-    return RedirectResponse("/ui/login", status_code=303, headers=HEADERS)
 
 
 @router.get("/ui/login")
-async def login_page() -> HTMLResponse:
-    return page("login.html", title="Sign in", who=None)
+async def login_page(request: Request) -> HTMLResponse:
+    return page(request, "login.html", title="Sign in", who=None)
 
 
 @router.post("/ui/login")
 async def login(request: Request, state: State, key: Annotated[str, Form(max_length=200)]) -> Response:
     try:
-        who = authenticated(state, Headers({"x-api-key": key.strip()}), _client(request))
+        who = authenticated(state, Headers({"x-api-key": key.strip()}), client(request))
     except HTTPException as exc:
         message = ("That key is not valid (missing, unknown, expired or revoked)." if exc.status_code == 401
                    else "Too many attempts from this address; wait and try again.")
-        return page("login.html", status=exc.status_code, title="Sign in", who=None, error=message)
+        return page(request, "login.html", status=exc.status_code, title="Sign in", who=None, error=message)
     sid = new_session(state.ui_sessions, key.strip(), time.monotonic())
     answer = RedirectResponse("/ui/incidents", status_code=303, headers=HEADERS)
     answer.set_cookie(COOKIE, sid, max_age=SESSION_SECONDS, path="/ui", secure=True, httponly=True,
@@ -92,28 +68,40 @@ async def login(request: Request, state: State, key: Annotated[str, Form(max_len
 
 @router.post("/ui/logout")
 async def logout(request: Request, state: State, csrf: Annotated[str | None, Form(max_length=100)] = None) -> Response:
-    found = _signed_in(request, state)
+    found = signed_in(request, state)
     if found is None:
-        return _to_login()
+        return to_login()
     if not csrf_holds(found[0], csrf):
-        return page("login.html", status=403, title="Sign in", who=None, error="The form was not this session's.")
+        return page(request, "login.html", status=403, title="Sign in", who=None,
+                    error="The form was not this session's.")
     state.ui_sessions.pop(request.cookies.get(COOKIE, ""), None)
-    answer = _to_login()
+    answer = to_login()
     answer.delete_cookie(COOKIE, path="/ui", secure=True, httponly=True, samesite="strict")
+    return answer
+
+
+@router.get("/ui/language/{lang}")
+async def choose_language(lang: str, next: Annotated[str, Query(max_length=300)] = "/ui/incidents") -> Response:
+    """Remember the reader's language (a cookie) and go back to the page (only a page of the UI)."""
+    back = next if next.startswith("/ui/") and not next.startswith("/ui//") else "/ui/incidents"
+    answer = RedirectResponse(back, status_code=303, headers=HEADERS)
+    if lang in LANGUAGES:
+        answer.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, path="/ui", secure=True, httponly=True,
+                          samesite="strict")
     return answer
 
 
 @router.get("/ui")
 @router.get("/ui/incidents")
 async def incidents(request: Request, state: State) -> Response:
-    found = _signed_in(request, state)
+    found = signed_in(request, state)
     if found is None:
-        return _to_login()
+        return to_login()
     session, who = found
     if not has_scope(who, "read"):
-        return page("incidents.html", status=403, title="Incidents", who=who, csrf=session.csrf, incidents=[])
+        return page(request, "incidents.html", status=403, title="Incidents", who=who, csrf=session.csrf, incidents=[])
     shown = sorted(visible_incidents(state, who), key=lambda i: i.id)
-    return page("incidents.html", title="Incidents", who=who, csrf=session.csrf, incidents=shown)
+    return page(request, "incidents.html", title="Incidents", who=who, csrf=session.csrf, incidents=shown)
 
 
 STATIC = {"board.js": "text/javascript"}
@@ -129,7 +117,7 @@ async def static(name: str) -> Response:
                                                             "Cache-Control": "no-cache"})
 
 
-def _figures(state: ApiState, incident: IncidentRow, reader: AssetReader) -> str:
+def _figures(request: Request, state: ApiState, incident: IncidentRow, reader: AssetReader) -> str:
     """The board's figures as HTML, amounts in the asset's units (the live trace's loot if a watch runs)."""
     figures = board(state.store, incident.id)
     _, stolen = state.traced_and_stolen(incident.id, figures["stolen"])
@@ -140,53 +128,43 @@ def _figures(state: ApiState, incident: IncidentRow, reader: AssetReader) -> str
     organisations = [{**row, "requested": read(row["requested"], row["asset"]), "requested_raw": row["requested"],
                       "frozen": read(row["frozen"], row["asset"]), "frozen_raw": row["frozen"]}
                      for row in figures["organisations"]]
-    return PAGES.get_template("board_figures.html").render(
+    return render(request, "board_figures.html",
         stolen=[(a, read(v, a)) for a, v in sorted(stolen.items())], organisations=organisations)
-
-
-def _readable_incident(state: ApiState, incident_id: str, who: Caller) -> IncidentRow | None:
-    """The incident, if the caller may read it (scope and TLP); None as for one that does not exist."""
-    if not has_scope(who, "read"):
-        return None
-    try:
-        return visible_incident(state, incident_id, who)
-    except NotFound:
-        return None
 
 
 @router.get("/ui/incidents/{incident_id}")
 async def incident_board(incident_id: str, request: Request, state: State) -> Response:
-    found = _signed_in(request, state)
+    found = signed_in(request, state)
     if found is None:
-        return _to_login()
+        return to_login()
     session, who = found
-    incident = _readable_incident(state, incident_id, who)
+    incident = readable_incident(state, incident_id, who)
     if incident is None:
-        return page("incidents.html", status=404, title="Incidents", who=who, csrf=session.csrf, incidents=[])
-    figures = Markup(_figures(state, incident, AssetReader(state.store)))
-    return page("board.html", title=incident.name, who=who, csrf=session.csrf, incident=incident,
+        return page(request, "incidents.html", status=404, title="Incidents", who=who, csrf=session.csrf, incidents=[])
+    figures = Markup(_figures(request, state, incident, AssetReader(state.store)))
+    return page(request, "board.html", title=incident.name, who=who, csrf=session.csrf, incident=incident,
                 figures=figures)
 
 
 @router.get("/ui/incidents/{incident_id}/events")
 async def board_events(incident_id: str, request: Request, state: State) -> Response:
     """Server-Sent Events: the board's figures whenever they change (looked at every second)."""
-    found = _signed_in(request, state)
+    found = signed_in(request, state)
     if found is None:
         return Response(status_code=401)
-    incident = _readable_incident(state, incident_id, found[1])
+    incident = readable_incident(state, incident_id, found[1])
     if incident is None:
         return Response(status_code=404)
     reader = AssetReader(state.store)  # the tokens are read once per stream, not every second
 
     async def stream() -> AsyncIterator[str]:
-        last = _figures(state, incident, reader)
+        last = _figures(request, state, incident, reader)
         yield ": the board follows\n\n"
         while not await request.is_disconnected():
             await asyncio.sleep(EVENT_SECONDS)
-            if _signed_in(request, state) is None:  # signed out or revoked: the stream ends
+            if signed_in(request, state) is None:  # signed out or revoked: the stream ends
                 return
-            now = _figures(state, incident, reader)
+            now = _figures(request, state, incident, reader)
             if now != last:
                 last = now
                 yield "event: board\n" + "".join(f"data: {line}\n" for line in now.splitlines()) + "\n"
@@ -197,17 +175,17 @@ async def board_events(incident_id: str, request: Request, state: State) -> Resp
 @router.get("/ui/search")
 async def search(request: Request, state: State, q: Annotated[str, Query(max_length=200)] = "") -> Response:
     """An incident id the caller may see opens its board; an address opens its page."""
-    found = _signed_in(request, state)
+    found = signed_in(request, state)
     if found is None:
-        return _to_login()
+        return to_login()
     session, who = found
     text = q.strip()
-    if _readable_incident(state, text, who) is not None:
+    if readable_incident(state, text, who) is not None:
         return RedirectResponse(f"/ui/incidents/{quote(text)}", status_code=303, headers=HEADERS)
     chain = guess_chain(text)
     if chain is not None:
         return RedirectResponse(f"/ui/addresses/{chain}/{quote(text)}", status_code=303, headers=HEADERS)
-    return page("incidents.html", status=404, title="Search", who=who, csrf=session.csrf, incidents=[],
+    return page(request, "incidents.html", status=404, title="Search", who=who, csrf=session.csrf, incidents=[],
                 error=f"Nothing you may see matches {text!r}: give an address or an incident id.")
 
 
@@ -215,16 +193,16 @@ async def search(request: Request, state: State, q: Annotated[str, Query(max_len
 async def address_view(chain: str, address: str, request: Request, state: State) -> Response:
     """The address page: claims the caller may see (with provenance and TLP), screening, poisoning
     warnings, activity and busiest counterparties in human units."""
-    found = _signed_in(request, state)
+    found = signed_in(request, state)
     if found is None:
-        return _to_login()
+        return to_login()
     session, who = found
     if not has_scope(who, "read"):
-        return page("incidents.html", status=403, title="Address", who=who, csrf=session.csrf, incidents=[])
+        return page(request, "incidents.html", status=403, title="Address", who=who, csrf=session.csrf, incidents=[])
     try:
         normalized = address_of(state, chain, address)
     except HotpursuitError as exc:
-        return page("incidents.html", status=400, title="Address", who=who, csrf=session.csrf, incidents=[],
+        return page(request, "incidents.html", status=400, title="Address", who=who, csrf=session.csrf, incidents=[],
                     error=str(exc))
     shown_page = address_page(state.store, chain, normalized, limit=10)
     claims, withheld = visible_claims(state, chain, normalized, who)
@@ -236,7 +214,7 @@ async def address_view(chain: str, address: str, request: Request, state: State)
     def read(value: int, asset: str) -> str:
         return human(value, reader.units(chain, asset), asset)
 
-    return page("address.html", title=normalized, who=who, csrf=session.csrf, chain=chain, address=normalized,
+    return page(request, "address.html", title=normalized, who=who, csrf=session.csrf, chain=chain, address=normalized,
                 explorer=explorer_url(chain, "address", normalized), warnings=shown_page.warnings,
                 risk=screening.risk, score=screening.score, categories=screening.categories, claims=claims,
                 withheld=withheld,
