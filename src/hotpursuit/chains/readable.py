@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from hotpursuit.errors import InvalidInput
+
 
 @dataclass(frozen=True, slots=True)
 class AssetUnits:
@@ -125,3 +127,15 @@ def explorer_url(chain: str, kind: str, ident: str) -> str | None:
     if base is None or kind not in ("tx", "address", "block"):
         return None
     return f"{base}/{kind}/{ident}"
+
+
+def parse_units(text: str, decimals: int, field: str = "amount") -> int:
+    """Base units from a human amount ('1,234.5'): exact, never through a float; more fractional digits
+    than the asset has, a sign, or anything but digits is refused with the field named."""
+    plain = text.strip().replace(",", "").replace("_", "")
+    whole, _, fraction = plain.partition(".")
+    if not plain or not (whole or fraction) or not (whole + fraction).isdigit() or not (whole + fraction).isascii():
+        raise InvalidInput(f"{field}: {text!r} is not an amount (digits, one decimal point)")
+    if len(fraction) > decimals:
+        raise InvalidInput(f"{field}: {text!r} has more than {decimals} decimal places")
+    return int(whole or "0") * 10 ** decimals + int((fraction or "0").ljust(decimals, "0")[:decimals] or "0")

@@ -30,6 +30,7 @@ from hotpursuit.store.address_page import address_page
 from hotpursuit.store.asset_units import AssetReader
 from hotpursuit.store.incident_tables import IncidentRow
 from hotpursuit.store.interdiction_tables import board
+from hotpursuit.web.graph_pages import router as graph_router
 from hotpursuit.web.pages import (
     HEADERS,
     LANG_COOKIE,
@@ -104,12 +105,15 @@ async def incidents(request: Request, state: State) -> Response:
     return page(request, "incidents.html", title="Incidents", who=who, csrf=session.csrf, incidents=shown)
 
 
-STATIC = {"board.js": "text/javascript"}
+STATIC = {"board.js": "text/javascript", "graph.js": "text/javascript",
+          "vendor/htmx.min.js": "text/javascript", "vendor/sigma.min.js": "text/javascript",
+          "vendor/graphology.umd.min.js": "text/javascript"}
 EVENT_SECONDS = 1.0
 
 
-@router.get("/ui/static/{name}")
+@router.get("/ui/static/{name:path}")
 async def static(name: str) -> Response:
+    """The UI's own scripts and the browser libraries vendored from npm at build time (no CDN)."""
     if name not in STATIC:
         return Response(status_code=404)
     body = (resources.files("hotpursuit.web") / "static" / name).read_bytes()
@@ -190,7 +194,8 @@ async def search(request: Request, state: State, q: Annotated[str, Query(max_len
 
 
 @router.get("/ui/addresses/{chain}/{address}")
-async def address_view(chain: str, address: str, request: Request, state: State) -> Response:
+async def address_view(chain: str, address: str, request: Request, state: State,
+                       panel: Annotated[int, Query(ge=0, le=1)] = 0) -> Response:
     """The address page: claims the caller may see (with provenance and TLP), screening, poisoning
     warnings, activity and busiest counterparties in human units."""
     found = signed_in(request, state)
@@ -214,7 +219,8 @@ async def address_view(chain: str, address: str, request: Request, state: State)
     def read(value: int, asset: str) -> str:
         return human(value, reader.units(chain, asset), asset)
 
-    return page(request, "address.html", title=normalized, who=who, csrf=session.csrf, chain=chain, address=normalized,
+    return page(request, "address.html", title=normalized, who=who, csrf=session.csrf, panel=panel, chain=chain,
+                address=normalized,
                 explorer=explorer_url(chain, "address", normalized), warnings=shown_page.warnings,
                 risk=screening.risk, score=screening.score, categories=screening.categories, claims=claims,
                 withheld=withheld,
@@ -223,3 +229,6 @@ async def address_view(chain: str, address: str, request: Request, state: State)
                 balances=[(a, read(v, a)) for a, v in sorted(shown_page.balances.items())],
                 counterparties=[{"address": c, "transfers": n, "amount": read(x, a), "raw": f"{x:,}"}
                                 for c, a, n, x in shown_page.counterparties])
+
+
+router.include_router(graph_router)

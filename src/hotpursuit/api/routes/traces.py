@@ -42,7 +42,7 @@ def _out(job: TraceJob) -> TraceJobOut:
     return TraceJobOut(**asdict(job))
 
 
-def _visible_job(state: ApiState, job_id: str, who: Caller) -> TraceJob:
+def visible_job(state: ApiState, job_id: str, who: Caller) -> TraceJob:
     job = trace_job(state.store, job_id)
     try:
         if job is not None:
@@ -59,24 +59,29 @@ def _visible_job(state: ApiState, job_id: str, who: Caller) -> TraceJob:
 async def start_trace(incident_id: str, body: TraceRequest, who: Reader, state: State) -> TraceJobOut:
     """Start a trace of the incident; poll `/v1/traces/{id}` and fetch `/v1/traces/{id}/result`.
     `save` (write scope) keeps the taint, which screening then shows as indirect exposure."""
+    return _out(start_trace_job(state, who, incident_id, body.model.value, body.hops, body.save))
+
+
+def start_trace_job(state: ApiState, who: Caller, incident_id: str, model: str, hops: int | None,
+                    save: bool) -> TraceJob:
+    """Queue a trace of an incident the caller may see in the worker (the API's and the UI's one way)."""
     incident = visible_incident(state, incident_id, who)
-    if body.save and not has_scope(who, "write"):
+    if save and not has_scope(who, "write"):
         raise Forbidden("save: saving a trace needs the 'write' scope")
-    if body.save and incident.owner_org not in (None, who.org_id):  # the saved taint is what screening shows
+    if save and incident.owner_org not in (None, who.org_id):  # the saved taint is what screening shows
         raise Forbidden(f"save: only the incident's owner ({incident.owner_org}) saves its trace")
     if queued_jobs_of(state.store, who.org_id) >= MAX_QUEUED_PER_ORG:
         raise RateLimited(f"{MAX_QUEUED_PER_ORG} traces of {who.org_id} are queued or running already; "
                           "start more when they finish")
-    model = body.model.value
     with state.audit.change(who.org_id, "start-trace") as note:
-        job_id = queue_trace_job(state.store, incident_id, model, body.hops, who.org_id)
-        note.detail = f"{job_id} {incident_id} {model} hops={body.hops} save={body.save}"
+        job_id = queue_trace_job(state.store, incident_id, model, hops, who.org_id)
+        note.detail = f"{job_id} {incident_id} {model} hops={hops} save={save}"
 
     def trace_and_index(store: Store) -> tuple[Any, ScreeningIndex | None]:
         # new data (the live watch's blocks) may hold new fake assets or poisoning: their claims go into
         # a fresh index, else only the incident's exposure is swapped in
         fresh = assess_changed(store)
-        rows = run_trace_request(store, job_id, incident_id, model, body.hops, body.save)
+        rows = run_trace_request(store, job_id, incident_id, model, hops, save)
         return rows, load_screening_index(store) if fresh else None
 
     def swap_exposure(done: Any) -> None:
@@ -87,7 +92,7 @@ async def start_trace(incident_id: str, body: TraceRequest, who: Reader, state: 
             state.index.replace_incident_exposure(incident_id, rows)
 
     state.worker.run(trace_and_index).add_done_callback(swap_exposure)
-    return _out(_visible_job(state, job_id, who))
+    return visible_job(state, job_id, who)
 
 
 @router.get("/v1/traces", response_model=TracesPage, responses=ERRORS)
@@ -105,16 +110,21 @@ async def traces(who: Reader, state: State, incident: Annotated[str | None, Quer
 @router.get("/v1/traces/{job_id}", response_model=TraceJobOut, responses=NOT_FOUND)
 async def trace_status(job_id: str, who: Reader, state: State) -> TraceJobOut:
     """A trace job's status: queued, running, done or failed (with the error)."""
-    return _out(_visible_job(state, job_id, who))
+    return _out(visible_job(state, job_id, who))
 
 
 @router.get("/v1/traces/{job_id}/result", response_model=TraceReportOut, responses=NOT_FOUND_OR_CONFLICT)
 async def trace_result(job_id: str, who: Reader, state: State) -> Response:
     """The finished trace's report (endpoints, holders, flows, totals); 409 while it is not done. An
     endpoint's owner or a holding's freezer named by a claim the caller may not see is withheld."""
-    job = _visible_job(state, job_id, who)
+    return Response(orjson.dumps(visible_trace_result(state, job_id, who)), media_type="application/json")
+
+
+def visible_trace_result(state: ApiState, job_id: str, who: Caller) -> dict[str, Any]:
+    """A finished trace's report as the caller may see it (journaled); Conflict while it is not done."""
+    job = visible_job(state, job_id, who)
     result = trace_job_result(state.store, job_id) if job.status == "done" else None
     if result is None:
         raise Conflict(f"job_id: trace {job_id} is {job.status}" + (f": {job.error}" if job.error else ""))
     state.audit.append(who.org_id, "read-trace", job_id)
-    return Response(orjson.dumps(redact_report(state, who, orjson.loads(result))), media_type="application/json")
+    return redact_report(state, who, orjson.loads(result))
