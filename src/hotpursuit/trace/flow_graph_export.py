@@ -51,7 +51,7 @@ def graphology_json(graph: FlowGraph, read: Reading) -> dict[str, Any]:
         nodes.append({"key": n.id, "attributes": {
             "x": x, "y": -y, "size": size, "label": n.label, "color": ROLE_COLOURS.get(n.role, "#5c677d"),
             "kind": n.kind, "role": n.role, "chain": n.chain, "address": n.address, "group": n.group,
-            "members": n.members, "column": n.column, "firstBlock": n.first_block}})
+            "members": n.members}})
     pairs: dict[tuple[str, str, str | None], list[Any]] = {}
     for e in graph.edges:
         pairs.setdefault((e.source, e.target, e.flag), []).append(e)
@@ -62,8 +62,7 @@ def graphology_json(graph: FlowGraph, read: Reading) -> dict[str, Any]:
         edges.append({"key": f"e{i}", "source": a, "target": b, "attributes": {
             "label": label, "size": 1.5 if flag else 2.0, "type": "arrow",
             "color": FLAG_COLOUR if flag else "#8d99ae", "flag": flag,
-            "assets": [{"asset": e.asset, "amount": str(e.amount), "transfers": e.transfers, "txs": list(e.txs)}
-                       for e in group]}})
+            "assets": [{"asset": e.asset, "amount": str(e.amount), "transfers": e.transfers} for e in group]}})
     return {"attributes": {"hiddenEdges": graph.hidden_edges}, "options": {"type": "directed", "multi": False,
                                                                           "allowSelfLoops": False},
             "nodes": nodes, "edges": edges}

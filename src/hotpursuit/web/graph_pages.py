@@ -100,14 +100,8 @@ async def graph_page(incident_id: str, request: Request, state: State) -> Respon
         return refusal(request, found, 404, "Incidents")
     job = _latest_done(state, incident.id)
     jobs = trace_jobs_of(state.store, [incident.id])[:5]
-    assets: list[tuple[str, str]] = []
-    if job is not None:
-        graph, reader = _graph(state, who, incident, job, GraphView(), {})
-        for asset in graph.assets:
-            units = reader.units("bitcoin" if asset == "BTC" else incident.chain, asset)
-            assets.append((asset, units.symbol if units else asset))
     return page(request, "graph.html", title=incident.name, who=who, csrf=session.csrf, incident=incident, job=job,
-                jobs=jobs, models=MODELS, assets=assets)
+                jobs=jobs, models=MODELS)
 
 
 @router.get("/ui/incidents/{incident_id}/graph.{kind}")
@@ -133,7 +127,11 @@ async def graph_data(incident_id: str, kind: str, request: Request, state: State
         return Response(svg(graph, read, f"{incident.name} ({job.model}, {job.id})"), media_type="image/svg+xml",
                         headers={"Content-Disposition": f'attachment; filename="{name}.svg"'})
     body = graphology_json(graph, read)
-    body["attributes"].update({"job": job.id, "model": job.model, "groups": graph.groups,
+    symbols = []
+    for asset in graph.assets:  # every asset the trace moved, for the page's filter
+        units = reader.units("bitcoin" if asset == "BTC" else incident.chain, asset)
+        symbols.append([asset, units.symbol if units else asset])
+    body["attributes"].update({"job": job.id, "model": job.model, "groups": graph.groups, "assets": symbols,
                                "nodes": len(graph.nodes), "edges": len(graph.edges)})
     return Response(orjson.dumps(body), media_type="application/json", headers={"Cache-Control": "no-store"})
 

@@ -108,7 +108,7 @@ async def incidents(request: Request, state: State) -> Response:
 STATIC = {"board.js": "text/javascript", "graph.js": "text/javascript",
           "vendor/htmx.min.js": "text/javascript", "vendor/sigma.min.js": "text/javascript",
           "vendor/graphology.umd.min.js": "text/javascript"}
-EVENT_SECONDS = 1.0
+EVENT_SECONDS = 0.25  # how often a stream looks at its board: one small query per open board
 
 
 @router.get("/ui/static/{name:path}")

@@ -39,11 +39,15 @@
     var query = viewQuery();
     exportLinks(query);
     box.setAttribute("data-state", "loading");
+    var started = performance.now();
     fetch(box.getAttribute("data-source") + (query ? "?" + query : ""), {credentials: "same-origin"})
       .then(function (r) { return r.json().then(function (body) { return {ok: r.ok, body: body}; }); })
       .then(function (answer) {
         if (!answer.ok) { show(answer.body.error || "The graph could not be loaded."); box.setAttribute("data-state", "error"); return; }
+        var fetched = performance.now();
         draw(answer.body);
+        box.setAttribute("data-fetch-ms", String(Math.round(fetched - started)));
+        box.setAttribute("data-draw-ms", String(Math.round(performance.now() - fetched)));
       })
       .catch(function () { show("The graph could not be loaded."); box.setAttribute("data-state", "error"); });
   }
@@ -64,6 +68,7 @@
     box.setAttribute("data-state", "drawn");
     var a = data.attributes || {};
     listGroups(a.groups || {});
+    listAssets(a.assets || []);
     stats.textContent = graph.order + " nodes, " + graph.size + " edges drawn" +
       (a.hiddenEdges ? ", " + a.hiddenEdges + " hidden by the filters" : "") + ".";
   }
@@ -99,6 +104,17 @@
       .then(function (html) {  // the server's page, rendered and escaped there; no script runs (CSP)
         panel.innerHTML = html;
       });
+  }
+
+  function listAssets(assets) {  // filled once: the filter keeps what the reader chose
+    var select = document.getElementById("g-asset");
+    if (select.options.length > 1) { return; }
+    assets.forEach(function (pair) {
+      var option = document.createElement("option");
+      option.value = pair[0];
+      option.textContent = pair[1] === pair[0] ? pair[0] : pair[1] + " (" + pair[0] + ")";
+      select.appendChild(option);
+    });
   }
 
   function listGroups(groups) {  // the groups as buttons too: the canvas is not reachable by keyboard
