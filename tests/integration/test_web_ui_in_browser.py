@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import httpx
@@ -50,8 +51,10 @@ def test_sign_in_incidents_and_a_board_that_follows_a_freeze_live(tmp_path: Path
 
             page.click("a[href='/ui/incidents/bybit-2025']")
             page.wait_for_url(f"{base}/ui/incidents/bybit-2025")
-            assert page.locator("#board td", has_text="7 ETH").count() == 1  # requested, in human units
-            assert page.locator("#board td", has_text="0 ETH").count() == 1  # nothing frozen yet
+            orgs = page.locator("#board table").nth(1)  # per organisation; the first table is per asset
+            assert orgs.locator("td", has_text="7 ETH").count() == 1  # requested, in human units
+            assert orgs.locator("td", has_text="0 ETH").count() == 1  # nothing frozen yet
+            assert orgs.locator("td", has_text="no answer yet").count() == 1
             violations = Axe().run(page)
             assert violations.violations_count == 0, violations.generate_report()
 
@@ -59,8 +62,11 @@ def test_sign_in_incidents_and_a_board_that_follows_a_freeze_live(tmp_path: Path
                                   json={"status": "accepted", "amount_frozen": str(7 * ETH)})
             assert answered.status_code == 200, answered.text
             page.wait_for_selector("#board:not([data-updates='0'])", timeout=15_000)  # an SSE update came
-            assert page.locator("#board td", has_text="7 ETH").count() == 2  # requested and now frozen
-            assert page.locator("#board td", has_text="1 of 1").count() == 1
+            orgs = page.locator("#board table").nth(1)
+            assert orgs.locator("td", has_text="7 ETH").count() == 2  # requested and now frozen
+            assert orgs.locator("td", has_text="1 of 1").count() == 1
+            assert re.fullmatch(r"\d+ s", orgs.locator("td").nth(5).inner_text())  # the response time
+            assert page.locator("#board table").nth(0).locator("td", has_text="7 ETH").count() == 2
             page.screenshot(path=str(tmp_path / "board.png"), full_page=True)
 
             page.fill("#q", "0x" + "D1" * 20)  # the search box: an address, in any case, opens its page

@@ -215,8 +215,33 @@ def freeze_requests(store: Store, *, incident: str | None = None, org_id: str | 
             for r in rows]
 
 
+@dataclass(frozen=True)
+class OutboxMessage:
+    """One message about a request (the request itself, or its retraction) and its delivery so far."""
+
+    id: str  # the receiver's idempotency key
+    kind: str
+    body: str  # the exact JSON delivered (signed as is at each attempt)
+    status: str
+    attempts: int
+    next_attempt_at: dt.datetime | None
+    last_error: str | None
+    created_at: dt.datetime
+    delivered_at: dt.datetime | None
+
+
+def request_messages(store: Store, request: str) -> list[OutboxMessage]:
+    """The outbox messages about one freeze request, oldest first."""
+    rows = store._con.execute(
+        """SELECT id, kind, body, status, attempts, next_attempt_at, last_error, created_at, delivered_at
+           FROM outbox WHERE request_id = ? ORDER BY created_at, id""", [request]).fetchall()
+    return [OutboxMessage(str(i), str(k), str(b), str(s), int(n), None if s == "delivered" else t, e, c, d)
+            for i, k, b, s, n, t, e, c, d in rows]
+
+
 def board(store: Store, incident: str) -> dict[str, Any]:
-    """Stolen per asset, and per organisation and asset: requested (not retracted) and frozen.
+    """Stolen per asset, and per organisation and asset: requested (not retracted), frozen, and how fast
+    the organisation answered (median and slowest seconds from request to answer; None before any answer).
 
     Stolen as the sources declare it, counted once: only the native asset and canonical tokens (a fake
     token the theft transaction also moved is no loot), and a receipt at a theft transaction listed
@@ -230,10 +255,13 @@ def board(store: Store, incident: str) -> dict[str, Any]:
                                                           WHERE incident_id = $i AND kind = 'tx'))
            GROUP BY s.asset ORDER BY s.asset""", {"i": incident}).fetchall()}
     per_org = [{"org": str(o), "asset": str(a), "requests": int(n), "requested": str(r), "frozen": str(f),
-                "answered": int(k)}
-               for o, a, n, r, f, k in store._con.execute(
+                "answered": int(k), "median_response_seconds": None if m is None else int(m),
+                "slowest_response_seconds": None if w is None else int(w)}
+               for o, a, n, r, f, k, m, w in store._con.execute(
                    """SELECT org_id, asset, count(*), sum(amount)::VARCHAR,
-                             coalesce(sum(amount_frozen), 0)::VARCHAR, count(answered_at)
+                             coalesce(sum(amount_frozen), 0)::VARCHAR, count(answered_at),
+                             quantile_disc(date_diff('second', created_at, answered_at), 0.5),
+                             max(date_diff('second', created_at, answered_at))
                       FROM freeze_requests WHERE incident_id = ? AND status <> 'retracted'
                       GROUP BY ALL ORDER BY 1, 2""", [incident]).fetchall()]
     return {"incident": incident, "stolen": stolen, "organisations": per_org}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass
 
@@ -78,3 +79,14 @@ def queued_jobs_of(store: Store, org_id: str) -> int:
         "SELECT count(*) FROM trace_jobs WHERE requested_by = ? AND status IN ('queued', 'running')", [org_id]
     ).fetchone()
     return int(row[0]) if row else 0
+
+
+def trace_job_totals(store: Store, job_id: str) -> dict[str, dict[str, str]]:
+    """A finished job's totals per asset (stolen, entered, at endpoints, held, ...), read from its report
+    without loading the rest of it."""
+    row = store._con.execute("SELECT json_extract(result_json, '$.totals')::VARCHAR FROM trace_jobs WHERE id = ?",
+                             [job_id]).fetchone()
+    if row is None or row[0] is None:
+        return {}
+    found = json.loads(str(row[0]))
+    return {str(a): {str(k): str(v) for k, v in t.items()} for a, t in found.items()} if isinstance(found, dict) else {}

@@ -23,13 +23,14 @@ from hotpursuit.api.inputs import address_of
 from hotpursuit.api.state import ApiState
 from hotpursuit.api.visibility import visible_claims, visible_incidents
 from hotpursuit.chains.address_codec import guess_chain
-from hotpursuit.chains.readable import at_block, explorer_url, human
+from hotpursuit.chains.readable import at_block, duration, explorer_url, human
 from hotpursuit.errors import HotpursuitError
 from hotpursuit.i18n.catalogues import LANGUAGES
 from hotpursuit.store.address_page import address_page
 from hotpursuit.store.asset_units import AssetReader
 from hotpursuit.store.incident_tables import IncidentRow
 from hotpursuit.store.interdiction_tables import board
+from hotpursuit.store.trace_job_tables import trace_job_totals, trace_jobs_of
 from hotpursuit.web.graph_pages import router as graph_router
 from hotpursuit.web.pages import (
     HEADERS,
@@ -121,19 +122,54 @@ async def static(name: str) -> Response:
                                                             "Cache-Control": "no-cache"})
 
 
-def _figures(request: Request, state: ApiState, incident: IncidentRow, reader: AssetReader) -> str:
-    """The board's figures as HTML, amounts in the asset's units (the live trace's loot if a watch runs)."""
-    figures = board(state.store, incident.id)
-    _, stolen = state.traced_and_stolen(incident.id, figures["stolen"])
+_JOB_TOTALS: dict[str, dict[str, dict[str, str]]] = {}  # a finished trace's totals never change
 
-    def read(value: str | int, asset: str) -> str:
-        return human(int(value), reader.units(incident.chain, asset), asset)
+
+def _traced(state: ApiState, incident_id: str, live: dict[str, dict[str, str]] | None
+            ) -> tuple[dict[str, dict[str, str]], str]:
+    """The trace figures the board shows and where they come from: the live watch's, else the latest
+    finished trace's."""
+    if live:
+        return live, "live"
+    done = [j for j in trace_jobs_of(state.store, [incident_id]) if j.status == "done"]
+    if not done:
+        return {}, ""
+    job = max(done, key=lambda j: (j.finished_at or "", j.id))
+    if job.id not in _JOB_TOTALS:
+        _JOB_TOTALS[job.id] = trace_job_totals(state.store, job.id)
+    return _JOB_TOTALS[job.id], job.id
+
+
+def _figures(request: Request, state: ApiState, incident: IncidentRow, reader: AssetReader) -> str:
+    """The board's figures as HTML, amounts in the asset's units: per asset stolen, traced, at endpoints,
+    still held, requested and frozen; per organisation its requests, answers and response times."""
+    figures = board(state.store, incident.id)
+    live, stolen = state.traced_and_stolen(incident.id, figures["stolen"])
+    traced, traced_by = _traced(state, incident.id, live)
+
+    def read(value: str | int | None, asset: str) -> str:
+        return "" if value is None else human(int(value), reader.units(
+            "bitcoin" if asset == "BTC" else incident.chain, asset), asset)
 
     organisations = [{**row, "requested": read(row["requested"], row["asset"]), "requested_raw": row["requested"],
-                      "frozen": read(row["frozen"], row["asset"]), "frozen_raw": row["frozen"]}
+                      "frozen": read(row["frozen"], row["asset"]), "frozen_raw": row["frozen"],
+                      "median": duration(row["median_response_seconds"]),
+                      "slowest": duration(row["slowest_response_seconds"])}
                      for row in figures["organisations"]]
-    return render(request, "board_figures.html",
-        stolen=[(a, read(v, a)) for a, v in sorted(stolen.items())], organisations=organisations)
+    requested: dict[str, list[int]] = {}
+    for row in figures["organisations"]:
+        pair = requested.setdefault(row["asset"], [0, 0])
+        pair[0] += int(row["requested"])
+        pair[1] += int(row["frozen"])
+    assets = sorted({*stolen, *requested, *(a for a, t in traced.items() if int(t.get("entered", 0) or 0)
+                                             or int(t.get("at_endpoints", 0) or 0))})
+    loot = [{"asset": a, "stolen": read(stolen.get(a), a), "traced": read(traced.get(a, {}).get("entered"), a),
+             "at_endpoints": read(traced.get(a, {}).get("at_endpoints"), a),
+             "held": read(traced.get(a, {}).get("held"), a),
+             "requested": read(requested[a][0], a) if a in requested else "",
+             "frozen": read(requested[a][1], a) if a in requested else ""} for a in assets]
+    return render(request, "board_figures.html", loot=loot, traced_by=traced_by,
+                  stolen=[(a, read(v, a)) for a, v in sorted(stolen.items())], organisations=organisations)
 
 
 @router.get("/ui/incidents/{incident_id}")

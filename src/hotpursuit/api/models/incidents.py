@@ -64,6 +64,9 @@ class OrgTotals(BaseModel):
     requested: Amount
     frozen: Amount
     answered: int
+    median_response_seconds: int | None = Field(
+        default=None, description="median seconds from a request to its answer; null before any answer")
+    slowest_response_seconds: int | None = Field(default=None, description="the slowest answer, in seconds")
 
 
 class Requested(BaseModel):
