@@ -96,3 +96,53 @@ def test_address_pages_and_search_show_only_what_tlp_allows(server: Server) -> N
     assert httpx.get(f"{server.base}/ui/incidents/{red}", headers=outsider_session).status_code == 404
     to_address = httpx.get(f"{server.base}/ui/search", params={"q": suspect}, headers=outsider_session)
     assert to_address.status_code == 303 and to_address.headers["location"] == f"/ui/addresses/ethereum/{suspect}"
+
+
+def _csrf(page: str) -> str:
+    return page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+
+
+def test_incidents_are_opened_and_closed_from_the_ui_with_the_api_s_rules(server: Server) -> None:
+    _, agency = _sign_in(server, "agency")
+    listing = httpx.get(f"{server.base}/ui/incidents", headers=agency).text
+    assert "Open an incident" in listing
+    form = {"name": "Seoul phishing wave", "chain": "ethereum", "sources": "0x" + "a7" * 32 + "\n\n0x" + "a8" * 20,
+            "tlp": "AMBER", "actor": "lazarusgroup"}
+    assert httpx.post(f"{server.base}/ui/incidents", data={**form, "csrf": "guessed"},
+                      headers=agency).status_code == 403
+    opened = httpx.post(f"{server.base}/ui/incidents", data={**form, "csrf": _csrf(listing)}, headers=agency)
+    assert opened.status_code == 303, opened.text
+    incident = opened.headers["location"].rsplit("/", 1)[1]
+    with server.client("agency") as api:
+        listed = {i["id"]: i for i in api.get("/v1/incidents").json()["incidents"]}
+    assert listed[incident]["name"] == "Seoul phishing wave" and listed[incident]["status"] == "open"
+    assert listed[incident]["actor"] == "lazarusgroup"
+
+    for bad, field in (({**form, "sources": "0xnot-a-hash"}, "source"), ({**form, "tlp": "PURPLE"}, "tlp"),
+                       ({**form, "chain": "dogecoin"}, "chain")):
+        refused = httpx.post(f"{server.base}/ui/incidents", data={**bad, "csrf": _csrf(listing)}, headers=agency)
+        assert refused.status_code == 400 and field in refused.text.lower(), refused.text
+    _, exchange = _sign_in(server, "exchange")  # an exchange's key has the scope, but only agencies open
+    page = httpx.get(f"{server.base}/ui/incidents", headers=exchange).text
+    assert "Open an incident" not in page
+    refused = httpx.post(f"{server.base}/ui/incidents", data={**form, "csrf": _csrf(page)}, headers=exchange)
+    assert refused.status_code == 403 and "only an agency" in refused.text
+
+    board = httpx.get(f"{server.base}/ui/incidents/{incident}", headers=exchange).text  # a partner sees AMBER
+    assert "Close the incident" not in board
+    refused = httpx.post(f"{server.base}/ui/incidents/{incident}/close", data={"csrf": _csrf(board)},
+                         headers=exchange)
+    assert refused.status_code == 403 and "owned by kr-nis" in refused.text
+    _, outsider = _sign_in(server, "outsider")
+    page = httpx.get(f"{server.base}/ui/incidents", headers=outsider).text
+    hidden = httpx.post(f"{server.base}/ui/incidents/{incident}/close", data={"csrf": _csrf(page)}, headers=outsider)
+    missing = httpx.post(f"{server.base}/ui/incidents/nope-0000/close", data={"csrf": _csrf(page)}, headers=outsider)
+    assert hidden.status_code == missing.status_code == 404  # the same page but for the address asked for
+    assert hidden.text.replace(incident, "nope-0000") == missing.text
+
+    board = httpx.get(f"{server.base}/ui/incidents/{incident}", headers=agency).text
+    closed = httpx.post(f"{server.base}/ui/incidents/{incident}/close", data={"csrf": _csrf(board)}, headers=agency)
+    assert closed.status_code == 303
+    with server.client("agency") as api:
+        assert {i["id"]: i for i in api.get("/v1/incidents").json()["incidents"]}[incident]["status"] == "closed"
+    assert "Close the incident" not in httpx.get(f"{server.base}/ui/incidents/{incident}", headers=agency).text

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hotpursuit.chains.address_codec import parse_address
-from hotpursuit.errors import Conflict, IngestError, NotFound
+from hotpursuit.errors import Conflict, IngestError, InvalidInput, NotFound
 from hotpursuit.store.database import Store
 
 TX_HASH = re.compile(r"^0x[0-9a-fA-F]{64}$")
@@ -84,7 +84,11 @@ def parse_source(chain: str, text: str) -> tuple[str, str, str | None]:
             raise IngestError(f"source {text!r}: after '@' give the 0x-prefixed 32-byte hash of the transaction "
                               f"at which {address.strip() or 'the address'} received the loot")
         return "received", parse_address(chain, address.strip()), tx.strip().lower()
-    return "address", parse_address(chain, text), None
+    try:
+        return "address", parse_address(chain, text), None
+    except InvalidInput as exc:
+        raise type(exc)(f"source {text!r}: neither a theft tx hash (0x and 64 hex digits) nor an address: "
+                        f"{exc}") from exc
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from hotpursuit.store.incident_tables import IncidentRow
 from hotpursuit.store.interdiction_tables import board
 from hotpursuit.store.trace_job_tables import trace_job_totals, trace_jobs_of
 from hotpursuit.web.graph_pages import router as graph_router
+from hotpursuit.web.incident_forms import router as incident_forms_router
 from hotpursuit.web.pages import (
     HEADERS,
     LANG_COOKIE,
@@ -103,7 +104,8 @@ async def incidents(request: Request, state: State) -> Response:
     if not has_scope(who, "read"):
         return page(request, "incidents.html", status=403, title="Incidents", who=who, csrf=session.csrf, incidents=[])
     shown = sorted(visible_incidents(state, who), key=lambda i: i.id)
-    return page(request, "incidents.html", title="Incidents", who=who, csrf=session.csrf, incidents=shown)
+    return page(request, "incidents.html", title="Incidents", who=who, csrf=session.csrf, incidents=shown,
+                may_open=who.kind == "agency" and has_scope(who, "incident"))
 
 
 STATIC = {"board.js": "text/javascript", "graph.js": "text/javascript",
@@ -183,7 +185,8 @@ async def incident_board(incident_id: str, request: Request, state: State) -> Re
         return page(request, "incidents.html", status=404, title="Incidents", who=who, csrf=session.csrf, incidents=[])
     figures = Markup(_figures(request, state, incident, AssetReader(state.store)))
     return page(request, "board.html", title=incident.name, who=who, csrf=session.csrf, incident=incident,
-                figures=figures)
+                figures=figures, may_close=incident.status == "open" and incident.owner_org == who.org_id
+                and has_scope(who, "incident"))
 
 
 @router.get("/ui/incidents/{incident_id}/events")
@@ -268,3 +271,4 @@ async def address_view(chain: str, address: str, request: Request, state: State,
 
 
 router.include_router(graph_router)
+router.include_router(incident_forms_router)

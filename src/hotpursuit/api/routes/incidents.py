@@ -22,12 +22,14 @@ from hotpursuit.api.models.incidents import (
     Requested,
 )
 from hotpursuit.api.pagination import page
+from hotpursuit.api.state import ApiState
 from hotpursuit.api.visibility import visible_incident, visible_incidents
 from hotpursuit.errors import Forbidden
 from hotpursuit.security.tlp import Tlp
 from hotpursuit.store.asset_units import AssetReader
 from hotpursuit.store.incident_tables import close_incident, open_incident
 from hotpursuit.store.interdiction_tables import board
+from hotpursuit.store.org_tables import Caller
 
 router = APIRouter(tags=["incidents"])
 Limit = Annotated[int, Query(ge=1, le=500)]
@@ -60,6 +62,13 @@ async def incident_open(body: IncidentIn, who: Investigator, state: State) -> In
     """Open an incident owned by the caller's organisation (an agency's key with the `incident` scope:
     an incident makes freeze requests, so only the task force's authorities open one); the live watch
     (if running) takes it up at once and asks freezes for what already reached controlled addresses."""
+    incident_id, count = open_incident_as(state, who, body)
+    return IncidentOpened(id=incident_id, sources=count)
+
+
+def open_incident_as(state: ApiState, who: Caller, body: IncidentIn) -> tuple[str, int]:
+    """Open an incident owned by the caller (an agency): its id and how many sources it has. The API's
+    and the UI's one way."""
     if who.kind != "agency":
         raise Forbidden(f"only an agency opens incidents; {who.org_id} is an organisation of kind {who.kind}")
     known_chain(state, body.chain)
@@ -69,12 +78,18 @@ async def incident_open(body: IncidentIn, who: Investigator, state: State) -> In
                                            owner=who.org_id, unguessable=True)
         note.detail = f"{incident_id} ({count} sources)"
     state.watch_changed()
-    return IncidentOpened(id=incident_id, sources=count)
+    return incident_id, count
 
 
 @router.post("/v1/incidents/{incident_id}/close", response_model=IncidentClosed, responses=NOT_FOUND)
 async def incident_close(incident_id: str, who: Investigator, state: State) -> IncidentClosed:
     """Close an incident (its owner only): the live watch stops following it."""
+    close_incident_as(state, who, incident_id)
+    return IncidentClosed(id=incident_id, status="closed")
+
+
+def close_incident_as(state: ApiState, who: Caller, incident_id: str) -> None:
+    """Close an incident the caller's organisation owns (the API's and the UI's one way)."""
     found = visible_incident(state, incident_id, who)
     if found.owner_org != who.org_id:
         raise Forbidden(f"incident_id: incident {incident_id} is owned by {found.owner_org}, not {who.org_id}")
@@ -82,7 +97,6 @@ async def incident_close(incident_id: str, who: Investigator, state: State) -> I
         close_incident(state.store, incident_id)
         note.detail = incident_id
     state.watch_changed()
-    return IncidentClosed(id=incident_id, status="closed")
 
 
 @router.get("/v1/incidents/{incident_id}/board", response_model=BoardOut, responses=NOT_FOUND)
