@@ -258,11 +258,17 @@ async def address_view(chain: str, address: str, request: Request, state: State,
     def read(value: int, asset: str) -> str:
         return human(value, reader.units(chain, asset), asset)
 
+    exposure = [{"incident": e["incident"], "actor": e["actor"] or "",
+                 "tainted": human(int(str(e["tainted"])), reader.units(chain, str(e["asset"])), str(e["asset"])),
+                 "received": human(int(str(e["received"])), reader.units(chain, str(e["asset"])), str(e["asset"]))}
+                for e in screening.indirect]
+    cluster = None if shown_page.cluster_id is None or shown_page.cluster_size < 2 else {
+        "id": shown_page.cluster_id, "size": shown_page.cluster_size, "reason": shown_page.cluster_reason or ""}
     return page(request, "address.html", title=normalized, who=who, csrf=session.csrf, panel=panel, chain=chain,
-                address=normalized,
-                explorer=explorer_url(chain, "address", normalized), warnings=shown_page.warnings,
-                risk=screening.risk, score=screening.score, categories=screening.categories, claims=claims,
-                withheld=withheld,
+                address=normalized, explorer=explorer_url(chain, "address", normalized),
+                warnings=shown_page.warnings, risk=screening.risk, score=screening.score,
+                categories=screening.categories, reasons=screening.reasons, claims=claims, withheld=withheld,
+                exposure=exposure, cluster=cluster,
                 first_seen=at_block(shown_page.first_seen, shown_page.first_seen_at),
                 last_seen=at_block(shown_page.last_seen, shown_page.last_seen_at),
                 balances=[(a, read(v, a)) for a, v in sorted(shown_page.balances.items())],
