@@ -124,15 +124,17 @@ def demo(
         _demo_bitcoin_leg(db, seed, truth, out)
         _demo_attribution(db, truth)
     err_console.print("anvil stopped")
-    _demo_server(db)
+    key = _demo_server(db)
     from hotpursuit.drill.race_cli import demo_live_race
 
     with user_errors():
         demo_live_race(db.with_name("live-race.duckdb"), seed, out.with_name("drill-live-ground-truth.json"))
+    _demo_workspace(db, key)
 
 
-def _demo_server(db: Path) -> None:
-    """Create a demo agency with a key, run the API for one real request, print the curl to repeat it."""
+def _demo_server(db: Path) -> str:
+    """Create a demo agency with a key, run the API for one real request, print the curl to repeat it;
+    the key (it also opens the workspace)."""
     import httpx
 
     from hotpursuit.api.app import create_app
@@ -142,16 +144,31 @@ def _demo_server(db: Path) -> None:
     with Store.open(db) as store:
         if not org_exists(store, "demo-agency"):
             add_org(store, "demo-agency", "Demo task force agency", "agency", "KR", "bybit-task-force")
-        _, key = create_key(store, "demo-agency", ["screen", "read"], 30)
+        _, key = create_key(store, "demo-agency", ["screen", "read", "write", "incident"], 30)
         path = f"/v1/screen/ethereum/{RONIN_EXPLOITER}"
         with serve_in_thread(create_app(store)) as base:
             answer = httpx.get(base + path, headers={"X-API-Key": key}).json()
     console.print(f"[bold]screening API:[/] GET {path} -> risk {answer['risk']} (score {answer['score']}), "
                   f"categories {', '.join(answer['categories'])}", highlight=False)
     console.print("Try it yourself (the key is valid for 30 days):", highlight=False)
-    console.print(f"  .venv/bin/hotpursuit serve --port 8080 &\n"
-                  f"  curl -H 'X-API-Key: {key}' http://127.0.0.1:8080{path}\n"
-                  f"  and open http://127.0.0.1:8080/ui/ in a browser, signing in with the same key",
+    console.print(f"  curl -H 'X-API-Key: {key}' http://127.0.0.1:8080{path}   (with the server below running)",
+                  highlight=False, soft_wrap=True)
+    return key
+
+
+def _demo_workspace(db: Path, key: str) -> None:
+    """Trace the drill's incident as a server job (so its flow graph is ready in the UI), then end the
+    demo with the one command that serves the workspace, its address and the key."""
+    from hotpursuit.jobs.trace_request import run_trace_request
+    from hotpursuit.store.trace_job_tables import queue_trace_job
+
+    with user_errors(), Store.open(db) as store:
+        job = queue_trace_job(store, "drill-heist", "haircut", None, "demo-agency")
+        run_trace_request(store, job, "drill-heist", "haircut", None, False)
+    console.print(f"[bold]The workspace[/] (incidents, the live board, the flow graph of trace {job}, address "
+                  "pages, screening, freeze requests). Serve it with:", highlight=False)
+    console.print(f"  .venv/bin/hotpursuit serve --db {db} --port 8080\n"
+                  f"  then open http://127.0.0.1:8080/ui/ and sign in with the key {key}",
                   highlight=False, soft_wrap=True)
 
 

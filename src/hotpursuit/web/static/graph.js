@@ -13,6 +13,12 @@
   var around = new Set();
   var renderer = null;
 
+  function t(name, values) {  // the page's translated strings, with %(name)s filled in
+    var text = box.getAttribute("data-t-" + name) || name;
+    Object.keys(values || {}).forEach(function (k) { text = text.split("%(" + k + ")s").join(String(values[k])); });
+    return text;
+  }
+
   function viewQuery() {
     var q = new URLSearchParams(new FormData(form));
     Array.from(q.keys()).forEach(function (k) { if (!q.get(k)) { q.delete(k); } });
@@ -43,13 +49,13 @@
     fetch(box.getAttribute("data-source") + (query ? "?" + query : ""), {credentials: "same-origin"})
       .then(function (r) { return r.json().then(function (body) { return {ok: r.ok, body: body}; }); })
       .then(function (answer) {
-        if (!answer.ok) { show(answer.body.error || "The graph could not be loaded."); box.setAttribute("data-state", "error"); return; }
+        if (!answer.ok) { show(answer.body.error || t("failed")); box.setAttribute("data-state", "error"); return; }
         var fetched = performance.now();
         draw(answer.body);
         box.setAttribute("data-fetch-ms", String(Math.round(fetched - started)));
         box.setAttribute("data-draw-ms", String(Math.round(performance.now() - fetched)));
       })
-      .catch(function () { show("The graph could not be loaded."); box.setAttribute("data-state", "error"); });
+      .catch(function () { show(t("failed")); box.setAttribute("data-state", "error"); });
   }
 
   function draw(data) {
@@ -69,8 +75,8 @@
     var a = data.attributes || {};
     listGroups(a.groups || {});
     listAssets(a.assets || []);
-    stats.textContent = graph.order + " nodes, " + graph.size + " edges drawn" +
-      (a.hiddenEdges ? ", " + a.hiddenEdges + " hidden by the filters" : "") + ".";
+    stats.textContent = t("drawn", {nodes: graph.order, edges: graph.size}) +
+      (a.hiddenEdges ? ", " + t("hidden", {hidden: a.hiddenEdges}) : "") + ".";
   }
 
   function button(text, action) {
@@ -90,9 +96,9 @@
     }
     side.replaceChildren();
     var actions = document.createElement("p");
-    actions.appendChild(button("Show neighbours", function () { around.add(key); load(); }));
+    actions.appendChild(button(t("neighbours"), function () { around.add(key); load(); }));
     if (node.group && expanded.has(node.group)) {
-      actions.appendChild(button("Collapse " + node.group, function () { expanded.delete(node.group); load(); }));
+      actions.appendChild(button(t("collapse") + " " + node.group, function () { expanded.delete(node.group); load(); }));
     }
     side.appendChild(actions);
     if (!node.address || node.kind !== "address") { return; }
