@@ -1,10 +1,11 @@
 """Extract the translatable strings of the web UI (domain `ui`) and the case reports (domain `report`)
 from their Jinja2 templates with Babel, write each domain's template catalogue (`.pot`) and merge it into
 every language's `.po`, keeping the translations already made (new strings arrive untranslated; the
-test suite fails until each has a Korean translation). Usage: python scripts/update_catalogues.py"""
+test suite fails until each has a Korean translation). Usage: python scripts/update_catalogues.py [DOMAIN ...]"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -31,7 +32,7 @@ def extract(domain: str) -> Catalog:
 
 def main() -> None:
     locales = PACKAGE / "i18n" / "locales"
-    for domain in DOMAINS:
+    for domain in sys.argv[1:] or list(DOMAINS):
         template = extract(domain)
         if not len(template):
             continue
