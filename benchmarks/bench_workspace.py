@@ -81,6 +81,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--nodes", type=int, default=10_000)
     parser.add_argument("--updates", type=int, default=10)
+    parser.add_argument("--screenshot", type=Path, help="Save the drawn graph page here (PNG).")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.duckdb"
@@ -101,6 +102,8 @@ def main() -> None:
                     page.goto(f"{base}/ui/incidents/bench/graph")
                     page.wait_for_selector("#graph[data-state='drawn']", timeout=120_000)
                     renders.append(time.perf_counter() - start)
+                    if args.screenshot:
+                        page.screenshot(path=str(args.screenshot))
                     split = (page.locator("#graph").get_attribute("data-fetch-ms"),
                              page.locator("#graph").get_attribute("data-draw-ms"))
                 drawn = (page.locator("#graph").get_attribute("data-nodes"),

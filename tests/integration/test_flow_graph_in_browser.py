@@ -116,6 +116,9 @@ def test_flow_graph_page_draws_the_trace(rpc: JsonRpcClient, tmp_path: Path) -> 
             (tmp_path / "flow.graphml").write_bytes(exported.body())
             read = nx.read_graphml(tmp_path / "flow.graphml")
             assert read.number_of_nodes() == shown[0]
+            page.click("#g-png")  # the drawing as PNG, composed from sigma's canvases in the page
+            picture = page.locator("#g-png").get_attribute("href") or ""
+            assert picture.startswith("data:image/png;base64,") and len(picture) > 20_000
             svg = page.request.get(page.locator("#g-svg").get_attribute("href") or "")
             assert svg.status == 200 and svg.body().startswith(b"<svg")
 
