@@ -138,7 +138,8 @@ def parse_units(text: str, decimals: int, field: str = "amount") -> int:
         raise InvalidInput(f"{field}: {text!r} is not an amount (digits, one decimal point)")
     if len(fraction) > decimals:
         raise InvalidInput(f"{field}: {text!r} has more than {decimals} decimal places")
-    return int(whole or "0") * 10 ** decimals + int((fraction or "0").ljust(decimals, "0")[:decimals] or "0")
+    scale: int = 10**decimals
+    return int(whole or "0") * scale + int((fraction or "0").ljust(decimals, "0")[:decimals] or "0")
 
 
 def duration(seconds: int | None) -> str:

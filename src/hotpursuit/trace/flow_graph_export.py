@@ -5,6 +5,7 @@ plus the human form; the same graph gives the same bytes."""
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Callable
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -17,18 +18,33 @@ COLUMN_GAP, ROW_GAP = 400.0, 60.0
 ROLE_COLOURS = {"source": "#c1121f", "endpoint": "#2a9d3f", "holder": "#e07a00", "frontier": "#7b2cbf",
                 "venue": "#0077b6", "pass": "#5c677d", "flagged": "#9d9d9d"}
 FLAG_COLOUR = "#c9a227"
+MIN_ROWS = 60  # a hop with fewer nodes stays one column
 
 
-def position(node: GraphNode, heights: dict[int, int]) -> tuple[float, float]:
-    """Left to right by column; each column's rows centred on the middle (y grows downward)."""
-    return node.column * COLUMN_GAP, (node.row - (heights.get(node.column, 1) - 1) / 2) * ROW_GAP
+class Layout:
+    """Where each node is drawn: hops left to right; a hop with more nodes than fit one column is folded
+    into side-by-side sub-columns (in the order reached), so that a 10,000-node graph fills a page about
+    twice as wide as high instead of ten thin columns."""
 
+    def __init__(self, graph: FlowGraph) -> None:
+        heights: dict[int, int] = {}
+        for n in graph.nodes:
+            heights[n.column] = max(heights.get(n.column, 0), n.row + 1)
+        columns, tallest = max(len(heights), 1), max(heights.values(), default=1)
+        a = COLUMN_GAP / (2 * ROW_GAP) * columns  # rows * gap = columns * (tallest / rows * gap + gap_between) / 2
+        self.rows = max(MIN_ROWS, math.ceil((a + math.sqrt(a * a + 2 * columns * tallest)) / 2))
+        self.heights = heights
+        self.start: dict[int, float] = {}
+        x = 0.0
+        for c in sorted(heights):
+            self.start[c] = x
+            x += math.ceil(heights[c] / self.rows) * ROW_GAP + COLUMN_GAP
 
-def _heights(graph: FlowGraph) -> dict[int, int]:
-    heights: dict[int, int] = {}
-    for n in graph.nodes:
-        heights[n.column] = max(heights.get(n.column, 0), n.row + 1)
-    return heights
+    def position(self, node: GraphNode) -> tuple[float, float]:
+        """(x, y) of a node, y growing downward, each (sub-)column centred on the middle."""
+        sub, row = divmod(node.row, self.rows)
+        shown = min(self.heights.get(node.column, 1), self.rows)
+        return self.start.get(node.column, 0.0) + sub * ROW_GAP, (row - (shown - 1) / 2) * ROW_GAP
 
 
 def _edge_label(graph_edges: list[Any], chain: str, read: Reading) -> str:
@@ -38,7 +54,7 @@ def _edge_label(graph_edges: list[Any], chain: str, read: Reading) -> str:
 def graphology_json(graph: FlowGraph, read: Reading) -> dict[str, Any]:
     """The graph in graphology's serialised form, one drawn edge per pair (its assets summed apart and
     listed in the label), with the per-asset figures as attributes."""
-    heights = _heights(graph)
+    layout = Layout(graph)
     chains = {n.id: n.chain for n in graph.nodes}
     degree: dict[str, int] = {}
     for e in graph.edges:
@@ -46,7 +62,7 @@ def graphology_json(graph: FlowGraph, read: Reading) -> dict[str, Any]:
         degree[e.target] = degree.get(e.target, 0) + 1
     nodes = []
     for n in graph.nodes:
-        x, y = position(n, heights)
+        x, y = layout.position(n)
         size = 3 + min(6, degree.get(n.id, 0) // 2) + (3 if n.members > 1 else 0)
         nodes.append({"key": n.id, "attributes": {
             "x": x, "y": -y, "size": size, "label": n.label, "color": ROLE_COLOURS.get(n.role, "#5c677d"),
@@ -84,11 +100,11 @@ def graphml(graph: FlowGraph, read: Reading) -> bytes:
         ET.SubElement(root, f"{{{ns}}}key", {"id": f"{domain[0]}_{name}", "for": domain, "attr.name": name,
                                               "attr.type": kind})
     g = ET.SubElement(root, f"{{{ns}}}graph", {"id": "flow", "edgedefault": "directed"})
-    heights = _heights(graph)
+    layout = Layout(graph)
     chains = {}
     for n in graph.nodes:
         chains[n.id] = n.chain
-        x, y = position(n, heights)
+        x, y = layout.position(n)
         node = ET.SubElement(g, f"{{{ns}}}node", {"id": n.id})
         values: list[tuple[str, object]] = [("label", n.label), ("kind", n.kind), ("role", n.role),
                                             ("chain", n.chain), ("address", n.address or ""),
@@ -112,8 +128,8 @@ def graphml(graph: FlowGraph, read: Reading) -> bytes:
 
 def svg(graph: FlowGraph, read: Reading, title: str) -> str:
     """A standalone SVG of the graph as laid out: boxes with labels, straight arrows with amounts."""
-    heights = _heights(graph)
-    placed = {n.id: position(n, heights) for n in graph.nodes}
+    layout = Layout(graph)
+    placed = {n.id: layout.position(n) for n in graph.nodes}
     xs = [p[0] for p in placed.values()] or [0.0]
     ys = [p[1] for p in placed.values()] or [0.0]
     pad, box_w, box_h = 40.0, 260.0, 26.0
