@@ -41,6 +41,10 @@ def _scenario(server: Server, tlp: str) -> dict[str, str]:
                                                     "sources": [THEFT], "actor": "Unit-180", "tlp": tlp})
         assert opened.status_code == 201, opened.text
         incident = opened.json()["id"]
+        note = agency.post("/v1/annotations", json={
+            "subject_kind": "incident", "subject": incident, "note": "Nightjar: Unit-180 cash-out desk",
+            "tags": ["lazarus"], "tlp": tlp})
+        assert note.status_code == 201, note.text
         job = agency.post(f"/v1/incidents/{incident}/traces", json={}).json()["id"]
         for _ in range(200):
             if agency.get(f"/v1/traces/{job}").json()["status"] in ("done", "failed"):
@@ -52,7 +56,8 @@ def _scenario(server: Server, tlp: str) -> dict[str, str]:
         json.dumps({"txs": ["evidence-0xfeed"], "note": "Nightjar"}), "kr-nis",
         dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(hours=1), b"{}")])
     key_id = create_key(server.store, "kr-nis", ["read"], 1)[0]
-    return {"incident_id": incident, "job_id": job, "request_id": request, "key_id": key_id}
+    return {"incident_id": incident, "job_id": job, "request_id": request, "key_id": key_id,
+            "annotation_id": note.json()["id"]}
 
 
 def _bodies(ids: dict[str, str]) -> dict[str, Any]:
@@ -72,6 +77,8 @@ def _bodies(ids: dict[str, str]) -> dict[str, Any]:
                    "reason": "take it over"},
         "key_create": {"org": "kr-nis", "scopes": ["read"]},
         "org_create": {"id": "kr-nis", "name": "Nightjar", "kind": "agency"},
+        "annotate_subject": {"subject_kind": "incident", "subject": ids["incident_id"], "note": "seen",
+                             "tlp": "CLEAR"},
     }
 
 
@@ -84,8 +91,9 @@ def _call(client: httpx.Client, method: str, path: str, op: dict[str, Any], ids:
           bodies: dict[str, Any]) -> httpx.Response:
     values = {"chain": "ethereum", "address": THIEF, "tx_hash": THEFT, **ids}
     url = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
-    query = {p["name"]: ids["incident_id"] for p in op.get("parameters", [])
-             if p["in"] == "query" and p["name"] == "incident"}
+    aimed = {"incident": ids["incident_id"], "subject_kind": "incident", "subject": ids["incident_id"]}
+    query = {p["name"]: aimed[p["name"]] for p in op.get("parameters", [])
+             if p["in"] == "query" and p["name"] in aimed}
     body = bodies.get(op["operationId"]) if "requestBody" in op else None
     if "requestBody" in op and body is None:
         raise AssertionError(f"{method} {path} ({op['operationId']}) is new: give it a body in _bodies")
@@ -120,19 +128,19 @@ def test_every_route_hides_what_the_tlp_level_hides(server: Server, tlp: str) ->
                     assert not found, where
                 seen |= {op["operationId"]} if found else set()
                 if hidden and "{" in path and any(f"{{{k}}}" in path for k in ("incident_id", "job_id", "request_id",
-                                                                             "key_id")):
+                                                                             "key_id", "annotation_id")):
                     _same_as_missing(client, method, path, op, ids, bodies, reply, where)
         seen_by[org] = seen
     # the walk can fail: whoever may see the data finds it on the routes that show it
-    assert {"labels_of", "incidents", "trace_result"} <= seen_by["kr-nis"]
+    assert {"labels_of", "incidents", "trace_result", "annotations_of"} <= seen_by["kr-nis"]
     if tlp == "AMBER":
-        assert {"labels_of", "incidents", "requests"} <= seen_by["ex-hanbit"]
+        assert {"labels_of", "incidents", "requests", "annotations_of"} <= seen_by["ex-hanbit"]
 
 
 def _same_as_missing(client: httpx.Client, method: str, path: str, op: dict[str, Any], ids: dict[str, str],
                      bodies: dict[str, Any], reply: httpx.Response, where: str) -> None:
     """An object the caller may not see gets the answer a made-up id gets (only the id differs)."""
-    made_up = {k: v[:-6] + "a0b1c2" if k in ("incident_id", "job_id", "request_id", "key_id") else v
+    made_up = {k: v[:-6] + "a0b1c2" if k in ("incident_id", "job_id", "request_id", "key_id", "annotation_id") else v
                for k, v in ids.items()}
     missing = _call(client, method, path, op, made_up, bodies)
     text = reply.text

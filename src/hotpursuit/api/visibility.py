@@ -1,6 +1,7 @@
 """What a caller may see, for every route: claims, incidents (and so their traces, boards and freeze
-requests) pass through security.tlp.may_see here and nowhere else in the API. Something the caller may
-not see is answered exactly as something that does not exist (404), so its existence does not leak."""
+requests) and annotations pass through security.tlp.may_see here and nowhere else in the API. Something
+the caller may not see is answered exactly as something that does not exist (404), so its existence does
+not leak."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ from typing import Any
 
 from hotpursuit.api.models.labels import ClaimOut
 from hotpursuit.api.state import ApiState
+from hotpursuit.attribution.annotations import Annotation
 from hotpursuit.errors import NotFound
 from hotpursuit.security.tlp import may_see
+from hotpursuit.store.annotation_tables import annotations_on
 from hotpursuit.store.incident_tables import IncidentRow, get_incident, list_incidents
+from hotpursuit.store.interdiction_tables import freeze_requests
 from hotpursuit.store.label_tables import StoredClaim, claims_for
 from hotpursuit.store.org_tables import Caller, sharing_groups
 
@@ -58,6 +62,30 @@ def visible_incidents(state: ApiState, who: Caller) -> list[IncidentRow]:
     """The incidents the caller may see, by id."""
     groups = owner_groups(state)
     return [i for i in list_incidents(state.store) if visible(state, who, i.tlp, i.owner_org, groups)]
+
+
+def visible_freeze_requests(state: ApiState, who: Caller, incident: str | None = None) -> list[dict[str, Any]]:
+    """The freeze requests the caller may see, oldest first (optionally of one incident): those addressed
+    to it (the requesting agency's disclosure to it, whatever the incident's level), and those of
+    incidents it may see."""
+    seen = {i.id for i in visible_incidents(state, who)}  # one visibility pass, not one per request
+    return [r for r in freeze_requests(state.store, incident=incident)
+            if r["org"] == who.org_id or r["incident"] in seen]
+
+
+def visible_annotations(state: ApiState, who: Caller, subject_kind: str, chain: str | None,
+                        subject: str) -> list[Annotation]:
+    """The live notes on a subject (in its stored form) the caller may see, oldest first. An incident's
+    notes only if the caller may see the incident (NotFound otherwise, as for no incident); each note by
+    its own TLP and its author's organisation (RED: that organisation only)."""
+    if subject_kind == "incident":
+        try:
+            visible_incident(state, subject, who)
+        except NotFound:
+            raise NotFound(f"subject: no incident {subject!r} visible to {who.org_id}") from None
+    groups = owner_groups(state)
+    return [a for a in annotations_on(state.store, subject_kind, chain, subject)
+            if visible(state, who, a.tlp, a.author_org, groups)]
 
 
 WITHHELD = "withheld"

@@ -17,7 +17,8 @@ from hotpursuit.api.routes import (
     traces,
     watch,
 )
+from hotpursuit.api.routes.annotations import router as annotations_router  # `annotations`: __future__'s name
 
 ROUTERS: tuple[APIRouter, ...] = (screening.router, labels.router, addresses.router, incidents.router,
                                   traces.router, freeze_requests.router, orgs.router, admin.router, watch.router,
-                                  keys.router, audit.router)
+                                  keys.router, audit.router, annotations_router)
