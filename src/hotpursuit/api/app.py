@@ -32,7 +32,10 @@ from hotpursuit.security.webhook_targets import parse_networks
 from hotpursuit.store.database import Store
 from hotpursuit.store.screening_rows import load_screening_index
 from hotpursuit.store.trace_job_tables import fail_unfinished_trace_jobs
+from hotpursuit.web.annotation_pages import router as annotation_ui_router
+from hotpursuit.web.freeze_pages import router as freeze_ui_router
 from hotpursuit.web.routes import router as ui_router
+from hotpursuit.web.screening_pages import router as screening_ui_router
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 
@@ -105,4 +108,7 @@ def create_app(store: Store, *, rate_per_second: float = DEFAULT_KEY_RATE, burst
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(ui_router)
+    app.include_router(screening_ui_router)
+    app.include_router(freeze_ui_router)
+    app.include_router(annotation_ui_router)
     return app

@@ -133,6 +133,8 @@ def parse_units(text: str, decimals: int, field: str = "amount") -> int:
     """Base units from a human amount ('1,234.5'): exact, never through a float; more fractional digits
     than the asset has, a sign, or anything but digits is refused with the field named."""
     plain = text.strip().replace(",", "").replace("_", "")
+    if len(plain) > 100:
+        raise InvalidInput(f"{field}: {text[:20]!r}... is too long to be an amount")
     whole, _, fraction = plain.partition(".")
     if not plain or not (whole or fraction) or not (whole + fraction).isdigit() or not (whole + fraction).isascii():
         raise InvalidInput(f"{field}: {text!r} is not an amount (digits, one decimal point)")

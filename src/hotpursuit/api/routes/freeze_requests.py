@@ -7,12 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from hotpursuit.api.deps import Reader, State, Writer
+from hotpursuit.api.freeze_answers import answer_freeze_request
 from hotpursuit.api.models.errors import ERRORS, NOT_FOUND
 from hotpursuit.api.models.freeze_requests import AnswerIn, AnswerOut, FreezeRequestOut, FreezeRequestsPage
 from hotpursuit.api.pagination import page
-from hotpursuit.api.visibility import visible_incidents
+from hotpursuit.api.visibility import visible_freeze_requests
 from hotpursuit.store.asset_units import AssetReader
-from hotpursuit.store.interdiction_tables import answer_request, freeze_requests
 
 router = APIRouter(tags=["freeze requests"])
 
@@ -24,9 +24,7 @@ async def requests(who: Reader, state: State, incident: Annotated[str | None, Qu
                    cursor: Annotated[str | None, Query(max_length=400)] = None) -> FreezeRequestsPage:
     """Requests addressed to the caller, and those of incidents the caller may see; oldest first; `next`
     is the cursor of the next page."""
-    seen = {i.id for i in visible_incidents(state, who)}  # one visibility pass, not one per request
-    rows = [r for r in freeze_requests(state.store, incident=incident)
-            if r["org"] == who.org_id or r["incident"] in seen]
+    rows = visible_freeze_requests(state, who, incident)
     if rows:
         state.audit.append(who.org_id, "read-freeze-requests", f"{len(rows)} requests")
     chosen, after = page(rows, lambda r: str(r["id"]), limit=limit, offset=offset, cursor=cursor)
@@ -45,7 +43,5 @@ async def requests(who: Reader, state: State, incident: Annotated[str | None, Qu
 async def answer(request_id: str, body: AnswerIn, who: Writer, state: State) -> AnswerOut:
     """Answer a request addressed to the caller: accepted (with the amount frozen), partial, declined."""
     # NotFound (no such request for the caller) -> 404, InterdictionError -> 400: by class, in api/errors.py
-    with state.audit.change(who.org_id, "answer-freeze-request") as note:
-        answer_request(state.store, request_id, who.org_id, body.status, int(body.amount_frozen), body.reason)
-        note.detail = f"{request_id} {body.status} {body.amount_frozen}"
+    answer_freeze_request(state, who, request_id, body.status, int(body.amount_frozen), body.reason)
     return AnswerOut(id=request_id, status=body.status, amount_frozen=body.amount_frozen)

@@ -13,11 +13,11 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from hotpursuit.api.deps import AnyKey, Screener, State
-from hotpursuit.api.inputs import address_of, known_chain
+from hotpursuit.api.inputs import known_chain
 from hotpursuit.api.models.common import AddressPath, ChainPath
 from hotpursuit.api.models.errors import ERRORS, NOT_FOUND
 from hotpursuit.api.models.screening import BatchOut, BatchRequest, PingOut, ScreeningOut, TxScreeningOut
-from hotpursuit.chains.address_codec import parse_addresses
+from hotpursuit.api.screening_answers import screen_address, screen_addresses
 from hotpursuit.errors import InvalidInput, NotFound
 from hotpursuit.store.summary import addresses_in_tx
 
@@ -38,11 +38,7 @@ async def ping(who: AnyKey) -> Response:
 @router.get("/v1/screen/{chain}/{address}", response_model=ScreeningOut, responses=ERRORS)
 async def screen(chain: ChainPath, address: AddressPath, who: Screener, state: State) -> Response:
     """Risk, categories, reasons, and the claims and exposure the caller may see about one address."""
-    normalized = address_of(state, chain, address)
-    result = state.index.screen(chain, normalized, who.org_id, who.sharing_group)
-    if any(c["tlp"] != "CLEAR" for c in result.direct) or result.indirect:
-        state.audit.append(who.org_id, "screen", f"{chain}:{normalized}")
-    return _json(asdict(result))
+    return _json(asdict(screen_address(state, who, chain, address)))
 
 
 @router.get("/v1/screen/{chain}/tx/{tx_hash}", response_model=TxScreeningOut, responses=NOT_FOUND)
@@ -68,11 +64,8 @@ async def screen_batch(body: BatchRequest, who: Screener, state: State) -> Respo
     """Up to 100,000 addresses at once. Only addresses with a finding are listed (`flagged`): a score, a
     withheld claim, or a category that scores nothing but must be seen (a `poisoning` look-alike, risk
     none: never paid, never frozen); invalid ones are listed with the reason, and do not fail the batch."""
-    valid, bad = parse_addresses(known_chain(state, body.chain), body.addresses)
-    verdicts = state.index.verdicts(body.chain, valid, who.org_id, who.sharing_group)
+    batch = screen_addresses(state, who, body.chain, body.addresses)
     flagged = [{"address": a, "risk": v.risk, "score": v.score, "categories": v.categories,
-                "withheld": v.withheld, "withheld_scored": v.withheld_scored}
-               for a, v in verdicts if v.score or v.withheld or v.categories]
-    state.audit.append(who.org_id, "screen-batch", f"{body.chain}: {len(body.addresses)} addresses")
-    invalid = [{"index": i, "address": text[:100], "reason": reason[:200]} for i, text, reason in bad]
-    return _json({"chain": body.chain, "screened": len(body.addresses), "flagged": flagged, "invalid": invalid})
+                "withheld": v.withheld, "withheld_scored": v.withheld_scored} for a, v in batch.flagged]
+    invalid = [{"index": i, "address": text[:100], "reason": reason[:200]} for i, text, reason in batch.invalid]
+    return _json({"chain": body.chain, "screened": batch.screened, "flagged": flagged, "invalid": invalid})
