@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from pathlib import Path
 
@@ -27,10 +28,12 @@ ETH = 10**18
 
 
 def test_sign_in_incidents_and_a_board_that_follows_a_freeze_live(tmp_path: Path) -> None:
+    shots = Path(os.environ.get("HP_SCREENSHOTS", str(tmp_path)))  # kept for the closing note when set
+    shots.mkdir(parents=True, exist_ok=True)
     with Store.open(tmp_path / "ui.duckdb") as store:
         add_org(store, "kr-nis", "National Intelligence Service", "agency", "KR", "task-force")
         add_org(store, "ex-hanbit", "Hanbit Exchange", "exchange", "KR", "task-force")
-        agency = create_key(store, "kr-nis", ["read", "incident"], 1)[1]
+        agency = create_key(store, "kr-nis", ["read", "write", "incident"], 1)[1]
         exchange = create_key(store, "ex-hanbit", ["read", "write"], 1)[1]
         store.execute("""INSERT INTO incidents (id, name, chain, tlp, owner_org)
                          VALUES ('bybit-2025', 'Bybit cold wallet', 'ethereum', 'AMBER', 'kr-nis')""")
@@ -67,7 +70,7 @@ def test_sign_in_incidents_and_a_board_that_follows_a_freeze_live(tmp_path: Path
             assert orgs.locator("td", has_text="1 of 1").count() == 1
             assert re.fullmatch(r"\d+ s", orgs.locator("td").nth(5).inner_text())  # the response time
             assert page.locator("#board table").nth(0).locator("td", has_text="7 ETH").count() == 2
-            page.screenshot(path=str(tmp_path / "board.png"), full_page=True)
+            page.screenshot(path=str(shots / "board.png"), full_page=True)
 
             page.fill("#q", "0x" + "D1" * 20)  # the search box: an address, in any case, opens its page
             page.press("#q", "Enter")
@@ -75,8 +78,28 @@ def test_sign_in_incidents_and_a_board_that_follows_a_freeze_live(tmp_path: Path
             assert page.locator("code", has_text="0x" + "d1" * 20).count() == 1
             assert page.locator("a", has_text="on the explorer").get_attribute("href") == \
                 "https://etherscan.io/address/0x" + "d1" * 20
+            page.wait_for_selector("section.annotations form")  # the notes panel, loaded by htmx
+            for note, tlp in (("Cash-out wallet seen by the task force", "AMBER"), ("Source: informant 7", "RED")):
+                page.fill("section.annotations textarea", note)
+                page.fill("section.annotations input[name=tags]", "cash-out")
+                page.select_option("section.annotations select", tlp)
+                page.click("section.annotations button[type=submit]")
+                page.wait_for_selector(f"section.annotations li:has-text('{note}')")  # swapped in place
+            assert page.url.endswith("0x" + "D1" * 20)  # no navigation: htmx posted the form
             violations = Axe().run(page)
             assert violations.violations_count == 0, violations.generate_report()
+            page.screenshot(path=str(shots / "address.png"), full_page=True)
+            partner = browser.new_context().new_page()  # the exchange, in the task force's sharing group
+            partner.goto(f"{base}/ui/login")
+            partner.fill("#key", exchange)
+            partner.click("button[type=submit]")
+            partner.wait_for_url(f"{base}/ui/incidents")
+            partner.goto(f"{base}/ui/addresses/ethereum/{'0x' + 'd1' * 20}")
+            partner.wait_for_selector("section.annotations")
+            notes = partner.locator("section.annotations").inner_text()
+            assert "Cash-out wallet seen by the task force" in notes  # AMBER: the sharing group sees it
+            assert "informant" not in notes  # RED: the author's organisation only
+            partner.close()
             page.close()
             browser.close()
-    assert (tmp_path / "board.png").stat().st_size > 5_000
+    assert (shots / "board.png").stat().st_size > 5_000
