@@ -33,3 +33,26 @@ def test_every_table_later_issues_need_exists(store: Store) -> None:
     assert {"blocks", "transactions", "transfers", "utxo_outputs", "utxo_inputs", "labels", "actors",
             "clusters", "incidents", "taint", "controls", "freeze_requests", "outbox", "orgs", "api_keys",
             "audit_log", "bridge_links", "trace_jobs"} <= tables
+
+
+def test_stored_times_are_utc_whatever_the_machine_s_zone(tmp_path: Path) -> None:
+    """current_timestamp defaults (freeze requests, answers, jobs) are written in UTC, as pages label them,
+    even when the server runs under another time zone."""
+    import datetime as dt
+    import os
+    import time
+
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "Asia/Seoul"
+    time.tzset()
+    try:
+        with Store.open(tmp_path / "tz.duckdb") as store:
+            (stored,) = store.execute("SELECT current_timestamp::TIMESTAMP").fetchone() or (None,)
+    finally:
+        if before is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = before
+        time.tzset()
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    assert isinstance(stored, dt.datetime) and abs((stored - now).total_seconds()) < 600

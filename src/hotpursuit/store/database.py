@@ -60,6 +60,7 @@ class Store:
             raise StoreError(f"cannot open store {text}{hint}: {exc}") from exc
         finally:
             os.umask(previous)
+        con.execute("SET TimeZone = 'UTC'")  # current_timestamp defaults are UTC whatever the machine's zone
         if not read_only:
             migrate(con)
         return cls(con, text)
