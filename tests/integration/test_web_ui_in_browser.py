@@ -33,7 +33,7 @@ def test_sign_in_incidents_and_a_board_that_follows_a_freeze_live(tmp_path: Path
     with Store.open(tmp_path / "ui.duckdb") as store:
         add_org(store, "kr-nis", "National Intelligence Service", "agency", "KR", "task-force")
         add_org(store, "ex-hanbit", "Hanbit Exchange", "exchange", "KR", "task-force")
-        agency = create_key(store, "kr-nis", ["read", "write", "incident"], 1)[1]
+        agency = create_key(store, "kr-nis", ["screen", "read", "write", "incident"], 1)[1]
         exchange = create_key(store, "ex-hanbit", ["read", "write"], 1)[1]
         store.execute("""INSERT INTO incidents (id, name, chain, tlp, owner_org)
                          VALUES ('bybit-2025', 'Bybit cold wallet', 'ethereum', 'AMBER', 'kr-nis')""")
@@ -89,6 +89,20 @@ def test_sign_in_incidents_and_a_board_that_follows_a_freeze_live(tmp_path: Path
             violations = Axe().run(page)
             assert violations.violations_count == 0, violations.generate_report()
             page.screenshot(path=str(shots / "address.png"), full_page=True)
+            page.goto(f"{base}/ui/screening")  # a pasted batch: one bad line, named; the good ones screened
+            page.fill("#batch", "0x" + "d1" * 20 + "\nnot-an-address\n" + "0x" + "d2" * 20)
+            page.click("#batch ~ button[type=submit], form:has(#batch) button[type=submit] >> nth=-1")
+            page.wait_for_selector("text=not-an-address")
+            assert page.locator("a[href='/ui/addresses/ethereum/0x" + "d2" * 20 + "']").count() == 1
+            violations = Axe().run(page)
+            assert violations.violations_count == 0, violations.generate_report()
+            page.goto(f"{base}/ui/freeze-requests")
+            page.click("a[href='/ui/freeze-requests/fr-1']")
+            page.wait_for_url(f"{base}/ui/freeze-requests/fr-1")
+            assert page.locator("text=7 ETH").count() >= 1
+            violations = Axe().run(page)
+            assert violations.violations_count == 0, violations.generate_report()
+            page.screenshot(path=str(shots / "freeze-request.png"), full_page=True)
             partner = browser.new_context().new_page()  # the exchange, in the task force's sharing group
             partner.goto(f"{base}/ui/login")
             partner.fill("#key", exchange)
