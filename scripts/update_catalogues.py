@@ -14,7 +14,7 @@ from babel.messages.pofile import read_po, write_po
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "hotpursuit"
 DOMAINS = {"ui": PACKAGE / "web", "report": PACKAGE / "casereport"}
-METHODS = [("**/templates/**.html", "jinja2"), ("**/static/**.js", "ignore")]
+METHODS = [("**/templates/**.html", "jinja2"), ("**/static/**.js", "ignore"), ("**.py", "python")]
 OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
 LANGUAGES = ("ko",)
 

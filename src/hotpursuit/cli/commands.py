@@ -18,6 +18,7 @@ from hotpursuit.cli import (
     key,
     labels,
     org,
+    report,
     serve,
     store,
     trace,
@@ -33,6 +34,7 @@ app.add_typer(address.app, name="address")
 app.add_typer(cluster.app, name="cluster")
 app.add_typer(incident.app, name="incident")
 app.command("trace")(trace.trace_cmd)
+app.command("report")(report.report_cmd)
 app.command("serve")(serve.serve)
 app.add_typer(org.app, name="org")
 app.add_typer(key.app, name="key")

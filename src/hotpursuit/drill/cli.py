@@ -159,12 +159,24 @@ def _demo_server(db: Path) -> str:
 def _demo_workspace(db: Path, key: str) -> None:
     """Trace the drill's incident as a server job (so its flow graph is ready in the UI), then end the
     demo with the one command that serves the workspace, its address and the key."""
+    from hotpursuit.casereport.inputs import TraceParameters
+    from hotpursuit.casereport.make import case_report
     from hotpursuit.jobs.trace_request import run_trace_request
     from hotpursuit.store.trace_job_tables import queue_trace_job
 
     with user_errors(), Store.open(db) as store:
         job = queue_trace_job(store, "drill-heist", "haircut", None, "demo-agency")
         run_trace_request(store, job, "drill-heist", "haircut", None, False)
+        written = []
+        for lang in ("en", "ko"):
+            for fmt in ("html", "pdf"):
+                data, document = case_report(store, "drill-heist", fmt, lang, TraceParameters("haircut", None, 0))
+                target = db.with_name(f"drill-report-{lang}.{fmt}")
+                target.write_bytes(data)
+                written.append(str(target.name))
+    console.print(f"[bold]Case reports[/] (TLP:{document.marking}, {len(document.endpoints)} endpoints): "
+                  f"{', '.join(written)}; again with: .venv/bin/hotpursuit report drill-heist --format pdf "
+                  "--lang ko --out drill-report-ko.pdf", highlight=False, soft_wrap=True)
     console.print(f"[bold]The workspace[/] (incidents, the live board, the flow graph of trace {job}, address "
                   "pages, screening, freeze requests). Serve it with:", highlight=False)
     console.print(f"  .venv/bin/hotpursuit serve --db {db} --port 8080\n"
