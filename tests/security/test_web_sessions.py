@@ -146,3 +146,9 @@ def test_incidents_are_opened_and_closed_from_the_ui_with_the_api_s_rules(server
     with server.client("agency") as api:
         assert {i["id"]: i for i in api.get("/v1/incidents").json()["incidents"]}[incident]["status"] == "closed"
     assert "Close the incident" not in httpx.get(f"{server.base}/ui/incidents/{incident}", headers=agency).text
+
+
+def test_ui_form_bodies_are_capped_like_the_api_s(server: Server) -> None:
+    huge = httpx.post(f"{server.base}/ui/login", content=b"key=" + b"x" * (9 * 1024 * 1024),
+                      headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert huge.status_code == 413 and "body" in huge.json()["error"]["message"]

@@ -104,12 +104,16 @@ def forget_idle_sources(buckets: dict[str, RateBucket], now: float) -> None:
 
 
 class Guard:
-    """Authenticate, rate-limit and cap the body of every /v1 request, in that order."""
+    """Authenticate, rate-limit and cap the body of every /v1 request, in that order; cap the body of
+    every /ui request (the pages authenticate their session themselves)."""
 
     def __init__(self, app: ASGIApp, state: ApiState, max_body: int) -> None:
         self.app, self.state, self.max_body = app, state, max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and str(scope["path"]).startswith("/ui/"):
+            await self._ui(scope, receive, send)  # the pages sign in themselves; their bodies are capped here
+            return
         if scope["type"] != "http" or not str(scope["path"]).startswith("/v1/"):
             await self.app(scope, receive, send)
             return
@@ -125,6 +129,14 @@ class Guard:
             await refusal(scope, receive, send)
             return
         scope.setdefault("state", {})["caller"] = caller
+        await self.app(scope, self._capped(receive), send)
+
+    async def _ui(self, scope: Scope, receive: Receive, send: Send) -> None:
+        size = Headers(scope=scope).get("content-length")
+        if size is not None and (not size.isdigit() or int(size) > self.max_body):
+            refusal = error_response(413, f"body: request body above {self.max_body} bytes")
+            await refusal(scope, receive, send)
+            return
         await self.app(scope, self._capped(receive), send)
 
     def _capped(self, receive: Receive) -> Receive:
