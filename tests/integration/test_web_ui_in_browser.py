@@ -57,7 +57,7 @@ def test_sign_in_incidents_and_a_board_that_follows_a_freeze_live(tmp_path: Path
             orgs = page.locator("#board table").nth(1)  # per organisation; the first table is per asset
             assert orgs.locator("td", has_text="7 ETH").count() == 1  # requested, in human units
             assert orgs.locator("td", has_text="0 ETH").count() == 1  # nothing frozen yet
-            assert orgs.locator("td", has_text="no answer yet").count() == 1
+            assert orgs.locator("td", has_text="not answered yet").count() == 1
             violations = Axe().run(page)
             assert violations.violations_count == 0, violations.generate_report()
 
@@ -68,7 +68,7 @@ def test_sign_in_incidents_and_a_board_that_follows_a_freeze_live(tmp_path: Path
             orgs = page.locator("#board table").nth(1)
             assert orgs.locator("td", has_text="7 ETH").count() == 2  # requested and now frozen
             assert orgs.locator("td", has_text="1 of 1").count() == 1
-            assert re.fullmatch(r"\d+ s", orgs.locator("td").nth(5).inner_text())  # the response time
+            assert re.fullmatch(r"[\d.]+ s", orgs.locator("td").nth(5).inner_text())  # the response time
             assert page.locator("#board table").nth(0).locator("td", has_text="7 ETH").count() == 2
             page.screenshot(path=str(shots / "board.png"), full_page=True)
 
@@ -114,6 +114,22 @@ def test_sign_in_incidents_and_a_board_that_follows_a_freeze_live(tmp_path: Path
             assert "Cash-out wallet seen by the task force" in notes  # AMBER: the sharing group sees it
             assert "informant" not in notes  # RED: the author's organisation only
             partner.close()
+
+            korean = browser.new_context().new_page()  # the language switch, kept for the session's pages
+            korean.goto(f"{base}/ui/login")
+            korean.click("header a[hreflang=ko]")
+            assert korean.locator("html").get_attribute("lang") == "ko"
+            assert korean.locator("h1").inner_text() == "로그인"
+            korean.fill("#key", agency)
+            korean.click("button[type=submit]")
+            korean.wait_for_url(f"{base}/ui/incidents")
+            korean.click("a[href='/ui/incidents/bybit-2025']")
+            assert korean.locator("h2", has_text="도난 자금 현황").count() == 1
+            assert korean.locator("a", has_text="자금 흐름 그래프").count() == 1
+            violations = Axe().run(korean)
+            assert violations.violations_count == 0, violations.generate_report()
+            korean.screenshot(path=str(shots / "board-ko.png"), full_page=True)
+            korean.close()
             page.close()
             browser.close()
     assert (shots / "board.png").stat().st_size > 5_000

@@ -143,16 +143,3 @@ def parse_units(text: str, decimals: int, field: str = "amount") -> int:
     scale: int = 10**decimals
     return int(whole or "0") * scale + int((fraction or "0").ljust(decimals, "0")[:decimals] or "0")
 
-
-def duration(seconds: int | None) -> str:
-    """`42 s`, `3 min 5 s`, `2 h 3 min`, `4 d 2 h`; "" for None."""
-    if seconds is None:
-        return ""
-    minutes, s = divmod(max(0, seconds), 60)
-    hours, m = divmod(minutes, 60)
-    days, h = divmod(hours, 24)
-    if days:
-        return f"{days} d {h} h"
-    if hours:
-        return f"{hours} h {m} min"
-    return f"{minutes} min {s} s" if minutes else f"{s} s"

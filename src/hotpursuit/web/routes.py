@@ -23,7 +23,7 @@ from hotpursuit.api.inputs import address_of
 from hotpursuit.api.state import ApiState
 from hotpursuit.api.visibility import visible_claims, visible_incidents
 from hotpursuit.chains.address_codec import guess_chain
-from hotpursuit.chains.readable import at_block, duration, explorer_url, human
+from hotpursuit.chains.readable import at_block, explorer_url, human
 from hotpursuit.errors import HotpursuitError
 from hotpursuit.i18n.catalogues import LANGUAGES
 from hotpursuit.store.address_page import address_page
@@ -154,9 +154,7 @@ def _figures(request: Request, state: ApiState, incident: IncidentRow, reader: A
             "bitcoin" if asset == "BTC" else incident.chain, asset), asset)
 
     organisations = [{**row, "requested": read(row["requested"], row["asset"]), "requested_raw": row["requested"],
-                      "frozen": read(row["frozen"], row["asset"]), "frozen_raw": row["frozen"],
-                      "median": duration(row["median_response_seconds"]),
-                      "slowest": duration(row["slowest_response_seconds"])}
+                      "frozen": read(row["frozen"], row["asset"]), "frozen_raw": row["frozen"]}
                      for row in figures["organisations"]]
     requested: dict[str, list[int]] = {}
     for row in figures["organisations"]:
