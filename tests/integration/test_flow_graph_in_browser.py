@@ -122,6 +122,17 @@ def test_flow_graph_page_draws_the_trace(rpc: JsonRpcClient, tmp_path: Path) -> 
             svg = page.request.get(page.locator("#g-svg").get_attribute("href") or "")
             assert svg.status == 200 and svg.body().startswith(b"<svg")
 
+            tx = sorted(f[0] for f in flagged)[0]  # the search box: a tx hash opens its page, a label its addresses
+            page.goto(f"{base}/ui/search?q={tx.upper().replace('0X', '0x')}")
+            assert page.url.endswith(f"/ui/txs/anvil/{tx}") and page.locator("code", has_text=tx).count() == 1
+            assert page.locator("table td a").count() >= 2
+            violations = Axe().run(page)
+            assert violations.violations_count == 0, violations.generate_report()
+            page.goto(f"{base}/ui/search?q=nordvik")
+            assert page.locator("h1").inner_text().startswith("Addresses labelled")
+            assert page.locator("td", has_text="Nordvik").count() >= 1
+            violations = Axe().run(page)
+            assert violations.violations_count == 0, violations.generate_report()
             address = sorted(f[2] for f in flagged)[0]
             panel = page.request.get(f"{base}/ui/addresses/anvil/{address}?panel=1")
             assert panel.status == 200 and "<header>" not in panel.text() and address in panel.text()

@@ -16,7 +16,7 @@ from hotpursuit.security.tlp import may_see
 from hotpursuit.store.annotation_tables import annotations_on
 from hotpursuit.store.incident_tables import IncidentRow, get_incident, list_incidents
 from hotpursuit.store.interdiction_tables import freeze_requests
-from hotpursuit.store.label_tables import StoredClaim, claims_for
+from hotpursuit.store.label_tables import StoredClaim, claims_for, claims_labelled
 from hotpursuit.store.org_tables import Caller, sharing_groups
 
 Groups = dict[str, str | None]
@@ -48,6 +48,13 @@ def visible_claims(state: ApiState, chain: str, address: str, who: Caller) -> tu
         else:
             withheld += 1
     return shown, withheld
+
+
+def visible_labelled(state: ApiState, text: str, who: Caller) -> list[tuple[str, str, ClaimOut]]:
+    """(chain, address, claim) of the claims whose label or actor contains `text` that the caller may see."""
+    groups = owner_groups(state)
+    return [(chain, address, claim_out(claim)) for chain, address, claim in claims_labelled(state.store, text)
+            if visible(state, who, claim.tlp, claim.asserted_by, groups)]
 
 
 def visible_incident(state: ApiState, incident_id: str, who: Caller) -> IncidentRow:

@@ -126,3 +126,16 @@ def poisoning_warnings(store: Store, chain: str, address: str) -> list[str]:
         if text not in out:
             out.append(text)
     return out[:20]
+
+
+def tx_chains(store: Store, tx_hash: str) -> list[str]:
+    """The chains whose stored transfers include this transaction."""
+    return [str(c) for (c,) in store._con.execute(
+        "SELECT DISTINCT chain FROM transfers WHERE tx_hash = ? ORDER BY chain", [tx_hash]).fetchall()]
+
+
+def tx_transfers(store: Store, chain: str, tx_hash: str) -> list[tuple[int, str, str, str, int]]:
+    """(block, from, to, asset, amount) of each value movement of one transaction, in order."""
+    return [(int(b), str(f), str(t), str(a), int(v)) for b, f, t, a, v in store._con.execute(
+        """SELECT block_number, from_address, to_address, asset, amount::VARCHAR FROM transfers
+           WHERE chain = ? AND tx_hash = ? ORDER BY seq""", [chain, tx_hash]).fetchall()]

@@ -96,3 +96,16 @@ def withdraw_claims(store: Store, org_id: str, chain: str, address: str, categor
                         WHERE {where}""", params)
         con.execute(f"DELETE FROM labels WHERE {where}", params)
     return int(row[0]) if row else 0
+
+
+def claims_labelled(store: Store, text: str, limit: int = 200) -> list[tuple[str, str, StoredClaim]]:
+    """(chain, address, claim) of the claims whose label or actor contains `text` (any case), strongest
+    first, at most `limit` (the caller filters what its reader may see)."""
+    pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    rows = store._con.execute(
+        """SELECT l.chain, l.address, l.label, l.category, l.actor, a.label, l.confidence, l.source, l.source_date,
+                  l.tlp, l.asserted_by
+           FROM labels l LEFT JOIN actors a ON a.id = l.actor
+           WHERE lower(l.label) LIKE ? ESCAPE '\\' OR lower(coalesce(a.label, l.actor, '')) LIKE ? ESCAPE '\\'
+           ORDER BY l.confidence DESC, l.chain, l.address, l.label LIMIT ?""", [pattern, pattern, limit]).fetchall()
+    return [(str(r[0]), str(r[1]), StoredClaim(*r[2:])) for r in rows]

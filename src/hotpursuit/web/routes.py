@@ -9,7 +9,6 @@ import time
 from collections.abc import AsyncIterator
 from importlib import resources
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
@@ -22,7 +21,6 @@ from hotpursuit.api.guard import authenticated
 from hotpursuit.api.inputs import address_of
 from hotpursuit.api.state import ApiState
 from hotpursuit.api.visibility import visible_claims, visible_incidents
-from hotpursuit.chains.address_codec import guess_chain
 from hotpursuit.chains.readable import at_block, explorer_url, human
 from hotpursuit.errors import HotpursuitError
 from hotpursuit.i18n.catalogues import LANGUAGES
@@ -43,6 +41,7 @@ from hotpursuit.web.pages import (
     signed_in,
     to_login,
 )
+from hotpursuit.web.search_pages import router as search_router
 from hotpursuit.web.sessions import COOKIE, SESSION_SECONDS, csrf_holds, new_session
 
 router = APIRouter(include_in_schema=False)
@@ -213,23 +212,6 @@ async def board_events(incident_id: str, request: Request, state: State) -> Resp
     return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
 
 
-@router.get("/ui/search")
-async def search(request: Request, state: State, q: Annotated[str, Query(max_length=200)] = "") -> Response:
-    """An incident id the caller may see opens its board; an address opens its page."""
-    found = signed_in(request, state)
-    if found is None:
-        return to_login()
-    session, who = found
-    text = q.strip()
-    if readable_incident(state, text, who) is not None:
-        return RedirectResponse(f"/ui/incidents/{quote(text)}", status_code=303, headers=HEADERS)
-    chain = guess_chain(text)
-    if chain is not None:
-        return RedirectResponse(f"/ui/addresses/{chain}/{quote(text)}", status_code=303, headers=HEADERS)
-    return page(request, "incidents.html", status=404, title="Search", who=who, csrf=session.csrf, incidents=[],
-                error=f"Nothing you may see matches {text!r}: give an address or an incident id.")
-
-
 @router.get("/ui/addresses/{chain}/{address}")
 async def address_view(chain: str, address: str, request: Request, state: State,
                        panel: Annotated[int, Query(ge=0, le=1)] = 0) -> Response:
@@ -275,4 +257,5 @@ async def address_view(chain: str, address: str, request: Request, state: State,
 
 
 router.include_router(graph_router)
+router.include_router(search_router)
 router.include_router(incident_forms_router)

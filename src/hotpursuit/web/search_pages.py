@@ -1,0 +1,76 @@
+"""The search box and the transaction page. The box takes an incident id (its board, if the caller may
+see it), an address (its page), a transaction hash (its page: every value movement, in human units) or
+a label or actor's name (the addresses whose claims the caller may see carry it). Anything hidden from
+the caller answers as nothing found."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from hotpursuit.api.deps import State, has_scope
+from hotpursuit.api.visibility import visible_labelled
+from hotpursuit.chains.address_codec import guess_chain
+from hotpursuit.chains.readable import at_block, explorer_url, human
+from hotpursuit.store.address_page import block_times, tx_chains, tx_transfers
+from hotpursuit.store.asset_units import AssetReader
+from hotpursuit.web.pages import HEADERS, page, readable_incident, refusal, signed_in, to_login
+
+router = APIRouter(include_in_schema=False)
+TX_HASH = re.compile(r"^(0x)?[0-9a-f]{64}$")
+CHAIN = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
+
+
+@router.get("/ui/search")
+async def search(request: Request, state: State, q: Annotated[str, Query(max_length=200)] = "") -> Response:
+    found = signed_in(request, state)
+    if found is None:
+        return to_login()
+    session, who = found
+    text = q.strip()
+    if readable_incident(state, text, who) is not None:
+        return RedirectResponse(f"/ui/incidents/{quote(text)}", status_code=303, headers=HEADERS)
+    if TX_HASH.match(text.lower()):
+        tx = text.lower() if text.lower().startswith("0x") else "0x" + text.lower()
+        chains = tx_chains(state.store, tx)
+        if len(chains) == 1:
+            return RedirectResponse(f"/ui/txs/{chains[0]}/{tx}", status_code=303, headers=HEADERS)
+    chain = guess_chain(text)
+    if chain is not None:
+        return RedirectResponse(f"/ui/addresses/{chain}/{quote(text)}", status_code=303, headers=HEADERS)
+    matches = visible_labelled(state, text, who) if len(text) >= 3 and has_scope(who, "read") else []
+    if not matches:
+        return refusal(request, found, 404, "Search",
+                       f"Nothing you may see matches {text!r}: give an address, a transaction hash, a label "
+                       "(three letters or more) or an incident id.")
+    return page(request, "search.html", title="Search", who=who, csrf=session.csrf, text=text, matches=matches)
+
+
+@router.get("/ui/txs/{chain}/{tx_hash}")
+async def tx_view(chain: str, tx_hash: str, request: Request, state: State) -> Response:
+    """A transaction's value movements in the asset's units, its block and time, and the notes on it."""
+    found = signed_in(request, state)
+    if found is None:
+        return to_login()
+    session, who = found
+    if not has_scope(who, "read"):
+        return refusal(request, found, 403, "Transaction")
+    tx = tx_hash.lower()
+    if not CHAIN.match(chain):
+        return refusal(request, found, 400, "Transaction", f"chain: {chain[:40]!r} is not a chain's name")
+    if not TX_HASH.match(tx):
+        return refusal(request, found, 400, "Transaction", f"tx_hash: {tx_hash!r} is not a transaction hash")
+    moves = tx_transfers(state.store, chain, tx)
+    if not moves:
+        return refusal(request, found, 404, "Transaction", f"No stored transaction {tx} on {chain}.")
+    reader = AssetReader(state.store)
+    block = moves[0][0]
+    when = block_times(state.store, chain, [block]).get(block)
+    rows = [{"from": a, "to": b, "asset": asset, "amount": human(v, reader.units(chain, asset), asset), "raw": f"{v:,}"}
+            for _, a, b, asset, v in moves]
+    return page(request, "tx.html", title=tx, who=who, csrf=session.csrf, chain=chain, tx=tx, rows=rows,
+                block=at_block(block, when), explorer=explorer_url(chain, "tx", tx))
