@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import sync_playwright
 
 from hotpursuit.api.background import free_port
 from hotpursuit.drill.bitcoin_leg import build_bitcoin_leg
@@ -80,7 +81,15 @@ def test_live_drill_every_freezer_is_asked_and_the_issuer_freezes_before_the_nex
                              "--min-freeze", f"BTC={BTC_MIN}", "--watch-esplora", bitcoin.esplora_url,
                              "--watch-bitcoin-from", "0", "--allow-webhook-network", "127.0.0.1")
         receivers = []
+        browser = sync_playwright().start()  # the board in a real browser, following the race over SSE
         try:
+            chromium = browser.chromium.launch(executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox"])
+            board_page = chromium.new_page()
+            board_page.goto(f"{base}/ui/login")
+            board_page.fill("#key", key)
+            board_page.click("button[type=submit]")
+            board_page.goto(f"{base}/ui/incidents/{incident}")
+            assert board_page.locator("#board").get_attribute("data-updates") == "0"
             for d in defenders:
                 receivers.append(subprocess.Popen(receiver_command(
                     d, examples=EXAMPLES, api=base, rpc=node.url, roster=roster, db=tmp_path / f"{d.org_id}.sqlite"),
@@ -105,7 +114,14 @@ def test_live_drill_every_freezer_is_asked_and_the_issuer_freezes_before_the_nex
                 time.sleep(0.1)
             else:
                 raise AssertionError(f"requests not all answered: {board}")
+            board_page.wait_for_timeout(1000)  # the last change reaches the page
+            assert int(board_page.locator("#board").get_attribute("data-updates") or 0) >= 3  # followed live
+            assert "Traced live by the watch" in board_page.locator("#board caption").first.inner_text()
+            frozen = {o["org"]: o for o in board["organisations"] if int(o["frozen"])}
+            shown = board_page.locator("#board table").nth(1).inner_text()
+            assert frozen and all(org in shown for org in frozen)  # each freezing organisation, on the page
         finally:
+            browser.stop()
             for p in receivers:
                 p.terminate()
                 p.wait()
