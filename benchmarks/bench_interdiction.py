@@ -34,7 +34,7 @@ from hotpursuit.api.background import free_port, serve_in_thread
 from hotpursuit.drill.devnet.anvil import AnvilNode
 from hotpursuit.ingest.rpc_client import JsonRpcClient
 from hotpursuit.interdict.live_watch import LiveWatch
-from hotpursuit.security.webhook_signing import SIGNATURE_HEADER, verify
+from hotpursuit.security.webhook_signing import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, verify
 from hotpursuit.store import Store
 from hotpursuit.store.incident_tables import open_incident
 from hotpursuit.store.interdiction_tables import add_control, set_webhook
@@ -60,7 +60,8 @@ class Receiver:
             def do_POST(self) -> None:
                 now = time.monotonic()
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                verify(receiver.secret, body, self.headers.get(SIGNATURE_HEADER), int(time.time()))
+                verify(receiver.secret, body, self.headers.get(SIGNATURE_HEADER), int(time.time()),
+                       self.headers.get(IDEMPOTENCY_HEADER))
                 message = json.loads(body)
                 receiver.arrived.setdefault(message["id"], (now, message["block"]["number"]))
                 self.send_response(200)
