@@ -28,7 +28,7 @@ from hotpursuit.attribution.annotations import split_tags
 from hotpursuit.chains.readable import utc
 from hotpursuit.errors import HotpursuitError, NotFound
 from hotpursuit.security.tlp import TLP_ORDER
-from hotpursuit.web.pages import HEADERS, Signed, page, render, signed_in, to_login
+from hotpursuit.web.pages import HEADERS, Signed, page, render, signed_in, to_login, ui_text
 from hotpursuit.web.sessions import csrf_holds
 
 router = APIRouter(include_in_schema=False)
@@ -82,7 +82,8 @@ def _answer(request: Request, state: ApiState, signed: Signed, status: int, *, s
                       fid="notes-" + hashlib.sha256(key.encode()).hexdigest()[:12])
     if _from_htmx(request):
         return HTMLResponse(fragment, status_code=status, headers=HEADERS)
-    return page(request, "annotations_page.html", status=status, title="Notes", who=who, csrf=session.csrf,
+    return page(request, "annotations_page.html", status=status, title=ui_text(request)("Notes"),
+                who=who, csrf=session.csrf,
                 subject=subject, back=None if subject is None else _subject_page(subject), panel=Markup(fragment))
 
 

@@ -23,7 +23,7 @@ from hotpursuit.chains.readable import human, parse_units, utc
 from hotpursuit.errors import HotpursuitError, InvalidInput, NotFound
 from hotpursuit.store.asset_units import AssetReader
 from hotpursuit.store.interdiction_tables import ANSWERS, request_messages
-from hotpursuit.web.pages import HEADERS, Signed, page, signed_in, to_login
+from hotpursuit.web.pages import HEADERS, Signed, page, signed_in, to_login, ui_text
 from hotpursuit.web.sessions import csrf_holds
 
 router = APIRouter(include_in_schema=False)
@@ -71,7 +71,8 @@ def _signed(request: Request, state: ApiState) -> Signed | Response:
 def _missing(request: Request, signed: Signed) -> Response:
     """The answer about a request the caller may not see, the same as about one that does not exist."""
     session, who = signed
-    return page(request, "freeze_request.html", status=404, title="Freeze request", who=who, csrf=session.csrf,
+    return page(request, "freeze_request.html", status=404, title=ui_text(request)("Freeze request"),
+                who=who, csrf=session.csrf,
                 item=None)
 
 
@@ -82,7 +83,7 @@ async def freeze_requests_page(request: Request, state: State) -> Response:
         return found
     session, who = found
     if not has_scope(who, "read"):
-        return page(request, "freeze_requests.html", status=403, title="Freeze requests", who=who,
+        return page(request, "freeze_requests.html", status=403, title=ui_text(request)("Freeze requests"), who=who,
                     csrf=session.csrf, requests=[], allowed=False)
     rows = visible_freeze_requests(state, who)
     if rows:
@@ -90,7 +91,7 @@ async def freeze_requests_page(request: Request, state: State) -> Response:
     reader = AssetReader(state.store)
     readable = {i.id for i in visible_incidents(state, who)}
     shown = [{**readable_request(r, reader), "incident_link": r["incident"] in readable} for r in reversed(rows)]
-    return page(request, "freeze_requests.html", title="Freeze requests", who=who, csrf=session.csrf,
+    return page(request, "freeze_requests.html", title=ui_text(request)("Freeze requests"), who=who, csrf=session.csrf,
                 requests=shown, allowed=True)
 
 
@@ -131,7 +132,7 @@ def _detail(request: Request, state: ApiState, signed: Signed, request_id: str, 
     """One request's page, if the caller may see it; else the page about no such request."""
     session, who = signed
     if not has_scope(who, "read"):
-        return page(request, "freeze_request.html", status=403, title="Freeze request", who=who,
+        return page(request, "freeze_request.html", status=403, title=ui_text(request)("Freeze request"), who=who,
                     csrf=session.csrf, item=None, allowed=False)
     row = next((r for r in visible_freeze_requests(state, who) if r["id"] == request_id), None)
     if row is None:
@@ -146,8 +147,9 @@ def _detail(request: Request, state: ApiState, signed: Signed, request_id: str, 
     signed_body = next((m["body"] for m in messages if m["kind"] == "freeze_request"), "")
     fields, hops = _payload(str(signed_body), str(row["chain"]), reader)
     may_answer = row["org"] == who.org_id and has_scope(who, "write") and row["status"] != "retracted"
-    return page(request, "freeze_request.html", status=status, title=f"Freeze request {request_id}", who=who,
-                csrf=session.csrf, item=item, messages=messages, fields=fields, hops=hops, body=signed_body,
+    title = ui_text(request)("Freeze request %(id)s", id=request_id)
+    return page(request, "freeze_request.html", status=status, title=title, who=who, csrf=session.csrf, item=item,
+                messages=messages, fields=fields, hops=hops, body=signed_body,
                 may_answer=may_answer, answers=ANSWERS, **values)
 
 

@@ -25,7 +25,7 @@ from hotpursuit.store.trace_reads import incident_chain_since
 from hotpursuit.trace.flow_graph import FlowGraph, GraphView, flow_graph
 from hotpursuit.trace.flow_graph_export import graphml, graphology_json, svg
 from hotpursuit.trace.flow_graph_input import report_addresses, report_context, report_flows
-from hotpursuit.web.pages import HEADERS, page, readable_incident, refusal, signed_in, to_login
+from hotpursuit.web.pages import HEADERS, page, readable_incident, refusal, signed_in, to_login, ui_text
 from hotpursuit.web.sessions import csrf_holds
 
 router = APIRouter(include_in_schema=False)
@@ -97,7 +97,7 @@ async def graph_page(incident_id: str, request: Request, state: State) -> Respon
     session, who = found
     incident = readable_incident(state, incident_id, who)
     if incident is None:
-        return refusal(request, found, 404, "Incidents")
+        return refusal(request, found, 404, ui_text(request)("Incidents"))
     job = _latest_done(state, incident.id)
     jobs = trace_jobs_of(state.store, [incident.id])[:5]
     return page(request, "graph.html", title=incident.name, who=who, csrf=session.csrf, incident=incident, job=job,
@@ -145,16 +145,18 @@ async def start_trace(incident_id: str, request: Request, state: State,
     if found is None:
         return to_login()
     session, who = found
+    _ = ui_text(request)
     if readable_incident(state, incident_id, who) is None:
-        return refusal(request, found, 404, "Incidents")
+        return refusal(request, found, 404, _("Incidents"))
     if not csrf_holds(session, csrf):
-        return refusal(request, found, 403, "Incidents", "The form was not this session's.")
+        return refusal(request, found, 403, _("Incidents"), _("The form was not this session's."))
     if model not in MODELS:
-        return refusal(request, found, 400, "Incidents", f"model: {model!r} is not one of {', '.join(MODELS)}")
+        return refusal(request, found, 400, _("Incidents"), _("model: %(model)s is not one of %(models)s",
+                                                              model=repr(model), models=", ".join(MODELS)))
     try:
         start_trace_job(state, who, incident_id, model, None, False)
     except RateLimited as exc:
-        return refusal(request, found, 429, "Incidents", str(exc))
+        return refusal(request, found, 429, _("Incidents"), str(exc))
     except HotpursuitError as exc:
-        return refusal(request, found, 403 if isinstance(exc, Forbidden) else 400, "Incidents", str(exc))
+        return refusal(request, found, 403 if isinstance(exc, Forbidden) else 400, _("Incidents"), str(exc))
     return RedirectResponse(f"/ui/incidents/{incident_id}/graph", status_code=303, headers=HEADERS)

@@ -14,7 +14,7 @@ from hotpursuit.api.deps import State, has_scope
 from hotpursuit.api.models.incidents import IncidentIn
 from hotpursuit.api.routes.incidents import close_incident_as, open_incident_as
 from hotpursuit.errors import Forbidden, HotpursuitError, NotFound
-from hotpursuit.web.pages import HEADERS, readable_incident, refusal, signed_in, to_login
+from hotpursuit.web.pages import HEADERS, readable_incident, refusal, signed_in, to_login, ui_text
 from hotpursuit.web.sessions import csrf_holds
 
 router = APIRouter(include_in_schema=False)
@@ -35,10 +35,12 @@ async def open_form(request: Request, state: State, name: Short, chain: Short,
     if found is None:
         return to_login()
     session, who = found
+    _ = ui_text(request)
     if not csrf_holds(session, csrf):
-        return refusal(request, found, 403, "Incidents", "The form was not this session's.")
+        return refusal(request, found, 403, _("Incidents"), _("The form was not this session's."))
     if not has_scope(who, "incident"):
-        return refusal(request, found, 403, "Incidents", "Opening an incident needs a key with the 'incident' scope.")
+        return refusal(request, found, 403, _("Incidents"),
+                       _("Opening an incident needs a key with the 'incident' scope."))
     lines = [line.strip() for line in sources.splitlines() if line.strip()]
     try:
         body = IncidentIn.model_validate({"name": name.strip(), "chain": chain.strip(), "sources": lines,
@@ -46,9 +48,9 @@ async def open_form(request: Request, state: State, name: Short, chain: Short,
                                           "tlp": tlp})
         incident_id, _ = open_incident_as(state, who, body)
     except ValidationError as exc:
-        return refusal(request, found, 400, "Incidents", _invalid(exc))
+        return refusal(request, found, 400, _("Incidents"), _invalid(exc))
     except HotpursuitError as exc:
-        return refusal(request, found, 403 if isinstance(exc, Forbidden) else 400, "Incidents", str(exc))
+        return refusal(request, found, 403 if isinstance(exc, Forbidden) else 400, _("Incidents"), str(exc))
     return RedirectResponse(f"/ui/incidents/{incident_id}", status_code=303, headers=HEADERS)
 
 
@@ -59,16 +61,18 @@ async def close_form(incident_id: str, request: Request, state: State,
     if found is None:
         return to_login()
     session, who = found
+    _ = ui_text(request)
     if readable_incident(state, incident_id, who) is None:
-        return refusal(request, found, 404, "Incidents")
+        return refusal(request, found, 404, _("Incidents"))
     if not csrf_holds(session, csrf):
-        return refusal(request, found, 403, "Incidents", "The form was not this session's.")
+        return refusal(request, found, 403, _("Incidents"), _("The form was not this session's."))
     if not has_scope(who, "incident"):
-        return refusal(request, found, 403, "Incidents", "Closing an incident needs a key with the 'incident' scope.")
+        return refusal(request, found, 403, _("Incidents"),
+                       _("Closing an incident needs a key with the 'incident' scope."))
     try:
         close_incident_as(state, who, incident_id)
     except NotFound:
-        return refusal(request, found, 404, "Incidents")
+        return refusal(request, found, 404, _("Incidents"))
     except HotpursuitError as exc:
-        return refusal(request, found, 403, "Incidents", str(exc))
+        return refusal(request, found, 403, _("Incidents"), str(exc))
     return RedirectResponse(f"/ui/incidents/{incident_id}", status_code=303, headers=HEADERS)

@@ -6,6 +6,7 @@ read (scope and TLP, through the API's visibility function)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -47,6 +48,18 @@ def reader_language(request: Request) -> str:
     if chosen in LANGUAGES:
         return str(chosen)
     return language_of(request.headers.get("accept-language", "").split(",")[0])
+
+
+def ui_text(request: Request) -> Callable[..., str]:
+    """`_` for a route's own words in the reader's language: `_("No stored transaction %(tx)s.", tx=tx)`
+    (the words are found by `scripts/update_catalogues.py` like the templates')."""
+    catalogue = translations(reader_language(request), "ui")
+
+    def translate(message: str, **values: object) -> str:
+        text = catalogue.gettext(message)
+        return text % values if values else text
+
+    return translate
 
 
 def render(request: Request, name: str, **values: Any) -> str:

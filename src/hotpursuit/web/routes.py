@@ -37,9 +37,11 @@ from hotpursuit.web.pages import (
     client,
     page,
     readable_incident,
+    refusal,
     render,
     signed_in,
     to_login,
+    ui_text,
 )
 from hotpursuit.web.search_pages import router as search_router
 from hotpursuit.web.sessions import COOKIE, SESSION_SECONDS, csrf_holds, new_session
@@ -49,7 +51,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/ui/login")
 async def login_page(request: Request) -> HTMLResponse:
-    return page(request, "login.html", title="Sign in", who=None)
+    return page(request, "login.html", title=ui_text(request)("Sign in"), who=None)
 
 
 @router.post("/ui/login")
@@ -57,9 +59,10 @@ async def login(request: Request, state: State, key: Annotated[str, Form(max_len
     try:
         who = authenticated(state, Headers({"x-api-key": key.strip()}), client(request))
     except HTTPException as exc:
-        message = ("That key is not valid (missing, unknown, expired or revoked)." if exc.status_code == 401
-                   else "Too many attempts from this address; wait and try again.")
-        return page(request, "login.html", status=exc.status_code, title="Sign in", who=None, error=message)
+        _ = ui_text(request)
+        message = (_("That key is not valid (missing, unknown, expired or revoked).") if exc.status_code == 401
+                   else _("Too many attempts from this address; wait and try again."))
+        return page(request, "login.html", status=exc.status_code, title=_("Sign in"), who=None, error=message)
     sid = new_session(state.ui_sessions, key.strip(), time.monotonic())
     answer = RedirectResponse("/ui/incidents", status_code=303, headers=HEADERS)
     answer.set_cookie(COOKIE, sid, max_age=SESSION_SECONDS, path="/ui", secure=True, httponly=True,
@@ -74,8 +77,9 @@ async def logout(request: Request, state: State, csrf: Annotated[str | None, For
     if found is None:
         return to_login()
     if not csrf_holds(found[0], csrf):
-        return page(request, "login.html", status=403, title="Sign in", who=None,
-                    error="The form was not this session's.")
+        _ = ui_text(request)
+        return page(request, "login.html", status=403, title=_("Sign in"), who=None,
+                    error=_("The form was not this session's."))
     state.ui_sessions.pop(request.cookies.get(COOKIE, ""), None)
     answer = to_login()
     answer.delete_cookie(COOKIE, path="/ui", secure=True, httponly=True, samesite="strict")
@@ -101,10 +105,10 @@ async def incidents(request: Request, state: State) -> Response:
         return to_login()
     session, who = found
     if not has_scope(who, "read"):
-        return page(request, "incidents.html", status=403, title="Incidents", who=who, csrf=session.csrf, incidents=[])
+        return refusal(request, found, 403, ui_text(request)("Incidents"))
     shown = sorted(visible_incidents(state, who), key=lambda i: i.id)
-    return page(request, "incidents.html", title="Incidents", who=who, csrf=session.csrf, incidents=shown,
-                may_open=who.kind == "agency" and has_scope(who, "incident"))
+    return page(request, "incidents.html", title=ui_text(request)("Incidents"), who=who, csrf=session.csrf,
+                incidents=shown, may_open=who.kind == "agency" and has_scope(who, "incident"))
 
 
 STATIC = {"board.js": "text/javascript", "graph.js": "text/javascript",
@@ -179,7 +183,7 @@ async def incident_board(incident_id: str, request: Request, state: State) -> Re
     session, who = found
     incident = readable_incident(state, incident_id, who)
     if incident is None:
-        return page(request, "incidents.html", status=404, title="Incidents", who=who, csrf=session.csrf, incidents=[])
+        return refusal(request, found, 404, ui_text(request)("Incidents"))
     figures = Markup(_figures(request, state, incident, AssetReader(state.store)))
     return page(request, "board.html", title=incident.name, who=who, csrf=session.csrf, incident=incident,
                 figures=figures, may_close=incident.status == "open" and incident.owner_org == who.org_id
@@ -222,12 +226,11 @@ async def address_view(chain: str, address: str, request: Request, state: State,
         return to_login()
     session, who = found
     if not has_scope(who, "read"):
-        return page(request, "incidents.html", status=403, title="Address", who=who, csrf=session.csrf, incidents=[])
+        return refusal(request, found, 403, ui_text(request)("Address"))
     try:
         normalized = address_of(state, chain, address)
     except HotpursuitError as exc:
-        return page(request, "incidents.html", status=400, title="Address", who=who, csrf=session.csrf, incidents=[],
-                    error=str(exc))
+        return refusal(request, found, 400, ui_text(request)("Address"), str(exc))
     shown_page = address_page(state.store, chain, normalized, limit=10)
     claims, withheld = visible_claims(state, chain, normalized, who)
     screening = state.index.screen(chain, normalized, who.org_id, who.sharing_group)

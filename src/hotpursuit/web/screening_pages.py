@@ -20,7 +20,7 @@ from hotpursuit.chains.address_codec import BITCOIN_CHAINS, EVM_CHAINS
 from hotpursuit.errors import HotpursuitError
 from hotpursuit.screening.index import Screening
 from hotpursuit.store.org_tables import Caller
-from hotpursuit.web.pages import Signed, page, signed_in, to_login
+from hotpursuit.web.pages import Signed, page, signed_in, to_login, ui_text
 from hotpursuit.web.sessions import csrf_holds
 
 router = APIRouter(include_in_schema=False)
@@ -119,7 +119,8 @@ def _chains(state: ApiState) -> list[str]:
 def _page(request: Request, state: ApiState, signed: Signed, status: int = 200, **values: object) -> Response:
     session, who = signed
     values.setdefault("chain", DEFAULT_CHAIN)
-    return page(request, "screening.html", status=status, title="Screening", who=who, csrf=session.csrf,
+    return page(request, "screening.html", status=status, title=ui_text(request)("Screening"),
+                who=who, csrf=session.csrf,
                 chains=_chains(state), max_batch=MAX_BATCH, allowed=has_scope(who, "screen"), **values)
 
 

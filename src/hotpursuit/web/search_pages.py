@@ -18,7 +18,7 @@ from hotpursuit.chains.address_codec import guess_chain
 from hotpursuit.chains.readable import at_block, explorer_url, human
 from hotpursuit.store.address_page import block_times, tx_chains, tx_transfers
 from hotpursuit.store.asset_units import AssetReader
-from hotpursuit.web.pages import HEADERS, page, readable_incident, refusal, signed_in, to_login
+from hotpursuit.web.pages import HEADERS, page, readable_incident, refusal, signed_in, to_login, ui_text
 
 router = APIRouter(include_in_schema=False)
 TX_HASH = re.compile(r"^(0x)?[0-9a-f]{64}$")
@@ -31,6 +31,7 @@ async def search(request: Request, state: State, q: Annotated[str, Query(max_len
     if found is None:
         return to_login()
     session, who = found
+    _ = ui_text(request)
     text = q.strip()
     if readable_incident(state, text, who) is not None:
         return RedirectResponse(f"/ui/incidents/{quote(text)}", status_code=303, headers=HEADERS)
@@ -44,10 +45,10 @@ async def search(request: Request, state: State, q: Annotated[str, Query(max_len
         return RedirectResponse(f"/ui/addresses/{chain}/{quote(text)}", status_code=303, headers=HEADERS)
     matches = visible_labelled(state, text, who) if len(text) >= 3 and has_scope(who, "read") else []
     if not matches:
-        return refusal(request, found, 404, "Search",
-                       f"Nothing you may see matches {text!r}: give an address, a transaction hash, a label "
-                       "(three letters or more) or an incident id.")
-    return page(request, "search.html", title="Search", who=who, csrf=session.csrf, text=text, matches=matches)
+        return refusal(request, found, 404, _("Search"), _(
+            "Nothing you may see matches %(text)s: give an address, a transaction hash, a label (three letters or "
+            "more) or an incident id.", text=repr(text)))
+    return page(request, "search.html", title=_("Search"), who=who, csrf=session.csrf, text=text, matches=matches)
 
 
 @router.get("/ui/txs/{chain}/{tx_hash}")
@@ -57,16 +58,20 @@ async def tx_view(chain: str, tx_hash: str, request: Request, state: State) -> R
     if found is None:
         return to_login()
     session, who = found
+    _ = ui_text(request)
     if not has_scope(who, "read"):
-        return refusal(request, found, 403, "Transaction")
+        return refusal(request, found, 403, _("Transaction"))
     tx = tx_hash.lower()
     if not CHAIN.match(chain):
-        return refusal(request, found, 400, "Transaction", f"chain: {chain[:40]!r} is not a chain's name")
+        return refusal(request, found, 400, _("Transaction"),
+                       _("chain: %(chain)s is not a chain's name", chain=repr(chain[:40])))
     if not TX_HASH.match(tx):
-        return refusal(request, found, 400, "Transaction", f"tx_hash: {tx_hash!r} is not a transaction hash")
+        return refusal(request, found, 400, _("Transaction"),
+                       _("tx_hash: %(tx)s is not a transaction hash", tx=repr(tx_hash[:80])))
     moves = tx_transfers(state.store, chain, tx)
     if not moves:
-        return refusal(request, found, 404, "Transaction", f"No stored transaction {tx} on {chain}.")
+        return refusal(request, found, 404, _("Transaction"),
+                       _("No stored transaction %(tx)s on %(chain)s.", tx=tx, chain=chain))
     reader = AssetReader(state.store)
     block = moves[0][0]
     when = block_times(state.store, chain, [block]).get(block)
