@@ -189,6 +189,8 @@ def _marking_inputs(inputs: CaseInputs) -> list[MarkingInput]:
         if basis.get("tlp") not in (None, "CLEAR") and (row.get("owner") or row.get("freezer")):
             found.add(MarkingInput("label", str(row["address"]), basis.get("asserted_by"), str(basis["tlp"])))
     found |= {MarkingInput("annotation", a.id, a.author_org, a.tlp) for a in inputs.annotations if a.tlp != "CLEAR"}
+    found |= {MarkingInput("label", subject.split(":", 1)[1], by, tlp)  # the names the flow graph draws
+              for subject, by, tlp in inputs.graph_facts.name_claims if tlp != "CLEAR"}
     floor = TLP_ORDER.index(inputs.incident.tlp)  # what is no stricter than the incident does not change the marking
     kept = [m for m in found if m.kind == "incident" or TLP_ORDER.index(m.tlp) > floor]
     return sorted(kept, key=lambda m: (-TLP_ORDER.index(m.tlp), m.kind, m.subject, m.by or ""))

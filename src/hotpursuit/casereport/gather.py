@@ -40,6 +40,11 @@ def gather_case(store: Store, incident_id: str, parameters: TraceParameters, *, 
     reader = reader or row.owner_org
     if reader is not None and reader not in names:
         raise NotFound(f"--reader {reader!r}: no such organisation (hotpursuit org list)")
+    groups = sharing_groups(store)
+    if reader is not None and not may_see(row.tlp, row.owner_org, groups.get(row.owner_org or ""), reader,
+                                          groups.get(reader)):
+        raise NotFound(f"incident {incident_id!r}: no such incident visible to {reader} (its TLP does not let "
+                       f"{reader} see it)")
     visible = owner_view(store, reader)
     report = run_trace(store, incident_id, model=parameters.model, max_hops=parameters.max_hops,
                        dust=parameters.dust, dust_by_asset=dict(parameters.dust_by_asset),
@@ -89,21 +94,24 @@ def _graph_facts(store: Store, report: TraceReport, victim: str | None, chain: s
     clusters = {c: clusters_of(store, c, a) for c, a in sorted(addresses.items())}
     names: dict[str, str] = {}
     cluster_names: dict[str, str] = {}
+    used: set[tuple[str, str | None, str]] = set()
     for c, members in sorted(addresses.items()):
         ids = {cluster: address for address, (cluster, _) in clusters[c].items()}
         for claim in claims_about(store, c, members, sorted(ids)):
             if visible is not None and not visible(claim.tlp, claim.asserted_by):
                 continue
-            names.setdefault(f"{c}:{claim.address}", claim.label)
+            if names.setdefault(f"{c}:{claim.address}", claim.label) == claim.label:
+                used.add((f"{c}:{claim.address}", claim.asserted_by, claim.tlp))
             found = clusters[c].get(claim.address)
-            if found is not None:
-                cluster_names.setdefault(f"cluster:{c}:{found[0]}", claim.label)
+            if found is not None and cluster_names.setdefault(f"cluster:{c}:{found[0]}", claim.label) == claim.label:
+                used.add((f"{c}:{claim.address}", claim.asserted_by, claim.tlp))
     starts = {f"{chain}:{victim}"} if victim else set()
     starts |= {f"{chain}:{ref}" for kind, ref, *_ in sources if kind == "address"}
     blocks = {key: block for key, (block, _) in tx_times.items()}
     blocks.update({(c, t): b for c in sorted(addresses) if c != "bitcoin"
                    for t, b in tx_blocks(store, c, [str(f["tx"]) for f in report.flows if f["chain"] == c]).items()})
-    return GraphFacts(clusters, blocks, names, cluster_names, senders, frozenset(starts))
+    return GraphFacts(clusters, blocks, names, cluster_names, senders, frozenset(starts), tuple(sorted(
+        used, key=lambda u: (u[0], u[1] or "", u[2]))))
 
 
 def _book(store: Store, report: TraceReport, requests: list[dict[str, object]], base_units_of: str) -> AssetBook:

@@ -32,6 +32,8 @@ class GraphFacts:
     cluster_names: Mapping[str, str] = field(default_factory=dict)  # "cluster:<chain>:<id>" -> best visible label
     bitcoin_senders: Mapping[str, str] = field(default_factory=dict)  # Bitcoin tx -> its first input address
     sources: frozenset[str] = frozenset()  # "<chain>:<address>" of the incident's victim and source addresses
+    # (subject, asserted_by, tlp) of each claim a drawn name comes from: they raise the report's marking
+    name_claims: tuple[tuple[str, str | None, str], ...] = ()
 
 
 @dataclass(frozen=True)
