@@ -99,8 +99,8 @@ WITHHELD = "withheld"
 
 
 def redact_report(state: ApiState, who: Caller, report: dict[str, Any]) -> dict[str, Any]:
-    """A trace report as the caller may read it: an endpoint's owner and a holding's freezer named by a
-    claim the caller may not see are withheld (the amounts, addresses and evidence are the incident's,
+    """A trace report as the caller may read it: an endpoint's owner, a holding's freezer and a venue's name
+    named by a claim the caller may not see are withheld (the amounts, addresses and evidence are the incident's,
     which the caller may see)."""
     groups = owner_groups(state)
     for row in [*report.get("endpoints", []), *report.get("held", [])]:
@@ -108,4 +108,14 @@ def redact_report(state: ApiState, who: Caller, report: dict[str, Any]) -> dict[
         if not visible(state, who, str(basis.get("tlp", "CLEAR")), basis.get("asserted_by"), groups):
             row.update({"owner": WITHHELD, "freezer": WITHHELD} if "owner" in row else {"freezer": WITHHELD})
             row["basis"] = {"tlp": basis.get("tlp"), "asserted_by": None}
+    for row in report.get("at_venues", []):  # a venue's name from a label the caller may not see
+        basis = row.get("basis") or {}
+        if not visible(state, who, str(basis.get("tlp", "CLEAR")), basis.get("asserted_by"), groups):
+            row.update(venue=WITHHELD, basis={"tlp": basis.get("tlp"), "asserted_by": None})
+    for swap in report.get("swaps", []):
+        bases = swap.get("venue_bases") or []
+        for i, basis in enumerate(bases):
+            if not visible(state, who, str(basis.get("tlp", "CLEAR")), basis.get("asserted_by"), groups):
+                swap["venue_names"][i] = WITHHELD
+                bases[i] = {"tlp": basis.get("tlp"), "asserted_by": None}
     return report

@@ -155,10 +155,13 @@ def _fill_account_report(chain: str, result: TraceResult, setup: TraceSetup, rep
                             "basis": _basis("CLEAR", None) if issuer is None else _basis(*issuer.basis)})
     for (address, asset), taint in sorted(result.at_venues.items()):
         report.at_venues.append({"chain": chain, "address": address, "venue": setup.venues.get(address, ""),
-                                 "asset": asset, "tainted": str(taint)})
+                                 "asset": asset, "tainted": str(taint),
+                                 "basis": _basis(*setup.venue_basis.get(address, ("CLEAR", None)))})
     for (venue, asset, tx), taint in sorted(result.unreturned.items()):
         if result.at_venues.get((venue, asset)) or result.held.get((venue, asset)):
             name = setup.venues.get(venue)
+            if name and setup.venue_basis.get(venue, ("CLEAR", None))[0] not in ("CLEAR", "GREEN"):
+                name = "a labelled venue"  # the warning goes to every reader: a restricted label's name stays out
             if name:
                 report.warnings.append(
                     f"swap at tx {tx}: {taint} {asset} (base units) of taint went into {name} ({venue}) and the "
@@ -177,7 +180,8 @@ def _fill_account_report(chain: str, result: TraceResult, setup: TraceSetup, rep
                              "sold": {a: str(v) for a, v in s.sold}, "bought": {a: str(v) for a, v in s.bought},
                              "taint_paid": {a: str(v) for a, v in s.taint_paid},
                              "taint_gained": {a: str(v) for a, v in s.taint_gained},
-                             "venues": list(s.venues), "venue_names": [setup.venues.get(v, "") for v in s.venues]})
+                             "venues": list(s.venues), "venue_names": [setup.venues.get(v, "") for v in s.venues],
+                             "venue_bases": [_basis(*setup.venue_basis.get(v, ("CLEAR", None))) for v in s.venues]})
     for asset, totals in asset_totals(result).items():
         report.totals[asset] = totals.as_strings()
 

@@ -72,6 +72,8 @@ class TraceSetup:
     ignored_assets: set[str]  # impersonating or spam: their movements are dropped
     issuers: dict[str, Endpoint] = field(default_factory=dict)  # token -> who can freeze it
     warnings: list[str] = field(default_factory=list)
+    # venue -> (tlp, asserted_by) of the claim its name comes from (absent: the public registry, CLEAR)
+    venue_basis: dict[str, tuple[str, str | None]] = field(default_factory=dict)
 
 
 def service_endpoints(store: Store, chain: str, visible: Visible | None = None, *,
@@ -93,9 +95,14 @@ def service_endpoints(store: Store, chain: str, visible: Visible | None = None, 
     return out
 
 
-def pass_through_venues(store: Store, chain: str, visible: Visible | None = None) -> dict[str, str]:
-    """Venues a trace follows through: labelled DeFi and the registry's pass-through entries."""
-    venues = {a: c.label for a, c in _best(venue_claims(store, chain, VENUE_CATEGORIES), visible).items()}
+def pass_through_venues(store: Store, chain: str, visible: Visible | None = None,
+                        basis: dict[str, tuple[str, str | None]] | None = None) -> dict[str, str]:
+    """Venues a trace follows through: labelled DeFi and the registry's pass-through entries (`basis`, if
+    given, receives the marking of each label a name comes from)."""
+    labelled = _best(venue_claims(store, chain, VENUE_CATEGORIES), visible)
+    venues = {a: c.label for a, c in labelled.items()}
+    if basis is not None:
+        basis.update({a: (c.tlp, c.asserted_by) for a, c in labelled.items()})
     if chain in REGISTRY_CHAINS:
         for venue in load_venues():
             if venue.chain == chain and venue.kind == "pass-through":
@@ -126,13 +133,15 @@ def trace_setup(store: Store, chain: str, *, include_assets: list[str] | None = 
     claims = service_claims(store, chain)
     endpoints = service_endpoints(store, chain, visible, claims=claims)
     issuers = issuer_tokens(store, chain, visible, claims=claims)
-    venues = {a: n for a, n in pass_through_venues(store, chain, visible).items() if a not in endpoints}
+    basis: dict[str, tuple[str, str | None]] = {}
+    venues = {a: n for a, n in pass_through_venues(store, chain, visible, basis).items() if a not in endpoints}
     # labelled stablecoins and venue tokens count even before they first move (the live watch sets up
     # before the thief acts); a venue label on a contract that is no token names an asset that never moves
     canonical = {a for a, t in trust.items() if t.status == "canonical"}
     traced = {NATIVE} | canonical | set(issuers) | set(venues)
     ignored = {a for a, t in trust.items() if t.status in ("impersonating", "spam")} - traced
-    setup = TraceSetup(endpoints, venues, trust, traced, ignored, issuers)
+    setup = TraceSetup(endpoints, venues, trust, traced, ignored, issuers,
+                       venue_basis={a: b for a, b in basis.items() if a in venues})
     for asset in include_assets or []:
         asset = asset.strip().lower() if asset.strip().lower().startswith("0x") else asset.strip()
         known = trust.get(asset)

@@ -45,7 +45,7 @@ def report_context(report: Mapping[str, Any], clusters: Mapping[str, Mapping[str
     for v in report.get("swaps", []):
         for venue, name in zip(v.get("venues", []), v.get("venue_names", []), strict=False):
             roles[node_id(v["chain"], venue)] = VENUE
-            if name:
+            if name and name != "withheld":  # a name from a label the reader may not see stays out
                 names[node_id(v["chain"], venue)] = name.split(" (")[0]
     for v in report.get("at_venues", []):
         if "address" in v:
@@ -58,7 +58,7 @@ def report_context(report: Mapping[str, Any], clusters: Mapping[str, Mapping[str
         key = node_id(e["chain"], e["address"])
         roles[key] = ENDPOINT
         owner = e.get("owner") or e.get("freezer")
-        if owner:
+        if owner and owner != "withheld":
             groups[key] = f"entity:{owner}"
             labels[f"entity:{owner}"] = str(owner)
             names[key] = str(owner)
