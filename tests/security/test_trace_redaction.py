@@ -44,3 +44,25 @@ def test_restricted_venue_names_are_withheld(tmp_path: Path) -> None:
     names = report_context(other, {}).names
     assert "Nightjar" not in repr(names) and WITHHELD not in names.values()
     assert names["ethereum:0x" + "cc" * 20] == "Uniswap V2"
+
+
+def test_hidden_claims_never_crowd_visible_ones_out_of_a_label_search(tmp_path: Path) -> None:
+    from hotpursuit.api.visibility import visible_labelled
+    from hotpursuit.attribution.labels import LabelClaim
+    from hotpursuit.store.label_tables import add_claim
+
+    with Store.open(tmp_path / "s.duckdb") as store:
+        add_org(store, "kr-nis", "NIS", "agency", "KR", "task-force")
+        add_org(store, "ex-out", "Outsider", "exchange", "SC", None)
+        for i in range(250):  # the agency's RED claims, strongest first, more than a page of results
+            add_claim(store, "kr-nis:case", LabelClaim("ethereum", f"0x{i:040x}", f"Nightjar wallet {i}", "scam", None,
+                                                        99, "informant", None, "RED", "kr-nis"))
+        add_claim(store, "public", LabelClaim("ethereum", "0x" + "ee" * 20, "Nightjar (public report)", "scam", None,
+                                              10, "press", None, "CLEAR", "ex-out"))
+        state: Any = SimpleNamespace(store=store)
+        outsider = visible_labelled(state, "nightjar", _caller("ex-out", None))
+        owner = visible_labelled(state, "NIGHTJAR", _caller("kr-nis", "task-force"))
+        wildcard = visible_labelled(state, "%", _caller("kr-nis", "task-force"))
+    assert [(a, c.label) for _, a, c in outsider] == [("0x" + "ee" * 20, "Nightjar (public report)")]
+    assert len(owner) == 200 and all(c.tlp == "RED" for _, _, c in owner)  # a page; the strongest first
+    assert wildcard == []  # '%' is a character to find, not a pattern

@@ -50,11 +50,18 @@ def visible_claims(state: ApiState, chain: str, address: str, who: Caller) -> tu
     return shown, withheld
 
 
-def visible_labelled(state: ApiState, text: str, who: Caller) -> list[tuple[str, str, ClaimOut]]:
-    """(chain, address, claim) of the claims whose label or actor contains `text` that the caller may see."""
+def visible_labelled(state: ApiState, text: str, who: Caller, limit: int = 200
+                     ) -> list[tuple[str, str, ClaimOut]]:
+    """(chain, address, claim) of the first `limit` claims whose label or actor contains `text` that the
+    caller may see (hidden ones are passed over, never counted)."""
     groups = owner_groups(state)
-    return [(chain, address, claim_out(claim)) for chain, address, claim in claims_labelled(state.store, text)
-            if visible(state, who, claim.tlp, claim.asserted_by, groups)]
+    found = []
+    for chain, address, claim in claims_labelled(state.store, text):
+        if visible(state, who, claim.tlp, claim.asserted_by, groups):
+            found.append((chain, address, claim_out(claim)))
+            if len(found) == limit:
+                break
+    return found
 
 
 def visible_incident(state: ApiState, incident_id: str, who: Caller) -> IncidentRow:

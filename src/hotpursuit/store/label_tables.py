@@ -6,7 +6,7 @@ re-import of the same file (same import key, same asserting organisation) replac
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -98,14 +98,16 @@ def withdraw_claims(store: Store, org_id: str, chain: str, address: str, categor
     return int(row[0]) if row else 0
 
 
-def claims_labelled(store: Store, text: str, limit: int = 200) -> list[tuple[str, str, StoredClaim]]:
+def claims_labelled(store: Store, text: str) -> Iterator[tuple[str, str, StoredClaim]]:
     """(chain, address, claim) of the claims whose label or actor contains `text` (any case), strongest
-    first, at most `limit` (the caller filters what its reader may see)."""
+    first, read in batches as the caller consumes them (it filters what its reader may see and stops when
+    it has enough: a limit here, before that filter, would let hidden claims crowd out visible ones)."""
     pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    rows = store._con.execute(
+    result = store._con.execute(
         """SELECT l.chain, l.address, l.label, l.category, l.actor, a.label, l.confidence, l.source, l.source_date,
                   l.tlp, l.asserted_by
            FROM labels l LEFT JOIN actors a ON a.id = l.actor
            WHERE lower(l.label) LIKE ? ESCAPE '\\' OR lower(coalesce(a.label, l.actor, '')) LIKE ? ESCAPE '\\'
-           ORDER BY l.confidence DESC, l.chain, l.address, l.label LIMIT ?""", [pattern, pattern, limit]).fetchall()
-    return [(str(r[0]), str(r[1]), StoredClaim(*r[2:])) for r in rows]
+           ORDER BY l.confidence DESC, l.chain, l.address, l.label""", [pattern, pattern])
+    while rows := result.fetchmany(1000):
+        yield from ((str(r[0]), str(r[1]), StoredClaim(*r[2:])) for r in rows)
