@@ -5,6 +5,7 @@ at once, and pages show what the API's visibility function lets the caller see."
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from tests.security.conftest import Server
 
@@ -152,3 +153,28 @@ def test_ui_form_bodies_are_capped_like_the_api_s(server: Server) -> None:
     huge = httpx.post(f"{server.base}/ui/login", content=b"key=" + b"x" * (9 * 1024 * 1024),
                       headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert huge.status_code == 413 and "body" in huge.json()["error"]["message"]
+
+
+def test_an_open_board_does_not_spend_its_key_s_rate(server: Server) -> None:
+    """The event stream checks its key every 250 ms without charging it: a key allowed 2 requests a second
+    keeps its API while its board stays open, and the stream ends cleanly, never with a traceback."""
+    import time
+
+    from hotpursuit.store.org_tables import create_key
+
+    slow = create_key(server.store, "kr-nis", ["read"], 1, rate_per_second=2)[1]
+    incident = _incident(server, "Rate case", "AMBER")
+    answer = httpx.post(f"{server.base}/ui/login", data={"key": slow}, follow_redirects=False)
+    cookie = {"Cookie": answer.headers["set-cookie"].split(";", 1)[0]}
+    time.sleep(1.5)  # the sign-in's token is back
+    reading = httpx.Client(timeout=httpx.Timeout(10, read=1.0))
+    with reading.stream("GET", f"{server.base}/ui/incidents/{incident}/events", headers=cookie) as events:
+        assert events.status_code == 200
+        chunks = events.iter_raw()
+        assert b"the board follows" in next(chunks)
+        time.sleep(3.0)  # the stream stays open: a dozen checks of its key, none charged
+        for _ in range(2):  # the key's two requests a second are still its own
+            assert httpx.get(f"{server.base}/v1/incidents", headers={"X-API-Key": slow}).status_code == 200
+        with pytest.raises(httpx.ReadTimeout):  # and the stream is still open, waiting for the board to change
+            next(chunks)
+    reading.close()

@@ -40,8 +40,9 @@ def _retry_after(wait: float) -> dict[str, str]:
     return {"Retry-After": str(max(1, math.ceil(wait)))}
 
 
-def authenticated(state: ApiState, headers: Headers, client: str) -> Caller:
-    """The caller a request's key names, charged one token of its key's rate; HTTPException 401/429."""
+def authenticated(state: ApiState, headers: Headers, client: str, *, charge: bool = True) -> Caller:
+    """The caller a request's key names, charged one token of its key's rate (unless `charge` is False: an
+    open event stream checking that its key still holds); HTTPException 401/429."""
     now = time.monotonic()
     client = source_of(client)
     key = presented_key(headers)
@@ -63,6 +64,8 @@ def authenticated(state: ApiState, headers: Headers, client: str) -> Caller:
             failed = state.failed_auth[client] = RateBucket(state.failed_auth_rate, state.failed_auth_burst)
         failed.take(now)
         raise HTTPException(401, "missing, unknown, expired or revoked API key", headers={"WWW-Authenticate": "Bearer"})
+    if not charge:
+        return found
     rate = found.rate_per_second or state.rate_per_second
     bucket = state.buckets.get(found.key_id)
     if bucket is None or bucket.rate != rate:  # a key's own rate, else the server's; a burst of two seconds' worth

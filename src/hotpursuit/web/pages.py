@@ -78,14 +78,16 @@ def client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def signed_in(request: Request, state: ApiState) -> Signed | None:
-    """The session and its caller, if the cookie names a live session whose key still authenticates."""
+def signed_in(request: Request, state: ApiState, *, charge: bool = True) -> Signed | None:
+    """The session and its caller, if the cookie names a live session whose key still authenticates
+    (charged to the key's rate like an API request, unless `charge` is False: an open event stream's
+    periodic check)."""
     sid = request.cookies.get(COOKIE)
     session = live_session(state.ui_sessions, sid, time.monotonic())
     if session is None:
         return None
     try:
-        who = authenticated(state, Headers({"x-api-key": session.key}), client(request))
+        who = authenticated(state, Headers({"x-api-key": session.key}), client(request), charge=charge)
     except HTTPException as exc:
         if exc.status_code == 401:  # revoked or expired: the session ends with its key
             state.ui_sessions.pop(str(sid), None)

@@ -206,7 +206,10 @@ async def board_events(incident_id: str, request: Request, state: State) -> Resp
         yield ": the board follows\n\n"
         while not await request.is_disconnected():
             await asyncio.sleep(EVENT_SECONDS)
-            if signed_in(request, state) is None:  # signed out or revoked: the stream ends
+            try:
+                if signed_in(request, state, charge=False) is None:  # signed out or revoked: the stream ends
+                    return
+            except HTTPException:  # the key's address is locked out for failed sign-ins: end quietly
                 return
             now = _figures(request, state, incident, reader)
             if now != last:
