@@ -35,6 +35,8 @@ def test_sign_in_incidents_and_a_board_that_follows_a_freeze_live(tmp_path: Path
         add_org(store, "ex-hanbit", "Hanbit Exchange", "exchange", "KR", "task-force")
         agency = create_key(store, "kr-nis", ["screen", "read", "write", "incident"], 1)[1]
         exchange = create_key(store, "ex-hanbit", ["read", "write"], 1)[1]
+        add_org(store, "kr-spo", "Supreme Prosecutors' Office", "agency", "KR", "task-force")
+        prosecutor = create_key(store, "kr-spo", ["read"], 1)[1]
         store.execute("""INSERT INTO incidents (id, name, chain, tlp, owner_org)
                          VALUES ('bybit-2025', 'Bybit cold wallet', 'ethereum', 'AMBER', 'kr-nis')""")
         record_requests(store, [NewRequest(
@@ -103,6 +105,15 @@ def test_sign_in_incidents_and_a_board_that_follows_a_freeze_live(tmp_path: Path
             violations = Axe().run(page)
             assert violations.violations_count == 0, violations.generate_report()
             page.screenshot(path=str(shots / "freeze-request.png"), full_page=True)
+            assert page.locator("text=has no webhook configured").count() >= 1  # the requester reads the error
+            spo = browser.new_context().new_page()  # a partner on the incident, neither asking nor asked
+            spo.goto(f"{base}/ui/login")
+            spo.fill("#key", prosecutor)
+            spo.click("button[type=submit]")
+            spo.wait_for_url(f"{base}/ui/incidents")
+            spo.goto(f"{base}/ui/freeze-requests/fr-1")
+            assert spo.locator("text=7 ETH").count() >= 1 and spo.locator("text=no webhook").count() == 0
+            spo.close()
             partner = browser.new_context().new_page()  # the exchange, in the task force's sharing group
             partner.goto(f"{base}/ui/login")
             partner.fill("#key", exchange)

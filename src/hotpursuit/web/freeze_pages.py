@@ -44,9 +44,16 @@ def response_seconds(created: dt.datetime | None, answered: dt.datetime | None) 
     return max(0.0, (answered - created).total_seconds())
 
 
-def readable_request(row: dict[str, Any], reader: AssetReader) -> dict[str, Any]:
-    """A stored request as the pages show it: amounts in the asset's units (base units kept beside them),
-    times in UTC, the delivery, the answer and the response time."""
+def is_party(row: dict[str, Any], org_id: str) -> bool:
+    """Whether the organisation asked for this request or is asked by it: only they read its delivery
+    errors (an exchange's webhook failures are its own business, not every partner's on the incident)."""
+    return org_id in (row.get("org"), row.get("requested_by"))
+
+
+def readable_request(row: dict[str, Any], reader: AssetReader, org_id: str) -> dict[str, Any]:
+    """A stored request as the pages show it to organisation `org_id`: amounts in the asset's units (base
+    units kept beside them), times in UTC, the delivery (its errors to the parties only), the answer and
+    the response time."""
     units = reader.units(str(row["chain"]), str(row["asset"]))
     created, answered = _moment(row["created_at"]), _moment(row["answered_at"])
     frozen = row["amount_frozen"]
@@ -60,7 +67,7 @@ def readable_request(row: dict[str, Any], reader: AssetReader) -> dict[str, Any]
             "response_seconds": response_seconds(created, answered),
             "delivered": utc(_moment(delivery["delivered_at"])),
             "delivery_status": delivery["status"], "attempts": delivery["attempts"] or 0,
-            "last_error": delivery["last_error"]}
+            "last_error": delivery["last_error"] if is_party(row, org_id) else None}
 
 
 def _signed(request: Request, state: ApiState) -> Signed | Response:
@@ -90,7 +97,8 @@ async def freeze_requests_page(request: Request, state: State) -> Response:
         state.audit.append(who.org_id, "read-freeze-requests", f"{len(rows)} requests")
     reader = AssetReader(state.store)
     readable = {i.id for i in visible_incidents(state, who)}
-    shown = [{**readable_request(r, reader), "incident_link": r["incident"] in readable} for r in reversed(rows)]
+    shown = [{**readable_request(r, reader, who.org_id), "incident_link": r["incident"] in readable}
+             for r in reversed(rows)]
     return page(request, "freeze_requests.html", title=ui_text(request)("Freeze requests"), who=who, csrf=session.csrf,
                 requests=shown, allowed=True)
 
@@ -139,10 +147,11 @@ def _detail(request: Request, state: ApiState, signed: Signed, request_id: str, 
         return _missing(request, signed)
     state.audit.append(who.org_id, "read-freeze-request", request_id)
     reader = AssetReader(state.store)
-    item = {**readable_request(row, reader),
+    item = {**readable_request(row, reader, who.org_id),
             "incident_link": any(i.id == row["incident"] for i in visible_incidents(state, who))}
     messages = [{"id": m.id, "kind": m.kind, "status": m.status, "attempts": m.attempts,
-                 "next_attempt": utc(m.next_attempt_at), "last_error": m.last_error, "created": utc(m.created_at),
+                 "next_attempt": utc(m.next_attempt_at),
+                 "last_error": m.last_error if is_party(row, who.org_id) else None, "created": utc(m.created_at),
                  "delivered": utc(m.delivered_at), "body": m.body} for m in request_messages(state.store, request_id)]
     signed_body = next((m["body"] for m in messages if m["kind"] == "freeze_request"), "")
     fields, hops = _payload(str(signed_body), str(row["chain"]), reader)
