@@ -46,3 +46,15 @@ def server(tmp_path: Path) -> Iterator[Server]:
         # failed authentications refill one per 20 s here, so the limit shows however slow the machine is
         with serve_in_thread(create_app(store, failed_auth_rate=0.05)) as base:
             yield Server(base, store, keys)
+
+
+def ui_sign_in(base: str, key: str) -> tuple[httpx.Response, dict[str, str]]:
+    """Sign in to the web UI as a browser does (the login page's form token and its cookie, then the key):
+    the answer and the session cookie's header."""
+    form = httpx.get(f"{base}/ui/login")
+    token = form.text.split('name="login_token" value="', 1)[1].split('"', 1)[0]
+    login_cookie = form.headers["set-cookie"].split(";", 1)[0]
+    answer = httpx.post(f"{base}/ui/login", data={"key": key, "login_token": token},
+                        headers={"Cookie": login_cookie}, follow_redirects=False)
+    cookies = [c for c in answer.headers.get_list("set-cookie") if c.startswith("hp_session=")]
+    return answer, {"Cookie": cookies[0].split(";", 1)[0]} if cookies else {}

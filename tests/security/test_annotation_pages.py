@@ -8,7 +8,7 @@ from __future__ import annotations
 import httpx
 
 from hotpursuit.store.audit_tables import audit_entries
-from tests.security.conftest import Server
+from tests.security.conftest import Server, ui_sign_in
 
 SUSPECT = "0x" + "c7" * 20
 HTMX = {"HX-Request": "true"}
@@ -16,9 +16,9 @@ PANEL = {"subject_kind": "address", "chain": "ethereum", "subject": SUSPECT}
 
 
 def _sign_in(server: Server, who: str) -> dict[str, str]:
-    answer = httpx.post(f"{server.base}/ui/login", data={"key": server.keys[who]}, follow_redirects=False)
+    answer, cookie = ui_sign_in(server.base, server.keys[who])
     assert answer.status_code == 303, answer.text
-    return {"Cookie": answer.headers["set-cookie"].split(";", 1)[0]}
+    return cookie
 
 
 def _csrf(page: str) -> str:

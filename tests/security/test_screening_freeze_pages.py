@@ -17,7 +17,7 @@ from hotpursuit.interdict.freeze_messages import freeze_request_body, request_id
 from hotpursuit.interdict.freeze_rules import FreezeCandidate
 from hotpursuit.store.audit_tables import audit_entries
 from hotpursuit.store.interdiction_tables import NewRequest, record_requests
-from tests.security.conftest import Server
+from tests.security.conftest import Server, ui_sign_in
 
 ETH = 10**18
 SANCTIONED = "0x" + "5a" * 20
@@ -29,9 +29,9 @@ SATOSHI_ADDRESS = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
 
 
 def _sign_in(server: Server, who: str) -> dict[str, str]:
-    answer = httpx.post(f"{server.base}/ui/login", data={"key": server.keys[who]}, follow_redirects=False)
+    answer, cookie = ui_sign_in(server.base, server.keys[who])
     assert answer.status_code == 303, answer.text
-    return {"Cookie": answer.headers["set-cookie"].split(";", 1)[0]}
+    return cookie
 
 
 def _csrf(page: str) -> str:

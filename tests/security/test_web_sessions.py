@@ -7,13 +7,11 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.security.conftest import Server
+from tests.security.conftest import Server, ui_sign_in
 
 
 def _sign_in(server: Server, who: str) -> tuple[httpx.Response, dict[str, str]]:
-    answer = httpx.post(f"{server.base}/ui/login", data={"key": server.keys[who]}, follow_redirects=False)
-    cookie = answer.headers.get("set-cookie", "")
-    return answer, {"Cookie": cookie.split(";", 1)[0]} if cookie else {}
+    return ui_sign_in(server.base, server.keys[who])
 
 
 def _incident(server: Server, name: str, tlp: str) -> str:
@@ -29,14 +27,20 @@ def test_signing_in_keeps_the_key_on_the_server_and_pages_follow_tlp(server: Ser
     amber = _incident(server, "Shared case", "AMBER")
     assert httpx.get(f"{server.base}/ui/incidents").status_code == 303  # not signed in: to the login page
 
-    wrong = httpx.post(f"{server.base}/ui/login", data={"key": "hp_not_a_key"})
-    assert wrong.status_code == 401 and "not valid" in wrong.text and "set-cookie" not in wrong.headers
+    wrong, cookie = ui_sign_in(server.base, "hp_not_a_key")
+    assert wrong.status_code == 401 and "not valid" in wrong.text and not cookie
+    form = httpx.get(f"{server.base}/ui/login")  # another site's form: the key, but not this browser's token
+    forged = httpx.post(f"{server.base}/ui/login", data={"key": server.keys["agency"], "login_token": "guessed"},
+                        headers={"Cookie": form.headers["set-cookie"].split(";", 1)[0]})
+    assert forged.status_code == 403 and "hp_session" not in forged.headers.get("set-cookie", "")
+    no_cookie = httpx.post(f"{server.base}/ui/login", data={"key": server.keys["agency"], "login_token": "x" * 32})
+    assert no_cookie.status_code == 403
 
     answer, agency = _sign_in(server, "agency")
     assert answer.status_code == 303 and answer.headers["location"] == "/ui/incidents"
-    flags = answer.headers["set-cookie"].lower()
+    flags = next(c for c in answer.headers.get_list("set-cookie") if c.startswith("hp_session=")).lower()
     assert all(f in flags for f in ("httponly", "secure", "samesite=strict", "path=/ui"))
-    assert server.keys["agency"] not in answer.headers["set-cookie"]  # the key never reaches the browser
+    assert server.keys["agency"] not in str(answer.headers)  # the key never reaches the browser
     own = httpx.get(f"{server.base}/ui/incidents", headers=agency)
     assert own.status_code == 200 and red in own.text and "Operation Nightjar" in own.text and amber in own.text
     assert "default-src 'self'" in own.headers["content-security-policy"]
@@ -164,8 +168,7 @@ def test_an_open_board_does_not_spend_its_key_s_rate(server: Server) -> None:
 
     slow = create_key(server.store, "kr-nis", ["read"], 1, rate_per_second=2)[1]
     incident = _incident(server, "Rate case", "AMBER")
-    answer = httpx.post(f"{server.base}/ui/login", data={"key": slow}, follow_redirects=False)
-    cookie = {"Cookie": answer.headers["set-cookie"].split(";", 1)[0]}
+    _, cookie = ui_sign_in(server.base, slow)
     time.sleep(1.5)  # the sign-in's token is back
     reading = httpx.Client(timeout=httpx.Timeout(10, read=1.0))
     with reading.stream("GET", f"{server.base}/ui/incidents/{incident}/events", headers=cookie) as events:

@@ -5,6 +5,8 @@ the API does; what a page shows goes through the same visibility functions as th
 from __future__ import annotations
 
 import asyncio
+import hmac
+import secrets
 import time
 from collections.abc import AsyncIterator
 from importlib import resources
@@ -49,24 +51,41 @@ from hotpursuit.web.sessions import COOKIE, SESSION_SECONDS, csrf_holds, new_ses
 router = APIRouter(include_in_schema=False)
 
 
+LOGIN_COOKIE = "hp_login"  # the sign-in form's own token (double submit): no other site can sign a browser in
+
+
+def _login_form(request: Request, status: int = 200, error: str | None = None) -> HTMLResponse:
+    """The sign-in page with a fresh form token, set in a cookie only this site's pages send back."""
+    token = secrets.token_urlsafe(24)
+    answer = page(request, "login.html", status=status, title=ui_text(request)("Sign in"), who=None, error=error,
+                  login_token=token)
+    answer.set_cookie(LOGIN_COOKIE, token, max_age=3600, path="/ui", secure=True, httponly=True, samesite="strict")
+    return answer
+
+
 @router.get("/ui/login")
 async def login_page(request: Request) -> HTMLResponse:
-    return page(request, "login.html", title=ui_text(request)("Sign in"), who=None)
+    return _login_form(request)
 
 
 @router.post("/ui/login")
-async def login(request: Request, state: State, key: Annotated[str, Form(max_length=200)]) -> Response:
+async def login(request: Request, state: State, key: Annotated[str, Form(max_length=200)],
+                login_token: Annotated[str, Form(max_length=100)] = "") -> Response:
+    _ = ui_text(request)
+    expected = request.cookies.get(LOGIN_COOKIE, "")
+    if not expected or not hmac.compare_digest(expected, login_token):
+        return _login_form(request, 403, _("The sign-in form was not this browser's: sign in again."))
     try:
         who = authenticated(state, Headers({"x-api-key": key.strip()}), client(request))
     except HTTPException as exc:
-        _ = ui_text(request)
         message = (_("That key is not valid (missing, unknown, expired or revoked).") if exc.status_code == 401
                    else _("Too many attempts from this address; wait and try again."))
-        return page(request, "login.html", status=exc.status_code, title=_("Sign in"), who=None, error=message)
+        return _login_form(request, exc.status_code, message)
     sid = new_session(state.ui_sessions, key.strip(), time.monotonic())
     answer = RedirectResponse("/ui/incidents", status_code=303, headers=HEADERS)
     answer.set_cookie(COOKIE, sid, max_age=SESSION_SECONDS, path="/ui", secure=True, httponly=True,
                       samesite="strict")
+    answer.delete_cookie(LOGIN_COOKIE, path="/ui", secure=True, httponly=True, samesite="strict")
     del who
     return answer
 
@@ -77,9 +96,7 @@ async def logout(request: Request, state: State, csrf: Annotated[str | None, For
     if found is None:
         return to_login()
     if not csrf_holds(found[0], csrf):
-        _ = ui_text(request)
-        return page(request, "login.html", status=403, title=_("Sign in"), who=None,
-                    error=_("The form was not this session's."))
+        return _login_form(request, 403, ui_text(request)("The form was not this session's."))
     state.ui_sessions.pop(request.cookies.get(COOKIE, ""), None)
     answer = to_login()
     answer.delete_cookie(COOKIE, path="/ui", secure=True, httponly=True, samesite="strict")
