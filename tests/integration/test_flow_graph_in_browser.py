@@ -19,6 +19,7 @@ from hotpursuit.api.background import serve_in_thread
 from hotpursuit.ingest.rpc_client import JsonRpcClient
 from hotpursuit.jobs.trace_job import run_trace
 from hotpursuit.store import Store
+from hotpursuit.store.audit_tables import audit_entries
 from hotpursuit.store.graph_context import clusters_of, flagged_transfers
 from hotpursuit.store.org_tables import add_org, create_key
 from tests.integration.drill_store import build_drill_case
@@ -111,6 +112,13 @@ def test_flow_graph_page_draws_the_trace(rpc: JsonRpcClient, tmp_path: Path) -> 
             shown = _redraw(page, lambda: page.click("#graph-view button[type=submit]"))
             assert shown[1] > edges, "poisoning and fake-token transfers appear only when asked for"
 
+            source = f"{base}/ui/incidents/drill-heist/graph.json"
+            reads = len([e for e in audit_entries(store) if e.action == "read-trace"])
+            for query in ("", "?asset=ETH", "?collapse=0", "?hops=2"):  # clicks redraw from the read once
+                assert page.request.get(source + query).status == 200
+            assert len([e for e in audit_entries(store) if e.action == "read-trace"]) == reads
+            refused = page.request.get(source + "?hops=0")
+            assert refused.status == 400 and "hops" in refused.json()["error"]
             exported = page.request.get(page.locator("#g-graphml").get_attribute("href") or "")
             assert exported.status == 200
             (tmp_path / "flow.graphml").write_bytes(exported.body())

@@ -148,8 +148,8 @@ def flow_graph(flows: list[FlowIn], context: GraphContext, view: GraphView = Gra
     """The graph of `flows` as `view` asks: grouped, filtered, aggregated and laid out."""
     taint = [f for f in flows if f.flag is None]
     column = _columns(taint)
-    first_block: dict[str, int] = {}
-    for f in flows:
+    first_block: dict[str, int] = {}  # when taint first reached it (a look-alike's dust earlier says nothing)
+    for f in taint:
         if f.block is not None:
             key = node_id(f.chain, f.receiver)
             first_block[key] = min(first_block.get(key, f.block), f.block)

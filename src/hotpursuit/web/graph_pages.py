@@ -5,6 +5,7 @@ GraphML and SVG, and a form that starts a trace through the API's own function."
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Annotated, Any
 
 import orjson
@@ -22,7 +23,7 @@ from hotpursuit.store.incident_tables import IncidentRow
 from hotpursuit.store.org_tables import Caller
 from hotpursuit.store.trace_job_tables import TraceJob, trace_jobs_of
 from hotpursuit.store.trace_reads import incident_chain_since
-from hotpursuit.trace.flow_graph import FlowGraph, GraphView, flow_graph
+from hotpursuit.trace.flow_graph import FlowGraph, FlowIn, GraphContext, GraphView, flow_graph
 from hotpursuit.trace.flow_graph_export import graphml, graphology_json, svg
 from hotpursuit.trace.flow_graph_input import report_addresses, report_context, report_flows
 from hotpursuit.web.pages import HEADERS, page, readable_incident, refusal, signed_in, to_login, ui_text
@@ -38,9 +39,28 @@ def _latest_done(state: ApiState, incident_id: str) -> TraceJob | None:
     return max(done, key=lambda j: (j.finished_at or "", j.id)) if done else None
 
 
+# (store, job, key) -> the graph's inputs as that key may see them: a finished trace never changes, so a
+# reader's clicks (a group opened, a filter) redraw from here instead of re-reading and re-auditing it
+_INPUTS: OrderedDict[tuple[str, str, str], tuple[list[FlowIn], GraphContext, AssetReader]] = OrderedDict()
+CACHED_GRAPHS = 8
+
+
 def _graph(state: ApiState, who: Caller, incident: IncidentRow, job: TraceJob, view: GraphView | None,
            query: dict[str, str]) -> tuple[FlowGraph, AssetReader]:
     """The graph of the job's report as the caller may see it, in the view the query asks for."""
+    key = (state.store.path, job.id, who.key_id)
+    if key not in _INPUTS:
+        _INPUTS[key] = _inputs(state, who, incident, job)
+        while len(_INPUTS) > CACHED_GRAPHS:
+            _INPUTS.popitem(last=False)
+    _INPUTS.move_to_end(key)
+    flows, context, reader = _INPUTS[key]
+    return flow_graph(flows, context, view or _view(query, flows_assets(flows), reader, incident.chain)), reader
+
+
+def _inputs(state: ApiState, who: Caller, incident: IncidentRow, job: TraceJob
+            ) -> tuple[list[FlowIn], GraphContext, AssetReader]:
+    """The flows and context of the job's report as the caller may see it (read and audited once)."""
     report = visible_trace_result(state, job.id, who)
     addresses = report_addresses(report)
     since = (incident_chain_since(state.store, incident.id) or (incident.chain, 0))[1]
@@ -48,10 +68,7 @@ def _graph(state: ApiState, who: Caller, incident: IncidentRow, job: TraceJob, v
     blocks = {(c, t): b for c in addresses
               for t, b in tx_blocks(state.store, c, [f["tx"] for f in report["flows"] if f["chain"] == c]).items()}
     flagged = {c: flagged_transfers(state.store, c, a, since) for c, a in addresses.items() if c != "bitcoin"}
-    flows = report_flows(report, blocks, flagged)
-    context = report_context(report, clusters)
-    reader = AssetReader(state.store)
-    return flow_graph(flows, context, view or _view(query, flows_assets(flows), reader, incident.chain)), reader
+    return report_flows(report, blocks, flagged), report_context(report, clusters), AssetReader(state.store)
 
 
 def flows_assets(flows: list[Any]) -> dict[str, str]:
@@ -70,8 +87,9 @@ def _view(query: dict[str, str], assets: dict[str, str], reader: AssetReader, ch
         minimum = parse_units(query["min"], units.decimals if units else 0, "min")
     max_column = None
     if query.get("hops"):
-        if not query["hops"].isdigit() or len(query["hops"]) > 4:
-            raise InvalidInput(f"hops: {query['hops']!r} is not a number of hops")
+        if not query["hops"].isascii() or not query["hops"].isdigit() or len(query["hops"]) > 4 \
+                or int(query["hops"]) < 1:
+            raise InvalidInput(f"hops: {query['hops']!r} is not a number of hops from 1 (the theft's own hop)")
         max_column = int(query["hops"])
     expanded = frozenset(x for x in query.get("expand", "").split(",") if x)
     around = frozenset(x for x in query.get("around", "").split(",") if x)
@@ -122,10 +140,10 @@ async def graph_data(incident_id: str, kind: str, request: Request, state: State
     name = f"{incident.id}-{job.id}"
     if kind == "graphml":
         return Response(graphml(graph, read), media_type="application/graphml+xml",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.graphml"'})
+                        headers={**HEADERS, "Content-Disposition": f'attachment; filename="{name}.graphml"'})
     if kind == "svg":
         return Response(svg(graph, read, f"{incident.name} ({job.model}, {job.id})"), media_type="image/svg+xml",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.svg"'})
+                        headers={**HEADERS, "Content-Disposition": f'attachment; filename="{name}.svg"'})
     body = graphology_json(graph, read)
     symbols = []
     for asset in graph.assets:  # every asset the trace moved, for the page's filter
@@ -133,7 +151,7 @@ async def graph_data(incident_id: str, kind: str, request: Request, state: State
         symbols.append([asset, units.symbol if units else asset])
     body["attributes"].update({"job": job.id, "model": job.model, "groups": graph.groups, "assets": symbols,
                                "nodes": len(graph.nodes), "edges": len(graph.edges)})
-    return Response(orjson.dumps(body), media_type="application/json", headers={"Cache-Control": "no-store"})
+    return Response(orjson.dumps(body), media_type="application/json", headers=HEADERS)
 
 
 @router.post("/ui/incidents/{incident_id}/traces")

@@ -8,6 +8,7 @@ import asyncio
 import hmac
 import secrets
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from importlib import resources
 from typing import Annotated
@@ -144,7 +145,8 @@ async def static(name: str) -> Response:
                                                             "Cache-Control": "no-cache"})
 
 
-_JOB_TOTALS: dict[str, dict[str, dict[str, str]]] = {}  # a finished trace's totals never change
+_JOB_TOTALS: OrderedDict[str, dict[str, dict[str, str]]] = OrderedDict()  # a finished trace's never change
+CACHED_TOTALS = 64
 
 
 def _traced(state: ApiState, incident_id: str, live: dict[str, dict[str, str]] | None
@@ -159,6 +161,8 @@ def _traced(state: ApiState, incident_id: str, live: dict[str, dict[str, str]] |
     job = max(done, key=lambda j: (j.finished_at or "", j.id))
     if job.id not in _JOB_TOTALS:
         _JOB_TOTALS[job.id] = trace_job_totals(state.store, job.id)
+        while len(_JOB_TOTALS) > CACHED_TOTALS:
+            _JOB_TOTALS.popitem(last=False)
     return _JOB_TOTALS[job.id], job.id
 
 

@@ -98,7 +98,7 @@
     var actions = document.createElement("p");
     actions.appendChild(button(t("neighbours"), function () { around.add(key); load(); }));
     if (node.group && expanded.has(node.group)) {
-      actions.appendChild(button(t("collapse") + " " + node.group, function () { expanded.delete(node.group); load(); }));
+      actions.appendChild(button(t("collapse", {group: node.group}), function () { expanded.delete(node.group); load(); }));
     }
     side.appendChild(actions);
     if (!node.address || node.kind !== "address") { return; }
@@ -106,10 +106,14 @@
     side.appendChild(panel);
     fetch("/ui/addresses/" + encodeURIComponent(node.chain) + "/" + encodeURIComponent(node.address) + "?panel=1",
           {credentials: "same-origin"})
-      .then(function (r) { return r.text(); })
+      .then(function (r) {  // a signed-out session answers with the sign-in page: not for the panel
+        if (!r.ok || r.redirected) { throw new Error("not the address page"); }
+        return r.text();
+      })
       .then(function (html) {  // the server's page, rendered and escaped there; no script runs (CSP)
         panel.innerHTML = html;
-      });
+      })
+      .catch(function () { panel.textContent = t("failed"); });
   }
 
   function listAssets(assets) {  // filled once: the filter keeps what the reader chose
@@ -128,8 +132,8 @@
     Object.keys(groups).sort().forEach(function (key) {
       var li = document.createElement("li");
       var open = expanded.has(key);
-      li.appendChild(button((open ? groupList.getAttribute("data-close") : groupList.getAttribute("data-open")) +
-                            " " + groups[key], function () {
+      var pattern = groupList.getAttribute(open ? "data-close" : "data-open") || "%(group)s";
+      li.appendChild(button(pattern.split("%(group)s").join(groups[key]), function () {
         if (open) { expanded.delete(key); } else { expanded.add(key); }
         load();
       }));
