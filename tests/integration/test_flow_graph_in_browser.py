@@ -72,6 +72,7 @@ def test_flow_graph_page_draws_the_trace(rpc: JsonRpcClient, tmp_path: Path) -> 
     build_drill_case(rpc, db)
     with Store.open(db) as store:
         nodes, edges = _expected(store)
+        btc_tx = next(f["tx"] for f in run_trace(store, "drill-heist").flows if f["chain"] == "bitcoin")
         eth_nodes, eth_edges = _expected(store, "ETH")
         add_org(store, "kr-nis", "National Intelligence Service", "agency", "KR", "task-force")
         key = create_key(store, "kr-nis", ["read", "incident"], 1)[1]
@@ -134,6 +135,12 @@ def test_flow_graph_page_draws_the_trace(rpc: JsonRpcClient, tmp_path: Path) -> 
             page.goto(f"{base}/ui/search?q={tx.upper().replace('0X', '0x')}")
             assert page.url.endswith(f"/ui/txs/anvil/{tx}") and page.locator("code", has_text=tx).count() == 1
             assert page.locator("table td a").count() >= 2
+            violations = Axe().run(page)
+            assert violations.violations_count == 0, violations.generate_report()
+            page.goto(f"{base}/ui/search?q={btc_tx}")  # a Bitcoin txid, bare: its inputs and outputs
+            assert page.url.endswith(f"/ui/txs/bitcoin/{btc_tx}")
+            assert page.locator("caption", has_text="Outputs").count() == 1
+            assert page.locator("td", has_text=" BTC").count() >= 1
             violations = Axe().run(page)
             assert violations.violations_count == 0, violations.generate_report()
             page.goto(f"{base}/ui/search?q=nordvik")

@@ -129,9 +129,29 @@ def poisoning_warnings(store: Store, chain: str, address: str) -> list[str]:
 
 
 def tx_chains(store: Store, tx_hash: str) -> list[str]:
-    """The chains whose stored transfers include this transaction."""
+    """The chains whose stored transfers (account chains) or outputs (UTXO chains) include this transaction."""
     return [str(c) for (c,) in store._con.execute(
-        "SELECT DISTINCT chain FROM transfers WHERE tx_hash = ? ORDER BY chain", [tx_hash]).fetchall()]
+        """SELECT chain FROM transfers WHERE tx_hash = ? UNION SELECT chain FROM utxo_outputs WHERE tx_hash = ?
+           ORDER BY chain""", [tx_hash, tx_hash]).fetchall()]
+
+
+UtxoTxView = tuple[int, list[tuple[str, int | None]], list[tuple[str, int]]]
+
+
+def utxo_tx(store: Store, chain: str, txid: str) -> UtxoTxView | None:
+    """(block, inputs as (address or spent outpoint, value if known), outputs as (address or script type,
+    value)) of a UTXO-chain transaction, in order; None if the store has no output of it."""
+    outputs = store._con.execute(
+        """SELECT block_number, coalesce(address, script_type), value::VARCHAR FROM utxo_outputs
+           WHERE chain = ? AND tx_hash = ? ORDER BY output_index""", [chain, txid]).fetchall()
+    if not outputs:
+        return None
+    inputs = store._con.execute(
+        """SELECT coalesce(address, spent_tx_hash || ':' || spent_output_index::VARCHAR, 'coinbase'),
+                  value::VARCHAR FROM utxo_inputs WHERE chain = ? AND tx_hash = ? ORDER BY input_index""",
+        [chain, txid]).fetchall()
+    return (int(outputs[0][0]), [(str(a), None if v is None else int(v)) for a, v in inputs],
+            [(str(a), int(v)) for _, a, v in outputs])
 
 
 def tx_transfers(store: Store, chain: str, tx_hash: str) -> list[tuple[int, str, str, str, int]]:

@@ -16,7 +16,7 @@ from hotpursuit.api.deps import State, has_scope
 from hotpursuit.api.visibility import visible_labelled
 from hotpursuit.chains.address_codec import guess_chain
 from hotpursuit.chains.readable import at_block, explorer_url, human
-from hotpursuit.store.address_page import block_times, tx_chains, tx_transfers
+from hotpursuit.store.address_page import block_times, tx_chains, tx_transfers, utxo_tx
 from hotpursuit.store.asset_units import AssetReader
 from hotpursuit.web.pages import HEADERS, page, readable_incident, refusal, signed_in, to_login, ui_text
 
@@ -35,11 +35,11 @@ async def search(request: Request, state: State, q: Annotated[str, Query(max_len
     text = q.strip()
     if readable_incident(state, text, who) is not None:
         return RedirectResponse(f"/ui/incidents/{quote(text)}", status_code=303, headers=HEADERS)
-    if TX_HASH.match(text.lower()):
-        tx = text.lower() if text.lower().startswith("0x") else "0x" + text.lower()
-        chains = tx_chains(state.store, tx)
-        if len(chains) == 1:
-            return RedirectResponse(f"/ui/txs/{chains[0]}/{tx}", status_code=303, headers=HEADERS)
+    if TX_HASH.match(text.lower()):  # 0x-prefixed on account chains, bare on UTXO chains: both are tried
+        bare = text.lower().removeprefix("0x")
+        stored = [(c, tx) for tx in ("0x" + bare, bare) for c in tx_chains(state.store, tx)]
+        if len(stored) == 1:
+            return RedirectResponse(f"/ui/txs/{stored[0][0]}/{stored[0][1]}", status_code=303, headers=HEADERS)
     chain = guess_chain(text)
     if chain is not None:
         return RedirectResponse(f"/ui/addresses/{chain}/{quote(text)}", status_code=303, headers=HEADERS)
@@ -68,14 +68,26 @@ async def tx_view(chain: str, tx_hash: str, request: Request, state: State) -> R
     if not TX_HASH.match(tx):
         return refusal(request, found, 400, _("Transaction"),
                        _("tx_hash: %(tx)s is not a transaction hash", tx=repr(tx_hash[:80])))
+    reader = AssetReader(state.store)
     moves = tx_transfers(state.store, chain, tx)
-    if not moves:
+    utxo = None if moves else utxo_tx(state.store, chain, tx)
+    if not moves and utxo is None:
         return refusal(request, found, 404, _("Transaction"),
                        _("No stored transaction %(tx)s on %(chain)s.", tx=tx, chain=chain))
-    reader = AssetReader(state.store)
-    block = moves[0][0]
+    if utxo is not None:
+        block, ins, outs = utxo
+        units = reader.units(chain, "BTC")
+
+        def read(value: int | None) -> str:
+            return "" if value is None else human(value, units, "BTC")
+
+        inputs = [{"from": a, "amount": read(v), "raw": "" if v is None else f"{v:,}"} for a, v in ins]
+        outputs = [{"to": a, "amount": read(v), "raw": f"{v:,}"} for a, v in outs]
+        rows: list[dict[str, str]] = []
+    else:
+        block, inputs, outputs = moves[0][0], [], []
+        rows = [{"from": a, "to": b, "asset": asset, "amount": human(v, reader.units(chain, asset), asset),
+                 "raw": f"{v:,}"} for _, a, b, asset, v in moves]
     when = block_times(state.store, chain, [block]).get(block)
-    rows = [{"from": a, "to": b, "asset": asset, "amount": human(v, reader.units(chain, asset), asset), "raw": f"{v:,}"}
-            for _, a, b, asset, v in moves]
     return page(request, "tx.html", title=tx, who=who, csrf=session.csrf, chain=chain, tx=tx, rows=rows,
-                block=at_block(block, when), explorer=explorer_url(chain, "tx", tx))
+                inputs=inputs, outputs=outputs, block=at_block(block, when), explorer=explorer_url(chain, "tx", tx))
