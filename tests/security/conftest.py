@@ -58,3 +58,10 @@ def ui_sign_in(base: str, key: str) -> tuple[httpx.Response, dict[str, str]]:
                         headers={"Cookie": login_cookie}, follow_redirects=False)
     cookies = [c for c in answer.headers.get_list("set-cookie") if c.startswith("hp_session=")]
     return answer, {"Cookie": cookies[0].split(";", 1)[0]} if cookies else {}
+
+
+def ui_cookie(server: Server, who: str) -> dict[str, str]:
+    """The session cookie header of `who` (a key of the server fixture), signed in to the web UI."""
+    answer, cookie = ui_sign_in(server.base, server.keys[who])
+    assert answer.status_code == 303, answer.text
+    return cookie

@@ -8,17 +8,11 @@ from __future__ import annotations
 import httpx
 
 from hotpursuit.store.audit_tables import audit_entries
-from tests.security.conftest import Server, ui_sign_in
+from tests.security.conftest import Server, ui_cookie
 
 SUSPECT = "0x" + "c7" * 20
 HTMX = {"HX-Request": "true"}
 PANEL = {"subject_kind": "address", "chain": "ethereum", "subject": SUSPECT}
-
-
-def _sign_in(server: Server, who: str) -> dict[str, str]:
-    answer, cookie = ui_sign_in(server.base, server.keys[who])
-    assert answer.status_code == 303, answer.text
-    return cookie
 
 
 def _csrf(page: str) -> str:
@@ -37,7 +31,7 @@ def _api_notes(server: Server, who: str) -> list[str]:
 
 
 def test_a_note_needs_the_session_s_csrf_token_and_shows_only_to_whom_its_tlp_allows(server: Server) -> None:
-    agency, outsider, partner = (_sign_in(server, w) for w in ("agency", "outsider", "exchange"))
+    agency, outsider, partner = (ui_cookie(server, w) for w in ("agency", "outsider", "exchange"))
     empty = _panel(server, agency)
     assert empty.status_code == 200 and "No note you may see." in empty.text
     assert empty.text.startswith('<section class="annotations"') and "<html" not in empty.text  # a fragment
@@ -78,7 +72,7 @@ def test_a_note_needs_the_session_s_csrf_token_and_shows_only_to_whom_its_tlp_al
 
 
 def test_bad_fields_come_back_with_the_reason_and_what_was_typed(server: Server) -> None:
-    agency = _sign_in(server, "agency")
+    agency = ui_cookie(server, "agency")
     token = _csrf(_panel(server, agency).text)
     typed = {**PANEL, "note": "Kestrel relay wallet", "tags": "ok, Not A Tag!", "tlp": "AMBER", "csrf": token}
     swapped = httpx.post(f"{server.base}/ui/annotations", data=typed, headers={**agency, **HTMX})
@@ -101,7 +95,7 @@ def test_hidden_incidents_answer_as_missing_and_signed_out_readers_go_to_the_log
         red = opened.json()["id"]
         assert client.post("/v1/annotations", json={"subject_kind": "incident", "subject": red,
                                                     "note": "Nightjar GREEN note", "tlp": "GREEN"}).status_code == 201
-    agency, outsider = _sign_in(server, "agency"), _sign_in(server, "outsider")
+    agency, outsider = ui_cookie(server, "agency"), ui_cookie(server, "outsider")
     own = _panel(server, agency, subject_kind="incident", subject=red)
     assert own.status_code == 200 and "Nightjar GREEN note" in own.text
     hidden = _panel(server, outsider, subject_kind="incident", subject=red)

@@ -17,7 +17,7 @@ from hotpursuit.interdict.freeze_messages import freeze_request_body, request_id
 from hotpursuit.interdict.freeze_rules import FreezeCandidate
 from hotpursuit.store.audit_tables import audit_entries
 from hotpursuit.store.interdiction_tables import NewRequest, record_requests
-from tests.security.conftest import Server, ui_sign_in
+from tests.security.conftest import Server, ui_cookie
 
 ETH = 10**18
 SANCTIONED = "0x" + "5a" * 20
@@ -26,12 +26,6 @@ THIEF, VICTIM = "0x" + "c1" * 20, "0x" + "c2" * 20
 THEFT = "0x" + "d1" * 32
 DEPOSIT = "0x" + "de" * 20
 SATOSHI_ADDRESS = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
-
-
-def _sign_in(server: Server, who: str) -> dict[str, str]:
-    answer, cookie = ui_sign_in(server.base, server.keys[who])
-    assert answer.status_code == 303, answer.text
-    return cookie
 
 
 def _csrf(page: str) -> str:
@@ -86,7 +80,7 @@ def test_a_pasted_batch_is_screened_line_by_line_and_tlp_holds(server: Server) -
     incident = _claims_and_a_saved_trace(server)
     batch = "\n".join([SANCTIONED.upper().replace("0X", "0x"), "0x1234", "", HIDDEN, "dogecoin:DAbc",
                        f"bitcoin:{SATOSHI_ADDRESS}", THIEF])
-    partner, outsider = _sign_in(server, "exchange"), _sign_in(server, "outsider")
+    partner, outsider = ui_cookie(server, "exchange"), ui_cookie(server, "outsider")
 
     assert httpx.get(f"{server.base}/ui/screening").status_code == 303  # not signed in: to the login page
     form = httpx.get(f"{server.base}/ui/screening", headers=partner)
@@ -123,7 +117,7 @@ def test_a_pasted_batch_is_screened_line_by_line_and_tlp_holds(server: Server) -
 
 def test_the_single_address_form_and_the_screen_scope(server: Server) -> None:
     _claims_and_a_saved_trace(server)
-    agency = _sign_in(server, "agency")
+    agency = ui_cookie(server, "agency")
     token = _csrf(httpx.get(f"{server.base}/ui/screening", headers=agency).text)
     one = httpx.post(f"{server.base}/ui/screening", headers=agency,
                      data={"chain": "ethereum", "address": HIDDEN, "csrf": token})
@@ -136,7 +130,7 @@ def test_the_single_address_form_and_the_screen_scope(server: Server) -> None:
                           data={"batch": "\n".join([THIEF] * 100_001), "csrf": token})
     assert too_many.status_code == 400 and "100,001" in too_many.text and "<table>" not in too_many.text
 
-    writer = _sign_in(server, "agency-writer")  # read and write, no screen scope
+    writer = ui_cookie(server, "agency-writer")  # read and write, no screen scope
     assert httpx.get(f"{server.base}/ui/screening", headers=writer).status_code == 403
     token = _csrf(httpx.get(f"{server.base}/ui/screening", headers=writer).text)
     refused = httpx.post(f"{server.base}/ui/screening", headers=writer,
@@ -166,7 +160,7 @@ def _freeze_request(server: Server) -> tuple[str, str]:
 
 def test_freeze_requests_are_seen_by_the_requester_and_the_addressed_exchange_only(server: Server) -> None:
     incident, rid = _freeze_request(server)
-    agency, exchange, outsider = (_sign_in(server, w) for w in ("agency", "exchange", "outsider"))
+    agency, exchange, outsider = (ui_cookie(server, w) for w in ("agency", "exchange", "outsider"))
 
     own = httpx.get(f"{server.base}/ui/freeze-requests", headers=agency)
     assert own.status_code == 200 and rid in own.text and "7 ETH" in own.text and "ex-hanbit" in own.text
@@ -209,7 +203,7 @@ def _status(server: Server, rid: str) -> tuple[str, str | None, str | None]:
 
 def test_answers_need_csrf_and_the_addressed_exchange_and_show_the_response_time(server: Server) -> None:
     _, rid = _freeze_request(server)
-    agency, exchange, outsider = (_sign_in(server, w) for w in ("agency", "exchange", "outsider"))
+    agency, exchange, outsider = (ui_cookie(server, w) for w in ("agency", "exchange", "outsider"))
     url = f"{server.base}/ui/freeze-requests/{rid}/answer"
     partial = {"status": "partial", "amount": "2.5", "unit": "asset", "reason": "account held 2.5"}
 
