@@ -181,3 +181,38 @@ def test_an_open_board_does_not_spend_its_key_s_rate(server: Server) -> None:
         with pytest.raises(httpx.ReadTimeout):  # and the stream is still open, waiting for the board to change
             next(chunks)
     reading.close()
+
+
+def test_non_ascii_form_tokens_are_refused_not_crashed(server: Server) -> None:
+    _, agency = _sign_in(server, "agency")
+    forged = httpx.post(f"{server.base}/ui/logout", data={"csrf": "é" * 8}, headers=agency)
+    assert forged.status_code == 403
+    form = httpx.get(f"{server.base}/ui/login")
+    login = httpx.post(f"{server.base}/ui/login", data={"key": server.keys["agency"], "login_token": "토큰"},
+                       headers={"Cookie": form.headers["set-cookie"].split(";", 1)[0]})
+    assert login.status_code == 403
+
+
+def test_a_large_batch_does_not_stop_the_server_answering_others(server: Server) -> None:
+    """100,000 Bitcoin addresses take seconds to parse (Bech32 checksums): the parse runs off the event
+    loop, so a request made meanwhile is answered before the batch is."""
+    import threading
+    import time
+
+    finished: list[str] = []
+    batch = {"chain": "bitcoin", "addresses": ["bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"] * 100_000}
+
+    def screen() -> None:
+        with server.client("agency") as agency:
+            agency.timeout = httpx.Timeout(120)
+            assert agency.post("/v1/screen/batch", json=batch).status_code == 200
+        finished.append("batch")
+
+    worker = threading.Thread(target=screen)
+    worker.start()
+    time.sleep(2.0)  # the batch is in: uploaded, and being parsed
+    with server.client("exchange") as other:
+        assert other.get("/v1/ping").status_code == 200
+    finished.append("ping")
+    worker.join()
+    assert finished == ["ping", "batch"]

@@ -74,7 +74,7 @@ async def login(request: Request, state: State, key: Annotated[str, Form(max_len
                 login_token: Annotated[str, Form(max_length=100)] = "") -> Response:
     _ = ui_text(request)
     expected = request.cookies.get(LOGIN_COOKIE, "")
-    if not expected or not hmac.compare_digest(expected, login_token):
+    if not expected or not hmac.compare_digest(expected.encode(), login_token.encode()):
         return _login_form(request, 403, _("The sign-in form was not this browser's: sign in again."))
     try:
         who = authenticated(state, Headers({"x-api-key": key.strip()}), client(request))

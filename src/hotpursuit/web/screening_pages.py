@@ -5,6 +5,7 @@ reported by its number and the good lines are still screened."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from fastapi import APIRouter, Request
@@ -80,7 +81,7 @@ def _row(number: int | None, result: Screening) -> Row:
                tuple(result.reasons))
 
 
-def screen_lines(state: ApiState, who: Caller, lines: list[Line]) -> Outcome:
+async def screen_lines(state: ApiState, who: Caller, lines: list[Line]) -> Outcome:
     """Screen the batch chain by chain, as the API's batch does (one audit entry per chain); the
     addresses with a finding get the full screening's reasons (in human units)."""
     outcome = Outcome()
@@ -90,7 +91,7 @@ def screen_lines(state: ApiState, who: Caller, lines: list[Line]) -> Outcome:
     list_clean = len(lines) <= LISTED_CLEAN
     for chain, group in sorted(by_chain.items()):
         try:
-            batch = screen_addresses(state, who, chain, [line.text for line in group])
+            batch = await screen_addresses(state, who, chain, [line.text for line in group])
         except HotpursuitError as exc:  # an unknown chain: every line naming it
             outcome.problems += [(line.number, line.text, str(exc)) for line in group]
             continue
@@ -158,11 +159,11 @@ async def screen(request: Request, state: State) -> Response:
         return _page(request, state, found, status=403, error="csrf")
     chain = _text(form, "chain").strip().lower() or DEFAULT_CHAIN
     address, pasted = _text(form, "address").strip(), _text(form, "batch")
-    lines = pasted_lines(pasted, chain)
+    lines = await asyncio.to_thread(pasted_lines, pasted, chain)
     if len(lines) > MAX_BATCH:
         return _page(request, state, found, status=400, error="too-many", chain=chain, address=address,
                      batch=pasted, lines=len(lines))
-    outcome = screen_lines(state, who, lines)
+    outcome = await screen_lines(state, who, lines)
     if address:
         try:
             outcome.rows.insert(0, _row(None, screen_address(state, who, chain, address)))

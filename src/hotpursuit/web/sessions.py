@@ -43,5 +43,6 @@ def live_session(sessions: dict[str, UiSession], sid: str | None, now: float) ->
 
 
 def csrf_holds(session: UiSession, token: str | None) -> bool:
-    """Whether a form returned the session's CSRF token (compared in constant time)."""
-    return token is not None and hmac.compare_digest(session.csrf, token)
+    """Whether a form returned the session's CSRF token (compared in constant time, as bytes: any text a
+    form sends is compared, never refused with an error)."""
+    return token is not None and hmac.compare_digest(session.csrf.encode(), token.encode())

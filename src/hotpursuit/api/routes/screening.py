@@ -64,7 +64,7 @@ async def screen_batch(body: BatchRequest, who: Screener, state: State) -> Respo
     """Up to 100,000 addresses at once. Only addresses with a finding are listed (`flagged`): a score, a
     withheld claim, or a category that scores nothing but must be seen (a `poisoning` look-alike, risk
     none: never paid, never frozen); invalid ones are listed with the reason, and do not fail the batch."""
-    batch = screen_addresses(state, who, body.chain, body.addresses)
+    batch = await screen_addresses(state, who, body.chain, body.addresses)
     flagged = [{"address": a, "risk": v.risk, "score": v.score, "categories": v.categories,
                 "withheld": v.withheld, "withheld_scored": v.withheld_scored} for a, v in batch.flagged]
     invalid = [{"index": i, "address": text[:100], "reason": reason[:200]} for i, text, reason in batch.invalid]
