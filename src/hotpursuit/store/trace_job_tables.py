@@ -67,6 +67,14 @@ def trace_jobs_of(store: Store, incident_ids: list[str]) -> list[TraceJob]:
             ORDER BY created_at DESC, id""", [incident_ids]).fetchall()]
 
 
+def latest_finished_trace(store: Store, incident_id: str) -> TraceJob | None:
+    """The incident's most recently finished trace job, if any (what the board and the flow graph show)."""
+    row = store._con.execute(
+        f"""SELECT {_COLUMNS} FROM trace_jobs WHERE incident_id = ? AND status = 'done'
+            ORDER BY finished_at DESC, id DESC LIMIT 1""", [incident_id]).fetchone()
+    return None if row is None else TraceJob(*row)
+
+
 def trace_job_result(store: Store, job_id: str) -> str | None:
     """The report JSON of a finished job."""
     row = store._con.execute("SELECT result_json FROM trace_jobs WHERE id = ?", [job_id]).fetchone()

@@ -21,22 +21,17 @@ from hotpursuit.store.asset_units import AssetReader
 from hotpursuit.store.graph_context import clusters_of, flagged_transfers, tx_blocks
 from hotpursuit.store.incident_tables import IncidentRow
 from hotpursuit.store.org_tables import Caller
-from hotpursuit.store.trace_job_tables import TraceJob, trace_jobs_of
+from hotpursuit.store.trace_job_tables import TraceJob, latest_finished_trace, trace_jobs_of
 from hotpursuit.store.trace_reads import incident_chain_since
 from hotpursuit.trace.flow_graph import FlowGraph, FlowIn, GraphContext, GraphView, flow_graph
 from hotpursuit.trace.flow_graph_export import graphml, graphology_json, svg
 from hotpursuit.trace.flow_graph_input import report_addresses, report_context, report_flows
-from hotpursuit.web.pages import HEADERS, page, readable_incident, refusal, signed_in, to_login, ui_text
+from hotpursuit.web.pages import HEADERS, page, readable_incident, refusal, signed_in, signed_incident, ui_text
 from hotpursuit.web.sessions import csrf_holds
 
 router = APIRouter(include_in_schema=False)
 MODELS = ("haircut", "fifo", "poison")
 Text = Annotated[str, Query(max_length=4000)]
-
-
-def _latest_done(state: ApiState, incident_id: str) -> TraceJob | None:
-    done = [j for j in trace_jobs_of(state.store, [incident_id]) if j.status == "done"]
-    return max(done, key=lambda j: (j.finished_at or "", j.id)) if done else None
 
 
 # (store, job, key) -> the graph's inputs as that key may see them: a finished trace never changes, so a
@@ -109,14 +104,11 @@ def _query(request: Request) -> dict[str, str]:
 
 @router.get("/ui/incidents/{incident_id}/graph")
 async def graph_page(incident_id: str, request: Request, state: State) -> Response:
-    found = signed_in(request, state)
-    if found is None:
-        return to_login()
-    session, who = found
-    incident = readable_incident(state, incident_id, who)
-    if incident is None:
-        return refusal(request, found, 404, ui_text(request)("Incidents"))
-    job = _latest_done(state, incident.id)
+    opened = signed_incident(request, state, incident_id)
+    if isinstance(opened, Response):
+        return opened
+    (session, who), incident = opened
+    job = latest_finished_trace(state.store, incident.id)
     jobs = trace_jobs_of(state.store, [incident.id])[:5]
     return page(request, "graph.html", title=incident.name, who=who, csrf=session.csrf, incident=incident, job=job,
                 jobs=jobs, models=MODELS)
@@ -129,7 +121,7 @@ async def graph_data(incident_id: str, kind: str, request: Request, state: State
     if found is None:
         return Response(status_code=401)
     incident = readable_incident(state, incident_id, found[1])
-    job = None if incident is None else _latest_done(state, incident.id)
+    job = None if incident is None else latest_finished_trace(state.store, incident.id)
     if incident is None or job is None or kind not in ("json", "graphml", "svg"):
         return Response(b'{"error": "not found"}', status_code=404, media_type="application/json")
     try:
@@ -147,7 +139,7 @@ async def graph_data(incident_id: str, kind: str, request: Request, state: State
     body = graphology_json(graph, read)
     symbols = []
     for asset in graph.assets:  # every asset the trace moved, for the page's filter
-        units = reader.units("bitcoin" if asset == "BTC" else incident.chain, asset)
+        units = reader.units(incident.chain, asset)  # a native asset of another chain (BTC) is read by its name
         symbols.append([asset, units.symbol if units else asset])
     body["attributes"].update({"job": job.id, "model": job.model, "groups": graph.groups, "assets": symbols,
                                "nodes": len(graph.nodes), "edges": len(graph.edges)})
@@ -159,13 +151,12 @@ async def start_trace(incident_id: str, request: Request, state: State,
                       model: Annotated[str, Form(max_length=20)] = "haircut",
                       csrf: Annotated[str | None, Form(max_length=100)] = None) -> Response:
     """Start a trace of the incident (the API's checks: visibility, queue limit), then back to the graph."""
-    found = signed_in(request, state)
-    if found is None:
-        return to_login()
+    opened = signed_incident(request, state, incident_id)
+    if isinstance(opened, Response):
+        return opened
+    found, _incident = opened
     session, who = found
     _ = ui_text(request)
-    if readable_incident(state, incident_id, who) is None:
-        return refusal(request, found, 404, _("Incidents"))
     if not csrf_holds(session, csrf):
         return refusal(request, found, 403, _("Incidents"), _("The form was not this session's."))
     if model not in MODELS:

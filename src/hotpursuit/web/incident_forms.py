@@ -14,7 +14,7 @@ from hotpursuit.api.deps import State, has_scope
 from hotpursuit.api.models.incidents import IncidentIn
 from hotpursuit.api.routes.incidents import close_incident_as, open_incident_as
 from hotpursuit.errors import Forbidden, HotpursuitError, NotFound
-from hotpursuit.web.pages import HEADERS, readable_incident, refusal, signed_in, to_login, ui_text
+from hotpursuit.web.pages import HEADERS, refusal, signed_in, signed_incident, to_login, ui_text
 from hotpursuit.web.sessions import csrf_holds
 
 router = APIRouter(include_in_schema=False)
@@ -57,13 +57,12 @@ async def open_form(request: Request, state: State, name: Short, chain: Short,
 @router.post("/ui/incidents/{incident_id}/close")
 async def close_form(incident_id: str, request: Request, state: State,
                      csrf: Annotated[str | None, Form(max_length=100)] = None) -> Response:
-    found = signed_in(request, state)
-    if found is None:
-        return to_login()
+    opened = signed_incident(request, state, incident_id)
+    if isinstance(opened, Response):
+        return opened
+    found, _incident = opened
     session, who = found
     _ = ui_text(request)
-    if readable_incident(state, incident_id, who) is None:
-        return refusal(request, found, 404, _("Incidents"))
     if not csrf_holds(session, csrf):
         return refusal(request, found, 403, _("Incidents"), _("The form was not this session's."))
     if not has_scope(who, "incident"):

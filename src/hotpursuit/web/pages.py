@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
@@ -115,3 +115,15 @@ def readable_incident(state: ApiState, incident_id: str, who: Caller) -> Inciden
         return visible_incident(state, incident_id, who)
     except NotFound:
         return None
+
+
+def signed_incident(request: Request, state: ApiState, incident_id: str) -> tuple[Signed, IncidentRow] | Response:
+    """The session and the incident an incident's page or form is about, if the caller may read it; else
+    the sign-in page, or the page about no such incident (a hidden one answers as one that does not exist)."""
+    found = signed_in(request, state)
+    if found is None:
+        return to_login()
+    incident = readable_incident(state, incident_id, found[1])
+    if incident is None:
+        return refusal(request, found, 404, ui_text(request)("Incidents"))
+    return found, incident

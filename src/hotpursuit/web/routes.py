@@ -31,7 +31,7 @@ from hotpursuit.store.address_page import address_page
 from hotpursuit.store.asset_units import AssetReader
 from hotpursuit.store.incident_tables import IncidentRow
 from hotpursuit.store.interdiction_tables import board
-from hotpursuit.store.trace_job_tables import trace_job_totals, trace_jobs_of
+from hotpursuit.store.trace_job_tables import latest_finished_trace, trace_job_totals
 from hotpursuit.web.graph_pages import router as graph_router
 from hotpursuit.web.incident_forms import router as incident_forms_router
 from hotpursuit.web.pages import (
@@ -43,6 +43,7 @@ from hotpursuit.web.pages import (
     refusal,
     render,
     signed_in,
+    signed_incident,
     to_login,
     ui_text,
 )
@@ -155,10 +156,9 @@ def _traced(state: ApiState, incident_id: str, live: dict[str, dict[str, str]] |
     finished trace's."""
     if live:
         return live, "live"
-    done = [j for j in trace_jobs_of(state.store, [incident_id]) if j.status == "done"]
-    if not done:
+    job = latest_finished_trace(state.store, incident_id)
+    if job is None:
         return {}, ""
-    job = max(done, key=lambda j: (j.finished_at or "", j.id))
     if job.id not in _JOB_TOTALS:
         _JOB_TOTALS[job.id] = trace_job_totals(state.store, job.id)
         while len(_JOB_TOTALS) > CACHED_TOTALS:
@@ -174,8 +174,7 @@ def _figures(request: Request, state: ApiState, incident: IncidentRow, reader: A
     traced, traced_by = _traced(state, incident.id, live)
 
     def read(value: str | int | None, asset: str) -> str:
-        return "" if value is None else human(int(value), reader.units(
-            "bitcoin" if asset == "BTC" else incident.chain, asset), asset)
+        return "" if value is None else human(int(value), reader.units(incident.chain, asset), asset)
 
     organisations = [{**row, "requested": read(row["requested"], row["asset"]), "requested_raw": row["requested"],
                       "frozen": read(row["frozen"], row["asset"]), "frozen_raw": row["frozen"]}
@@ -198,13 +197,10 @@ def _figures(request: Request, state: ApiState, incident: IncidentRow, reader: A
 
 @router.get("/ui/incidents/{incident_id}")
 async def incident_board(incident_id: str, request: Request, state: State) -> Response:
-    found = signed_in(request, state)
-    if found is None:
-        return to_login()
-    session, who = found
-    incident = readable_incident(state, incident_id, who)
-    if incident is None:
-        return refusal(request, found, 404, ui_text(request)("Incidents"))
+    opened = signed_incident(request, state, incident_id)
+    if isinstance(opened, Response):
+        return opened
+    (session, who), incident = opened
     figures = Markup(_figures(request, state, incident, AssetReader(state.store)))
     return page(request, "board.html", title=incident.name, who=who, csrf=session.csrf, incident=incident,
                 figures=figures, may_close=incident.status == "open" and incident.owner_org == who.org_id
