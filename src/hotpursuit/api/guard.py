@@ -11,6 +11,7 @@ Retry-After.
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import math
 import time
@@ -28,12 +29,21 @@ AUTH_CACHE_SECONDS = 1.0  # a revocation takes effect within this many seconds
 
 
 def presented_key(headers: Headers) -> str | None:
-    """The key a request presents, if any."""
+    """The key a request presents, if any: `X-API-Key`, `Authorization: Bearer KEY`, or HTTP Basic with the
+    key as the password (TAXII and MISP clients speak Basic; the user name is not checked)."""
     key = headers.get("x-api-key")
     if key:
         return key
-    authorization = headers.get("authorization")
-    return authorization[7:] if authorization and authorization.startswith("Bearer ") else None
+    authorization = headers.get("authorization") or ""
+    if authorization.startswith("Bearer "):
+        return authorization[7:]
+    if authorization[:6].lower() == "basic ":
+        try:
+            decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return None
+        return decoded.partition(":")[2] or None
+    return None
 
 
 def _retry_after(wait: float) -> dict[str, str]:

@@ -1,0 +1,176 @@
+"""Storing shared objects: the versions this instance publishes per TAXII collection, and what partners'
+objects say once pulled (claims owned by the organisation that pulled them, with their own TLP and
+asserting organisation; wallets as exposure for screening; where and when each came from)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import orjson
+
+from hotpursuit.attribution.labels import LabelClaim
+from hotpursuit.share.model import SharedWallet
+from hotpursuit.store.database import Store
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedObject:
+    """One version of one object in a collection, as the TAXII server serves it."""
+
+    seq: int
+    id: str
+    version: str
+    date_added: dt.datetime
+    type: str
+    tlp: str
+    owner_org: str | None
+    body: str
+
+
+def publish(store: Store, collection: str, objects: Sequence[tuple[str, str, str, str, str | None, str]]) -> int:
+    """Add (id, version, type, tlp, owner org, canonical JSON) to a collection unless that version is there
+    already; all added in one transaction with the same date_added; returns how many were new."""
+    if not objects:
+        return 0
+    import pyarrow as pa
+    names = ("id", "version", "type", "tlp", "owner_org", "body")
+    rows = pa.table({n: [o[i] for o in objects] for i, n in enumerate(names)},
+                    schema=pa.schema([(n, pa.string()) for n in names]))
+    with store.transaction(new_objects=rows) as con:
+        before = con.execute("SELECT count(*) FROM shared_objects WHERE collection = ?", [collection]).fetchone()
+        con.execute(
+            """INSERT INTO shared_objects (collection, id, version, date_added, type, tlp, owner_org, body)
+               SELECT ?, n.id, n.version, current_timestamp, n.type, n.tlp, n.owner_org, n.body FROM new_objects n
+               WHERE NOT EXISTS (SELECT 1 FROM shared_objects s
+                                 WHERE s.collection = ? AND s.id = n.id AND s.version = n.version)
+               ORDER BY n.id""", [collection, collection])
+        after = con.execute("SELECT count(*) FROM shared_objects WHERE collection = ?", [collection]).fetchone()
+    return int(after[0]) - int(before[0]) if after and before else 0
+
+
+def published_collections(store: Store) -> list[str]:
+    """The collections anything was published to, by name."""
+    return [str(c) for (c,) in store._con.execute(
+        "SELECT DISTINCT collection FROM shared_objects ORDER BY collection").fetchall()]
+
+
+def published(store: Store, collection: str, *, after: tuple[dt.datetime, int] | None = None,
+              added_after: dt.datetime | None = None, ids: Sequence[str] = (), types: Sequence[str] = (),
+              batch: int = 5_000) -> Iterator[PublishedObject]:
+    """A collection's object versions in the order they were added (date_added, then seq), after the
+    position `after` and strictly after `added_after`, optionally only these ids or types; read in
+    batches as the caller consumes them (it filters what its reader may see)."""
+    result = store._con.execute(
+        """SELECT seq, id, version, date_added, type, tlp, owner_org, body FROM shared_objects
+           WHERE collection = $c AND ($d::TIMESTAMP IS NULL OR date_added > $d)
+             AND ($at::TIMESTAMP IS NULL OR (date_added, seq) > ($at, $as))
+             AND (len($ids) = 0 OR id IN (SELECT unnest($ids::VARCHAR[])))
+             AND (len($types) = 0 OR type IN (SELECT unnest($types::VARCHAR[])))
+           ORDER BY date_added, seq""",
+        {"c": collection, "d": added_after, "at": None if after is None else after[0],
+         "as": None if after is None else after[1], "ids": list(ids), "types": list(types)})
+    while rows := result.fetchmany(batch):
+        for r in rows:
+            yield PublishedObject(int(r[0]), str(r[1]), str(r[2]), r[3], str(r[4]), str(r[5]),
+                                  None if r[6] is None else str(r[6]), str(r[7]))
+
+
+def object_body(obj: dict[str, object]) -> str:
+    """An object's canonical JSON (sorted keys, no spaces): the same object, the same text."""
+    return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS).decode()
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a pulled object came from."""
+
+    peer: str  # the partner's collection URL, or the file
+    collection: str | None
+    pulled_by: str | None  # the organisation that pulled it: it owns the object here
+
+
+def import_key(provenance: Provenance, object_id: str) -> str:
+    """The key a pulled object's rows are stored under: a newer version of it replaces them."""
+    return f"share:{provenance.peer}#{provenance.collection or ''}:{object_id}"
+
+
+def store_pulled_claim(store: Store, provenance: Provenance, object_id: str, version: str | None,
+                       producer: str | None, claim: LabelClaim | None) -> bool:
+    """Store (or, with `claim` None, remove: the object was revoked) what one pulled object claims,
+    replacing what an earlier version of it said; True if anything changed."""
+    key = import_key(provenance, object_id)
+    with store.transaction() as con:
+        old = con.execute("SELECT object_version FROM shared_provenance WHERE import_key = ?", [key]).fetchone()
+        if old is not None and claim is not None and old[0] == version:
+            return False
+        con.execute("DELETE FROM labels WHERE import_key = ?", [key])
+        con.execute("DELETE FROM shared_provenance WHERE import_key = ?", [key])
+        if claim is None:
+            return old is not None
+        c = claim
+        con.execute(
+            """INSERT INTO labels (chain, address, label, category, actor, confidence, source, source_date, tlp,
+                 asserted_by, owner_org, import_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [c.chain, c.address, c.label, c.category, c.actor, c.confidence, c.source, c.source_date, c.tlp,
+             c.asserted_by, provenance.pulled_by, key])
+        _provenance(con, key, provenance, object_id, version, producer)
+    return True
+
+
+def store_pulled_wallet(store: Store, provenance: Provenance, object_id: str, version: str | None,
+                        producer: str | None, wallet: SharedWallet, incident_name: str | None, actor: str | None,
+                        counts_when_hidden: bool) -> bool:
+    """Store a pulled wallet's taint as exposure (per asset), replacing an earlier version; True if changed."""
+    key = import_key(provenance, object_id)
+    with store.transaction() as con:
+        old = con.execute("SELECT object_version FROM shared_provenance WHERE import_key = ?", [key]).fetchone()
+        if old is not None and old[0] == version:
+            return False
+        con.execute("DELETE FROM shared_exposure WHERE import_key = ?", [key])
+        con.execute("DELETE FROM shared_provenance WHERE import_key = ?", [key])
+        w = wallet
+        con.executemany(
+            """INSERT INTO shared_exposure (import_key, chain, address, incident, incident_name, actor, asset,
+                 tainted, received, decimals, symbol, hops, model, freeze_status, tlp, owner_org, counts_when_hidden)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?::BIGNUM, ?::BIGNUM, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [[key, w.chain, w.address, w.incident, incident_name, actor, t.asset, str(t.amount),
+              None if t.received is None else str(t.received), t.decimals, t.symbol, w.hops, w.model,
+              w.freeze_status, w.tlp, provenance.pulled_by, counts_when_hidden] for t in w.tainted])
+        _provenance(con, key, provenance, object_id, version, producer)
+    return True
+
+
+def _provenance(con: object, key: str, p: Provenance, object_id: str, version: str | None,
+                producer: str | None) -> None:
+    con.execute(  # type: ignore[attr-defined]
+        """INSERT INTO shared_provenance (import_key, peer, collection, object_id, object_version, producer,
+             pulled_by) VALUES (?, ?, ?, ?, ?, ?, ?)""", [key, p.peer, p.collection, object_id, version, producer,
+                                                           p.pulled_by])
+
+
+def pulled_claim_sources(store: Store, chain: str, address: str) -> list[dict[str, object]]:
+    """Where the pulled claims about an address came from: peer, collection, object, producer, who pulled
+    them and when."""
+    rows = store._con.execute(
+        """SELECT p.peer, p.collection, p.object_id, p.object_version, p.producer, p.pulled_by,
+                  p.pulled_at::VARCHAR, l.label
+           FROM labels l JOIN shared_provenance p ON p.import_key = l.import_key
+           WHERE l.chain = ? AND l.address = ? ORDER BY p.pulled_at""", [chain, address]).fetchall()
+    names = ("peer", "collection", "object_id", "object_version", "producer", "pulled_by", "pulled_at", "label")
+    return [dict(zip(names, r, strict=True)) for r in rows]
+
+
+def pull_cursor(store: Store, peer: str, collection: str, org_id: str) -> str | None:
+    """Where the last pull of a partner's collection (by this organisation) stopped: its last date_added."""
+    row = store._con.execute("SELECT added_after FROM share_cursors WHERE peer = ? AND collection = ? AND org_id = ?",
+                             [peer, collection, org_id]).fetchone()
+    return None if row is None or row[0] is None else str(row[0])
+
+
+def set_pull_cursor(store: Store, peer: str, collection: str, org_id: str, added_after: str | None) -> None:
+    """Remember where a pull stopped."""
+    store._con.execute(
+        """INSERT OR REPLACE INTO share_cursors (peer, collection, org_id, added_after, pulled_at)
+           VALUES (?, ?, ?, ?, current_timestamp)""", [peer, collection, org_id, added_after])
