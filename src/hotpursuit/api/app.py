@@ -22,6 +22,7 @@ from hotpursuit.api.errors import register_error_handlers
 from hotpursuit.api.guard import Guard
 from hotpursuit.api.routes import ROUTERS
 from hotpursuit.api.state import ApiState
+from hotpursuit.api.taxii_routes import router as taxii_router
 from hotpursuit.api.worker import Worker
 from hotpursuit.ingest.bitcoin_node_job import BitcoinSource
 from hotpursuit.ingest.rpc_client import JsonRpcClient
@@ -111,4 +112,5 @@ def create_app(store: Store, *, rate_per_second: float = DEFAULT_KEY_RATE, burst
     app.include_router(screening_ui_router)
     app.include_router(freeze_ui_router)
     app.include_router(annotation_ui_router)
+    app.include_router(taxii_router)
     return app

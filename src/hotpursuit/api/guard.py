@@ -118,14 +118,16 @@ def forget_idle_sources(buckets: dict[str, RateBucket], now: float) -> None:
 
 class Guard:
     """Authenticate, rate-limit and cap the body of every /v1 request, in that order; cap the body of
-    every /ui request (the pages authenticate their session themselves)."""
+    every /ui, /taxii2 and /misp request (they authenticate themselves)."""
 
     def __init__(self, app: ASGIApp, state: ApiState, max_body: int) -> None:
         self.app, self.state, self.max_body = app, state, max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and str(scope["path"]).startswith("/ui/"):
-            await self._ui(scope, receive, send)  # the pages sign in themselves; their bodies are capped here
+        if scope["type"] == "http" and str(scope["path"]).startswith(("/ui/", "/taxii2/", "/misp/")):
+            # the pages, TAXII and the MISP feed authenticate themselves (their own auth schemes and error
+            # bodies); their bodies are capped here
+            await self._ui(scope, receive, send)
             return
         if scope["type"] != "http" or not str(scope["path"]).startswith("/v1/"):
             await self.app(scope, receive, send)

@@ -5,6 +5,7 @@ and authentication cache. Used from the event loop only (the worker has its own 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from hotpursuit.api.audit_writer import AuditWriter
 from hotpursuit.api.worker import Worker
@@ -67,6 +68,8 @@ class ApiState:
     auth_cache: dict[str, tuple[float, Caller]] = field(default_factory=dict)
     webhook_networks: list[Network] = field(default_factory=list)  # non-public networks webhooks may reach
     ui_sessions: dict[str, UiSession] = field(default_factory=dict)  # the web UI's signed-in browsers
+    taxii_statuses: dict[str, dict[str, Any]] = field(default_factory=dict)  # TAXII add-objects statuses, by id
+    shared_at: float = 0.0  # when the TAXII collections were last published (monotonic seconds)
 
     def traced_and_stolen(self, incident_id: str, declared: dict[str, str]
                           ) -> tuple[dict[str, dict[str, str]] | None, dict[str, str]]:

@@ -15,7 +15,7 @@ from hotpursuit.jobs.trace_job import run_trace
 from hotpursuit.jobs.trace_setup import owner_view
 from hotpursuit.security.tlp import may_see
 from hotpursuit.share.model import Actor, Org, SharedClaim, SharedIncident, SharedSet, SharedWallet
-from hotpursuit.share.stix_mapping import StixObject, bundle, incident_ref, to_stix
+from hotpursuit.share.stix_mapping import Marked, StixObject, bundle, incident_ref, marked_objects, to_stix
 from hotpursuit.share.stix_vocabulary import ACTORS, object_id
 from hotpursuit.share.wallets import report_txs, wallets_of_report
 from hotpursuit.store.database import Store
@@ -71,11 +71,12 @@ def incident_set(store: Store, incident_id: str, sees: Sees) -> SharedSet:
     reached = {(w.chain, w.address) for w in wallets}
     claims = [c for c in own_claims(store) if (c.claim.chain, c.claim.address) in reached
               and sees(c.claim.tlp, c.owner_org)]
-    return _set(store, claims, [incident], wallets)
+    return shared_set(store, claims, [incident], wallets)
 
 
-def _set(store: Store, claims: list[SharedClaim], incidents: list[SharedIncident],
-         wallets: list[SharedWallet]) -> SharedSet:
+def shared_set(store: Store, claims: list[SharedClaim], incidents: list[SharedIncident],
+               wallets: list[SharedWallet]) -> SharedSet:
+    """The claims, incidents and wallets with the organisations and actors they name."""
     orgs = share_orgs(store)
     named = {c.owner_org for c in claims} | {i.owner_org for i in incidents} | {w.owner_org for w in wallets}
     return SharedSet({o: orgs[o] for o in named if o in orgs}, claims, incidents, wallets,
@@ -89,22 +90,33 @@ def incident_bundle(store: Store, incident_id: str, reader_org: str | None) -> d
 
 
 def collection_objects(store: Store, collection: str) -> list[StixObject]:
-    """Every object of a published collection, unfiltered (the TAXII server filters per caller):
+    """Every object of a collection, unfiltered: see `marked_collection`."""
+    return [m.object for m in marked_collection(store, collection)]
+
+
+def visible_collection(store: Store, collection: str, org_id: str | None) -> list[StixObject]:
+    """The objects of a collection organisation `org_id` may see (what `share push` sends a partner)."""
+    sees = audience(store, org_id)
+    return [m.object for m in marked_collection(store, collection) if sees(m.tlp, m.owner)]
+
+
+def marked_collection(store: Store, collection: str) -> list[Marked]:
+    """Every object of a published collection with its audience (the TAXII server filters per caller):
     `labels` (claims as indicators), `incidents`, `traces` (every incident's wallets), or
     `incident:<id>` (one incident with its wallets and the claims about them)."""
     everyone: Sees = audience(store, None)
     if collection == "labels":
-        shared = _set(store, list(own_claims(store)), [], [])
+        shared = shared_set(store, list(own_claims(store)), [], [])
     elif collection == "incidents":
-        shared = _set(store, [], own_incidents(store), [])
+        shared = shared_set(store, [], own_incidents(store), [])
     elif collection == "traces":
         incidents = own_incidents(store)
-        shared = _set(store, [], incidents, [w for i in incidents for w in incident_wallets(store, i)])
+        shared = shared_set(store, [], incidents, [w for i in incidents for w in incident_wallets(store, i)])
     elif collection.startswith("incident:"):
         shared = incident_set(store, collection.removeprefix("incident:"), everyone)
     else:
         raise NotFound(f"collection {collection!r}: no such collection")
-    return to_stix(shared, PRODUCER)
+    return marked_objects(shared, PRODUCER)
 
 
 def incident_stix_id(incident_id: str) -> str:

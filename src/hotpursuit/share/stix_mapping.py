@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from hotpursuit.attribution.labels import LabelClaim
@@ -201,39 +202,56 @@ def relationship(kind: str, source: str, target: str, tlp: str, created: str, cr
 def to_stix(shared: SharedSet, producer: Org) -> list[StixObject]:
     """Every object of an export, each once, in a stable order: markings, extension definitions, identities,
     actors, incidents, wallets, indicators, relationships."""
+    return [o.object for o in marked_objects(shared, producer)]
+
+
+@dataclass(frozen=True, slots=True)
+class Marked:
+    """An object with the audience it may reach: its TLP and the organisation that owns the data (None:
+    public vocabulary such as markings, extension definitions, identities and actors)."""
+
+    object: StixObject
+    tlp: str
+    owner: str | None
+
+
+def marked_objects(shared: SharedSet, producer: Org) -> list[Marked]:
+    """`to_stix` with each object's audience (a relationship has the audience of the data it links)."""
     producer_ref = identity(producer)["id"]
     levels = {c.claim.tlp for c in shared.claims} | {i.tlp for i in shared.incidents} | {w.tlp for w in shared.wallets}
-    out: list[StixObject] = [tlp_marking(level) for level in TLP_MARKINGS if level in levels | {"CLEAR"}]
-    out += extension_definitions(producer_ref)
+    public = [tlp_marking(level) for level in TLP_MARKINGS if level in levels | {"CLEAR"}]
+    public += extension_definitions(producer_ref)
     orgs = {producer.id: producer, **shared.orgs}
-    out += [identity(o) for _, o in sorted(orgs.items())]
+    public += [identity(o) for _, o in sorted(orgs.items())]
     creators = {o: identity(org)["id"] for o, org in orgs.items()}
     actors = {a: actor_object(actor) for a, actor in sorted(shared.actors.items())}
-    out += actors.values()
+    public += actors.values()
     if "lazarusgroup" in actors and "tradertraitor" in actors:
-        out.append(relationship("attributed-to", actors["tradertraitor"]["id"], actors["lazarusgroup"]["id"],
-                                "CLEAR", EXTENSIONS_CREATED, None))
+        public.append(relationship("attributed-to", actors["tradertraitor"]["id"], actors["lazarusgroup"]["id"],
+                                   "CLEAR", EXTENSIONS_CREATED, None))
+    out = [Marked(o, "CLEAR", None) for o in public]
     names = {}
     for i in sorted(shared.incidents, key=lambda i: i.id):
         inc = incident_object(i, creators.get(i.owner_org or ""))
         names[i.id] = (inc["id"], i.name)
-        out.append(inc)
+        out.append(Marked(inc, i.tlp, i.owner_org))
         if i.actor in actors:
-            out.append(relationship("related-to", inc["id"], actors[i.actor]["id"], i.tlp, inc["created"],
-                                    inc.get("created_by_ref")))
+            out.append(Marked(relationship("related-to", inc["id"], actors[i.actor]["id"], i.tlp, inc["created"],
+                                           inc.get("created_by_ref")), i.tlp, i.owner_org))
     for w in sorted(shared.wallets, key=lambda w: (w.incident, w.chain, w.address)):
         ref, name = names.get(w.incident, (incident_ref(w.incident), w.incident))
         wallet = wallet_object(w, ref, name)
-        out.append(wallet)
-        out.append(relationship("related-to", ref, wallet["id"], w.tlp, timestamp(w.created),
-                                creators.get(w.owner_org or "")))
+        out.append(Marked(wallet, w.tlp, w.owner_org))
+        out.append(Marked(relationship("related-to", ref, wallet["id"], w.tlp, timestamp(w.created),
+                                       creators.get(w.owner_org or "")), w.tlp, w.owner_org))
     for c in sorted(shared.claims, key=lambda c: claim_id(c.claim)):
         ind = indicator(c, creators.get(c.owner_org or c.claim.asserted_by))
-        out.append(ind)
+        out.append(Marked(ind, c.claim.tlp, c.owner_org))
         if c.claim.actor in actors:
-            out.append(relationship("indicates", ind["id"], actors[c.claim.actor]["id"], c.claim.tlp, ind["created"],
-                                    ind.get("created_by_ref")))
-    return out
+            out.append(Marked(relationship("indicates", ind["id"], actors[c.claim.actor]["id"], c.claim.tlp,
+                                           ind["created"], ind.get("created_by_ref")), c.claim.tlp, c.owner_org))
+    seen: set[str] = set()  # a claim stored twice is one indicator
+    return [m for m in out if not (m.object["id"] in seen or seen.add(m.object["id"]))]
 
 
 def bundle(objects: Iterable[StixObject], bundle_id: str) -> StixObject:

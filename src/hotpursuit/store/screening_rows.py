@@ -4,6 +4,7 @@ address inherits from the other members of its cluster."""
 
 from __future__ import annotations
 
+from hotpursuit.chains.readable import AssetUnits
 from hotpursuit.screening.index import Exposure, IndexedClaim, ScreeningIndex
 from hotpursuit.store.asset_units import AssetReader
 from hotpursuit.store.database import Store
@@ -24,9 +25,25 @@ def load_screening_index(store: Store) -> ScreeningIndex:
                 JOIN clusters c2 ON c2.chain = c1.chain AND c2.cluster_id = c1.cluster_id AND c2.address <> l.address
                 LEFT JOIN orgs o ON o.id = l.owner_org""").fetchall():
         index.add(str(chain), str(address), _claim(rest, str(via)))
-    for chain, address, exposure in exposure_rows(store):
+    for chain, address, exposure in exposure_rows(store) + shared_exposure_rows(store):
         index.add_exposure(chain, address, exposure)
     return index
+
+
+def shared_exposure_rows(store: Store) -> list[tuple[str, str, Exposure]]:
+    """(chain, address, exposure) for the wallets partners' traces reached, as pulled: owned by the
+    organisation that pulled them, with the partner's TLP; counted in hidden scores if the partner let it."""
+    rows = store._con.execute(
+        """SELECT s.chain, s.address, s.incident, s.actor, s.asset, s.tainted::VARCHAR,
+                  coalesce(s.received, s.tainted)::VARCHAR, s.tlp, s.owner_org, o.sharing_group,
+                  s.counts_when_hidden, s.decimals, s.symbol
+           FROM shared_exposure s LEFT JOIN orgs o ON o.id = s.owner_org
+           ORDER BY s.chain, s.address, s.incident, s.asset""").fetchall()
+    return [(str(chain), str(address), Exposure(
+        str(inc), None if actor is None else str(actor), str(asset), int(tainted), int(received), str(tlp),
+        None if owner is None else str(owner), None if group is None else str(group), bool(hidden),
+        None if decimals is None or symbol is None else AssetUnits(str(symbol), int(decimals))))
+        for chain, address, inc, actor, asset, tainted, received, tlp, owner, group, hidden, decimals, symbol in rows]
 
 
 def exposure_rows(store: Store, incident: str | None = None) -> list[tuple[str, str, Exposure]]:

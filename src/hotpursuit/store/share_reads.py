@@ -69,3 +69,21 @@ def tx_times(store: Store, chain: str, txs: Iterable[str]) -> dict[str, dt.datet
 def actor_labels(store: Store) -> dict[str, str]:
     """actor id -> its name, for the actors the store knows."""
     return {str(i): str(label) for i, label in store._con.execute("SELECT id, label FROM actors").fetchall()}
+
+
+def share_fingerprint(store: Store) -> str:
+    """A cheap digest of what the shared collections are made from (claims, incidents, finished traces,
+    saved taint, freeze requests, organisations): when it is unchanged there is nothing new to publish."""
+    row = store._con.execute(
+        """SELECT concat_ws('|',
+             (SELECT count(*) || '/' || coalesce(max(created_at)::VARCHAR, '') FROM labels),
+             (SELECT count(*) FROM labels_withdrawn),
+             (SELECT coalesce(string_agg(id || ':' || status || ':' || tlp || ':' || coalesce(actor, ''), ','
+                                         ORDER BY id), '') FROM incidents),
+             (SELECT count(*) || '/' || coalesce(max(finished_at)::VARCHAR, '') FROM trace_jobs WHERE status = 'done'),
+             (SELECT count(*) FROM taint),
+             (SELECT count(*) || '/' || coalesce(max(coalesce(answered_at, created_at))::VARCHAR, '')
+              FROM freeze_requests),
+             (SELECT coalesce(string_agg(id || ':' || name || ':' || coalesce(sharing_group, ''), ',' ORDER BY id), '')
+              FROM orgs))""").fetchone()
+    return str(row[0]) if row else ""

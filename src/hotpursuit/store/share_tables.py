@@ -58,19 +58,28 @@ def published_collections(store: Store) -> list[str]:
 
 def published(store: Store, collection: str, *, after: tuple[dt.datetime, int] | None = None,
               added_after: dt.datetime | None = None, ids: Sequence[str] = (), types: Sequence[str] = (),
-              batch: int = 5_000) -> Iterator[PublishedObject]:
+              versions: str = "last", batch: int = 5_000) -> Iterator[PublishedObject]:
     """A collection's object versions in the order they were added (date_added, then seq), after the
-    position `after` and strictly after `added_after`, optionally only these ids or types; read in
-    batches as the caller consumes them (it filters what its reader may see)."""
+    position `after` and strictly after `added_after`, optionally only these ids or types; `versions`:
+    `last` (each object's newest), `first`, `all`, or a comma-separated list of versions. Read in batches as
+    the caller consumes them (it filters what its reader may see)."""
+    chosen = versions if versions in ("last", "first", "all") else "list"
+    wanted = [] if chosen != "list" else [v.strip() for v in versions.split(",") if v.strip()]
+    rank = {"last": "rank_desc = 1", "first": "rank_asc = 1", "all": "true",
+            "list": "version IN (SELECT unnest($versions::VARCHAR[]))"}[chosen]
     result = store._con.execute(
-        """SELECT seq, id, version, date_added, type, tlp, owner_org, body FROM shared_objects
-           WHERE collection = $c AND ($d::TIMESTAMP IS NULL OR date_added > $d)
-             AND ($at::TIMESTAMP IS NULL OR (date_added, seq) > ($at, $as))
-             AND (len($ids) = 0 OR id IN (SELECT unnest($ids::VARCHAR[])))
-             AND (len($types) = 0 OR type IN (SELECT unnest($types::VARCHAR[])))
-           ORDER BY date_added, seq""",
+        f"""SELECT seq, id, version, date_added, type, tlp, owner_org, body FROM (
+              SELECT *, row_number() OVER (PARTITION BY id ORDER BY date_added DESC, seq DESC) AS rank_desc,
+                        row_number() OVER (PARTITION BY id ORDER BY date_added, seq) AS rank_asc
+              FROM shared_objects
+              WHERE collection = $c AND (len($ids) = 0 OR id IN (SELECT unnest($ids::VARCHAR[])))
+                AND (len($types) = 0 OR type IN (SELECT unnest($types::VARCHAR[]))))
+            WHERE {rank} AND ($d::TIMESTAMP IS NULL OR date_added > $d)
+              AND ($at::TIMESTAMP IS NULL OR (date_added, seq) > ($at, $as))
+            ORDER BY date_added, seq""",
         {"c": collection, "d": added_after, "at": None if after is None else after[0],
-         "as": None if after is None else after[1], "ids": list(ids), "types": list(types)})
+         "as": None if after is None else after[1], "ids": list(ids), "types": list(types),
+         **({"versions": wanted} if chosen == "list" else {})})
     while rows := result.fetchmany(batch):
         for r in rows:
             yield PublishedObject(int(r[0]), str(r[1]), str(r[2]), r[3], str(r[4]), str(r[5]),
