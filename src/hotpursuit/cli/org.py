@@ -1,7 +1,10 @@
-"""`hotpursuit org add|webhook|control`: organisations, where their freeze requests go, what they can freeze."""
+"""`hotpursuit org add|webhook|control|keys`: organisations, where their freeze requests go, what they can freeze,
+and their signing keys for evidence bundles."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -18,6 +21,8 @@ from hotpursuit.cli.running_server import ApiKeyOption, ServerApi, store_or_serv
 from hotpursuit.store import Store
 
 app = typer.Typer(help="Organisations (agencies, exchanges, issuers).", no_args_is_help=True)
+keys_app = typer.Typer(help="An organisation's Ed25519 signing keys (evidence bundles).", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
 
 
 @app.command("add")
@@ -90,3 +95,35 @@ def org_control(
     with user_errors(), Store.open(db) as store:
         add_control(store, org_id, chain, parse_address(chain, address), kind)
     console.print(f"{org_id} controls {chain}:{address} ({kind})")
+
+
+@keys_app.command("create")
+def org_keys_create(
+    org_name: Annotated[str, typer.Argument(help="The organisation's name, e.g. kr-nis (it names the files).")],
+    out: Annotated[Path, typer.Option("--out", help="Existing folder to write the two key files into.")],
+) -> None:
+    """Create an Ed25519 key pair: ORG.ed25519.key (private, PKCS#8 PEM, readable by you only: keep it) and
+    ORG.ed25519.pub (public, SPKI PEM: give it to partners, who pass it to `evidence verify --trust`).
+    Prints the key id (SHA-256 of the raw public key). Never overwrites."""
+    from hotpursuit.errors import HotpursuitError
+    from hotpursuit.evidence.keys import new_key_pair
+    from hotpursuit.evidence.layout import PRIVATE_KEY_SUFFIX, PUBLIC_KEY_SUFFIX
+
+    with user_errors():
+        if not out.is_dir():
+            raise HotpursuitError(f"--out {out}: no such folder")
+        private_pem, public_pem, keyid = new_key_pair(org_name)
+        private_path, public_path = out / f"{org_name}{PRIVATE_KEY_SUFFIX}", out / f"{org_name}{PUBLIC_KEY_SUFFIX}"
+        for path in (private_path, public_path):
+            if path.exists():
+                raise HotpursuitError(f"{path}: exists already; not overwritten")
+        for path, data, mode in ((private_path, private_pem, 0o600), (public_path, public_pem, 0o644)):
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+            except FileExistsError:
+                raise HotpursuitError(f"{path}: exists already; not overwritten") from None
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+    console.print(f"private key: {private_path} (keep it; mode 600)", highlight=False)
+    console.print(f"public key:  {public_path} (give it to partners)", highlight=False)
+    console.print(f"key id: {keyid}", highlight=False)

@@ -84,6 +84,9 @@ def load_signing_key(data: bytes, where: str, org: str | None = None) -> Signing
 
 def load_org_key(data: bytes, where: str, org: str | None = None) -> OrgKey:
     """A public Ed25519 key from PEM bytes read from `where`; its organisation is `org` or the file's name."""
+    if b"PRIVATE KEY-----" in data:
+        raise EvidenceError(f"{where}: a private key; give its public key file ({PUBLIC_KEY_SUFFIX}), and never "
+                            "hand out the private one")
     try:
         public = serialization.load_pem_public_key(data)
     except (ValueError, TypeError, UnsupportedAlgorithm) as exc:

@@ -41,6 +41,7 @@ class Verdict:
     threshold: int = 1
     files: int = 0
     timestamp: TimestampInfo | None = None
+    timestamp_checked: bool = False  # against a trusted authority's root
     custody: list[dict[str, Any]] = field(default_factory=list)
     predicate: dict[str, Any] = field(default_factory=dict)
 
@@ -54,7 +55,8 @@ class Verdict:
         parts = [f"{len(self.signers)} trusted signature{'s' if len(self.signers) != 1 else ''} ({names}), "
                  f"threshold {self.threshold}", f"manifest {self.files} files"]
         if self.timestamp is not None:
-            parts.append(f"timestamp {self.timestamp.gen_time} by {self.timestamp.authority}")
+            parts.append(f"timestamp {self.timestamp.gen_time} by {self.timestamp.authority}"
+                         + ("" if self.timestamp_checked else " (authority not checked: no --tsa-root)"))
         parts.append(f"custody log {len(self.custody)} entries")
         return ("verified: " if self.ok else "NOT verified: ") + "; ".join(parts)
 
@@ -66,7 +68,7 @@ class Verdict:
                 "exported_by": self.predicate.get("exported_by"), "exported_at": self.predicate.get("exported_at"),
                 "timestamp": None if self.timestamp is None else {
                     "time": self.timestamp.gen_time, "authority": self.timestamp.authority,
-                    "serial": str(self.timestamp.serial)},
+                    "serial": str(self.timestamp.serial), "authority_checked": self.timestamp_checked},
                 "custody": self.custody}
 
 
@@ -115,6 +117,7 @@ def _check_timestamp(files: Mapping[str, bytes], payload: bytes, roots: list[x50
         return
     verdict.timestamp, problems = check_timestamp(token, payload, roots)
     verdict.problems += problems
+    verdict.timestamp_checked = bool(roots) and not problems
     if not roots:
         verdict.notes.append("the timestamp's authority was not checked: give its root certificate with --tsa-root")
 
