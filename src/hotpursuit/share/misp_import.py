@@ -169,7 +169,7 @@ def _read_object(ctx: _Context, obj: Mapping[str, Any], where: str) -> None:
     tags = _tags(address_attribute, f"{place}: attribute {address_attribute.get('uuid')}")
     version = _timestamp(obj["timestamp"], place) if obj.get("timestamp") is not None else ctx.event.version
     text = by_relation.get("text", (None, ""))[1]
-    wallet = _wallet_json(text, place)
+    wallet = _wallet_json(text, place, ours=bool(_machine(tags)))
     if wallet is not None:
         ctx.event.wallets.append(ImportedWallet(uid, version, _wallet(
             wallet, address, _tlp(tags) or ctx.event.tlp, by_relation, version, place)))
@@ -225,14 +225,17 @@ def _own_claim(mine: Mapping[str, str], address: str, tags: list[str], place: st
                       _date(mine.get("source-date"), place), tlp, need("asserted-by"))
 
 
-def _wallet_json(text: str, place: str) -> dict[str, Any] | None:
-    """The hotpursuit JSON of a coin-address object's `text`, or None if the text is not ours."""
+def _wallet_json(text: str, place: str, *, ours: bool) -> dict[str, Any] | None:
+    """The hotpursuit JSON of a coin-address object's `text`, or None if the text is not ours (`ours`: the
+    address carries hotpursuit's tags, so a text that is not our JSON is broken)."""
     if not text.lstrip().startswith("{"):
+        if ours:
+            raise MispFormatError(f"{place}: text: hotpursuit wallet JSON missing")
         return None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        if WALLET_FORMAT in text:
+        if ours or WALLET_FORMAT in text:
             raise MispFormatError(f"{place}: text: hotpursuit wallet JSON is malformed: {exc}") from None
         return None
     if not isinstance(data, dict) or data.get("format") != WALLET_FORMAT:
