@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import re
 import secrets
 import time
 import uuid
@@ -39,6 +40,7 @@ MAX_CONTENT = 8 * 1024 * 1024
 COLLECTION_NS = uuid.UUID("6a1f3c52-8e0d-4b7a-9c21-5d4e3f2a1b09")
 PUBLISH_EVERY = 1.0  # seconds: how stale a collection may be when a client reads it
 WRITABLE = frozenset({"labels"})
+STIX_ID = re.compile(r"[a-z0-9-]+--[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 router = APIRouter(include_in_schema=False)
 
@@ -317,10 +319,12 @@ async def add_objects(request: Request, cid: str) -> Response:
             raise TaxiiError(400, "bad request", "body: an envelope with an `objects` list is expected")
         received = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         provenance = Provenance(f"taxii-post:{who.org_id}", found["_name"], who.org_id)
-        counts = await state.worker.run(lambda store: import_objects(store, provenance, items))
+        counts = await state.worker.run(lambda store: import_objects(
+            store, provenance, items, asserted_as=who.org_id, authority=who.kind == "agency"))
         state.audit.append(who.org_id, "taxii-add", f"{found['_name']}: {counts.claims} claims, "
                                                     f"{counts.wallets} wallets, {len(counts.skipped)} skipped")
-        failures = [{"id": s.split(" ", 2)[1] if s.count(" ") >= 2 else "", "message": s} for s in counts.skipped]
+        failures = [{"id": found.group(0) if (found := STIX_ID.search(s)) else "", "message": s}
+                    for s in counts.skipped]
         ids = [str(o.get("id")) for o in items if isinstance(o, dict)]
         failed = {f["id"] for f in failures}
         status: dict[str, Any] = {"id": str(uuid.UUID(bytes=secrets.token_bytes(16), version=4)), "status": "complete",

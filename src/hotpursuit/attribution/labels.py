@@ -11,6 +11,7 @@ from importlib import resources
 from hotpursuit.security.tlp import TLP_ORDER
 
 TLP_LEVELS = TLP_ORDER
+AUTHORITY_CATEGORIES = frozenset({"sanctioned", "dprk"})  # who may assert what: only the authorities
 CATEGORIES = ("exchange", "issuer", "bridge", "mixer", "dprk", "sanctioned", "scam", "victim", "hack",
               "thief", "defi", "service", "miner", "user", "other", "poisoning")
 

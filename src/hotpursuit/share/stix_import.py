@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
+from hotpursuit.attribution.labels import AUTHORITY_CATEGORIES
 from hotpursuit.chains.address_codec import check_chain, parse_address
 from hotpursuit.errors import InvalidInput
 from hotpursuit.share.model import SharedIncident
@@ -55,9 +56,12 @@ def shared_chain(chain: str) -> str:
 
 
 def import_objects(store: Store, provenance: Provenance, objects: Sequence[StixObject],
-                   default_chain: str | None = None) -> ImportCounts:
+                   default_chain: str | None = None, *, asserted_as: str | None = None,
+                   authority: bool = True) -> ImportCounts:
     """Store what the objects claim (see the module's docstring); a malformed object is skipped with its
-    reason, the others still imported."""
+    reason, the others still imported. `asserted_as`: every claim is asserted by this organisation (objects
+    a partner posted to us: it cannot speak for another); `authority` False: sanctions and DPRK claims are
+    refused (only the authorities make them)."""
     objects = [o for o in objects if isinstance(o, dict) and isinstance(o.get("id"), str) and "type" in o]
     counts = ImportCounts()
     producer = {str(o["id"]): identity_org(o) for o in objects if o.get("type") == "identity"}
@@ -67,9 +71,14 @@ def import_objects(store: Store, provenance: Provenance, objects: Sequence[StixO
             counts.withdrawn += 1
     for o, claim in _each(claims_from(objects, default_chain), counts):
         try:
-            claim = replace(claim, chain=shared_chain(claim.chain), address=parse_address(claim.chain, claim.address))
+            claim = replace(claim, chain=shared_chain(claim.chain), address=parse_address(claim.chain, claim.address),
+                            asserted_by=asserted_as or claim.asserted_by)
         except InvalidInput as bad:
             counts.skipped.append(f"indicator {o['id']}: {bad}")
+            continue
+        if not authority and claim.category in AUTHORITY_CATEGORIES:
+            counts.skipped.append(f"indicator {o['id']}: category {claim.category}: claims of this category come "
+                                  "from the authorities (agencies and the official lists)")
             continue
         changed = store_pulled_claim(store, provenance, str(o["id"]), object_version(o),
                                      producer.get(str(o.get("created_by_ref"))), claim)

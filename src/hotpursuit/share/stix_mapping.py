@@ -250,8 +250,10 @@ def marked_objects(shared: SharedSet, producer: Org) -> list[Marked]:
         if c.claim.actor in actors:
             out.append(Marked(relationship("indicates", ind["id"], actors[c.claim.actor]["id"], c.claim.tlp,
                                            ind["created"], ind.get("created_by_ref")), c.claim.tlp, c.owner_org))
-    seen: set[str] = set()  # a claim stored twice is one indicator
-    return [m for m in out if not (m.object["id"] in seen or seen.add(m.object["id"]))]
+    unique: dict[str, Marked] = {}  # a claim stored twice is one indicator
+    for m in out:
+        unique.setdefault(str(m.object["id"]), m)
+    return list(unique.values())
 
 
 def bundle(objects: Iterable[StixObject], bundle_id: str) -> StixObject:

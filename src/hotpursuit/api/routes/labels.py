@@ -10,7 +10,7 @@ from hotpursuit.api.models.common import AddressPath, ChainPath
 from hotpursuit.api.models.errors import ERRORS, NOT_FOUND
 from hotpursuit.api.models.labels import LabelIn, LabelsOut, LabelStored, LabelsWithdrawn, WithdrawIn
 from hotpursuit.api.visibility import visible_claims
-from hotpursuit.attribution.labels import LabelClaim
+from hotpursuit.attribution.labels import AUTHORITY_CATEGORIES, LabelClaim
 from hotpursuit.errors import Forbidden, NotFound
 from hotpursuit.jobs.trace_setup import SERVICE_KINDS
 from hotpursuit.screening.index import IndexedClaim
@@ -19,7 +19,6 @@ from hotpursuit.store.org_tables import scores_hidden
 from hotpursuit.store.service_labels import cluster_members
 
 router = APIRouter(tags=["labels"])
-AUTHORITY_CATEGORIES = frozenset({"sanctioned", "dprk"})  # who may assert what: only the authorities
 
 
 @router.get("/v1/labels/{chain}/{address}", response_model=LabelsOut, responses=ERRORS)
