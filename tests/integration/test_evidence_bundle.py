@@ -201,3 +201,30 @@ def test_bad_input_is_one_line_never_a_traceback(case: Case, tmp_path: Path) -> 
     assert unknown.returncode == 1 and "no-such" in unknown.stderr
     for done in (full, missing, not_a_key, private, unknown):
         assert "Traceback" not in done.stderr
+
+
+def test_a_mangled_timestamp_token_is_named_and_the_export_is_audited(case: Case) -> None:
+    import random
+
+    from cryptography import x509
+
+    from hotpursuit.evidence.bundle_files import read_bundle
+    from hotpursuit.evidence.keys import load_org_key
+    from hotpursuit.evidence.verify import verify_bundle
+    from hotpursuit.store import Store
+    from hotpursuit.store.audit_tables import audit_entries
+
+    files = read_bundle(case.bundle)
+    trusted = [load_org_key(case.pub("kr-nis").read_bytes(), str(case.pub("kr-nis")))]
+    roots = [x509.load_pem_x509_certificate(case.tsa.root.read_bytes())]
+    assert verify_bundle(files, trusted, 1, roots).problems == []
+    rng = random.Random(3161)
+    for _ in range(100):
+        token = bytearray(files["timestamp.tsr"])
+        token[rng.randrange(len(token))] ^= 1 << rng.randrange(8)
+        problems = verify_bundle({**files, "timestamp.tsr": bytes(token)}, trusted, 1, roots).problems
+        assert problems and all(p.startswith(("malformed: timestamp.tsr", "timestamp ")) for p in problems)
+    with Store.open(case.db, must_exist=True) as store:
+        exports = [e for e in audit_entries(store) if e.action == "evidence.export"]
+    assert exports and "incident drill-heist exported by kr-nis" in exports[0].detail
+    run("audit", "verify", "--db", case.db, cwd=case.root)

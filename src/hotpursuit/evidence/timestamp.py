@@ -43,16 +43,16 @@ def accept_reply(request: TimeStampRequest, reply: bytes, where: str) -> Timesta
     `where` otherwise. Whether the authority is trusted is for the verifier to say."""
     try:
         response = decode_timestamp_response(reply)
+        if response.status not in (PKIStatus.GRANTED, PKIStatus.GRANTED_WITH_MODS):
+            raise EvidenceError(f"timestamp authority {where}: refused (status {response.status}: "
+                                f"{' '.join(response.status_string)})")
+        if response.tst_info.message_imprint.message != request.message_imprint.message:
+            raise EvidenceError(f"timestamp authority {where}: the token is for another digest")
+        if response.tst_info.nonce != request.nonce:
+            raise EvidenceError(f"timestamp authority {where}: the token's nonce is not ours")
+        return _info(response)
     except ValueError as exc:
         raise EvidenceError(f"timestamp authority {where}: not a timestamp reply ({exc})") from None
-    if PKIStatus(response.status) not in (PKIStatus.GRANTED, PKIStatus.GRANTED_WITH_MODS):
-        raise EvidenceError(f"timestamp authority {where}: refused ({PKIStatus(response.status).name}: "
-                            f"{' '.join(response.status_string)})")
-    if response.tst_info.message_imprint.message != request.message_imprint.message:
-        raise EvidenceError(f"timestamp authority {where}: the token is for another digest")
-    if response.tst_info.nonce != request.nonce:
-        raise EvidenceError(f"timestamp authority {where}: the token's nonce is not ours")
-    return _info(response)
 
 
 def _authority(response: TimeStampResponse) -> str:
@@ -66,7 +66,7 @@ def _authority(response: TimeStampResponse) -> str:
 def _ekus(cert: x509.Certificate) -> list[x509.ObjectIdentifier]:
     try:
         return list(cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value)
-    except x509.ExtensionNotFound:
+    except (x509.ExtensionNotFound, x509.DuplicateExtension, ValueError):
         return []
 
 
@@ -79,13 +79,15 @@ def check_timestamp(token: bytes, message: bytes, roots: list[x509.Certificate]
                     ) -> tuple[TimestampInfo | None, list[str]]:
     """(what the token says, problems): `timestamp does not match the statement` when its digest is not
     the message's; `timestamp by an untrusted authority` when no root in `roots` vouches for its signer."""
-    try:
+    try:  # the parser is lazy: a malformed part shows when it is read
         response = decode_timestamp_response(token)
-    except ValueError as exc:
-        return None, [f"malformed: {TIMESTAMP} ({exc})"]
-    info = _info(response)
+        info = _info(response)
+        imprint = response.tst_info.message_imprint.message
+        matches = imprint == _digest(response, message)
+    except Exception as exc:  # any flaw of a file from outside is a named problem, never a crash
+        return None, [f"malformed: {TIMESTAMP} ({type(exc).__name__}: {exc})"]
     problems = []
-    if response.tst_info.message_imprint.message != _digest(response, message):
+    if not matches:
         problems.append(f"timestamp does not match the statement ({TIMESTAMP} of {info.gen_time} by "
                         f"{info.authority})")
     if roots:
@@ -93,9 +95,11 @@ def check_timestamp(token: bytes, message: bytes, roots: list[x509.Certificate]
         for root in roots:
             builder = builder.add_root_certificate(root)
         try:
-            builder.build().verify(response, response.tst_info.message_imprint.message)
+            builder.build().verify(response, imprint)
         except VerificationError as exc:
             problems.append(f"timestamp by an untrusted authority: {info.authority} ({exc})")
+        except Exception as exc:  # as above
+            problems.append(f"malformed: {TIMESTAMP} ({type(exc).__name__}: {exc})")
     return info, problems
 
 
