@@ -30,6 +30,7 @@ from hotpursuit.interdict.live_watch import LiveWatch
 from hotpursuit.interdict.outbox_delivery import OutboxDelivery
 from hotpursuit.jobs.assess_job import assess_changed
 from hotpursuit.security.webhook_targets import parse_networks
+from hotpursuit.share.scheduled_pull import PullSpec, run_share_pulls
 from hotpursuit.store.database import Store
 from hotpursuit.store.screening_rows import load_screening_index
 from hotpursuit.store.trace_job_tables import fail_unfinished_trace_jobs
@@ -54,7 +55,8 @@ def create_app(store: Store, *, rate_per_second: float = DEFAULT_KEY_RATE, burst
                watch_from: int | None = None, watch_bitcoin: BitcoinSource | None = None,
                watch_bitcoin_from: int | None = None, webhook_networks: list[str] | None = None,
                failed_auth_rate: float = 5.0, failed_auth_burst: int = 20,
-               audit_checkpoint_seconds: float = CHECKPOINT_SECONDS, rpc: str | None = None) -> FastAPI:
+               audit_checkpoint_seconds: float = CHECKPOINT_SECONDS, rpc: str | None = None,
+               share_pulls: list[PullSpec] | None = None) -> FastAPI:
     """The application over an open store (the server process owns it); each key may make
     `rate_per_second` requests per second on average, `burst` (default: two seconds' worth) at once (429
     with Retry-After beyond); a key with a rate of its own keeps it. The default is set below what one
@@ -65,7 +67,8 @@ def create_app(store: Store, *, rate_per_second: float = DEFAULT_KEY_RATE, burst
     `webhook_networks`: non-public networks (CIDR) an organisation's webhook may point at. Failed
     authentications from one source address: `failed_auth_rate` per second, `failed_auth_burst` at once.
     The audit log's head is signed every `audit_checkpoint_seconds`. `rpc` (default: `watch_rpc`): an EVM
-    node the server reads token roles from, to verify control claims over token contracts."""
+    node the server reads token roles from, to verify control claims over token contracts. `share_pulls`:
+    partners' TAXII collections pulled at intervals (their claims and exposure reach screening)."""
     fail_unfinished_trace_jobs(store)
     assess_changed(store)  # fake assets and poisoning known before the first screening answer
     audit = AuditWriter(store, checkpoint_seconds=audit_checkpoint_seconds)
@@ -91,7 +94,11 @@ def create_app(store: Store, *, rate_per_second: float = DEFAULT_KEY_RATE, burst
 
             state.watch.on_requests = wake_delivery
             state.watch.start(watch_from, watch_bitcoin_from)
+        pulls = asyncio.get_running_loop().create_task(run_share_pulls(state, share_pulls)) if share_pulls else None
         yield
+        if pulls is not None:
+            pulls.cancel()
+            await asyncio.gather(pulls, return_exceptions=True)
         if state.watch is not None:
             await asyncio.to_thread(state.watch.stop)
         await state.delivery.stop()

@@ -12,6 +12,7 @@ from hotpursuit.cli.options import (
     DbOption,
     user_errors,
 )
+from hotpursuit.errors import NotFound
 from hotpursuit.store import Store
 
 
@@ -45,6 +46,17 @@ def serve(
                         "its own); bursts of two seconds' worth.")] = 100.0,
     audit_checkpoint_seconds: Annotated[float, typer.Option(
         min=1.0, help="Seconds between signed checkpoints of the audit log (also at start and stop).")] = 60.0,
+    share_pull: Annotated[list[str] | None, typer.Option(
+        help="URL#COLLECTION_ID: pull this partner's TAXII 2.1 collection (API root URL, collection id) at "
+             "intervals; its claims and exposure reach screening (repeat).")] = None,
+    share_pull_org: Annotated[str | None, typer.Option(
+        help="Our organisation that owns what --share-pull brings.")] = None,
+    share_pull_key: Annotated[str | None, typer.Option(
+        envvar="HOTPURSUIT_SHARE_KEY", show_default=False,
+        help="The partners' key for --share-pull (Bearer, or Basic password with --share-pull-user).")] = None,
+    share_pull_user: Annotated[str | None, typer.Option(help="Basic auth user for --share-pull.")] = None,
+    share_pull_seconds: Annotated[float, typer.Option(
+        min=1.0, help="Seconds between two pulls of each --share-pull collection.")] = 60.0,
 ) -> None:
     """Run the API (FastAPI on uvicorn); the process owns the store."""
     import uvicorn
@@ -52,6 +64,7 @@ def serve(
     from hotpursuit.api.app import create_app
     from hotpursuit.cli.running_server import announce_server
     from hotpursuit.ingest.bitcoin_node_job import BitcoinSource, CoreRpcSource, EsploraSource, core_auth
+    from hotpursuit.share.scheduled_pull import PullSpec, parse_pull_target
 
     thresholds = {}
     for item in min_freeze or []:
@@ -67,11 +80,23 @@ def serve(
         bitcoin = CoreRpcSource(watch_bitcoin_rpc, core_auth(rpc_user, rpc_password, rpc_cookie))
     elif watch_esplora:
         bitcoin = EsploraSource(watch_esplora)
+    pulls: list[PullSpec] = []
+    if share_pull:
+        if not share_pull_org or not share_pull_key:
+            raise typer.BadParameter("give --share-pull-org and --share-pull-key (or $HOTPURSUIT_SHARE_KEY) too",
+                                     param_hint="--share-pull")
+        with user_errors():
+            pulls = [PullSpec(*parse_pull_target(t), share_pull_org, share_pull_key, share_pull_user,
+                              share_pull_seconds) for t in share_pull]
     with user_errors(), Store.open(db) as store:
+        if pulls:
+            from hotpursuit.store.org_tables import org_exists
+            if not org_exists(store, pulls[0].org_id):
+                raise NotFound(f"--share-pull-org {pulls[0].org_id}: no such organisation")
         app = create_app(store, watch_rpc=watch_rpc, watch_from=watch_from, thresholds=thresholds,
                          watch_bitcoin=bitcoin, watch_bitcoin_from=watch_bitcoin_from,
                          webhook_networks=allow_webhook_network, rpc=rpc, rate_per_second=rate_per_key,
-                         audit_checkpoint_seconds=audit_checkpoint_seconds)
+                         audit_checkpoint_seconds=audit_checkpoint_seconds, share_pulls=pulls)
         gc.collect()
         gc.freeze()  # the screening index's millions of objects live as long as the process: never re-scan them
         with announce_server(db, host, port):  # the CLI's key and org commands find the server here
