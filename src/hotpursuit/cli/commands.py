@@ -21,6 +21,7 @@ from hotpursuit.cli import (
     org,
     report,
     serve,
+    share,
     store,
     trace,
 )
@@ -41,6 +42,7 @@ app.add_typer(org.app, name="org")
 app.add_typer(key.app, name="key")
 app.add_typer(audit.app, name="audit")
 app.add_typer(evidence.app, name="evidence")
+app.add_typer(share.app, name="share")
 
 
 def _register_plugins() -> None:
