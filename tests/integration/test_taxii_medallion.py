@@ -1,7 +1,8 @@
 """TAXII 2.1 client side against a real partner server, OASIS's medallion 3.0: the drill's labels and
 incident pushed to it as a partner may see them, pulled back into an empty store (claims equal, TLP
 kept, provenance recorded, wallets' taint exact), a second pull changing nothing, an object medallion
-cannot read never forwarded, and one-line errors for an unreachable, refusing or non-TAXII server."""
+cannot read never forwarded, one-line errors for an unreachable, refusing or non-TAXII server, `serve
+--share-pull` teaching screening, and the same client pulling from hotpursuit's own TAXII server."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from hotpursuit.ingest.rpc_client import JsonRpcClient
 from hotpursuit.share.stix_export import audience, incident_wallets
 from hotpursuit.share.stix_mapping import wallet_pattern
 from hotpursuit.share.stix_vocabulary import TLP_MARKINGS
-from hotpursuit.share.taxii_client import Peer, push_objects
+from hotpursuit.share.taxii_client import Peer, pull, push_objects
 from hotpursuit.store import Store
 from hotpursuit.store.label_tables import add_claim
 from hotpursuit.store.org_tables import add_org, create_key
@@ -229,3 +230,35 @@ def test_serve_pulls_on_schedule_and_screening_learns_it(medallion: MedallionPee
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_pull_from_our_own_server_with_bearer_and_small_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same client against hotpursuit's TAXII server: Bearer key, its stateless `next` over pages of 3."""
+    import hotpursuit.share.taxii_client as taxii_client
+
+    monkeypatch.setattr(taxii_client, "PAGE_SIZE", 3)
+    with Store.open(tmp_path / "ours.duckdb") as store:
+        add_org(store, US, "KR NIS", "agency", "KR", "g1")
+        add_org(store, PARTNER, "Partner exchange", "exchange", "SG", None)
+        for n in range(7):
+            add_claim(store, "test", LabelClaim("ethereum", "0x" + f"{n + 1:02x}" * 20, f"claim {n}", "theft", None,
+                                                90, "task force", None, "RED" if n == 6 else "GREEN", US))
+        key = create_key(store, PARTNER, ["read"], 30)[1]
+    port = free_port()
+    server = start_serve(tmp_path / "ours.duckdb", port, key, "--rate-per-key", "1000")
+    try:
+        root = f"http://127.0.0.1:{port}/taxii2/hotpursuit/"
+        collections = httpx.get(f"{root}collections/", headers={"Authorization": f"Bearer {key}", "Accept":
+                                "application/taxii+json;version=2.1"}).json()["collections"]
+        labels = next(c["id"] for c in collections if c["title"] == "labels")
+        with Store.open(tmp_path / "theirs.duckdb") as store:
+            add_org(store, PARTNER, "Partner exchange", "exchange", "SG", None)
+            first = pull(store, Peer(root, labels, key), PARTNER)
+            again = pull(store, Peer(root, labels, key), PARTNER)
+            rows = store._con.execute("SELECT label, tlp FROM labels ORDER BY label").fetchall()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert first.counts.claims == 6 and first.received > 6  # every page, the RED claim never served
+    assert rows == [(f"claim {n}", "GREEN") for n in range(6)]
+    assert (again.received, again.counts.claims, again.cursor) == (0, 0, first.cursor)
