@@ -13,11 +13,11 @@ import httpx
 from hotpursuit.api.background import free_port
 
 
-def start_serve(db: Path, key: str) -> tuple[subprocess.Popen[bytes], str]:
-    """The server process and its base URL, once it answers."""
+def start_serve(db: Path, key: str, *extra: str) -> tuple[subprocess.Popen[bytes], str]:
+    """The server process and its base URL, once it answers (`extra`: more `serve` options)."""
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "hotpursuit.cli", "serve", "--db", str(db), "--port",
-                               str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               str(port), *extra], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     for _ in range(600):
         try:

@@ -37,7 +37,7 @@ CLAIM = LabelClaim("ethereum", ADDRESS, "Bybit exploiter 2", "thief", "lazarusgr
 INCIDENT = SharedIncident("bybit-2025", "Bybit cold wallet drain", "ethereum", "open", "lazarusgroup", "AMBER",
                           "kr-nis", "0x1db92e2eebc8e0c075a02bea49a2935bcd2dfcf4", WHEN, True)
 WALLET = SharedWallet("ethereum", ADDRESS, "bybit-2025", "haircut", 1,
-                      (TaintedAmount("ETH", 401_346_770_000_000_000_000_000, 18, "ETH", 401_347_000_000_000_000_000_000),
+                      (TaintedAmount("ETH", 401_346_770 * 10**15, 18, "ETH", 401_347 * 10**18),
                        TaintedAmount("0xae7ab96520de3a18e5e111b5eaab095312d7fe84", 90_375_547_917_680_000_000_000, 18,
                                      "stETH")),
                       WHEN, WHEN + dt.timedelta(hours=3), "pending", ("0x" + "ab" * 32,), "AMBER", "kr-nis", WHEN)

@@ -20,6 +20,7 @@ from fastapi.routing import APIRoute
 from hotpursuit.api.audit_writer import CHECKPOINT_SECONDS, AuditWriter
 from hotpursuit.api.errors import register_error_handlers
 from hotpursuit.api.guard import Guard
+from hotpursuit.api.misp_routes import router as misp_feed_router
 from hotpursuit.api.routes import ROUTERS
 from hotpursuit.api.state import ApiState
 from hotpursuit.api.taxii_routes import router as taxii_router
@@ -120,4 +121,5 @@ def create_app(store: Store, *, rate_per_second: float = DEFAULT_KEY_RATE, burst
     app.include_router(freeze_ui_router)
     app.include_router(annotation_ui_router)
     app.include_router(taxii_router)
+    app.include_router(misp_feed_router)
     return app

@@ -183,16 +183,18 @@ def _parse_time(text: str, name: str) -> dt.datetime:
     return parsed.astimezone(dt.UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
 
 
-def _cursor(text: str) -> tuple[dt.datetime, int]:
+def _cursor(text: str) -> int:
     try:
-        when, _, seq = base64.urlsafe_b64decode(text.encode() + b"==").decode().partition("|")
-        return dt.datetime.fromisoformat(when), int(seq)
+        kind, _, seq = base64.urlsafe_b64decode(text.encode() + b"==").decode().partition(":")
+        if kind != "after" or not seq.isdigit():
+            raise ValueError(text)
+        return int(seq)
     except (ValueError, UnicodeDecodeError, binascii.Error):
         raise TaxiiError(400, "bad request", f"next: {text[:80]!r} is not a cursor this server gave") from None
 
 
-def _next_of(when: dt.datetime, seq: int) -> str:
-    return base64.urlsafe_b64encode(f"{when.isoformat()}|{seq}".encode()).decode().rstrip("=")
+def _next_of(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"after:{seq}".encode()).decode().rstrip("=")
 
 
 def _page(state: ApiState, who: Caller, name: str, request: Request, object_id: str | None = None
@@ -204,22 +206,27 @@ def _page(state: ApiState, who: Caller, name: str, request: Request, object_id: 
         raise TaxiiError(400, "bad request", f"limit: {limit!r} is not a positive integer")
     size = min(int(limit) if limit else MAX_PAGE, MAX_PAGE)
     added_after = _parse_time(q["added_after"], "added_after") if q.get("added_after") else None
-    after = _cursor(q["next"]) if q.get("next") else None
+    after = _cursor(q["next"]) if q.get("next") else 0
     ids = [object_id] if object_id else [i for i in (q.get("match[id]") or "").split(",") if i]
     types = [t for t in (q.get("match[type]") or "").split(",") if t]
     versions = q.get("match[version]") or ("all" if request.url.path.endswith("/versions/") else "last")
     sees = audience(state.store, who.org_id)
     rows: list[PublishedObject] = []
     more = False
-    for row in published(state.store, name, after=after, added_after=added_after, ids=ids, types=types,
-                         versions=versions):
-        if not sees(row.tlp, row.owner_org):
-            continue
-        if len(rows) == size:
-            more = True
+    while not more:  # read on until the page is full of what the caller may see, or nothing is left
+        batch = published(state.store, name, after=after, added_after=added_after, ids=ids, types=types,
+                          versions=versions, limit=size + 1)
+        for row in batch:
+            if not sees(row.tlp, row.owner_org):
+                continue
+            if len(rows) == size:
+                more = True
+                break
+            rows.append(row)
+        if len(batch) <= size:
             break
-        rows.append(row)
-    following = _next_of(rows[-1].date_added, rows[-1].seq) if more and rows else None
+        after = batch[-1].seq
+    following = _next_of(rows[-1].seq) if more and rows else None
     if any(r.tlp != "CLEAR" for r in rows):
         state.audit.append(who.org_id, "taxii-read", f"{name}: {len(rows)} objects")
     return rows, more, following
@@ -323,17 +330,15 @@ async def add_objects(request: Request, cid: str) -> Response:
             store, provenance, items, asserted_as=who.org_id, authority=who.kind == "agency"))
         state.audit.append(who.org_id, "taxii-add", f"{found['_name']}: {counts.claims} claims, "
                                                     f"{counts.wallets} wallets, {len(counts.skipped)} skipped")
-        failures = [{"id": found.group(0) if (found := STIX_ID.search(s)) else "", "message": s}
-                    for s in counts.skipped]
+        failures = [{"id": _stix_id(s), "message": s} for s in counts.skipped]
         ids = [str(o.get("id")) for o in items if isinstance(o, dict)]
         failed = {f["id"] for f in failures}
-        status: dict[str, Any] = {"id": str(uuid.UUID(bytes=secrets.token_bytes(16), version=4)), "status": "complete",
-                  "request_timestamp": _timestamp(received), "total_count": len(items),
-                  "success_count": len(items) - len(failures),
-                  "successes": [{"id": i, "version": ""} for i in ids if i not in failed][:1000],
-                  "failure_count": len(failures), "failures": failures[:1000], "pending_count": 0, "pendings": []}
-        for entry in status["successes"]:
-            entry.pop("version")
+        status: dict[str, Any] = {
+            "id": str(uuid.UUID(bytes=secrets.token_bytes(16), version=4)), "status": "complete",
+            "request_timestamp": _timestamp(received), "total_count": len(items),
+            "success_count": len(items) - len(failures),
+            "successes": [{"id": i} for i in ids if i not in failed][:1000],
+            "failure_count": len(failures), "failures": failures[:1000], "pending_count": 0, "pendings": []}
         state.taxii_statuses[status["id"]] = {**status, "_org": who.org_id}
         if len(state.taxii_statuses) > 10_000:
             state.taxii_statuses.pop(next(iter(state.taxii_statuses)))
@@ -343,6 +348,11 @@ async def add_objects(request: Request, cid: str) -> Response:
         return _answer(status, 202)
     except TaxiiError as exc:
         return error_answer(exc)
+
+
+def _stix_id(text: str) -> str:
+    found = STIX_ID.search(text)
+    return found.group(0) if found else ""
 
 
 @router.get(f"/taxii2/{ROOT}/status/{{status_id}}/")

@@ -5,7 +5,7 @@ asserting organisation; wallets as exposure for screening; where and when each c
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import orjson
@@ -40,12 +40,17 @@ def publish(store: Store, collection: str, objects: Sequence[tuple[str, str, str
                     schema=pa.schema([(n, pa.string()) for n in names]))
     with store.transaction(new_objects=rows) as con:
         before = con.execute("SELECT count(*) FROM shared_objects WHERE collection = ?", [collection]).fetchone()
+        first = con.execute("SELECT nextval('shared_objects_seq')").fetchone()
         con.execute(
             """INSERT INTO shared_objects (collection, id, version, date_added, type, tlp, owner_org, body)
                SELECT ?, n.id, n.version, current_timestamp, n.type, n.tlp, n.owner_org, n.body FROM new_objects n
                WHERE NOT EXISTS (SELECT 1 FROM shared_objects s
                                  WHERE s.collection = ? AND s.id = n.id AND s.version = n.version)
                ORDER BY n.id""", [collection, collection])
+        con.execute(  # an object with a new version: its older versions are no longer the latest
+            """UPDATE shared_objects SET latest = false WHERE collection = $c AND latest AND seq < $first
+                 AND id IN (SELECT id FROM shared_objects WHERE collection = $c AND seq > $first)""",
+            {"c": collection, "first": int(first[0]) if first else 0})
         after = con.execute("SELECT count(*) FROM shared_objects WHERE collection = ?", [collection]).fetchone()
     return int(after[0]) - int(before[0]) if after and before else 0
 
@@ -56,34 +61,44 @@ def published_collections(store: Store) -> list[str]:
         "SELECT DISTINCT collection FROM shared_objects ORDER BY collection").fetchall()]
 
 
-def published(store: Store, collection: str, *, after: tuple[dt.datetime, int] | None = None,
-              added_after: dt.datetime | None = None, ids: Sequence[str] = (), types: Sequence[str] = (),
-              versions: str = "last", batch: int = 5_000) -> Iterator[PublishedObject]:
-    """A collection's object versions in the order they were added (date_added, then seq), after the
-    position `after` and strictly after `added_after`, optionally only these ids or types; `versions`:
-    `last` (each object's newest), `first`, `all`, or a comma-separated list of versions. Read in batches as
-    the caller consumes them (it filters what its reader may see)."""
+def published(store: Store, collection: str, *, after: int = 0, added_after: dt.datetime | None = None,
+              ids: Sequence[str] = (), types: Sequence[str] = (), versions: str = "last",
+              limit: int = 5_000) -> list[PublishedObject]:
+    """Up to `limit` of a collection's object versions in the order they were added (their sequence), after
+    sequence `after` and added strictly after `added_after`, optionally only these ids or types;
+    `versions`: `last` (each object's newest), `first`, `all`, or a comma-separated list of versions. The
+    caller filters what its reader may see and asks again after the last sequence for more."""
     chosen = versions if versions in ("last", "first", "all") else "list"
-    wanted = [] if chosen != "list" else [v.strip() for v in versions.split(",") if v.strip()]
-    rank = {"last": "rank_desc = 1", "first": "rank_asc = 1", "all": "true",
-            "list": "version IN (SELECT unnest($versions::VARCHAR[]))"}[chosen]
-    result = store._con.execute(
-        f"""SELECT seq, id, version, date_added, type, tlp, owner_org, body FROM (
-              SELECT *, row_number() OVER (PARTITION BY id ORDER BY date_added DESC, seq DESC) AS rank_desc,
-                        row_number() OVER (PARTITION BY id ORDER BY date_added, seq) AS rank_asc
-              FROM shared_objects
-              WHERE collection = $c AND (len($ids) = 0 OR id IN (SELECT unnest($ids::VARCHAR[])))
-                AND (len($types) = 0 OR type IN (SELECT unnest($types::VARCHAR[]))))
-            WHERE {rank} AND ($d::TIMESTAMP IS NULL OR date_added > $d)
-              AND ($at::TIMESTAMP IS NULL OR (date_added, seq) > ($at, $as))
-            ORDER BY date_added, seq""",
-        {"c": collection, "d": added_after, "at": None if after is None else after[0],
-         "as": None if after is None else after[1], "ids": list(ids), "types": list(types),
-         **({"versions": wanted} if chosen == "list" else {})})
-    while rows := result.fetchmany(batch):
-        for r in rows:
-            yield PublishedObject(int(r[0]), str(r[1]), str(r[2]), r[3], str(r[4]), str(r[5]),
-                                  None if r[6] is None else str(r[6]), str(r[7]))
+    first = "seq IN (SELECT min(seq) FROM shared_objects WHERE collection = $c GROUP BY id)"
+    where = ["collection = $c", {"last": "latest", "all": "true", "first": first,
+                                 "list": "version IN (SELECT unnest($versions::VARCHAR[]))"}[chosen]]
+    params: dict[str, object] = {"c": collection}
+    if chosen == "list":
+        params["versions"] = [v.strip() for v in versions.split(",") if v.strip()]
+    if added_after is not None:
+        where.append("date_added > $d")
+        params["d"] = added_after
+    if ids:
+        where.append("id IN (SELECT unnest($ids::VARCHAR[]))")
+        params["ids"] = list(ids)
+    if types:
+        where.append("type IN (SELECT unnest($types::VARCHAR[]))")
+        params["types"] = list(types)
+    condition = " AND ".join(where)
+    # the page's last sequence number first (small columns), then its rows by that range: the bodies of
+    # the rest of the collection are never read
+    last = store._con.execute(
+        f"""SELECT max(seq), count(*) FROM (SELECT seq FROM shared_objects WHERE {condition} AND seq > $after
+                                           ORDER BY seq LIMIT $limit)""",
+        {**params, "after": after, "limit": limit}).fetchone()
+    if not last or not last[1]:
+        return []
+    rows = store._con.execute(
+        f"""SELECT seq, id, version, date_added, type, tlp, owner_org, body FROM shared_objects
+            WHERE {condition} AND seq > $after AND seq <= $last ORDER BY seq""",
+        {**params, "after": after, "last": int(last[0])}).fetchall()
+    return [PublishedObject(int(r[0]), str(r[1]), str(r[2]), r[3], str(r[4]), str(r[5]),
+                            None if r[6] is None else str(r[6]), str(r[7])) for r in rows]
 
 
 def object_body(obj: dict[str, object]) -> str:

@@ -13,6 +13,7 @@ CREATE TABLE shared_objects (
     tlp VARCHAR NOT NULL,
     owner_org VARCHAR,
     body VARCHAR NOT NULL,             -- the object's canonical JSON
+    latest BOOLEAN NOT NULL DEFAULT true,  -- the newest version of the object in the collection
     PRIMARY KEY (collection, id, version)
 );
 
