@@ -14,6 +14,7 @@ from rich.table import Table
 
 from hotpursuit.cli.options import DbOption, console, err_console, progress, summary_table, user_errors
 from hotpursuit.drill.runner import run_drill
+from hotpursuit.errors import DrillError
 from hotpursuit.settings import project_root
 from hotpursuit.store import Store
 
@@ -129,7 +130,21 @@ def demo(
 
     with user_errors():
         demo_live_race(db.with_name("live-race.duckdb"), seed, out.with_name("drill-live-ground-truth.json"))
+        _demo_federation(db, truth)
     _demo_workspace(db, key)
+
+
+def _demo_federation(db: Path, truth: dict[str, Any]) -> None:
+    """Two task forces in federation (drill/federation.py), narrated."""
+    from hotpursuit.drill.federation import run_federation
+
+    console.print("[bold]Federation:[/] Seoul (a Korean agency's instance) and Brussels (a European agency's), "
+                  "two servers with their own stores", highlight=False)
+    run = run_federation(db, db.with_name("federation"), str(truth["theft_tx"]),
+                         say=lambda line: console.print(f"  {line}", highlight=False, soft_wrap=True))
+    if run.verify_exit != 0:
+        raise DrillError(f"federation: the evidence bundle did not verify in Brussels: {run.verify_output}")
+    console.print(f"  stores: {run.seoul.name} and {run.brussels.name}; bundle: {run.bundle}", highlight=False)
 
 
 def _demo_server(db: Path) -> str:
