@@ -82,7 +82,7 @@ def stix2_rate(n: int) -> float:
 
 def build_store(path: Path, n: int) -> str:
     shared = SharedSet({"bench-org": Org("bench-org", "Bench")}, [], [INCIDENT], wallets(n), {})
-    rows = [(str(m.object["id"]), str(m.object.get("modified") or m.object.get("created") or "1"),
+    rows = [(str(m.object["id"]), m.object.get("modified") or m.object.get("created"),
              str(m.object["type"]), m.tlp, m.owner, object_body(m.object))
             for m in marked_objects(shared, Org("hotpursuit", "hotpursuit"))]
     with Store.open(path) as store:

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from stix2validator import ValidationOptions, validate_parsed_json
 
 from hotpursuit.api.taxii_routes import collection_id
 from hotpursuit.drill.federation import EU_LABEL, RED_LABEL, STRICT_LABEL, run_federation
@@ -48,6 +49,9 @@ def test_two_task_forces_share_an_incident(rpc: JsonRpcClient, tmp_path: Path) -
 
     # Brussels' label, back in Seoul: the agency reads it as EC3's, an exchange outside the group does not
     assert (run.seoul_sees_eu_label["asserted_by"], run.seoul_sees_eu_label["tlp"]) == ("eu-ec3", "AMBER")
+    shared_from = run.seoul_sees_eu_label["shared_from"]  # with its provenance: who made it, from where, who pulled
+    assert (shared_from["producer"], shared_from["pulled_by"]) == ("eu-ec3", "kr-nis")
+    assert shared_from["peer"].endswith(f"/taxii2/hotpursuit/collections/{collection_id('labels')}/")
     assert run.seoul_exchange_sees["claims"] == [] and run.seoul_exchange_sees["withheld"] == 1
 
     # a RED or AMBER+STRICT claim never crossed: not in any table of Brussels' store
@@ -69,6 +73,12 @@ def test_two_task_forces_share_an_incident(rpc: JsonRpcClient, tmp_path: Path) -
     # the evidence bundle exported in Seoul verifies in Brussels, with no store, from the bundle and a key
     assert run.verify_exit == 0 and run.verify_output.startswith("verified"), run.verify_output
     assert run.bundle is not None
+    stix = json.loads((run.bundle / "stix-bundle.json").read_text())  # what hotpursuit emits validates strictly
+    result = validate_parsed_json(stix, ValidationOptions(version="2.1", strict=True))
+    assert result.is_valid, [str(e) for e in result.errors]
+    assert {o["type"] for o in stix["objects"]} >= {"incident", "cryptocurrency-wallet", "indicator", "threat-actor"}
+    for path in run.bundle.rglob("*"):  # exported to eu-ec3: as eu-ec3 may see it, so no RED claim in it
+        assert not path.is_file() or RED_LABEL.encode() not in path.read_bytes(), path
     tampered = tmp_path / "tampered"
     shutil.copytree(tmp_path / "federation" / "brussels-inbox", tampered)
     report = tampered / "bundle" / "trace-report.json"

@@ -154,3 +154,34 @@ def test_a_partner_posts_claims_as_itself_only(server: HotpursuitServer) -> None
 def _when() -> Any:
     import datetime as dt
     return dt.datetime(2026, 12, 7, 9, 30)
+
+
+def test_manifest_versions_filters_and_added_after(server: HotpursuitServer) -> None:
+    incident = _scenario(server)
+    collection = next(c for c in _taxii(server, "exchange").api_roots[0].collections
+                      if c.alias == f"incident-{incident}")
+    manifest = collection.get_manifest()
+    everything = _everything(collection)
+    assert [m["id"] for m in manifest["objects"]] == [o["id"] for o in everything]
+    assert {m["media_type"] for m in manifest["objects"]} == {"application/stix+json;version=2.1"}
+    wallet = next(o for o in everything if o["type"] == "cryptocurrency-wallet")
+    assert collection.get_object(wallet["id"])["objects"] == [wallet]
+    assert collection.object_versions(wallet["id"])["versions"] == [
+        m["version"] for m in manifest["objects"] if m["id"] == wallet["id"]]
+    only = collection.get_objects(type="cryptocurrency-wallet")["objects"]
+    assert {o["type"] for o in only} == {"cryptocurrency-wallet"} and len(only) == 3
+    last_added = max(m["date_added"] for m in manifest["objects"])
+    assert collection.get_objects(added_after=last_added).get("objects", []) == []
+    # the freeze status changes: the wallet gets a new version, the only object added after the last read
+    server.store.execute("""INSERT INTO freeze_requests (id, incident_id, org_id, chain, address, asset, amount,
+                            block_number, block_hash, evidence_json, requested_by, deadline, status)
+                            VALUES ('fr-1', ?, 'ex-hanbit', 'ethereum', ?, 'ETH', '7000000000000000000'::BIGNUM,
+                                    3, '0x03', '[]', 'kr-nis', now(), 'accepted')""", [incident, DEPOSIT])
+    time.sleep(1.1)  # collections are republished at most once a second
+    newer = [o for o in collection.get_objects(added_after=last_added)["objects"]
+             if o["type"] == "cryptocurrency-wallet"]
+    assert [(o["value"], next(e for e in o["extensions"].values() if "freeze_status" in e)["freeze_status"])
+            for o in newer] == [(DEPOSIT, "accepted")]
+    assert len(collection.object_versions(newer[0]["id"])["versions"]) == 2
+    with pytest.raises(requests.HTTPError, match="400"):
+        collection.get_objects(next="bm90IGEgY3Vyc29y")

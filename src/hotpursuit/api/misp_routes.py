@@ -16,7 +16,9 @@ from hotpursuit.api.guard import authenticated
 from hotpursuit.api.state import ApiState
 from hotpursuit.errors import NotFound
 from hotpursuit.share.misp_feed import Feed, event_uuid, feed_of_sets
+from hotpursuit.share.model import SharedIncident
 from hotpursuit.share.stix_export import Sees, audience, incident_set
+from hotpursuit.store.database import Store
 from hotpursuit.store.org_tables import Caller
 from hotpursuit.store.share_reads import own_incidents
 
@@ -35,14 +37,21 @@ def _reader(state: ApiState, request: Request) -> Caller:
     return who
 
 
-def caller_feed(state: ApiState, who: Caller, only: str | None = None) -> Feed:
-    """The feed as the caller may see it (only the event `only`, if given: NotFound if it may not see it)."""
-    sees: Sees = audience(state.store, who.org_id)
-    incidents = [i for i in own_incidents(state.store) if sees(i.tlp, i.owner_org)
+def feed_for(store: Store, who: Caller, only: str | None = None) -> tuple[Feed, list[SharedIncident]]:
+    """The feed as the caller may see it (only the event `only`, if given: NotFound if it may not see it),
+    and its incidents."""
+    sees: Sees = audience(store, who.org_id)
+    incidents = [i for i in own_incidents(store) if sees(i.tlp, i.owner_org)
                  and (only is None or event_uuid(i.id) == only)]
     if only is not None and not incidents:
         raise NotFound(f"event {only!r}: no such event")
-    feed = feed_of_sets(incident_set(state.store, i.id, sees) for i in incidents)
+    return feed_of_sets(incident_set(store, i.id, sees) for i in incidents), incidents
+
+
+async def caller_feed(state: ApiState, who: Caller, only: str | None = None) -> Feed:
+    """`feed_for` on the job worker (an incident without a finished trace is traced to build its wallets:
+    the event loop goes on answering meanwhile), audited when it shows anything not CLEAR."""
+    feed, incidents = await state.worker.run(lambda store: feed_for(store, who, only))
     if any(i.tlp != "CLEAR" for i in incidents):
         state.audit.append(who.org_id, "read-misp-feed", f"{only or 'all'}: {len(incidents)} events")
     return feed
@@ -59,13 +68,14 @@ def _answer(request: Request, body: bytes, media_type: str) -> Response:
 @router.get("/manifest.json", responses=FEED_RESPONSES)
 async def misp_manifest(request: Request, state: State) -> Response:
     """The feed's manifest: event uuid -> Orgc, tags, info, date, analysis, threat level, timestamp."""
-    return _answer(request, caller_feed(state, _reader(state, request)).manifest_json(), JSON)
+    return _answer(request, (await caller_feed(state, _reader(state, request))).manifest_json(), JSON)
 
 
 @router.get("/hashes.csv", responses=FEED_RESPONSES)
 async def misp_hashes(request: Request, state: State) -> Response:
     """`md5,event uuid` per attribute value of the events the caller may see (MISP's correlation cache)."""
-    return _answer(request, caller_feed(state, _reader(state, request)).hashes_csv(), "text/csv; charset=utf-8")
+    feed = await caller_feed(state, _reader(state, request))
+    return _answer(request, feed.hashes_csv(), "text/csv; charset=utf-8")
 
 
 @router.get("/{name}", responses=FEED_RESPONSES)
@@ -75,5 +85,5 @@ async def misp_event(name: str, request: Request, state: State) -> Response:
     wanted = name.removesuffix(".json")
     if not name.endswith(".json") or len(wanted) > 64:
         raise NotFound(f"{name!r}: no such feed file")
-    feed = caller_feed(state, who, only=wanted)
+    feed = await caller_feed(state, who, only=wanted)
     return _answer(request, feed.event_json(wanted), JSON)

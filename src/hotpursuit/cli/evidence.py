@@ -66,7 +66,9 @@ def evidence_export(
     model: ModelOption = TaintModel.haircut,
     reader: Annotated[str | None, typer.Option(
         "--reader", help="Trace and share the incident with the labels this organisation may see (TLP); "
-                         "default: every label, as `hotpursuit trace` does.")] = None,
+                         "default: the --to organisation's view when it is one of this store's (what it may "
+                         "not see never leaves in its bundle), else every label, as `hotpursuit trace` does.")
+    ] = None,
 ) -> None:
     """Write a signed evidence bundle of an incident: the trace report, the STIX bundle, the stored rows
     of every transaction and block the report cites, a SHA-256 manifest, an in-toto statement over it
@@ -77,12 +79,15 @@ def evidence_export(
     from hotpursuit.evidence.tsa_client import fetch_timestamp
     from hotpursuit.store import Store
     from hotpursuit.store.audit_tables import append_audit
+    from hotpursuit.store.org_tables import org_exists
 
     with user_errors():
         check_new_target(out)  # before the trace: a finished export is not lost on a bad --out
         signing = _signing_key(key, org)
         stamp = None if tsa is None else (lambda message: fetch_timestamp(tsa, message))
         with Store.open(db, must_exist=True) as store:
+            if reader is None and to is not None and org_exists(store, to):
+                reader = to  # the recipient's view: a claim it may not see never leaves in its bundle
             exported = export_bundle(store, incident, signing, model=model, to=to, reader=reader, timestamper=stamp)
             write_bundle(out, exported.files)
             append_audit(store, None, "evidence.export",
@@ -91,7 +96,8 @@ def evidence_export(
     rows = ", ".join(f"{n} {t}" for t, n in exported.rows.items() if n)
     console.print(f"bundle written to {out}: {len(exported.files)} files ({rows}); signed by {signing.org} "
                   f"(key {signing.public.keyid[:16]})" + ("; timestamped" if tsa else "")
-                  + (f"; exported to {to}" if to else ""), highlight=False, soft_wrap=True)
+                  + (f"; exported to {to}" if to else "") + (f"; labels as {reader} may see them" if reader else ""),
+                  highlight=False, soft_wrap=True)
 
 
 @app.command("sign")

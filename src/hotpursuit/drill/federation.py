@@ -197,7 +197,7 @@ def run_federation(drill_db: Path, workdir: Path, theft_tx: str, *, chain: str =
     run.bundle = workdir / "seoul-bundle"
     shutil.rmtree(run.bundle, ignore_errors=True)
     steps.append(("evidence", "export", run.incident, "--db", str(run.seoul), "--out", str(run.bundle), "--key",
-                  str(keys / "kr-nis.ed25519.key"), "--org", "kr-nis", "--to", "eu-ec3", "--reader", "kr-nis"))
+                  str(keys / "kr-nis.ed25519.key"), "--org", "kr-nis", "--to", "eu-ec3"))
     for step in steps:
         done = _cli(*step)
         if done.returncode:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from hotpursuit.share.model import SharedWallet
 from hotpursuit.share.stix_export import PRODUCER, incident_wallets, shared_set
-from hotpursuit.share.stix_import import object_version
 from hotpursuit.share.stix_mapping import Marked, marked_objects
 from hotpursuit.store.database import Store
 from hotpursuit.store.share_reads import own_claims, own_incidents, share_fingerprint
@@ -48,6 +47,7 @@ def publish_all(store: Store) -> dict[str, int]:
             for name, shared in sets.items()}
 
 
-def _row(m: Marked) -> tuple[str, str, str, str, str | None, str]:
-    return (str(m.object["id"]), object_version(m.object), str(m.object["type"]), m.tlp, m.owner,
+def _row(m: Marked) -> tuple[str, str | None, str, str, str | None, str]:
+    modified = m.object.get("modified") or m.object.get("created")
+    return (str(m.object["id"]), None if modified is None else str(modified), str(m.object["type"]), m.tlp, m.owner,
             object_body(m.object))

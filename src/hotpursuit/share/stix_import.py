@@ -39,9 +39,10 @@ class ImportCounts:
 
 
 def object_version(o: StixObject) -> str:
-    """An object's version: its `modified` (or `created`); an SCO, which has neither, the digest of what
-    it says."""
-    return str(o.get("modified") or o.get("created") or "") or hashlib.sha256(object_body(o).encode()).hexdigest()[:32]
+    """What tells one version of a partner's object from another: its `modified` (or `created`) and the
+    digest of what it says (an SCO has no `modified`; a server may change an object under the same one)."""
+    stamp = str(o.get("modified") or o.get("created") or "")
+    return f"{stamp}#{hashlib.sha256(object_body(o).encode()).hexdigest()[:16]}"
 
 
 CHAIN_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")

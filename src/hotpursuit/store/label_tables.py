@@ -71,17 +71,22 @@ class StoredClaim:
     source_date: date | None
     tlp: str
     asserted_by: str
+    # a claim pulled from a partner: where from (peer, collection), the producer, who pulled it and when
+    shared_from: dict[str, str | None] | None = None
 
 
 def claims_for(store: Store, chain: str, address: str) -> list[StoredClaim]:
     """Every claim about one address, strongest first."""
     rows = store._con.execute(
         """SELECT l.label, l.category, l.actor, a.label, l.confidence, l.source, l.source_date, l.tlp,
-                  l.asserted_by
+                  l.asserted_by, p.peer, p.collection, p.producer, p.pulled_by, p.pulled_at::VARCHAR
            FROM labels l LEFT JOIN actors a ON a.id = l.actor
+             LEFT JOIN shared_provenance p ON p.import_key = l.import_key
            WHERE l.chain = ? AND l.address = ?
            ORDER BY l.confidence DESC, l.source""", [chain, address]).fetchall()
-    return [StoredClaim(*r) for r in rows]
+    names = ("peer", "collection", "producer", "pulled_by", "pulled_at")
+    return [StoredClaim(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8],
+                        None if r[9] is None else dict(zip(names, r[9:], strict=True))) for r in rows]
 
 
 def withdraw_claims(store: Store, org_id: str, chain: str, address: str, category: str,

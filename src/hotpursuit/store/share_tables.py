@@ -29,24 +29,33 @@ class PublishedObject:
     body: str
 
 
-def publish(store: Store, collection: str, objects: Sequence[tuple[str, str, str, str, str | None, str]]) -> int:
-    """Add (id, version, type, tlp, owner org, canonical JSON) to a collection unless that version is there
-    already; all added in one transaction with the same date_added; returns how many were new."""
+def publish(store: Store, collection: str, objects: Sequence[tuple[str, str | None, str, str, str | None, str]]
+            ) -> int:
+    """Add (id, `modified` or None, type, tlp, owner org, canonical JSON) to a collection unless that content
+    is there already; all added in one transaction with the same date_added; returns how many were new. A
+    new content's version is its `modified`, or (none, or the same `modified` as an earlier content: a
+    wallet's freeze status, an incident closed) the time it was added."""
     if not objects:
         return 0
     import pyarrow as pa
-    names = ("id", "version", "type", "tlp", "owner_org", "body")
+    names = ("id", "modified", "type", "tlp", "owner_org", "body")
     rows = pa.table({n: [o[i] for o in objects] for i, n in enumerate(names)},
                     schema=pa.schema([(n, pa.string()) for n in names]))
     with store.transaction(new_objects=rows) as con:
         before = con.execute("SELECT count(*) FROM shared_objects WHERE collection = ?", [collection]).fetchone()
         first = con.execute("SELECT nextval('shared_objects_seq')").fetchone()
         con.execute(
-            """INSERT INTO shared_objects (collection, id, version, date_added, type, tlp, owner_org, body)
-               SELECT ?, n.id, n.version, current_timestamp, n.type, n.tlp, n.owner_org, n.body FROM new_objects n
+            """INSERT INTO shared_objects (collection, id, version, digest, date_added, type, tlp, owner_org, body)
+               SELECT $c, n.id,
+                      CASE WHEN n.modified IS NOT NULL AND NOT EXISTS (
+                                SELECT 1 FROM shared_objects v WHERE v.collection = $c AND v.id = n.id
+                                  AND v.version = n.modified)
+                           THEN n.modified ELSE strftime(current_timestamp, '%Y-%m-%dT%H:%M:%S.%fZ') END,
+                      sha256(n.body), current_timestamp, n.type, n.tlp, n.owner_org, n.body
+               FROM new_objects n
                WHERE NOT EXISTS (SELECT 1 FROM shared_objects s
-                                 WHERE s.collection = ? AND s.id = n.id AND s.version = n.version)
-               ORDER BY n.id""", [collection, collection])
+                                 WHERE s.collection = $c AND s.id = n.id AND s.digest = sha256(n.body))
+               ORDER BY n.id""", {"c": collection})
         con.execute(  # an object with a new version: its older versions are no longer the latest
             """UPDATE shared_objects SET latest = false WHERE collection = $c AND latest AND seq < $first
                  AND id IN (SELECT id FROM shared_objects WHERE collection = $c AND seq > $first)""",

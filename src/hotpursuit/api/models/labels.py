@@ -32,6 +32,16 @@ class LabelIn(BaseModel):
         return value
 
 
+class SharedFrom(BaseModel):
+    """Where a claim pulled from a partner came from."""
+
+    peer: str = Field(description="the partner's TAXII collection URL (or the MISP file imported)")
+    collection: str | None
+    producer: str | None = Field(description="the organisation that made the object, as the partner names it")
+    pulled_by: str | None = Field(description="our organisation that pulled it (it owns the claim here)")
+    pulled_at: str | None
+
+
 class ClaimOut(BaseModel):
     """A stored claim with its provenance."""
 
@@ -44,6 +54,7 @@ class ClaimOut(BaseModel):
     source_date: str | None
     tlp: Tlp
     asserted_by: str
+    shared_from: SharedFrom | None = None
 
 
 class LabelsOut(BaseModel):

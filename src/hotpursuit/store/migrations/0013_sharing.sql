@@ -7,14 +7,16 @@ CREATE TABLE shared_objects (
     seq BIGINT NOT NULL DEFAULT nextval('shared_objects_seq'),
     collection VARCHAR NOT NULL,
     id VARCHAR NOT NULL,
-    version VARCHAR NOT NULL,          -- the object's `modified` (or `created`), else when it was added
+    version VARCHAR NOT NULL,          -- the object's `modified` (or `created`); when it has neither, or its
+                                       -- content changed under the same `modified`: when it was added
+    digest VARCHAR NOT NULL,           -- SHA-256 of the body: a new version is a new content
     date_added TIMESTAMP NOT NULL,
     type VARCHAR NOT NULL,
     tlp VARCHAR NOT NULL,
     owner_org VARCHAR,
     body VARCHAR NOT NULL,             -- the object's canonical JSON
     latest BOOLEAN NOT NULL DEFAULT true,  -- the newest version of the object in the collection
-    PRIMARY KEY (collection, id, version)
+    PRIMARY KEY (collection, id, digest)
 );
 
 CREATE TABLE shared_provenance (
