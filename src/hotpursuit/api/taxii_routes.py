@@ -198,7 +198,7 @@ def _next_of(seq: int) -> str:
 
 
 def _page(state: ApiState, who: Caller, name: str, request: Request, object_id: str | None = None
-          ) -> tuple[list[Any], bool, str | None]:
+          ) -> tuple[list[PublishedObject], bool, str | None]:
     """The page of (row) the query asks for: visible rows only, at most `limit`."""
     q = request.query_params
     limit = q.get("limit")
@@ -258,16 +258,22 @@ async def objects(request: Request, cid: str) -> Response:
         return error_answer(exc)
 
 
+async def _object_page(request: Request, cid: str, object_id: str
+                       ) -> tuple[list[PublishedObject], bool, str | None]:
+    """The page of one object's versions the caller may see; 404 if there is none."""
+    state, who = await _caller(request)
+    found = _collection(state, who, cid)
+    rows, more, following = _page(state, who, found["_name"], request, object_id)
+    if not rows:
+        raise TaxiiError(404, "object not found", f"no object {object_id!r} in this collection")
+    return rows, more, following
+
+
 @router.get(f"/taxii2/{ROOT}/collections/{{cid}}/objects/{{object_id}}/")
 async def one_object(request: Request, cid: str, object_id: str) -> Response:
     """The versions of one object (by default its newest) the caller may see."""
     try:
-        state, who = await _caller(request)
-        found = _collection(state, who, cid)
-        rows, more, following = _page(state, who, found["_name"], request, object_id)
-        if not rows:
-            raise TaxiiError(404, "object not found", f"no object {object_id!r} in this collection")
-        return _envelope(rows, more, following)
+        return _envelope(*await _object_page(request, cid, object_id))
     except TaxiiError as exc:
         return error_answer(exc)
 
@@ -276,11 +282,7 @@ async def one_object(request: Request, cid: str, object_id: str) -> Response:
 async def versions(request: Request, cid: str, object_id: str) -> Response:
     """The versions of one object."""
     try:
-        state, who = await _caller(request)
-        found = _collection(state, who, cid)
-        rows, more, following = _page(state, who, found["_name"], request, object_id)
-        if not rows:
-            raise TaxiiError(404, "object not found", f"no object {object_id!r} in this collection")
+        rows, more, following = await _object_page(request, cid, object_id)
         body: dict[str, Any] = {"more": more, "versions": [r.version for r in rows]}
         if following:
             body["next"] = following
