@@ -185,3 +185,14 @@ def test_manifest_versions_filters_and_added_after(server: HotpursuitServer) -> 
     assert len(collection.object_versions(newer[0]["id"])["versions"]) == 2
     with pytest.raises(requests.HTTPError, match="400"):
         collection.get_objects(next="bm90IGEgY3Vyc29y")
+
+
+def test_an_incident_nothing_is_stored_of_yet_is_shared_without_wallets(server: HotpursuitServer) -> None:
+    with server.client("agency") as agency:
+        opened = agency.post("/v1/incidents", json={"name": "reported, not yet ingested", "chain": "ethereum",
+                                                    "sources": ["0x" + "e9" * 32], "tlp": "GREEN"})
+        assert opened.status_code == 201, opened.text
+    collections = {c.alias: c for c in _taxii(server, "outsider").api_roots[0].collections}
+    objects = _everything(collections[f"incident-{opened.json()['id']}"])
+    assert [o["name"] for o in objects if o["type"] == "incident"] == ["reported, not yet ingested"]
+    assert not [o for o in objects if o["type"] == "cryptocurrency-wallet"]

@@ -70,6 +70,7 @@ class ApiState:
     ui_sessions: dict[str, UiSession] = field(default_factory=dict)  # the web UI's signed-in browsers
     taxii_statuses: dict[str, dict[str, Any]] = field(default_factory=dict)  # TAXII add-objects statuses, by id
     shared_at: float = 0.0  # when the TAXII collections were last published (monotonic seconds)
+    share_publisher: Any = None  # share.publisher.Publisher: what it last published from
 
     def traced_and_stolen(self, incident_id: str, declared: dict[str, str]
                           ) -> tuple[dict[str, dict[str, str]] | None, dict[str, str]]:

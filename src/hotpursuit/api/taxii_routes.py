@@ -87,17 +87,12 @@ async def _caller(request: Request) -> tuple[ApiState, Caller]:
     if accept and not any(part.strip().split(";")[0] in ("application/taxii+json", "*/*", "application/*")
                           for part in accept.split(",")):
         raise TaxiiError(406, "not acceptable", f"Accept {accept!r}: this server answers {TAXII}")
-    if state.worker is not None and time.monotonic() - state.shared_at > PUBLISH_EVERY:
-        await state.worker.run(_publisher(state).run)
+    if time.monotonic() - state.shared_at > PUBLISH_EVERY:
+        if not isinstance(state.share_publisher, Publisher):
+            state.share_publisher = Publisher()
+        await state.worker.run(state.share_publisher.run)
         state.shared_at = time.monotonic()
     return state, who
-
-
-_PUBLISHERS: dict[int, Publisher] = {}
-
-
-def _publisher(state: ApiState) -> Publisher:
-    return _PUBLISHERS.setdefault(id(state), Publisher())
 
 
 def _collections(store: Store, sees: Sees) -> dict[str, dict[str, Any]]:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from typing import Any
 
-from hotpursuit.errors import NotFound
+from hotpursuit.errors import HotpursuitError, NotFound
 from hotpursuit.jobs.trace_job import run_trace
 from hotpursuit.jobs.trace_setup import owner_view
 from hotpursuit.security.tlp import may_see
@@ -47,14 +47,18 @@ def actor_names(store: Store, ids: Iterable[str | None]) -> dict[str, Actor]:
 
 def incident_wallets(store: Store, incident: SharedIncident) -> list[SharedWallet]:
     """The wallets the incident's latest finished trace reached (a fresh trace with the owner's view of the
-    labels when no trace was requested over the API: the same store gives the same trace)."""
+    labels when no trace was requested over the API: the same store gives the same trace); none when the
+    incident cannot be traced (no movement of its sources stored yet): there is nothing traced to share."""
     job = latest_finished_trace(store, incident.id)
     text = trace_job_result(store, job.id) if job else None
     if text is not None:
         report: dict[str, Any] = json.loads(text)
         created = dt.datetime.fromisoformat(str(job.finished_at)) if job and job.finished_at else incident.opened
     else:
-        report = asdict(run_trace(store, incident.id, visible=owner_view(store, incident.owner_org)))
+        try:
+            report = asdict(run_trace(store, incident.id, visible=owner_view(store, incident.owner_org)))
+        except HotpursuitError:
+            return []
         created = incident.opened
     received = {(c, a, e.asset): e.received for c, a, e in exposure_rows(store, incident.id)}
     return wallets_of_report(report, incident, received=received, tx_times=tx_times(store, incident.chain,
