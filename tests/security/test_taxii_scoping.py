@@ -172,7 +172,13 @@ def test_manifest_versions_filters_and_added_after(server: HotpursuitServer) -> 
     assert {o["type"] for o in only} == {"cryptocurrency-wallet"} and len(only) == 3
     last_added = max(m["date_added"] for m in manifest["objects"])
     assert collection.get_objects(added_after=last_added).get("objects", []) == []
-    # the freeze status changes: the wallet gets a new version, the only object added after the last read
+    # the freeze status changes: the wallet gets a new version, the only object added after the last read,
+    # and the incident's MISP event a newer timestamp (MISP fetches an event again only then)
+    def misp_timestamps() -> list[int]:
+        with server.client("exchange") as api:
+            return [int(e["timestamp"]) for e in api.get("/misp/feed/manifest.json").json().values()]
+    before = misp_timestamps()
+    time.sleep(1.0)  # MISP timestamps are whole seconds
     server.store.execute("""INSERT INTO freeze_requests (id, incident_id, org_id, chain, address, asset, amount,
                             block_number, block_hash, evidence_json, requested_by, deadline, status)
                             VALUES ('fr-1', ?, 'ex-hanbit', 'ethereum', ?, 'ETH', '7000000000000000000'::BIGNUM,
@@ -183,6 +189,7 @@ def test_manifest_versions_filters_and_added_after(server: HotpursuitServer) -> 
     assert [(o["value"], next(e for e in o["extensions"].values() if "freeze_status" in e)["freeze_status"])
             for o in newer] == [(DEPOSIT, "accepted")]
     assert len(collection.object_versions(newer[0]["id"])["versions"]) == 2
+    assert len(before) == 1 and misp_timestamps()[0] > before[0]
     with pytest.raises(requests.HTTPError, match="400"):
         collection.get_objects(next="bm90IGEgY3Vyc29y")
 

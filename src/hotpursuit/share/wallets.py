@@ -18,10 +18,12 @@ def report_txs(report: Mapping[str, Any]) -> set[str]:
 
 def wallets_of_report(report: Mapping[str, Any], incident: SharedIncident, *,
                       received: Mapping[tuple[str, str, str], int],
-                      tx_times: Mapping[str, dt.datetime], freeze: Mapping[tuple[str, str], str],
+                      tx_times: Mapping[str, dt.datetime],
+                      freeze: Mapping[tuple[str, str], tuple[str, dt.datetime]],
                       created: dt.datetime) -> list[SharedWallet]:
     """One wallet per address the report's flows reached. `received`: (chain, address, asset) -> all the
-    address received of the asset; `tx_times`: tx -> block time; `freeze`: (chain, address) -> status."""
+    address received of the asset; `tx_times`: tx -> block time; `freeze`: (chain, address) -> the latest
+    freeze request's status and when it changed (the wallet's view is as new as that, or `created`)."""
     assets = report.get("assets") or {}
     into: dict[tuple[str, str], dict[str, Any]] = {}
     for f in report.get("flows", ()):
@@ -37,9 +39,11 @@ def wallets_of_report(report: Mapping[str, Any], incident: SharedIncident, *,
                                       (assets.get(asset) or {}).get("symbol"), received.get((chain, address, asset)))
                         for asset, amount in sorted(w["amounts"].items()))
         times = sorted(tx_times[t] for t in w["txs"] if t in tx_times)
+        status, changed = freeze.get((chain, address), (None, created))
         wallets.append(SharedWallet(
             chain=chain, address=address, incident=incident.id, model=str(report.get("model", "haircut")),
             hops=int(w["hops"]), tainted=tainted, first_seen=times[0] if times else None,
-            last_seen=times[-1] if times else None, freeze_status=freeze.get((chain, address)),
-            evidence_tx=tuple(sorted(w["txs"])), tlp=incident.tlp, owner_org=incident.owner_org, created=created))
+            last_seen=times[-1] if times else None, freeze_status=status,
+            evidence_tx=tuple(sorted(w["txs"])), tlp=incident.tlp, owner_org=incident.owner_org,
+            created=max(created, changed)))
     return wallets

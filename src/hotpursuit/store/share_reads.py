@@ -43,11 +43,12 @@ def own_incidents(store: Store) -> list[SharedIncident]:
                    FROM incidents i LEFT JOIN orgs o ON o.id = i.owner_org ORDER BY i.id""").fetchall()]
 
 
-def latest_freeze_status(store: Store, incident: str) -> dict[tuple[str, str], str]:
-    """(chain, address) -> the status of the newest freeze request of the incident for that address."""
-    return {(str(c), str(a)): str(s) for c, a, s in store._con.execute(
-        """SELECT chain, address, arg_max(status, created_at) FROM freeze_requests WHERE incident_id = ?
-           GROUP BY chain, address""", [incident]).fetchall()}
+def latest_freeze_status(store: Store, incident: str) -> dict[tuple[str, str], tuple[str, dt.datetime]]:
+    """(chain, address) -> the status of the newest freeze request of the incident for that address, and
+    when it last changed (asked or answered)."""
+    return {(str(c), str(a)): (str(s), when) for c, a, s, when in store._con.execute(
+        """SELECT chain, address, arg_max(status, created_at), max(coalesce(answered_at, created_at))
+           FROM freeze_requests WHERE incident_id = ? GROUP BY chain, address""", [incident]).fetchall()}
 
 
 def tx_times(store: Store, chain: str, txs: Iterable[str]) -> dict[str, dt.datetime]:
