@@ -35,12 +35,19 @@ COMMANDS = [
     ["org", "control", "{word}", "--chain", "{word}", "--address", "{word}", "--kind", "{word}"],
     ["key", "create", "{word}", "--scope", "{word}", "--expires-days", "{number}"],
     ["key", "revoke", "{word}"],
+    ["share", "pull", "{word}", "--collection", "{word}", "--org", "{word}", "--key", "{word}"],
+    ["share", "push", "{word}", "--collection", "{word}", "--org", "{word}", "--for", "{word}", "--what", "{word}",
+     "--key", "{word}"],
+    ["share", "misp-import", "{path}", "--org", "{word}"],
+    ["share", "misp-feed", "--out", "{path}", "--org", "{word}"],
+    ["evidence", "export", "{word}", "--out", "{path}", "--key", "{path}", "--to", "{word}"],
 ]
 WORDS = st.one_of(
     st.sampled_from(["", " ", "ethereum", "bitcoin", "eth", "Ethereum", ADDRESS, ADDRESS.lower() + "\n", "0x12",
                      "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", "ofac", "tagpack", "csv", "RED", "purple", "json",
                      "table", "haircut", "lifo", "screen", "exchange", "nope", "-1", "1e3", "0x" + "ab" * 32,
-                     "../../etc/passwd", "\u0415\u0422\u041d", "x" * 500]),
+                     "../../etc/passwd", "\u0415\u0422\u041d", "x" * 500, "http://127.0.0.1:9/taxii2/hotpursuit/",
+                     "incident:nope", "labels", "drill-heist"]),
     st.text(max_size=30))
 NUMBERS = st.one_of(st.integers(-5, 5), st.sampled_from(["abc", "1.5", "", "99999999999999999999"]))
 
