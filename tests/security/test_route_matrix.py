@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from hotpursuit.security.tlp import may_see
+from hotpursuit.share.misp_feed import event_uuid
 from hotpursuit.store.interdiction_tables import NewRequest, record_requests
 from hotpursuit.store.org_tables import create_key
 from tests.security.conftest import Server
@@ -57,7 +58,7 @@ def _scenario(server: Server, tlp: str) -> dict[str, str]:
         dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(hours=1), b"{}")])
     key_id = create_key(server.store, "kr-nis", ["read"], 1)[0]
     return {"incident_id": incident, "job_id": job, "request_id": request, "key_id": key_id,
-            "annotation_id": note.json()["id"]}
+            "annotation_id": note.json()["id"], "name": f"{event_uuid(incident)}.json"}  # its MISP event
 
 
 def _bodies(ids: dict[str, str]) -> dict[str, Any]:
@@ -119,7 +120,8 @@ def test_every_route_hides_what_the_tlp_level_hides(server: Server, tlp: str) ->
                 reply = _call(client, method, path, op, ids, bodies)
                 where = f"{viewer} {method} {path} at {tlp}: {reply.status_code} {reply.text[:300]}"
                 assert reply.status_code < 500, where
-                assert reply.headers["content-type"].startswith(("application/json", "text/event-stream")), where
+                assert reply.headers["content-type"].startswith(("application/json", "text/event-stream",
+                                                                 "text/csv")), where
                 text = reply.text.lower()
                 for given in ids.values():  # an id the caller sent may come back in the error naming it
                     text = text.replace(f"'{given}'", "'<id>'")
@@ -127,8 +129,7 @@ def test_every_route_hides_what_the_tlp_level_hides(server: Server, tlp: str) ->
                 if hidden:
                     assert not found, where
                 seen |= {op["operationId"]} if found else set()
-                if hidden and "{" in path and any(f"{{{k}}}" in path for k in ("incident_id", "job_id", "request_id",
-                                                                             "key_id", "annotation_id")):
+                if hidden and "{" in path and any(f"{{{k}}}" in path for k in OBJECT_IDS):
                     _same_as_missing(client, method, path, op, ids, bodies, reply, where)
         seen_by[org] = seen
     # the walk can fail: whoever may see the data finds it on the routes that show it
@@ -137,13 +138,22 @@ def test_every_route_hides_what_the_tlp_level_hides(server: Server, tlp: str) ->
         assert {"labels_of", "incidents", "requests", "annotations_of"} <= seen_by["ex-hanbit"]
 
 
+OBJECT_IDS = ("incident_id", "job_id", "request_id", "key_id", "annotation_id", "name")
+
+
+def _made_up(key: str, value: str) -> str:
+    """An id of the same shape that names nothing (a MISP event file keeps its `.json`)."""
+    if key == "name":
+        return value[:-11] + "a0b1c2.json"
+    return value[:-6] + "a0b1c2" if key in OBJECT_IDS else value
+
+
 def _same_as_missing(client: httpx.Client, method: str, path: str, op: dict[str, Any], ids: dict[str, str],
                      bodies: dict[str, Any], reply: httpx.Response, where: str) -> None:
     """An object the caller may not see gets the answer a made-up id gets (only the id differs)."""
-    made_up = {k: v[:-6] + "a0b1c2" if k in ("incident_id", "job_id", "request_id", "key_id", "annotation_id") else v
-               for k, v in ids.items()}
+    made_up = {k: _made_up(k, v) for k, v in ids.items()}
     missing = _call(client, method, path, op, made_up, bodies)
     text = reply.text
-    for k in made_up:
-        text = text.replace(ids[k], made_up[k])
+    for k in made_up:  # (an event is named by its uuid, without the file's .json)
+        text = text.replace(ids[k].removesuffix(".json"), made_up[k].removesuffix(".json"))
     assert (missing.status_code, missing.text) == (reply.status_code, text), f"{where}\nmade-up id: {missing.text}"

@@ -8,11 +8,13 @@ feed lives outside /v1 (MISP's feed URL is a folder), so the key is checked here
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
 
 from hotpursuit.api.deps import State, has_scope
 from hotpursuit.api.guard import authenticated
+from hotpursuit.api.models.errors import NOT_FOUND
 from hotpursuit.api.state import ApiState
 from hotpursuit.errors import NotFound
 from hotpursuit.share.misp_feed import Feed, event_uuid, feed_of_sets
@@ -24,9 +26,8 @@ from hotpursuit.store.share_reads import own_incidents
 
 router = APIRouter(prefix="/misp/feed", tags=["misp"])
 JSON = "application/json"
-FEED_RESPONSES: dict[int | str, dict[str, object]] = {
-    401: {"description": "missing, unknown, expired or revoked key"}, 403: {"description": "the key lacks `read`"},
-    404: {"description": "no event of that uuid the caller may see"}}
+FEED_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **NOT_FOUND, 304: {"description": "the caller's copy (If-None-Match) is current"}}
 
 
 def _reader(state: ApiState, request: Request) -> Caller:
