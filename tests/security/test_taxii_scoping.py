@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,7 +20,10 @@ from taxii2client.v21 import Collection, Server, as_pages
 from hotpursuit.attribution.labels import LabelClaim
 from hotpursuit.share.model import Org, SharedClaim
 from hotpursuit.share.stix_mapping import identity, indicator
-from hotpursuit.store.label_tables import add_claim
+from hotpursuit.share.taxii_client import Peer, pull
+from hotpursuit.store import Store
+from hotpursuit.store.label_tables import add_claim, claims_for
+from hotpursuit.store.org_tables import add_org
 from tests.security.conftest import Server as HotpursuitServer
 
 VICTIM, THIEF, MULE, DEPOSIT = ("0x" + c * 20 for c in ("c1", "c2", "c3", "c4"))
@@ -203,3 +207,30 @@ def test_an_incident_nothing_is_stored_of_yet_is_shared_without_wallets(server: 
     objects = _everything(collections[f"incident-{opened.json()['id']}"])
     assert [o["name"] for o in objects if o["type"] == "incident"] == ["reported, not yet ingested"]
     assert not [o for o in objects if o["type"] == "cryptocurrency-wallet"]
+
+
+
+def test_a_withdrawn_claim_is_revoked_and_partners_drop_it(server: HotpursuitServer, tmp_path: Path) -> None:
+    with server.client("agency") as agency:
+        stored = agency.post("/v1/labels", json={"chain": "ethereum", "address": MULE, "label": "mule (wrong)",
+                                                 "category": "thief", "confidence": 60, "source": "tip",
+                                                 "tlp": "GREEN"})
+        assert stored.status_code == 201, stored.text
+    labels = next(c for c in _taxii(server, "outsider").api_roots[0].collections if c.alias == "labels")
+    peer = Peer(labels.url.rsplit("collections/", 1)[0], labels.id, server.keys["outsider"], "outsider")
+    with Store.open(tmp_path / "partner.duckdb") as partner:
+        add_org(partner, "ex-outsider", "Outsider Exchange", "exchange", "SC", None)
+        assert pull(partner, peer, "ex-outsider").counts.claims == 1
+        assert [c.label for c in claims_for(partner, "ethereum", MULE)] == ["mule (wrong)"]
+        with server.client("agency") as agency:
+            withdrawn = agency.post("/v1/labels/withdraw", json={"chain": "ethereum", "address": MULE,
+                                                                 "category": "thief"})
+            assert withdrawn.status_code == 200, withdrawn.text
+        time.sleep(1.1)  # collections are republished at most once a second
+        revoked = [o for o in _everything(labels) if o["type"] == "indicator" and o.get("revoked")]
+        assert [o["name"] for o in revoked] == ["mule (wrong)"]
+        result = validate_parsed_json({"type": "bundle", "id": "bundle--3c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+                                       "objects": revoked}, ValidationOptions(version="2.1", strict=True))
+        assert result.is_valid, [str(e) for e in result.errors]
+        assert pull(partner, peer, "ex-outsider").counts.withdrawn == 1
+        assert claims_for(partner, "ethereum", MULE) == []

@@ -1,6 +1,7 @@
 """Publishing the TAXII collections: each object's new versions are added to the store's shared objects
 (with their TLP and owner, so the server can filter per caller), skipped entirely while the data they are
-made from is unchanged. Collections: `labels` (claims as indicators), `incidents`, `traces` (every
+made from is unchanged; a claim withdrawn (or an incident or link gone) is published once more, revoked,
+so partners who pulled it withdraw it too. Collections: `labels` (claims as indicators), `incidents`, `traces` (every
 incident's wallets) and one per incident (`incident:<id>`: the incident, its wallets, the claims about them)."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from hotpursuit.share.stix_export import PRODUCER, incident_wallets, shared_set
 from hotpursuit.share.stix_mapping import Marked, marked_objects
 from hotpursuit.store.database import Store
 from hotpursuit.store.share_reads import own_claims, own_incidents, share_fingerprint
-from hotpursuit.store.share_tables import object_body, publish
+from hotpursuit.store.share_tables import object_body, publish, revoke_missing
 
 COLLECTIONS = ("labels", "incidents", "traces")
 
@@ -43,8 +44,11 @@ def publish_all(store: Store) -> dict[str, int]:
         reached = {(w.chain, w.address) for w in wallets[i.id]}
         sets[f"incident:{i.id}"] = shared_set(store, [c for c in claims if (c.claim.chain, c.claim.address) in reached],
                                               [i], wallets[i.id])
-    return {name: publish(store, name, [_row(m) for m in marked_objects(shared, PRODUCER)])
-            for name, shared in sets.items()}
+    added = {}
+    for name, shared in sets.items():
+        rows = [_row(m) for m in marked_objects(shared, PRODUCER)]
+        added[name] = publish(store, name, rows) + revoke_missing(store, name, {r[0] for r in rows})
+    return added
 
 
 def _row(m: Marked) -> tuple[str, str | None, str, str, str | None, str]:
