@@ -120,7 +120,7 @@ def test_brussels_verifies_offline_with_the_bundle_and_the_public_keys(case: Cas
                cwd=machine)
     assert done.stdout.startswith("verified: 1 trusted signature (kr-nis), threshold 1; manifest ")
     assert "timestamp 20" in done.stdout and "by CN=hotpursuit test TSA" in done.stdout
-    assert "custody log 1 entries" in done.stdout
+    assert "custody log 1 entry" in done.stdout
     assert not list(machine.glob("*.duckdb"))  # no store was made or needed
     as_json = json.loads(run("evidence", "verify", "bundle", "--trust", "kr-nis.ed25519.pub", "--format", "json",
                              cwd=machine).stdout)

@@ -57,7 +57,7 @@ class Verdict:
         if self.timestamp is not None:
             parts.append(f"timestamp {self.timestamp.gen_time} by {self.timestamp.authority}"
                          + ("" if self.timestamp_checked else " (authority not checked: no --tsa-root)"))
-        parts.append(f"custody log {len(self.custody)} entries")
+        parts.append(f"custody log {len(self.custody)} entr{'y' if len(self.custody) == 1 else 'ies'}")
         return ("verified: " if self.ok else "NOT verified: ") + "; ".join(parts)
 
     def to_json(self) -> dict[str, Any]:
