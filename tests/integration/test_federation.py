@@ -70,6 +70,16 @@ def test_two_task_forces_share_an_incident(rpc: JsonRpcClient, tmp_path: Path) -
         assert seoul.execute("SELECT owner_org, asserted_by FROM labels WHERE label = ?",
                              [EU_LABEL]).fetchall() == [("kr-nis", "eu-ec3")]
 
+    # `share stix` for Brussels' agency: strictly valid, the incident's wallets, no RED claim
+    exported = tmp_path / "for-eu.json"
+    done = subprocess.run([sys.executable, "-m", "hotpursuit.cli", "share", "stix", run.incident, "--db",
+                           str(run.seoul), "--for", "eu-ec3", "--out", str(exported)], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    for_eu = json.loads(exported.read_text())
+    assert validate_parsed_json(for_eu, ValidationOptions(version="2.1", strict=True)).is_valid
+    assert run.deposit in {o.get("value") for o in for_eu["objects"]} and RED_LABEL not in exported.read_text()
+
     # the evidence bundle exported in Seoul verifies in Brussels, with no store, from the bundle and a key
     assert run.verify_exit == 0 and run.verify_output.startswith("verified"), run.verify_output
     assert run.bundle is not None

@@ -40,6 +40,7 @@ COMMANDS = [
      "--key", "{word}"],
     ["share", "misp-import", "{path}", "--org", "{word}"],
     ["share", "misp-feed", "--out", "{path}", "--org", "{word}"],
+    ["share", "stix", "{word}", "--out", "{path}", "--for", "{word}"],
     ["evidence", "export", "{word}", "--out", "{path}", "--key", "{path}", "--to", "{word}"],
 ]
 WORDS = st.one_of(

@@ -5,12 +5,22 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from hotpursuit.cli import share_misp
-from hotpursuit.cli.options import DbOption, FormatOption, TableOrJson, console, err_console, show_rows, user_errors
+from hotpursuit.cli.options import (
+    DbOption,
+    FormatOption,
+    TableOrJson,
+    console,
+    err_console,
+    output_path,
+    show_rows,
+    user_errors,
+)
 from hotpursuit.errors import InvalidInput, NotFound
 from hotpursuit.store import Store
 
@@ -125,3 +135,37 @@ def push_cmd(
                   title=f"{what} pushed as {for_org} may see it")
     if result.failed:
         raise typer.Exit(1)
+
+
+@app.command("stix")
+def stix_cmd(
+    what: Annotated[str, typer.Argument(help="An incident id, or a collection: labels, incidents, traces.")],
+    db: DbOption,
+    out: Annotated[Path | None, typer.Option("--out", help="Write the bundle here (default: standard output).")]
+    = None,
+    reader: Annotated[str | None, typer.Option(
+        "--for", help="The organisation it is for: only what its TLP and sharing group let it see (default: "
+                      "everything, the operator's view).")] = None,
+) -> None:
+    """A STIX 2.1 bundle (strictly valid; OpenCTI reads its wallets) of an incident, with the wallets its
+    latest trace reached and the claims about them, or of a whole collection, as one organisation may see it."""
+    from hotpursuit.share.stix_export import incident_bundle, visible_collection
+    from hotpursuit.share.stix_mapping import bundle
+    from hotpursuit.share.stix_vocabulary import object_id
+
+    with user_errors():
+        target = None if out is None else output_path(out)
+        with Store.open(db, must_exist=True) as store:
+            if reader is not None:
+                _check_org(store, "--for", reader)
+            if what in ("labels", "incidents", "traces"):
+                objects = visible_collection(store, what, reader)
+                found = bundle(objects, object_id("bundle", what, *(o["id"] for o in objects)))
+            else:
+                found = incident_bundle(store, what, reader)
+        text = json.dumps(found, indent=1, sort_keys=True) + "\n"
+        if target is None:
+            typer.echo(text, nl=False)
+            return
+        target.write_text(text, encoding="utf-8")
+    err_console.print(f"STIX bundle of {what} ({len(found['objects'])} objects) written to {target}", highlight=False)
