@@ -234,3 +234,16 @@ def test_a_withdrawn_claim_is_revoked_and_partners_drop_it(server: HotpursuitSer
         assert result.is_valid, [str(e) for e in result.errors]
         assert pull(partner, peer, "ex-outsider").counts.withdrawn == 1
         assert claims_for(partner, "ethereum", MULE) == []
+
+
+def test_an_organisation_whose_claims_are_hidden_is_not_named(server: HotpursuitServer) -> None:
+    add_claim(server.store, "own", LabelClaim("ethereum", MULE, "seen at our desk", "thief", None, 70, "desk notes",
+                                              None, "RED", "ex-outsider"))
+    add_claim(server.store, "own", LabelClaim("ethereum", DEPOSIT, "our deposit", "exchange", None, 90, "KYC", None,
+                                              "GREEN", "ex-hanbit"))
+    seen = {}
+    for who in ("exchange", "outsider"):
+        labels = next(c for c in _taxii(server, who).api_roots[0].collections if c.alias == "labels")
+        seen[who] = {o["name"] for o in _everything(labels) if o["type"] == "identity"}
+    assert "Hanbit Exchange" in seen["exchange"] and "Hanbit Exchange" in seen["outsider"]  # a GREEN claim
+    assert "Outsider Exchange" in seen["outsider"] and "Outsider Exchange" not in seen["exchange"]  # RED only

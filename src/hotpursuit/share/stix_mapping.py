@@ -222,7 +222,7 @@ def marked_objects(shared: SharedSet, producer: Org) -> list[Marked]:
     public = [tlp_marking(level) for level in TLP_MARKINGS if level in levels | {"CLEAR"}]
     public += extension_definitions(producer_ref)
     orgs = {producer.id: producer, **shared.orgs}
-    public += [identity(o) for _, o in sorted(orgs.items())]
+    public.append(identity(producer))
     creators = {o: identity(org)["id"] for o, org in orgs.items()}
     actors = {a: actor_object(actor) for a, actor in sorted(shared.actors.items())}
     public += actors.values()
@@ -230,6 +230,14 @@ def marked_objects(shared: SharedSet, producer: Org) -> list[Marked]:
         public.append(relationship("attributed-to", actors["tradertraitor"]["id"], actors["lazarusgroup"]["id"],
                                    "CLEAR", EXTENSIONS_CREATED, None))
     out = [Marked(o, "CLEAR", None) for o in public]
+    # an organisation's identity reaches whoever may see any of its data (TLP audiences nest, so the widest
+    # level's audience is the union), and nobody else: that it holds hidden claims is not told
+    widest: dict[str, str] = {}
+    for tlp, owner in [(c.claim.tlp, c.owner_org) for c in shared.claims] + \
+            [(i.tlp, i.owner_org) for i in shared.incidents] + [(w.tlp, w.owner_org) for w in shared.wallets]:
+        if owner in orgs and owner != producer.id:
+            widest[owner] = min(widest.get(owner, "RED"), tlp, key=list(TLP_MARKINGS).index)
+    out += [Marked(identity(orgs[o]), level, o) for o, level in sorted(widest.items())]
     names = {}
     for i in sorted(shared.incidents, key=lambda i: i.id):
         inc = incident_object(i, creators.get(i.owner_org or ""))
