@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException
 
 from hotpursuit.api.guard import authenticated
 from hotpursuit.api.state import ApiState
-from hotpursuit.share.publisher import COLLECTIONS, Publisher
+from hotpursuit.share.publisher import Publisher
 from hotpursuit.share.stix_export import Sees, audience
 from hotpursuit.share.stix_import import import_objects
 from hotpursuit.store.database import Store
@@ -364,5 +364,3 @@ async def status(request: Request, status_id: str) -> Response:
     except TaxiiError as exc:
         return error_answer(exc)
 
-
-__all__ = ["COLLECTIONS", "collection_id", "router"]

@@ -15,7 +15,7 @@ from hotpursuit.jobs.trace_job import run_trace
 from hotpursuit.jobs.trace_setup import owner_view
 from hotpursuit.security.tlp import may_see
 from hotpursuit.share.model import Actor, Org, SharedClaim, SharedIncident, SharedSet, SharedWallet
-from hotpursuit.share.stix_mapping import Marked, StixObject, bundle, incident_ref, marked_objects, to_stix
+from hotpursuit.share.stix_mapping import Marked, StixObject, bundle, marked_objects, to_stix
 from hotpursuit.share.stix_vocabulary import ACTORS, object_id
 from hotpursuit.share.wallets import report_txs, wallets_of_report
 from hotpursuit.store.database import Store
@@ -93,11 +93,6 @@ def incident_bundle(store: Store, incident_id: str, reader_org: str | None) -> d
     return bundle(objects, object_id("bundle", "incident", incident_id, *(o["id"] for o in objects)))
 
 
-def collection_objects(store: Store, collection: str) -> list[StixObject]:
-    """Every object of a collection, unfiltered: see `marked_collection`."""
-    return [m.object for m in marked_collection(store, collection)]
-
-
 def visible_collection(store: Store, collection: str, org_id: str | None) -> list[StixObject]:
     """The objects of a collection organisation `org_id` may see (what `share push` sends a partner)."""
     sees = audience(store, org_id)
@@ -122,7 +117,3 @@ def marked_collection(store: Store, collection: str) -> list[Marked]:
         raise NotFound(f"collection {collection!r}: no such collection")
     return marked_objects(shared, PRODUCER)
 
-
-def incident_stix_id(incident_id: str) -> str:
-    """The STIX id of an incident of this store."""
-    return incident_ref(incident_id)

@@ -91,12 +91,6 @@ def revoke_missing(store: Store, collection: str, current: set[str]) -> int:
     return publish(store, collection, rows)
 
 
-def published_collections(store: Store) -> list[str]:
-    """The collections anything was published to, by name."""
-    return [str(c) for (c,) in store._con.execute(
-        "SELECT DISTINCT collection FROM shared_objects ORDER BY collection").fetchall()]
-
-
 def published(store: Store, collection: str, *, after: int = 0, added_after: dt.datetime | None = None,
               ids: Sequence[str] = (), types: Sequence[str] = (), versions: str = "last",
               limit: int = 5_000) -> list[PublishedObject]:
