@@ -27,6 +27,7 @@ from hotpursuit.api.state import ApiState
 from hotpursuit.share.publisher import Publisher
 from hotpursuit.share.stix_export import Sees, audience
 from hotpursuit.share.stix_import import import_objects
+from hotpursuit.share.stix_mapping import StixError, parse_timestamp
 from hotpursuit.store.database import Store
 from hotpursuit.store.org_tables import Caller
 from hotpursuit.store.share_reads import own_incidents
@@ -172,10 +173,9 @@ def _timestamp(when: dt.datetime) -> str:
 
 def _parse_time(text: str, name: str) -> dt.datetime:
     try:
-        parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise TaxiiError(400, "bad request", f"{name}: {text!r} is not a timestamp") from None
-    return parsed.astimezone(dt.UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+        return parse_timestamp(text, name)
+    except StixError as bad:
+        raise TaxiiError(400, "bad request", str(bad)) from None
 
 
 def _cursor(text: str) -> int:

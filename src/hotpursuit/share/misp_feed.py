@@ -25,7 +25,6 @@ NAMESPACE = uuid.UUID("0b5d3f6e-8c2a-4e71-9f1d-6a4c2e8b7d35")  # every uuid of t
 OPERATOR = Org("hotpursuit", "hotpursuit")  # the Orgc of an incident no organisation owns
 WALLET_FORMAT = "hotpursuit-wallet/1"  # the `format` of the JSON in a coin-address object's `text`
 TAG = "hotpursuit"  # machine-tag namespace of hotpursuit's own facts
-GALAXY = "misp-galaxy:threat-actor"
 # what MISP's `btc` type accepts (app/Model/Attribute.php); other Bitcoin-shaped text goes in address-crypto
 MISP_BTC = re.compile(r"(?i)^(?:[13][a-km-zA-HJ-NP-Z1-9]{25,34}|bc1[023456789acdefghjklmnpqrstuvwxyz]{11,71})$")
 # claim categories an IDS may block on (the others, victims and services, must never be blocked blindly)

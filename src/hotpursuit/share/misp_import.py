@@ -20,14 +20,13 @@ from hotpursuit.attribution.labels import CATEGORIES, LabelClaim
 from hotpursuit.chains.address_codec import guess_chain, parse_address
 from hotpursuit.errors import IngestError, InvalidAddress
 from hotpursuit.security.tlp import TLP_ORDER
-from hotpursuit.share.misp_feed import TAG, WALLET_FORMAT
+from hotpursuit.share.misp_feed import TAG, WALLET_FORMAT, tlp_tag
 from hotpursuit.share.model import SharedWallet, TaintedAmount
 from hotpursuit.share.stix_vocabulary import ACTORS
 
 DEFAULT_TLP = "AMBER"
 FOREIGN_CONFIDENCE = 50  # GraphSense `trusted_provider`: another organisation's MISP, not checked here
-TLP_TAGS = {"tlp:clear": "CLEAR", "tlp:white": "CLEAR", "tlp:green": "GREEN", "tlp:amber": "AMBER",
-            "tlp:amber+strict": "AMBER+STRICT", "tlp:red": "RED"}
+TLP_TAGS = {**{tlp_tag(level): level for level in TLP_ORDER}, "tlp:white": "CLEAR"}  # and TLP 1.0's white
 SYMBOL_CHAINS = {"BTC": "bitcoin", "ETH": "ethereum", "XMR": "monero", "TRX": "tron", "TRON": "tron", "BSC": "bsc",
                  "LTC": "litecoin", "DOGE": "dogecoin", "SOL": "solana", "BCH": "bitcoin-cash"}
 ADDRESS_RELATIONS = {"address": "bitcoin", "address-xmr": "monero", "address-crypto": None}

@@ -6,14 +6,16 @@ incident's wallets) and one per incident (`incident:<id>`: the incident, its wal
 
 from __future__ import annotations
 
+import datetime as dt
+
+import orjson
+
 from hotpursuit.share.model import SharedWallet
 from hotpursuit.share.stix_export import PRODUCER, incident_wallets, shared_set
-from hotpursuit.share.stix_mapping import Marked, marked_objects
+from hotpursuit.share.stix_mapping import Marked, marked_objects, timestamp
 from hotpursuit.store.database import Store
 from hotpursuit.store.share_reads import own_claims, own_incidents, share_fingerprint
-from hotpursuit.store.share_tables import object_body, publish, revoke_missing
-
-COLLECTIONS = ("labels", "incidents", "traces")
+from hotpursuit.store.share_tables import left_out, object_body, publish
 
 
 class Publisher:
@@ -49,6 +51,20 @@ def publish_all(store: Store) -> dict[str, int]:
         rows = [_row(m) for m in marked_objects(shared, PRODUCER)]
         added[name] = publish(store, name, rows) + revoke_missing(store, name, {r[0] for r in rows})
     return added
+
+
+REVOCABLE = ("indicator", "incident", "relationship")  # SDOs and SROs: STIX gives observables no `revoked`
+
+
+def revoke_missing(store: Store, collection: str, current: set[str]) -> int:
+    """Publish a revoked version of each object of the collection that is no longer among `current` (a
+    withdrawn claim); how many. Observables and vocabulary objects (markings, identities, extension
+    definitions, actors) are left as they are."""
+    now = timestamp(dt.datetime.now(dt.UTC))
+    return publish(store, collection, [
+        (object_id, now, str(body["type"]), tlp, owner, object_body({**body, "revoked": True, "modified": now}))
+        for object_id, tlp, owner, text in left_out(store, collection, current, REVOCABLE)
+        for body in [orjson.loads(text)]])
 
 
 def _row(m: Marked) -> tuple[str, str | None, str, str, str | None, str]:

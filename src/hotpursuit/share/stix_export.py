@@ -13,13 +13,11 @@ from typing import Any
 from hotpursuit.errors import HotpursuitError, NotFound
 from hotpursuit.jobs.trace_job import run_trace
 from hotpursuit.jobs.trace_setup import owner_view
-from hotpursuit.security.tlp import may_see
 from hotpursuit.share.model import Actor, Org, SharedClaim, SharedIncident, SharedSet, SharedWallet
 from hotpursuit.share.stix_mapping import Marked, StixObject, bundle, marked_objects, to_stix
 from hotpursuit.share.stix_vocabulary import ACTORS, object_id
 from hotpursuit.share.wallets import report_txs, wallets_of_report
 from hotpursuit.store.database import Store
-from hotpursuit.store.org_tables import sharing_groups
 from hotpursuit.store.screening_rows import exposure_rows
 from hotpursuit.store.share_reads import latest_freeze_status, own_claims, own_incidents, share_orgs, tx_times
 from hotpursuit.store.trace_job_tables import latest_finished_trace, trace_job_result
@@ -30,12 +28,13 @@ PRODUCER = Org("hotpursuit", "hotpursuit")
 
 def audience(store: Store, org_id: str | None) -> Sees:
     """Whether organisation `org_id` may see data of a TLP owned by an organisation (None: the store's
-    operator, who sees everything)."""
-    groups = sharing_groups(store)
+    operator, who sees everything): the view a trace of that organisation's takes of the labels."""
+    view = owner_view(store, org_id)
+    return view if view is not None else _everything
 
-    def sees(tlp: str, owner: str | None) -> bool:
-        return org_id is None or may_see(tlp, owner, groups.get(owner or ""), org_id, groups.get(org_id))
-    return sees
+
+def _everything(tlp: str, owner: str | None) -> bool:
+    return True
 
 
 def actor_names(store: Store, ids: Iterable[str | None]) -> dict[str, Actor]:

@@ -64,31 +64,19 @@ def publish(store: Store, collection: str, objects: Sequence[tuple[str, str | No
     return int(after[0]) - int(before[0]) if after and before else 0
 
 
-REVOCABLE = ("indicator", "incident", "relationship")  # SDOs and SROs: STIX gives observables no `revoked`
-
-
-def revoke_missing(store: Store, collection: str, current: set[str]) -> int:
-    """Publish a revoked version of each object of the collection whose latest version is not revoked but
-    which is no longer among `current` (a withdrawn claim); how many. Observables and vocabulary objects
-    (markings, identities, extension definitions, actors) are left as they are."""
+def left_out(store: Store, collection: str, current: set[str], kinds: Sequence[str]
+             ) -> list[tuple[str, str, str | None, str]]:
+    """(id, tlp, owner org, latest body) of the objects of these types whose latest version in the collection
+    is not revoked but which are no longer among `current`."""
     import pyarrow as pa
     keep = pa.table({"id": sorted(current)}, schema=pa.schema([("id", pa.string())]))
     with store.transaction(current_ids=keep) as con:
-        gone = con.execute(
-            """SELECT id, tlp, owner_org, type, body FROM shared_objects
+        rows = con.execute(
+            """SELECT id, tlp, owner_org, body FROM shared_objects
                WHERE collection = $c AND latest AND type IN (SELECT unnest($kinds::VARCHAR[]))
                  AND NOT coalesce(json_extract(body, '$.revoked')::BOOLEAN, false)
-                 AND id NOT IN (SELECT id FROM current_ids)""",
-            {"c": collection, "kinds": list(REVOCABLE)}).fetchall()
-    if not gone:
-        return 0
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-    rows = []
-    for object_id, tlp, owner, kind, body in gone:
-        revoked = {**orjson.loads(body), "revoked": True, "modified": now}
-        rows.append((str(object_id), now, str(kind), str(tlp), None if owner is None else str(owner),
-                     object_body(revoked)))
-    return publish(store, collection, rows)
+                 AND id NOT IN (SELECT id FROM current_ids)""", {"c": collection, "kinds": list(kinds)}).fetchall()
+    return [(str(i), str(t), None if o is None else str(o), str(b)) for i, t, o, b in rows]
 
 
 def published(store: Store, collection: str, *, after: int = 0, added_after: dt.datetime | None = None,
