@@ -13,9 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 
-import numpy as np
-
 from hotpursuit.errors import HotpursuitError
+from hotpursuit.jobs.chain_reads import ChainReads, StoreChainReads
 from hotpursuit.jobs.trace_setup import (
     SERVICE_KINDS,
     TraceSetup,
@@ -23,18 +22,14 @@ from hotpursuit.jobs.trace_setup import (
     service_endpoints,
     trace_setup,
 )
-from hotpursuit.store.address_page import block_times
 from hotpursuit.store.asset_units import AssetReader
 from hotpursuit.store.database import Store
-from hotpursuit.store.evm_tables import transaction_signers
 from hotpursuit.store.incident_tables import IncidentSources, load_sources
-from hotpursuit.store.trace_reads import TraceExtract, asset_traffic, incident_chain_since, txs_with_movements
-from hotpursuit.store.utxo_reads import completed_crossings, load_utxo_txs
+from hotpursuit.store.trace_reads import incident_chain_since
 from hotpursuit.trace.account_taint import Movement, TraceResult, evidence_path, trace_account
 from hotpursuit.trace.asset_totals import asset_totals
 from hotpursuit.trace.bridge_crossing import bridge_entries, crossing_seeds
 from hotpursuit.trace.report import TraceReport
-from hotpursuit.trace.transfer_index import TransferIndex
 from hotpursuit.trace.utxo_taint import trace_utxo
 
 __all__ = ["SERVICE_KINDS", "TraceError", "run_trace", "service_endpoints"]
@@ -47,10 +42,14 @@ class TraceError(HotpursuitError):
 
 def run_trace(store: Store, incident_id: str, *, model: str = "haircut", max_hops: int | None = None,
               dust: int = 0, until_block: int | None = None, include_assets: list[str] | None = None,
-              dust_by_asset: dict[str, int] | None = None, visible: Visible | None = None) -> TraceReport:
+              dust_by_asset: dict[str, int] | None = None, visible: Visible | None = None,
+              reads: ChainReads | None = None) -> TraceReport:
     """Trace one incident; the same store contents and parameters give the same report. `dust` applies to
     every asset without its own threshold in `dust_by_asset` (base units). `visible`: the labels it may
-    use, as one organisation may see them (the API traces with the incident owner's view); None: all."""
+    use, as one organisation may see them (the API traces with the incident owner's view); None: all.
+    `reads`: where the chain data comes from (the store's own tables unless given; `scale trace` gives
+    the Spark reader over a Parquet export); the incident, labels and asset trust always come from `store`."""
+    chain_reads = StoreChainReads(store) if reads is None else reads
     found = incident_chain_since(store, incident_id)
     if found is None:
         raise TraceError(f"incident {incident_id!r} does not exist (hotpursuit incident list)")
@@ -59,8 +58,8 @@ def run_trace(store: Store, incident_id: str, *, model: str = "haircut", max_hop
     if not (sources.theft_txs or sources.addresses or sources.receipts):
         raise TraceError(f"incident {incident_id!r} has no sources")
     setup = trace_setup(store, chain, include_assets=include_assets, visible=visible)
-    moves = _relevant_movements(store, chain, since, sources, setup, max_hops)
-    signers = transaction_signers(store, chain, (m.tx_hash for m in moves))
+    moves = chain_reads.movements(chain, since, sources, set(setup.ignored_assets), max_hops)
+    signers = chain_reads.signers(chain, (m.tx_hash for m in moves))
     result = trace_account(moves, theft_txs=set(sources.theft_txs), source_addresses=set(sources.addresses),
                            source_receipts=set(sources.receipts), endpoints=setup.endpoints, model=model,
                            max_hops=max_hops, dust=dust, dust_by_asset=dust_by_asset, until_block=until_block,
@@ -74,7 +73,8 @@ def run_trace(store: Store, incident_id: str, *, model: str = "haircut", max_hop
     digest = hashlib.sha256(json.dumps(inputs, separators=(",", ":")).encode()).hexdigest()
     missing = _missing_sources(sources, moves, since)
     named_txs = sources.theft_txs | {tx for _, tx in sources.receipts}
-    if not result.stolen and named_txs and not sources.addresses and not txs_with_movements(store, chain, named_txs):
+    if (not result.stolen and named_txs and not sources.addresses
+            and not chain_reads.txs_with_movements(chain, named_txs)):
         # none of the transactions it names is in the store at all: an empty report would read "nothing
         # stolen" (a bare address that has not moved yet is fine: the live watch opens incidents that way)
         raise TraceError(f"incident {incident_id!r}: nothing to trace on {chain}: " + "; ".join(missing))
@@ -84,22 +84,22 @@ def run_trace(store: Store, incident_id: str, *, model: str = "haircut", max_hop
     report.dust_by_asset = {a: str(v) for a, v in sorted((dust_by_asset or {}).items())}
     report.warnings.extend(setup.warnings)
     _fill_account_report(chain, result, setup, report)
-    _explain_assets(store, chain, since, sources, setup, moves, result, report)
+    _explain_assets(chain_reads, chain, since, sources, setup, moves, result, report)
     bridges = {a for a, e in setup.endpoints.items() if e.kind == "bridge"}
-    _cross_to_bitcoin(store, bridge_entries(result.flows, bridges), report)
+    _cross_to_bitcoin(chain_reads, bridge_entries(result.flows, bridges), report)
     _name_assets(store, chain, report)
-    _time_blocks(store, report)
+    _time_blocks(chain_reads, report)
     return report
 
 
-def _time_blocks(store: Store, report: TraceReport) -> None:
+def _time_blocks(reads: ChainReads, report: TraceReport) -> None:
     """The UTC times of the blocks the report names (since when an endpoint holds, where it stopped)."""
     wanted: dict[str, set[int]] = {}
     for row in [*report.endpoints, *report.frontier]:
         if row.get("since_block") is not None:
             wanted.setdefault(str(row["chain"]), set()).add(int(row["since_block"]))
     for on, numbers in sorted(wanted.items()):
-        for number, moment in sorted(block_times(store, on, sorted(numbers)).items()):
+        for number, moment in sorted(reads.block_times(on, sorted(numbers)).items()):
             report.block_times[f"{on}:{number}"] = moment
 
 
@@ -186,13 +186,13 @@ def _fill_account_report(chain: str, result: TraceResult, setup: TraceSetup, rep
         report.totals[asset] = totals.as_strings()
 
 
-def _explain_assets(store: Store, chain: str, since: int, sources: IncidentSources, setup: TraceSetup,
+def _explain_assets(reads: ChainReads, chain: str, since: int, sources: IncidentSources, setup: TraceSetup,
                     moves: list[Movement], result: TraceResult, report: TraceReport) -> None:
     """List the assets the trace did not count, with their reason: impersonating and spam assets that
     moved through the traced addresses, and unknown assets moved by the theft itself."""
     touched = sorted({m.sender for m in moves} | {m.receiver for m in moves} | set(sources.addresses)
                      | {a for a, _ in sources.receipts})
-    seen = asset_traffic(store, chain, since, setup.ignored_assets, touched)
+    seen = reads.asset_traffic(chain, since, setup.ignored_assets, touched)
     seeded: dict[str, list[int]] = {}
     for m in moves:
         if m.asset not in setup.traced_assets and (m.tx_hash in sources.theft_txs
@@ -213,32 +213,16 @@ def _explain_assets(store: Store, chain: str, since: int, sources: IncidentSourc
             "imitates": trust.imitates if trust else None, "movements": count, "amount": str(amount)})
 
 
-def _relevant_movements(store: Store, chain: str, since: int, sources: IncidentSources, setup: TraceSetup,
-                        max_hops: int | None) -> list[Movement]:
-    """The movements a trace can touch: every movement of each address taint can reach (moving forward
-    in time from the sources, within the hop limit), found with the numpy transfer index. Zero-value
-    movements, movements of impersonating or spam assets and poisoning transfers are left out."""
-    with TraceExtract(store, chain, since, setup.ignored_assets) as extract:
-        sender, receiver, addresses = extract.edges()
-        index = TransferIndex(sender, receiver, np.zeros(sender.size, dtype=np.int64),
-                              np.zeros(sender.size, dtype=np.int64), addresses)
-        theft_pos = extract.positions_in(sources.theft_txs | {tx for _, tx in sources.receipts})
-        named = extract.ids_of(sources.addresses | {a for a, _ in sources.receipts})
-        starts = np.concatenate([named, receiver[theft_pos]]) if sender.size else named
-        reached = index.reachable(np.unique(starts), max_hops if max_hops is not None else 1 << 30)
-        return extract.movements_at(np.unique(np.concatenate([index.movement_indexes(reached), theft_pos])))
-
-
-def _cross_to_bitcoin(store: Store, entered: dict[str, int], report: TraceReport) -> None:
+def _cross_to_bitcoin(reads: ChainReads, entered: dict[str, int], report: TraceReport) -> None:
     """Seed the Bitcoin payouts of bridge deposits (`entered`: the taint each deposit tx brought to a
     bridge) and trace them there."""
-    crossings = completed_crossings(store)
+    crossings = reads.crossings()
     if not crossings:
         return
     seeds = crossing_seeds(crossings, entered)
     if not seeds:
         return
-    txs = load_utxo_txs(store)
+    txs = reads.utxo_txs()
     btc = trace_utxo(txs, seeds, model=report.model)
     for (tx, index), (address, taint) in sorted(btc.held.items()):
         report.held.append({"chain": "bitcoin", "address": address, "asset": "BTC", "tainted": str(taint),
