@@ -9,6 +9,8 @@ lose digits fails instead of wrapping), UTC.
 from __future__ import annotations
 
 import os
+import re
+import socket
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,6 +49,28 @@ def parse_settings(pairs: list[str]) -> dict[str, str]:
     return out
 
 
+def _check_master(master: str) -> None:
+    """Fail in seconds, with the address, when a standalone master does not answer (Spark itself retries
+    for a minute and then reports a JVM error)."""
+    if master == "yarn" or master.startswith("k8s://"):
+        return  # Spark's own resource managers: Spark reports on them
+    if not master.startswith("spark://"):
+        if not re.fullmatch(r"local(\[(\d+|\*)(,\d+)?\])?", master):
+            raise ScaleError(f"--master {master!r}: expected local, local[N], spark://host:port, yarn or k8s://...")
+        return
+    for target in master.removeprefix("spark://").split(","):
+        host, _, port = target.rpartition(":")
+        if not host or not port.isdigit():
+            raise ScaleError(f"--master {master!r}: expected spark://host:port")
+        try:
+            with socket.create_connection((host, int(port)), timeout=3):
+                return
+        except OSError:
+            continue
+    raise ScaleError(f"--master {master}: no Spark master answers there (start one: scripts/spark_standalone.sh "
+                     "start)")
+
+
 def spark_session(master: str = "local[2]", settings: dict[str, str] | None = None,
                   app: str = "hotpursuit-scale") -> SparkSession:
     """Start (or join the running) SparkSession. The driver binds to 127.0.0.1 unless `spark.driver.host`
@@ -55,6 +79,7 @@ def spark_session(master: str = "local[2]", settings: dict[str, str] | None = No
         from pyspark.sql import SparkSession
     except ImportError as exc:  # an install without the scale extra
         raise ScaleError("pyspark is not installed: pip install 'hotpursuit[scale]'") from exc
+    _check_master(master)
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     host = (settings or {}).get("spark.driver.host", "127.0.0.1")
