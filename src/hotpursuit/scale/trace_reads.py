@@ -43,19 +43,22 @@ class SparkChainReads:
     def __init__(self, spark: SparkSession, parquet: str, store: Store) -> None:
         self.spark, self.root, self.store = spark, parquet.rstrip("/"), store
         self.hops = 0  # the number of Spark hop jobs the last extraction ran (a figure for the caller)
+        self._read: dict[str, DataFrame | None] = {}  # each table's files are listed once
 
     def _table(self, table: str, chain: str) -> DataFrame | None:
         """One exported table, restricted to `chain` (partition pruning); None when it was not exported."""
         from pyspark.errors import AnalysisException
         from pyspark.sql import functions as F
 
-        try:
-            frame = self.spark.read.parquet(f"{self.root}/{table}")
-        except AnalysisException as exc:
-            if "PATH_NOT_FOUND" in str(exc) or "UNABLE_TO_INFER_SCHEMA" in str(exc):
-                return None
-            raise
-        return frame.where(F.col("chain") == chain)
+        if table not in self._read:
+            try:
+                self._read[table] = self.spark.read.parquet(f"{self.root}/{table}")
+            except AnalysisException as exc:
+                if "PATH_NOT_FOUND" not in str(exc) and "UNABLE_TO_INFER_SCHEMA" not in str(exc):
+                    raise
+                self._read[table] = None
+        frame = self._read[table]
+        return None if frame is None else frame.where(F.col("chain") == chain)
 
     def _values(self, column: str, values: Iterable[str]) -> DataFrame:
         return spark_frame(self.spark, pa.table({column: pa.array(sorted(set(values)), pa.string())}))
