@@ -46,7 +46,7 @@ def read_address_lines(spark: SparkSession, path: Path | str, chain: str | None,
     from pyspark.sql import functions as F
 
     lines, first = _numbered(spark, str(path))
-    csv = first is not None and first.strip().lstrip("\ufeff").strip().lower().replace(" ", "") == HEADER
+    csv = first is not None and first.lstrip("\ufeff").strip().lower().replace(" ", "").replace("\"", "") == HEADER
     if csv and chain is not None:
         raise HotpursuitError(f"--chain {chain}: {path} names each line's chain (its header is {HEADER}); "
                               "leave --chain out")
