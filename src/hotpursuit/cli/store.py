@@ -42,12 +42,12 @@ def store_export(folder: Path, db: DbOption,
                  block_range_size: Annotated[int, typer.Option(min=1, help="Blocks per partition.")] = 100_000) -> None:
     """Export the chain tables (blocks, transactions, transfers, Bitcoin outputs and inputs) as Parquet
     partitioned by chain and block range, and labels, taint and poisoning transfers by chain, for `scale`."""
-    from hotpursuit.store.parquet_io import EXPORT_TABLES, export_parquet
+    from hotpursuit.store.parquet_io import CLUSTER_TABLES, EXPORT_TABLES, export_parquet
 
     with user_errors():
         if folder.exists() and not folder.is_dir():
             raise HotpursuitError(f"{folder}: exists and is not a folder; give a folder to export into")
-        if folder.is_dir() and any(p.name not in EXPORT_TABLES for p in folder.iterdir()):
+        if folder.is_dir() and any(p.name not in (*EXPORT_TABLES, *CLUSTER_TABLES) for p in folder.iterdir()):
             raise HotpursuitError(f"{folder}: holds files other than a Parquet export; give a new or export folder")
         with Store.open(db, must_exist=True) as store:
             counts = export_parquet(store, folder, block_range_size)
@@ -56,7 +56,8 @@ def store_export(folder: Path, db: DbOption,
 
 @app.command("import-parquet")
 def store_import(folder: Path, db: DbOption) -> None:
-    """Import a Parquet export, replacing the block ranges it covers."""
+    """Import a Parquet export, replacing the block ranges it covers, and the clusters `scale cluster` wrote
+    into it (each chain's clusters and cluster links replaced whole)."""
     from hotpursuit.store.parquet_io import import_parquet
 
     with user_errors(), Store.open(db) as store:

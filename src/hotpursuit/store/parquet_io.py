@@ -5,7 +5,8 @@ Amounts (BIGNUM) are written as decimal text, the only Parquet type that holds a
 `<dir>/<table>/chain=<c>/block_range=<start>/*.parquet` (`block_range` = first block of the range).
 The investigation's own tables a scale-out job joins against (labels with their TLP and owner, saved
 taint, the poisoning transfers an assessment found) are written whole under `<dir>/<table>/chain=<c>/`:
-the export is an operator's copy of the store, as private as the store file itself.
+the export is an operator's copy of the store, as private as the store file itself. Import also loads what
+`scale cluster` wrote into the export (`address_clusters/`, `cluster_links/`; see `cluster_parquet.py`).
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ import shutil
 from pathlib import Path
 
 from hotpursuit.errors import StoreError
+from hotpursuit.store.cluster_parquet import import_clusters
 from hotpursuit.store.database import Store
 
 CHAIN_TABLES = {"blocks": "number", "transactions": "block_number", "transfers": "block_number",
                 "utxo_outputs": "block_number", "utxo_inputs": "block_number"}
 SIDE_TABLES = ("labels", "taint", "poisoning_transfers")
 EXPORT_TABLES = (*CHAIN_TABLES, *SIDE_TABLES)
+CLUSTER_TABLES = ("address_clusters", "cluster_links")  # written by `scale cluster` into the export
 
 
 def _columns(store: Store, table: str) -> list[tuple[str, str]]:
@@ -80,6 +83,7 @@ def import_parquet(store: Store, folder: Path) -> dict[str, int]:
             cols = ", ".join(f"{name}::{typ}" for name, typ in _columns(store, table))
             row = con.execute(f"INSERT INTO {table} SELECT {cols} FROM {src}").fetchone()
             counts[table] = int(row[0]) if row else 0
+        counts |= import_clusters(store, con, folder)
         con.execute("COMMIT")
     except Exception as exc:
         con.execute("ROLLBACK")
