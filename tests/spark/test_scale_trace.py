@@ -91,3 +91,46 @@ def test_generated_graphs_traced_on_spark_match_the_embedded_trace(spark: Any, t
         export_parquet(store, folder / "pq", block_range_size=case["range"])
         scaled, _ = run_scale_trace(spark, str(folder / "pq"), store, "generated", max_hops=case["hops"])
     assert render_json(scaled) == render_json(embedded)
+
+
+def _engine_exposure(report: Any) -> list[tuple[str, str, str, int, list[str]]]:
+    return sorted((e["address"], e["asset"], e["exposure"], e["since_block"], e["evidence"]) for e in report.endpoints)
+
+
+def _spark_exposure(answer: dict[str, Any]) -> list[tuple[str, str, str, int, list[str]]]:
+    return sorted((e["address"], e["asset"], e["exposure"], e["since_block"], e["evidence"])
+                  for e in answer["endpoints"])
+
+
+def test_the_poison_model_wholly_in_spark_matches_the_engine_on_the_drill(spark: Any, drill_case: dict[str, Any],
+                                                                         drill_copy: Path) -> None:
+    from hotpursuit.scale.poison_job import run_scale_poison
+
+    with Store.open(drill_copy) as store:
+        engine = run_trace(store, "drill-heist", model="poison")
+        answer = run_scale_poison(spark, str(drill_case["parquet"]), store, "drill-heist")
+    assert _spark_exposure(answer) == _engine_exposure(engine)
+    assert len(answer["endpoints"]) >= 3 and answer["poisoned_addresses"] > 10 and answer["rounds"] >= 2
+    # poison exposes at least the conserved taint, and more (the whole value of poisoned movements)
+    assert sum(int(e["exposure"]) for e in engine.endpoints) > sum(int(e["tainted"]) for e in engine.endpoints)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=chains(), exchanges=st.sets(st.sampled_from(ADDRESSES), min_size=1, max_size=3))
+def test_generated_graphs_poisoned_in_spark_match_the_engine(spark: Any, tmp_path_factory: Any, case: dict[str, Any],
+                                                             exchanges: set[str]) -> None:
+    from hotpursuit.attribution.labels import LabelClaim
+    from hotpursuit.scale.poison_job import run_scale_poison
+    from hotpursuit.store.label_tables import replace_import
+    from hotpursuit.store.parquet_io import export_parquet
+
+    folder = tmp_path_factory.mktemp("poisoned")
+    _store_of(case, folder / "g.duckdb")
+    with Store.open(folder / "g.duckdb") as store:
+        replace_import(store, "generated", "operator", [
+            LabelClaim("ethereum", a, f"Exchange {i}", "exchange", f"ex{i}", 90, "test", None, "CLEAR", "operator")
+            for i, a in enumerate(sorted(exchanges))])
+        engine = run_trace(store, "generated", model="poison", include_assets=[TOKEN])
+        export_parquet(store, folder / "pq", block_range_size=case["range"])
+        answer = run_scale_poison(spark, str(folder / "pq"), store, "generated", include_assets=[TOKEN])
+    assert _spark_exposure(answer) == _engine_exposure(engine)

@@ -44,7 +44,7 @@ def test_sums_are_exact_beyond_128_bits(store: Store) -> None:
 def test_parquet_export_import_is_lossless(store: Store, tmp_path: Path) -> None:
     replace_evm_blocks(store, "ethereum", 5, 6, [_bundle(5), _bundle(6)], "test")
     counts = export_parquet(store, tmp_path / "pq", block_range_size=1)
-    assert counts == {"blocks": 2, "transactions": 2, "transfers": 2 * len(AMOUNTS)}
+    assert {k: v for k, v in counts.items() if v} == {"blocks": 2, "transactions": 2, "transfers": 2 * len(AMOUNTS)}
     assert (tmp_path / "pq" / "transfers" / "chain=ethereum" / "block_range=5").is_dir()
     with Store.open(tmp_path / "other.duckdb") as other:
         assert import_parquet(other, tmp_path / "pq")["transfers"] == 2 * len(AMOUNTS)

@@ -1,6 +1,7 @@
 """`hotpursuit scale cluster|trace|screen`: the same jobs on Apache Spark over a Parquet export
 (`store export-parquet`), for chains too large for one machine. Each command lives in its own module
-(`scale_cluster`, `scale_trace`, `scale_screen`); the options they share are here."""
+(`scale_cluster`, `scale_trace`, `scale_screen`), added to this group in `commands`; the options they
+share are here."""
 
 from __future__ import annotations
 
@@ -33,12 +34,3 @@ def export_folder(parquet: Path, needs: tuple[str, ...]) -> Path:
         raise HotpursuitError(f"--parquet {parquet}: no {', '.join(missing)} table in this export "
                               "(re-export with `hotpursuit store export-parquet`)")
     return parquet
-
-
-def register() -> None:
-    """Add the commands (kept in their own modules) to the group."""
-    from hotpursuit.cli import scale_cluster, scale_screen, scale_trace
-
-    app.command("cluster")(scale_cluster.scale_cluster_cmd)
-    app.command("trace")(scale_trace.scale_trace_cmd)
-    app.command("screen")(scale_screen.scale_screen_cmd)

@@ -63,7 +63,8 @@ class SparkChainReads:
     def _values(self, column: str, values: Iterable[str]) -> DataFrame:
         return spark_frame(self.spark, pa.table({column: pa.array(sorted(set(values)), pa.string())}))
 
-    def _moves(self, chain: str, since: int, ignored: set[str]) -> DataFrame | None:
+    def moves_frame(self, chain: str, since: int, ignored: set[str]) -> DataFrame | None:
+        """The movements a trace reads: value-carrying, not of `ignored` assets, no poisoning transfers."""
         from pyspark.sql import functions as F
 
         transfers = self._table("transfers", chain)
@@ -84,7 +85,7 @@ class SparkChainReads:
         from pyspark import StorageLevel
         from pyspark.sql import functions as F
 
-        moves = self._moves(chain, since, ignored)
+        moves = self.moves_frame(chain, since, ignored)
         self.hops = 0
         if moves is None:
             return []

@@ -7,9 +7,14 @@ an address holding balance `b` of which `t` is tainted:
   * fifo: the address's holdings are a queue of lots in arrival order, each with its tainted part; a
     movement takes lots from the front and carries their tainted parts (a partly taken lot carries
     `floor(taken * lot_taint / lot_value)`);
-  * poison: any taint taints all. A movement from an address holding taint is poisoned: its whole value
-    is reported as `exposure`; the conserved tainted amount moves first (`min(v, t)`), so the sum of
-    taint at endpoints and holders still equals the stolen value.
+  * poison: any taint taints all. An address is poisoned from the first movement of loot or of a
+    poisoned address it receives; every later movement it sends, of any asset (so a swap's proceeds too),
+    is poisoned: its whole value is reported as `exposure`. Endpoints, known venues and the zero address
+    are never poisoned (they are no holders; taint a venue keeps still moves, without exposure), so
+    poisoning is monotone and the poisoned set is a
+    time-respecting reachability that Spark can compute alone (`scale/poison_reach.py`). The conserved
+    tainted amount moves first (`min(v, t)`), so the sum of taint at endpoints and holders still equals
+    the stolen value.
 Balances before the first movement seen are unknown: when an address sends more than it is known to
 hold, the difference is taken as clean funds it held before (never as taint).
 
@@ -226,7 +231,7 @@ class AccountTracer:
         self.holdings: dict[tuple[str, str], _Holdings] = defaultdict(_Holdings)
         for key, value in (opening or {}).items():
             self.holdings[key].receive(value, 0, model)
-        self._poisoned: set[tuple[str, str]] = set()
+        self._poisoned: set[str] = set()  # poison: addresses poisoned so far
         self._pending: list[Movement] = []  # the current transaction's movements, not yet applied
 
     def tainted(self, address: str, asset: str) -> int:
@@ -288,7 +293,8 @@ class AccountTracer:
         swaps = swaps + lone_swaps
         for m in moves:
             src_key, dst_key = (m.sender, m.asset), (m.receiver, m.asset)
-            if self._seeded(m):
+            seeded = self._seeded(m)
+            if seeded:
                 already = 0 if m.sender in endpoints else holdings[src_key].send(m.amount, model)
                 result.stolen[m.asset] = result.stolen.get(m.asset, 0) + m.amount - already
                 result.hops.setdefault(m.sender, 0)
@@ -304,7 +310,7 @@ class AccountTracer:
                     paid[0] += moved
                     paid[1] += m.amount
                     moved = 0
-            exposure = m.amount if (model == "poison" and (moved or src_key in poisoned)) else 0
+            exposure = m.amount if (model == "poison" and (seeded or m.sender in poisoned)) else 0
             hop = result.hops.get(m.sender, 0) + 1
             if m.receiver == FEE_SINK:
                 if moved:
@@ -333,8 +339,8 @@ class AccountTracer:
                         arrival.txs.append(m.tx_hash)
                 continue
             holdings[dst_key].receive(m.amount, moved, model)
-            if model == "poison" and moved:
-                poisoned.add(dst_key)
+            if exposure and m.receiver not in self.venues and m.receiver != ZERO_ADDRESS:
+                poisoned.add(m.receiver)
         if converting:
             self._convert(moves, swaps, converting)
 
@@ -365,7 +371,7 @@ class AccountTracer:
                 gains[asset] = gained
                 holdings[(swap.address, asset)].add_taint(gained, model)
                 if model == "poison":
-                    self._poisoned.add((swap.address, asset))
+                    self._poisoned.add(swap.address)
                 result.swapped_in[asset] = result.swapped_in.get(asset, 0) + gained
                 payer = max((m for m in moves if m.receiver == swap.address and m.asset == asset),
                             key=lambda m: m.amount, default=None)  # max keeps the first on ties
