@@ -20,6 +20,10 @@ from hotpursuit.cli import (
     labels,
     org,
     report,
+    scale,
+    scale_cluster,
+    scale_screen,
+    scale_trace,
     serve,
     share,
     store,
@@ -43,6 +47,10 @@ app.add_typer(key.app, name="key")
 app.add_typer(audit.app, name="audit")
 app.add_typer(evidence.app, name="evidence")
 app.add_typer(share.app, name="share")
+scale.app.command("cluster")(scale_cluster.scale_cluster_cmd)
+scale.app.command("trace")(scale_trace.scale_trace_cmd)
+scale.app.command("screen")(scale_screen.scale_screen_cmd)
+app.add_typer(scale.app, name="scale")
 
 
 def _register_plugins() -> None:
