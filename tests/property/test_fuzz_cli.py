@@ -42,6 +42,11 @@ COMMANDS = [
     ["share", "misp-feed", "--out", "{path}", "--org", "{word}"],
     ["share", "stix", "{word}", "--out", "{path}", "--for", "{word}"],
     ["evidence", "export", "{word}", "--out", "{path}", "--key", "{path}", "--to", "{word}"],
+    # the scale commands check the export, the store and their options before starting Spark
+    ["scale", "trace", "{word}", "--parquet", "{path}", "--model", "{word}", "--master", "{word}", "--conf", "{word}"],
+    ["scale", "cluster", "{word}", "--parquet", "{path}", "--master", "{word}", "--window", "{number}"],
+    ["scale", "screen", "--parquet", "{path}", "--addresses", "{path}", "--for", "{word}", "--out", "{path}",
+     "--chain", "{word}"],
 ]
 WORDS = st.one_of(
     st.sampled_from(["", " ", "ethereum", "bitcoin", "eth", "Ethereum", ADDRESS, ADDRESS.lower() + "\n", "0x12",
