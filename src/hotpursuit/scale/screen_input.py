@@ -67,27 +67,24 @@ def read_address_lines(spark: SparkSession, path: Path | str, chain: str | None,
     rows = lines.select("line", "value", value.rlike(r"^\s*\z").alias("blank"), well_formed.alias("shaped"),
                         chain_col.alias("chain"), text.alias("text"))
     evm = F.col("chain").isin(sorted(EVM_CHAINS)) | F.col("chain").startswith("evm-")
-    stored = ~F.col("blank") & F.col("shaped") & evm & F.col("text").rlike(STORED_EVM)
+    kind = F.when(F.col("blank"), F.lit("blank")).when(~F.col("shaped"), F.lit("misshaped")) \
+        .when(evm & F.col("text").rlike(STORED_EVM), F.lit("stored")).otherwise(F.lit("check"))
+    rows = rows.withColumn("kind", kind)
     out = ["line", "chain", "address", "reason", "status", "text"]
-    no_text = F.lit(None).cast("string").alias("text")
-    nothing = F.lit(None).cast("string")
-    fast = rows.filter(stored).select("line", "chain", F.col("text").alias("address"), nothing.alias("reason"),
-                                      F.lit("ok").alias("status"), no_text)
-    blank = rows.filter(F.col("blank")).select("line", "chain", nothing.alias("address"), nothing.alias("reason"),
-                                               F.lit("blank").alias("status"), no_text)
-    misshaped = rows.filter(~F.col("blank") & ~F.col("shaped")).select(
-        "line", "chain", nothing.alias("address"), F.lit(NO_COMMA).alias("reason"),
-        F.lit("bad").alias("status"), F.substring("value", 1, 100).alias("text"))
+    is_ = {k: F.col("kind") == k for k in ("blank", "misshaped", "stored")}
+    settled = rows.filter(F.col("kind") != "check").select(
+        "line", "chain", F.when(is_["stored"], F.col("text")).alias("address"),
+        F.when(is_["misshaped"], F.lit(NO_COMMA)).alias("reason"),
+        F.when(is_["stored"], F.lit("ok")).when(is_["blank"], F.lit("blank")).otherwise(F.lit("bad")).alias("status"),
+        F.when(is_["misshaped"], F.substring("value", 1, 100)).alias("text"))
     # filtered before the UDF, so the Python workers see only the lines that need them
-    slow = rows.filter(~F.col("blank") & F.col("shaped") & ~stored)
-    parsed = slow.select("line", "chain", "value",
-                         _normalise_udf(known_chains)(F.col("chain"), F.col("text")).alias("p"))
+    parsed = rows.filter(F.col("kind") == "check").select(
+        "line", "chain", "value", _normalise_udf(known_chains)(F.col("chain"), F.col("text")).alias("p"))
     bad = F.col("p.reason").isNotNull()
     checked = parsed.select("line", "chain", F.col("p.address").alias("address"), F.col("p.reason").alias("reason"),
                             F.when(bad, F.lit("bad")).otherwise(F.lit("ok")).alias("status"),
                             F.when(bad, F.substring("value", 1, 100)).alias("text"))
-    return AddressLines(fast.select(*out).unionByName(checked.select(*out)).unionByName(blank.select(*out))
-                        .unionByName(misshaped.select(*out)), csv)
+    return AddressLines(settled.select(*out).unionByName(checked.select(*out)), csv)
 
 
 def _numbered(spark: SparkSession, path: str) -> tuple[DataFrame, str | None]:
