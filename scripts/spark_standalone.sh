@@ -132,7 +132,8 @@ start() {
 # every live descendant of a pid (the worker's executors and their Python workers; zombies left out)
 descendants() {
   local child state
-  ps -o pid=,stat= --ppid "$1" 2>/dev/null | while read -r child state; do
+  # ps fails when there is none: under pipefail and errexit that would end `stop` half-way
+  { ps -o pid=,stat= --ppid "$1" 2>/dev/null || true; } | while read -r child state; do
     case "$state" in Z*) continue ;; esac
     echo "$child"
     descendants "$child"
