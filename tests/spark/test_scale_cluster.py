@@ -40,7 +40,7 @@ def _groups(pairs: list[tuple[str, int]]) -> Partition:
 
 def store_partition(db: Path, chain: str) -> Partition:
     with Store.open(db, must_exist=True) as store:
-        rows = store._con.execute("SELECT address, cluster_id FROM clusters WHERE chain = ?", [chain]).fetchall()
+        rows = store.execute("SELECT address, cluster_id FROM clusters WHERE chain = ?", [chain]).fetchall()
     return _groups([(str(a), int(c)) for a, c in rows])
 
 
@@ -54,10 +54,10 @@ def embedded(db: Path, tmp: Path, chain: str, change: bool) -> Partition:
     copy = tmp / f"embedded-{chain}-{change}.duckdb"
     shutil.copyfile(db, copy)
     with Store.open(copy, must_exist=True) as store:
-        store._con.execute("DELETE FROM clusters WHERE chain = ?", [chain])
-        store._con.execute("DELETE FROM address_ids WHERE chain = ?", [chain])
-        store._con.execute("DELETE FROM cluster_links WHERE chain = ?", [chain])
-        store._con.execute("DELETE FROM ingest_checkpoints WHERE job = ?", [f"cluster:{chain}"])
+        store.execute("DELETE FROM clusters WHERE chain = ?", [chain])
+        store.execute("DELETE FROM address_ids WHERE chain = ?", [chain])
+        store.execute("DELETE FROM cluster_links WHERE chain = ?", [chain])
+        store.execute("DELETE FROM ingest_checkpoints WHERE job = ?", [f"cluster:{chain}"])
         EMBEDDED_STATS[chain] = run_clustering(store, chain, change=change)
     return store_partition(copy, chain)
 
@@ -143,11 +143,11 @@ def _links(parquet: Path, chain: str) -> set[tuple[str, str, str]]:
     return set(zip(table["a"].to_pylist(), table["b"].to_pylist(), table["reason"].to_pylist(), strict=True))
 
 
-@pytest.mark.parametrize("change", [False, True])
 def test_drill_bitcoin_clusters_equal_the_embedded_run(quick_spark: Any, drill_case: dict[str, Any],
-                                                       drill_export: Path, tmp_path: Path, change: bool) -> None:
-    stats = run_scale_cluster(quick_spark, drill_export, "bitcoin", change=change)
-    expected = embedded(drill_case["db"], tmp_path, "bitcoin", change)
+                                                       drill_export: Path, tmp_path: Path) -> None:
+    # with the change rule, the widest set of Bitcoin rules (the generated blocks below vary it)
+    stats = run_scale_cluster(quick_spark, drill_export, "bitcoin", change=True)
+    expected = embedded(drill_case["db"], tmp_path, "bitcoin", True)
     # the drill's Bitcoin leg pays out single-input transactions: the same 23 read, no link, nothing false
     assert stats.transactions == EMBEDDED_STATS["bitcoin"].transactions > 0
     assert stats.coinjoins_skipped == EMBEDDED_STATS["bitcoin"].coinjoins_skipped
@@ -161,7 +161,7 @@ def test_drill_evm_deposit_addresses_equal_the_embedded_run(quick_spark: Any, dr
     expected = embedded(drill_case["db"], tmp_path, "anvil", False)
     assert scale_partition(drill_export, "anvil") == expected
     with Store.open(tmp_path / "embedded-anvil-False.duckdb", must_exist=True) as store:
-        stored = {(str(a), str(b), str(r)) for a, b, r in store._con.execute(
+        stored = {(str(a), str(b), str(r)) for a, b, r in store.execute(
             "SELECT a, b, reason FROM cluster_links WHERE chain = 'anvil'").fetchall()}
     # the same deposit addresses, hot wallets, and shares to the percent (the reason text carries them)
     assert _links(drill_export, "anvil") == stored
@@ -208,14 +208,14 @@ def test_import_parquet_loads_the_clusters_into_the_store(quick_spark: Any, dril
     expected = embedded(drill_case["db"], tmp_path, "anvil", False)
     assert len(expected) > 0
     with Store.open(drill_copy, must_exist=True) as store:  # a store whose clusters differ until the import
-        store._con.execute("DELETE FROM clusters WHERE chain = 'anvil'")
+        store.execute("DELETE FROM clusters WHERE chain = 'anvil'")
     for _ in range(2):  # a second import replaces, never duplicates
         with Store.open(drill_copy, must_exist=True) as store:
             counts = import_parquet(store, drill_export)
     assert counts["address_clusters"] == sum(len(g) for g in expected)
     assert store_partition(drill_copy, "anvil") == expected
     with Store.open(drill_copy, must_exist=True) as store:
-        links = store._con.execute("SELECT a, b, reason FROM cluster_links WHERE chain = 'anvil'").fetchall()
+        links = store.execute("SELECT a, b, reason FROM cluster_links WHERE chain = 'anvil'").fetchall()
         assert len(links) == len(set(links)) == len(_links(drill_export, "anvil"))
         # the embedded job carries on from the imported ids and clusters: nothing new, nothing changed
         assert run_clustering(store, "anvil").links == 0
