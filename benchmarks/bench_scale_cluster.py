@@ -20,11 +20,8 @@ Usage: python benchmarks/bench_scale_cluster.py [--sizes 10M,50M,100M] [--embedd
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import multiprocessing as mp
 import os
-import resource
 import shutil
 import threading
 import time
@@ -36,53 +33,34 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from scale_bench_kit import count, dir_bytes, hex_text, in_child, mix, peak_rss_mb, start_spark, strings
+
 INPUTS_PER_BLOCK = 2_500
 BLOCKS_PER_RANGE = 1_000  # 2.5M input rows per block range
 CHUNK_INPUTS = INPUTS_PER_BLOCK * BLOCKS_PER_RANGE
 OUTPUT_ONLY_BASE = 1 << 40  # ids of addresses that are only paid (never spent) in the generated chain
-HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 BECH32 = np.frombuffer(b"qpzry9x8gf2tvdw0s3jn54khce6mua7l", dtype=np.uint8)
 FANIN = np.array([1, 2, 3, 4, 6, 8, 12, 20, 40])
 FANIN_P = np.array([0.55, 0.18, 0.09, 0.06, 0.05, 0.03, 0.025, 0.01, 0.005])
 
 
-def _mix(x: np.ndarray, salt: int) -> np.ndarray:
-    """splitmix64 of x (uint64 arithmetic wraps): distinct ids give distinct, random-looking words."""
-    with np.errstate(over="ignore"):
-        z = x.astype(np.uint64) + np.uint64((0x9E3779B97F4A7C15 * (salt + 1)) % (1 << 64))
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        return z ^ (z >> np.uint64(31))  # type: ignore[no-any-return]
-
-
-def _strings(chars: np.ndarray) -> pa.Array:
-    """An Arrow string array from an (n, width) uint8 matrix of ASCII characters."""
-    n, width = chars.shape
-    offsets = np.arange(0, (n + 1) * width, width, dtype=np.int32)
-    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(chars)))
-
-
 def _hex(ids: np.ndarray, salt: int, digits: int = 64) -> pa.Array:
     """`digits` hex characters derived from each id (tx hashes, script hex)."""
-    words = np.stack([_mix(ids, salt * 8 + w) for w in range((digits + 15) // 16)], axis=1)
-    raw = words.astype(">u8").view(np.uint8).reshape(ids.size, -1)
-    chars = np.empty((ids.size, raw.shape[1] * 2), dtype=np.uint8)
-    chars[:, 0::2], chars[:, 1::2] = HEX[raw >> 4], HEX[raw & 15]
-    return _strings(chars[:, :digits])
+    return hex_text(ids, salt, digits)
 
 
 def _address(ids: np.ndarray) -> pa.Array:
     """A 42-character bc1q (p2wpkh-shaped) address per id."""
-    words = [_mix(ids, 100 + w) for w in range(4)]  # 12 characters of 5 bits per word
+    words = [mix(ids, 100 + w) for w in range(4)]  # 12 characters of 5 bits per word
     chars = np.empty((ids.size, 42), dtype=np.uint8)
     chars[:, :4] = np.frombuffer(b"bc1q", dtype=np.uint8)
     for i in range(38):
         chars[:, 4 + i] = BECH32[((words[i // 12] >> np.uint64(5 * (i % 12))) & np.uint64(31)).astype(np.intp)]
-    return _strings(chars)
+    return strings(chars)
 
 
 def _constant(text: str, n: int) -> pa.Array:
-    return _strings(np.tile(np.frombuffer(text.encode(), dtype=np.uint8), (n, 1)))
+    return strings(np.tile(np.frombuffer(text.encode(), dtype=np.uint8), (n, 1)))
 
 
 def _text(values: np.ndarray) -> pa.Array:
@@ -179,45 +157,18 @@ def generate(folder: Path, n_inputs: int, seed: int = 18) -> dict[str, Any]:
     return info
 
 
-def _dir_bytes(path: Path) -> int:
-    total = 0
-    for root, _, files in os.walk(path):
-        for name in files:
-            with contextlib.suppress(OSError):  # a shuffle file deleted while walking
-                total += os.path.getsize(os.path.join(root, name))
-    return total
-
-
-def _peak_rss_mb(pid: int | str = "self") -> float:
-    """The process's peak resident set (VmHWM: per address space, so a spawned child does not inherit its
-    parent's peak as getrusage's ru_maxrss does across fork and exec)."""
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def _spark(folder: Path, driver_memory: str) -> dict[str, Any]:
     from hotpursuit.scale.cluster_job import run_scale_cluster
-    from hotpursuit.scale.session import spark_session
-
     export = folder / "export"
     for table in ("address_clusters", "cluster_links"):
         shutil.rmtree(export / table, ignore_errors=True)
-    local = folder / "spark-local"
-    shutil.rmtree(local, ignore_errors=True)
-    local.mkdir()
-    t0 = time.perf_counter()
-    spark = spark_session("local[2]", {"spark.local.dir": str(local), "spark.driver.memory": driver_memory})
-    started = time.perf_counter() - t0
-    jvm_pid = int(spark.sparkContext._jvm.java.lang.ProcessHandle.current().pid())
+    spark, local, started, jvm_pid = start_spark(folder, driver_memory)
     peak_local = [0]
     done = threading.Event()
 
     def watch() -> None:  # the shuffle and spill files' peak size on disk
         while not done.wait(1.0):
-            peak_local[0] = max(peak_local[0], _dir_bytes(local))
+            peak_local[0] = max(peak_local[0], dir_bytes(local))
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
@@ -234,14 +185,14 @@ def _spark(folder: Path, driver_memory: str) -> dict[str, Any]:
             shuffle_read += int(executors.apply(i).totalShuffleRead())
     except Exception as exc:  # a private API: report it, keep the other figures
         print(f"  (Spark status store not readable: {exc!r:.120}; shuffle bytes from the local dir only)")
-    jvm_peak = _peak_rss_mb(jvm_pid)
+    jvm_peak = peak_rss_mb(jvm_pid)
     spark.stop()
     return {"seconds": seconds, "session_seconds": started, "phases": stats.seconds,
             "addresses": stats.addresses, "clusters": stats.clusters, "links": stats.links,
             "edges_before": stats.edges_before_reduction, "edges_after": stats.edges_after_reduction,
             "trivial": stats.trivial_addresses, "coinjoins": stats.coinjoins_skipped,
             "shuffle_write": shuffle_write, "shuffle_read": shuffle_read, "local_dir_peak": peak_local[0],
-            "rss": _peak_rss_mb(), "jvm_rss": jvm_peak}
+            "rss": peak_rss_mb(), "jvm_rss": jvm_peak}
 
 
 def _graph(folder: Path, name: str) -> dict[str, Any]:
@@ -264,7 +215,7 @@ def _graph(folder: Path, name: str) -> dict[str, Any]:
         _, labels = connected_components(graph, directed=False)
     seconds = time.perf_counter() - t0
     return {"seconds": seconds, "addresses": int(nodes.size), "clusters": int(np.unique(labels[nodes]).size),
-            "rss": _peak_rss_mb()}
+            "rss": peak_rss_mb()}
 
 
 def _embedded(folder: Path) -> dict[str, Any]:
@@ -292,36 +243,20 @@ def _embedded(folder: Path) -> dict[str, Any]:
     for leftover in folder.glob("embedded.duckdb*"):
         leftover.unlink()
     return {"seconds": seconds, "load_seconds": load, "addresses": stats.addresses, "clusters": stats.clusters,
-            "links": stats.links, "coinjoins": stats.coinjoins_skipped, "store_bytes": size, "rss": _peak_rss_mb()}
+            "links": stats.links, "coinjoins": stats.coinjoins_skipped, "store_bytes": size, "rss": peak_rss_mb()}
 
 
-def _child(name: str, folder: str, driver_memory: str, out: mp.Queue) -> None:  # type: ignore[type-arg]
+def _contender(name: str, folder: str, driver_memory: str) -> dict[str, Any]:
     path = Path(folder)
-    try:
-        if name == "spark":
-            out.put(_spark(path, driver_memory))
-        elif name == "embedded":
-            out.put(_embedded(path))
-        else:
-            out.put(_graph(path, name))
-    except BaseException as exc:  # reported by the parent, which goes on
-        out.put({"error": f"{type(exc).__name__}: {exc}"[:400]})
+    if name == "spark":
+        return _spark(path, driver_memory)
+    if name == "embedded":
+        return _embedded(path)
+    return _graph(path, name)
 
 
 def measure(name: str, folder: Path, driver_memory: str) -> dict[str, Any]:
-    ctx = mp.get_context("spawn")  # a fresh interpreter: nothing of the parent's counts in the child's RSS
-    queue = ctx.Queue()
-    proc = ctx.Process(target=_child, args=(name, str(folder), driver_memory, queue))
-    proc.start()
-    result: dict[str, Any] = queue.get()
-    proc.join()
-    return result
-
-
-def _count(text: str) -> int:
-    text = text.strip().upper()
-    scale = {"K": 1_000, "M": 1_000_000, "G": 1_000_000_000}.get(text[-1:], 1)
-    return int(float(text.rstrip("KMG")) * scale)
+    return in_child(_contender, name, str(folder), driver_memory)
 
 
 def _mb(n: float) -> str:
@@ -372,7 +307,7 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=600.0, help="skip a size predicted to take longer (s)")
     parser.add_argument("--keep", action="store_true", help="keep the generated exports for another run")
     args = parser.parse_args()
-    sizes = [_count(s) for s in args.sizes.split(",")]
+    sizes = [count(s) for s in args.sizes.split(",")]
     load = os.getloadavg()[0]
     print(f"scale cluster benchmark on local[2], {os.cpu_count()} cores; load average at start {load:.1f}"
           f"{' (the machine is shared: figures are pessimistic)' if load > 1.5 else ''}")
@@ -392,7 +327,7 @@ def main() -> None:
         results = {"spark": measure("spark", folder, args.driver_memory)}
         results["union-find"] = measure("union-find", folder, args.driver_memory)
         results["scipy"] = measure("scipy", folder, args.driver_memory)
-        if n <= _count(args.embedded_max):
+        if n <= count(args.embedded_max):
             results["embedded"] = measure("embedded", folder, args.driver_memory)
         report(n, gen, results)
         if "error" not in results["spark"]:

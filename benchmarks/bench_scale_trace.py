@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import multiprocessing as mp
 import os
 import shutil
 import time
@@ -33,37 +32,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from scale_bench_kit import count, hex_text, in_child, peak_rss_mb, start_spark
+
 PER_BLOCK = 500
 BLOCKS_PER_RANGE = 10_000  # 5M transfers per block range
 TREE_HOPS, PEEL_HOPS, HOP_BLOCKS = 8, 22, 20
 LAUNDER_BASE, SINK_BASE, THIEF = 1 << 40, 1 << 41, 1 << 42
-HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
-
-
-def _mix(x: np.ndarray, salt: int) -> np.ndarray:
-    """splitmix64 of x (uint64 arithmetic wraps): distinct ids give distinct, random-looking words."""
-    with np.errstate(over="ignore"):
-        z = x.astype(np.uint64) + np.uint64((0x9E3779B97F4A7C15 * (salt + 1)) % (1 << 64))
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        return z ^ (z >> np.uint64(31))  # type: ignore[no-any-return]
-
-
-def _hex(ids: np.ndarray, salt: int, digits: int) -> pa.Array:
-    """'0x' and `digits` hex characters derived from each id (tx hashes, addresses)."""
-    ids = np.asarray(ids, dtype=np.int64)
-    words = np.stack([_mix(ids, salt * 8 + w) for w in range((digits + 15) // 16)], axis=1)
-    raw = words.astype(">u8").view(np.uint8).reshape(ids.size, -1)
-    chars = np.empty((ids.size, 2 + raw.shape[1] * 2), dtype=np.uint8)
-    chars[:, :2] = np.frombuffer(b"0x", dtype=np.uint8)
-    chars[:, 2::2], chars[:, 3::2] = HEX[raw >> 4], HEX[raw & 15]
-    chars = np.ascontiguousarray(chars[:, :2 + digits])
-    offsets = np.arange(0, (ids.size + 1) * chars.shape[1], chars.shape[1], dtype=np.int32)
-    return pa.StringArray.from_buffers(ids.size, pa.py_buffer(offsets), pa.py_buffer(chars))
 
 
 def address(ids: np.ndarray) -> pa.Array:
-    return _hex(ids, 1, 40)
+    return hex_text(ids, 1, 40, b"0x")
 
 
 def _amounts(rng: np.random.Generator, n: int) -> pa.Array:
@@ -111,7 +89,7 @@ def _table(src: np.ndarray, dst: np.ndarray, block: np.ndarray, tx_index: np.nda
     assets = address(rng.integers(0, 20, n) + (1 << 43))
     return pa.table({
         "block_number": pa.array(block, pa.int64()),
-        "tx_hash": _hex(tx_ids, 2, 64),
+        "tx_hash": hex_text(tx_ids, 2, 64, b"0x"),
         "tx_index": pa.array(tx_index, pa.int32()),
         "seq": pa.array(np.zeros(n, dtype=np.int32)),
         "kind": pc.if_else(pa.array(token), "erc20", "native"),
@@ -182,15 +160,6 @@ def load_store(folder: Path) -> float:
     return time.perf_counter() - t0
 
 
-def _peak_rss_mb(pid: int | str = "self") -> float:
-    """Peak resident set (VmHWM, per address space: a spawned child does not inherit its parent's)."""
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def _digest(movements: list[Any]) -> str:
     h = hashlib.sha256()
     for m in movements:
@@ -212,8 +181,7 @@ def _run(side: str, folder: Path, thief: str, since: int, driver_memory: str) ->
             seconds = time.perf_counter() - t0
             return {"seconds": seconds, "movements": len(moves), "digest": _digest(moves),
                     "addresses": len({m.sender for m in moves} | {m.receiver for m in moves}),
-                    "rss": _peak_rss_mb()}
-        from hotpursuit.scale.session import spark_session
+                    "rss": peak_rss_mb()}
         from hotpursuit.scale.trace_reads import SparkChainReads
 
         class TimedReads(SparkChainReads):
@@ -228,13 +196,7 @@ def _run(side: str, folder: Path, thief: str, since: int, driver_memory: str) ->
                 finally:
                     self.reach_seconds = time.perf_counter() - t
 
-        local = folder / "spark-local"
-        shutil.rmtree(local, ignore_errors=True)
-        local.mkdir()
-        t0 = time.perf_counter()
-        spark = spark_session("local[2]", {"spark.local.dir": str(local), "spark.driver.memory": driver_memory})
-        started = time.perf_counter() - t0
-        jvm_pid = int(spark.sparkContext._jvm.java.lang.ProcessHandle.current().pid())
+        spark, _, started, jvm_pid = start_spark(folder, driver_memory)
         reads = TimedReads(spark, str(folder / "export"), store)
         t1 = time.perf_counter()
         moves = reads.movements("ethereum", since, sources, set(), None)
@@ -245,35 +207,16 @@ def _run(side: str, folder: Path, thief: str, since: int, driver_memory: str) ->
             shuffle = sum(int(executors.apply(i).totalShuffleWrite()) for i in range(executors.size()))
         except Exception as exc:  # a private API: report it, keep the other figures
             print(f"  (Spark status store not readable: {exc!r:.120})")
-        jvm = _peak_rss_mb(jvm_pid)
+        jvm = peak_rss_mb(jvm_pid)
         spark.stop()
         return {"seconds": seconds, "session_seconds": started, "hops": reads.hops,
                 "reach_seconds": reads.reach_seconds, "movements": len(moves), "digest": _digest(moves),
                 "addresses": len({m.sender for m in moves} | {m.receiver for m in moves}),
-                "shuffle": shuffle, "rss": _peak_rss_mb(), "jvm_rss": jvm}
-
-
-def _child(side: str, folder: str, thief: str, since: int, driver_memory: str, out: mp.Queue) -> None:  # type: ignore[type-arg]
-    try:
-        out.put(_run(side, Path(folder), thief, since, driver_memory))
-    except BaseException as exc:  # reported by the parent, which goes on
-        out.put({"error": f"{type(exc).__name__}: {exc}"[:400]})
+                "shuffle": shuffle, "rss": peak_rss_mb(), "jvm_rss": jvm}
 
 
 def measure(side: str, folder: Path, thief: str, since: int, driver_memory: str) -> dict[str, Any]:
-    ctx = mp.get_context("spawn")  # a fresh interpreter: nothing of the parent's counts in the child's RSS
-    queue = ctx.Queue()
-    proc = ctx.Process(target=_child, args=(side, str(folder), thief, since, driver_memory, queue))
-    proc.start()
-    result: dict[str, Any] = queue.get()
-    proc.join()
-    return result
-
-
-def _count(text: str) -> int:
-    text = text.strip().upper()
-    scale = {"K": 1_000, "M": 1_000_000, "G": 1_000_000_000}.get(text[-1:], 1)
-    return int(float(text.rstrip("KMG")) * scale)
+    return in_child(_run, side, folder, thief, since, driver_memory)
 
 
 def report(gen: dict[str, Any], load: float, results: dict[str, dict[str, Any]]) -> None:
@@ -315,7 +258,7 @@ def main() -> None:
           f"{' (the machine is shared: figures are pessimistic)' if load > 1.5 else ''}")
     skipped: list[str] = []
     last: tuple[int, float] | None = None
-    for n in (_count(s) for s in args.sizes.split(",")):
+    for n in (count(s) for s in args.sizes.split(",")):
         if last is not None and last[1] * n / last[0] > args.budget:
             skipped.append(f"{n:,} transfers: predicted {last[1] * n / last[0]:,.0f} s for Spark alone (linear from "
                            f"{last[0]:,} in {last[1]:,.0f} s) exceeds --budget {args.budget:.0f} s")
