@@ -32,7 +32,7 @@ from hotpursuit.trace.bridge_crossing import bridge_entries, crossing_seeds
 from hotpursuit.trace.report import TraceReport
 from hotpursuit.trace.utxo_taint import trace_utxo
 
-__all__ = ["SERVICE_KINDS", "TraceError", "run_trace", "service_endpoints"]
+__all__ = ["SERVICE_KINDS", "TraceError", "incident_to_trace", "run_trace", "service_endpoints"]
 FRONTIER_KINDS = frozenset({"hop limit", "dust"})
 
 
@@ -50,13 +50,7 @@ def run_trace(store: Store, incident_id: str, *, model: str = "haircut", max_hop
     `reads`: where the chain data comes from (the store's own tables unless given; `scale trace` gives
     the Spark reader over a Parquet export); the incident, labels and asset trust always come from `store`."""
     chain_reads = StoreChainReads(store) if reads is None else reads
-    found = incident_chain_since(store, incident_id)
-    if found is None:
-        raise TraceError(f"incident {incident_id!r} does not exist (hotpursuit incident list)")
-    chain, since = found
-    sources = load_sources(store, incident_id)
-    if not (sources.theft_txs or sources.addresses or sources.receipts):
-        raise TraceError(f"incident {incident_id!r} has no sources")
+    chain, since, sources = incident_to_trace(store, incident_id)
     setup = trace_setup(store, chain, include_assets=include_assets, visible=visible)
     moves = chain_reads.movements(chain, since, sources, set(setup.ignored_assets), max_hops)
     signers = chain_reads.signers(chain, (m.tx_hash for m in moves))
@@ -90,6 +84,18 @@ def run_trace(store: Store, incident_id: str, *, model: str = "haircut", max_hop
     _name_assets(store, chain, report)
     _time_blocks(chain_reads, report)
     return report
+
+
+def incident_to_trace(store: Store, incident_id: str) -> tuple[str, int, IncidentSources]:
+    """The incident's chain, first block and sources; a TraceError when it is unknown or has no source."""
+    found = incident_chain_since(store, incident_id)
+    if found is None:
+        raise TraceError(f"incident {incident_id!r} does not exist (hotpursuit incident list)")
+    chain, since = found
+    sources = load_sources(store, incident_id)
+    if not (sources.theft_txs or sources.addresses or sources.receipts):
+        raise TraceError(f"incident {incident_id!r} has no sources")
+    return chain, since, sources
 
 
 def _time_blocks(reads: ChainReads, report: TraceReport) -> None:

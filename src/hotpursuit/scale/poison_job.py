@@ -12,13 +12,12 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+from hotpursuit.jobs.trace_job import incident_to_trace
 from hotpursuit.jobs.trace_setup import trace_setup
 from hotpursuit.scale.poison_reach import poison_exposure
 from hotpursuit.scale.session import ScaleError
 from hotpursuit.scale.trace_reads import SparkChainReads
 from hotpursuit.store.database import Store
-from hotpursuit.store.incident_tables import load_sources
-from hotpursuit.store.trace_reads import incident_chain_since
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -30,13 +29,7 @@ def run_scale_poison(spark: SparkSession, parquet: str, store: Store, incident: 
     from pyspark.sql import functions as F
 
     started = time.perf_counter()
-    found = incident_chain_since(store, incident)
-    if found is None:
-        raise ScaleError(f"incident {incident!r} does not exist (hotpursuit incident list)")
-    chain, since = found
-    sources = load_sources(store, incident)
-    if not (sources.theft_txs or sources.addresses or sources.receipts):
-        raise ScaleError(f"incident {incident!r} has no sources")
+    chain, since, sources = incident_to_trace(store, incident)
     setup = trace_setup(store, chain, include_assets=include_assets)
     moves = SparkChainReads(spark, parquet, store).moves_frame(chain, since, set(setup.ignored_assets))
     if moves is None:
