@@ -89,17 +89,19 @@ class SparkChainReads:
         self.hops = 0
         if moves is None:
             return []
-        moves = moves.persist(StorageLevel.MEMORY_AND_DISK)
+        # the hops scan only who paid whom when: a narrow copy is kept (the text of hashes and amounts is
+        # most of a row), the two other passes read the export again with the same filters
+        edges = moves.select("from_address", "to_address", *ORDER).persist(StorageLevel.MEMORY_AND_DISK)
         try:
             source_txs = sources.theft_txs | {tx for _, tx in sources.receipts}
             in_source_txs = moves.join(F.broadcast(self._values("tx_hash", source_txs)), "tx_hash", "left_semi")
             named = sources.addresses | {a for a, _ in sources.receipts}
             starts = set(arrow_table(in_source_txs.select("to_address").distinct()).column(0).to_pylist())
-            movers = moves.select(F.col("from_address").alias("a")).unionByName(moves.select(F.col("to_address")
+            movers = edges.select(F.col("from_address").alias("a")).unionByName(edges.select(F.col("to_address")
                                                                                              .alias("a")))
             starts |= set(arrow_table(movers.join(F.broadcast(self._values("a", named)), "a", "left_semi")
                                       .distinct()).column(0).to_pylist())
-            first = self._reach(moves, starts, max_hops if max_hops is not None else 1 << 30)
+            first = self._reach(edges, starts, max_hops if max_hops is not None else 1 << 30)
             reached = self._values("address", first)
             touching = (moves.join(reached.withColumnRenamed("address", "from_address"), "from_address", "left_semi")
                         .unionByName(moves.join(reached.withColumnRenamed("address", "to_address"), "to_address",
@@ -107,7 +109,7 @@ class SparkChainReads:
                         .unionByName(in_source_txs.select(*MOVEMENT_COLUMNS)).distinct())
             return _in_chain_order(touching)
         finally:
-            moves.unpersist()
+            edges.unpersist()
 
     def _reach(self, moves: DataFrame, starts: set[str], max_hops: int) -> dict[str, Moment]:
         """Address -> the moment taint first reached it (the embedded `TransferIndex.reachable`)."""
