@@ -16,7 +16,6 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from hotpursuit.api.screening_answers import has_finding
 from hotpursuit.attribution.labels import LabelClaim
 from hotpursuit.chains.address_codec import check_chain, parse_address
 from hotpursuit.chains.evm_address import checksum_evm_address
@@ -25,6 +24,7 @@ from hotpursuit.errors import HotpursuitError
 from hotpursuit.jobs.trace_job import run_trace
 from hotpursuit.scale.screen_input import NO_COMMA
 from hotpursuit.scale.screen_job import ScaleScreenStats, run_scale_screen, share_text
+from hotpursuit.screening.index import has_finding
 from hotpursuit.store import Store
 from hotpursuit.store.incident_tables import open_incident
 from hotpursuit.store.label_tables import add_claim

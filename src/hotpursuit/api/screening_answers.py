@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from hotpursuit.api.inputs import address_of, known_chain
 from hotpursuit.api.state import ApiState
 from hotpursuit.chains.address_codec import parse_addresses
-from hotpursuit.screening.index import Screening, Verdict
+from hotpursuit.screening.index import Screening, Verdict, has_finding
 from hotpursuit.store.org_tables import Caller
 
 
@@ -34,12 +34,6 @@ class BatchScreening:
     valid: list[str]
     flagged: list[tuple[str, Verdict]]
     invalid: list[tuple[int, str, str]]
-
-
-def has_finding(verdict: Verdict) -> bool:
-    """Whether a batch lists the address: a score, a withheld claim, or a category that scores nothing
-    but must be seen (a `poisoning` look-alike, risk none: never paid, never frozen)."""
-    return bool(verdict.score or verdict.withheld or verdict.categories)
 
 
 async def screen_addresses(state: ApiState, who: Caller, chain: str, texts: list[str]) -> BatchScreening:

@@ -39,7 +39,6 @@ from hotpursuit.cluster.union_find import UnionFind
 from hotpursuit.jobs.cluster_job import SAME_EXCHANGE_CONFIDENCE
 from hotpursuit.scale.arrow_transfer import arrow_batches, arrow_table, spark_frame
 from hotpursuit.scale.cluster_sets import (
-    LIMB_DIGITS,
     LINK_COLUMNS,
     address_tx_counts,
     bitcoin_tx_facts,
@@ -51,6 +50,7 @@ from hotpursuit.scale.cluster_sets import (
     multi_input_members,
     reduced_graph,
 )
+from hotpursuit.scale.exact_sums import recombine
 from hotpursuit.scale.session import ScaleError
 
 STATE_FILE = "_state.json"
@@ -322,9 +322,6 @@ def _cluster_evm(spark: SparkSession, parquet: Path, chain: str, window: int, mi
 def _deposit_links(facts: list[dict[str, Any]], window: int, min_share: float) -> list[dict[str, Any]]:
     """The deposit-address links from Spark's per-asset facts, the share summed as `find_deposit_addresses`
     sums it (exact per-asset totals, float ratios added in the order the assets first arrived)."""
-    def whole(row: dict[str, Any], name: str) -> int:
-        return sum(int(row[f"{name}_{i}"] or 0) * 10 ** (LIMB_DIGITS * (2 - i)) for i in range(3))
-
     def first(row: dict[str, Any]) -> tuple[int, int, int]:
         return row["first"]["block_number"], row["first"]["tx_index"], row["first"]["seq"]
 
@@ -332,7 +329,7 @@ def _deposit_links(facts: list[dict[str, Any]], window: int, min_share: float) -
     facts.sort(key=lambda r: (r["address"], first(r)))
     for address, group in groupby(facts, key=lambda r: str(r["address"])):
         rows = list(group)
-        totals = [(whole(r, "total"), whole(r, "forwarded")) for r in rows]
+        totals = [(recombine(r, "total_"), recombine(r, "forwarded_")) for r in rows]
         share = sum(f / t for t, f in totals if t) / len(totals)
         if share >= min_share:
             r = rows[0]

@@ -3,8 +3,8 @@ project's CoinJoin rules, one-time-change links, GraphSense's trivial-address re
 deposit-address facts. Each rule is the one of `cluster/bitcoin_heuristics.py` and `cluster/evm_deposit.py`
 written over whole tables; the union-find and the float share of the deposit rule stay on the driver.
 
-Amounts are decimal text (Parquet export); the deposit rule sums them exactly as three 27-digit limbs
-cast to decimal(38,0) (a limb sum stays exact up to 1e11 rows per group), recombined on the driver.
+Amounts are decimal text (Parquet export); the deposit rule sums them exactly (`exact_sums`), recombined
+on the driver.
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
 from hotpursuit.cluster.bitcoin_heuristics import CHANGE_CONFIDENCE, MULTI_INPUT_CONFIDENCE, WHIRLPOOL_POOLS
+from hotpursuit.scale.exact_sums import limb_sums
 
-LIMB_DIGITS = 27
-LIMBS = 3  # 81 digits >= the 78 of 2^256-1
 LINK_COLUMNS = ("a", "b", "reason", "confidence", "tx_hash", "block_number")
 
 
@@ -129,12 +128,6 @@ def exchange_hot_wallets(labels: DataFrame) -> DataFrame:
             .select("address", F.col("best.name").alias("exchange")))
 
 
-def amount_limbs(amount: Column) -> list[Column]:
-    """Decimal text as three decimal(38,0) limbs, most significant first."""
-    padded = F.lpad(amount, LIMBS * LIMB_DIGITS, "0")
-    return [F.substring(padded, 1 + i * LIMB_DIGITS, LIMB_DIGITS).cast("decimal(38,0)") for i in range(LIMBS)]
-
-
 def deposit_facts(transfers: DataFrame, hot: DataFrame, window: int) -> DataFrame:
     """Per candidate deposit address and asset, for candidates whose forwarded inflows reach exactly one
     exchange: address, asset, first (position of its first inflow of the asset), total_0..2 and
@@ -164,12 +157,10 @@ def deposit_facts(transfers: DataFrame, hot: DataFrame, window: int) -> DataFram
     events = inflows.unionByName(forwards).withColumn("next", F.last("forward", ignorenulls=True).over(backwards))
     matched_now = F.col("next").isNotNull() & (F.col("next.block") <= F.col("block_number") + window)
     received = events.where(F.col("kind") == 0).withColumn("matched", matched_now)
-    total = amount_limbs(F.col("amount"))
-    forwarded = amount_limbs(F.when(F.col("matched"), F.col("amount")).otherwise(F.lit("0")))
     per_asset = received.groupBy("candidate", "asset").agg(
         F.min(F.struct("block_number", "tx_index", "seq")).alias("first"),
-        *[F.sum(limb).alias(f"total_{i}") for i, limb in enumerate(total)],
-        *[F.sum(limb).alias(f"forwarded_{i}") for i, limb in enumerate(forwarded)])
+        *limb_sums(F.col("amount"), "total_"),
+        *limb_sums(F.when(F.col("matched"), F.col("amount")).otherwise(F.lit("0")), "forwarded_"))
     last_forward = F.max(F.when(F.col("matched"), F.struct("block_number", "tx_index", "seq", "next.hot",
                                                            "next.tx_hash")))
     per_candidate = (received.groupBy("candidate").agg(

@@ -14,13 +14,19 @@ LIMB_DIGITS = 27
 LIMBS = 3  # 81 digits >= the 78 of 2**256
 
 
+def amount_limbs(amount: Column) -> list[Column]:
+    """A decimal-text amount as three decimal(38,0) limbs, most significant first."""
+    from pyspark.sql import functions as F
+
+    padded = F.lpad(amount, LIMBS * LIMB_DIGITS, "0")
+    return [F.substring(padded, 1 + i * LIMB_DIGITS, LIMB_DIGITS).cast("decimal(38,0)") for i in range(LIMBS)]
+
+
 def limb_sums(amount: Column, prefix: str) -> list[Column]:
     """Aggregate columns `<prefix>0..2`: the limb sums of a decimal-text amount column."""
     from pyspark.sql import functions as F
 
-    padded = F.lpad(amount, LIMBS * LIMB_DIGITS, "0")
-    return [F.sum(F.substring(padded, 1 + i * LIMB_DIGITS, LIMB_DIGITS).cast("decimal(38,0)")).alias(f"{prefix}{i}")
-            for i in range(LIMBS)]
+    return [F.sum(limb).alias(f"{prefix}{i}") for i, limb in enumerate(amount_limbs(amount))]
 
 
 def recombine(row: Any, prefix: str) -> int:

@@ -32,7 +32,7 @@ from hotpursuit.errors import HotpursuitError
 from hotpursuit.scale.arrow_transfer import arrow_table, spark_frame
 from hotpursuit.scale.screen_input import read_address_lines
 from hotpursuit.scale.screen_rows import StoreFacts, known_addresses, matched_index, read_export, read_export_table
-from hotpursuit.screening.index import Screening, ScreeningIndex
+from hotpursuit.screening.index import Screening, ScreeningIndex, has_finding
 from hotpursuit.store.asset_units import AssetReader
 from hotpursuit.store.database import Store
 from hotpursuit.store.incident_tables import list_incidents
@@ -173,7 +173,7 @@ def _answers(index: ScreeningIndex, found: pa.Table, org: str, group: str | None
 
 def _row(line: int, s: Screening) -> dict[str, object]:
     return {"line": line, "chain": s.chain, "address": s.address, "risk": s.risk, "score": s.score,
-            "categories": list(s.categories), "flagged": bool(s.score or s.withheld or s.categories),
+            "categories": list(s.categories), "flagged": has_finding(s),
             "withheld": s.withheld, "withheld_scored": s.withheld_scored,
             "direct": [{k: c[k] for k in CLAIM.names} for c in s.direct],
             "indirect": [{**{k: e[k] for k in ("incident", "actor", "asset", "tainted", "received", "decimals",

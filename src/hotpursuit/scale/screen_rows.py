@@ -21,15 +21,15 @@ import pyarrow as pa
 
 from hotpursuit.chains.readable import AssetUnits
 from hotpursuit.scale.arrow_transfer import arrow_table, spark_frame
+from hotpursuit.scale.exact_sums import limb_sums, recombine
 from hotpursuit.screening.index import Exposure, IndexedClaim, ScreeningIndex
 from hotpursuit.store.incident_tables import IncidentRow
 from hotpursuit.store.screening_context import OrgFacts
 
 if TYPE_CHECKING:
-    from pyspark.sql import Column, DataFrame, SparkSession
+    from pyspark.sql import DataFrame, SparkSession
 
 CLAIM_COLUMNS = ("label", "category", "actor", "confidence", "source", "tlp", "owner_org")
-LIMB = 27  # three limbs of 27 digits hold any uint256 (78 digits); a decimal(38,0) sum of them is exact
 SCHEMAS = {
     "labels": "chain string, address string, label string, category string, actor string, confidence int, "
               "source string, tlp string, owner_org string",
@@ -164,12 +164,12 @@ def _exposure(spark: SparkSession, tables: ExportTables, matched: DataFrame,
                                                        "address": [a for _, a in pairs]})))
     received: dict[tuple[str, str, str], int] = {}
     paid = tables.transfers.join(holders.withColumnRenamed("address", "to_address"), ["chain", "to_address"]) \
-        .groupBy("chain", F.col("to_address").alias("address"), "asset").agg(*_limb_sums("amount"))
+        .groupBy("chain", F.col("to_address").alias("address"), "asset").agg(*limb_sums(F.col("amount"), "limb"))
     outputs = tables.outputs.join(holders, ["chain", "address"]) \
-        .groupBy("chain", "address", F.lit("BTC").alias("asset")).agg(*_limb_sums("value"))
+        .groupBy("chain", "address", F.lit("BTC").alias("asset")).agg(*limb_sums(F.col("value"), "limb"))
     for r in arrow_table(paid.unionByName(outputs)).to_pylist():
         place = (str(r["chain"]), str(r["address"]), str(r["asset"]))
-        received[place] = received.get(place, 0) + _limb_total(r)
+        received[place] = received.get(place, 0) + recombine(r, "limb")
     out = []
     for (chain, address, incident_id, asset), amount in sorted(tainted.items()):
         incident = facts.incidents.get(incident_id)
@@ -181,17 +181,6 @@ def _exposure(spark: SparkSession, tables: ExportTables, matched: DataFrame,
             incident.owner_org, owner.sharing_group if owner else None, owner.scores_hidden if owner else False,
             facts.units(chain, asset))))
     return out
-
-
-def _limb_sums(column: str) -> list[Column]:
-    from pyspark.sql import functions as F
-
-    padded = F.lpad(F.col(column), 3 * LIMB, "0")
-    return [F.sum(F.substring(padded, 1 + i * LIMB, LIMB).cast("decimal(38,0)")).alias(f"limb{i}") for i in range(3)]
-
-
-def _limb_total(row: dict[str, Any]) -> int:
-    return sum(int(row[f"limb{i}"] or 0) * 10 ** (LIMB * (2 - i)) for i in range(3))
 
 
 def _claim_order(row: dict[str, Any]) -> tuple[bool, tuple[str, ...]]:

@@ -88,6 +88,12 @@ class Screening:
     reasons: list[str] = field(default_factory=list)
 
 
+def has_finding(answer: Verdict | Screening) -> bool:
+    """Whether a batch lists the address: a score, a withheld claim, or a category that scores nothing
+    but must be seen (a `poisoning` look-alike, risk none: never paid, never frozen)."""
+    return bool(answer.score or answer.withheld or answer.categories)
+
+
 def level(score: int) -> str:
     """The risk level of a score."""
     return "severe" if score >= 80 else "high" if score >= 60 else "medium" if score >= 30 else \
