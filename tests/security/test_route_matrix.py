@@ -24,6 +24,7 @@ from tests.security.conftest import Server
 THIEF, VICTIM = "0x" + "c1" * 20, "0x" + "c2" * 20
 THEFT = "0x" + "d1" * 32
 SECRETS = ("Nightjar", "Unit-180", "HUMINT-7731", "cash-out desk", "evidence-0xfeed")  # what the owner wrote
+PERSONAL = ("Choi Da-eun", "010-4417-2280")  # a victim's name and contact: the owner's only, whatever the TLP
 GROUPS = {"kr-nis": "task-force", "ex-hanbit": "task-force", "ex-outsider": None}
 # the freeze request is addressed to the partner: the agency's disclosure to it whatever the level
 ADDRESSED = {"ex-hanbit": {"requests", "answer"}}
@@ -57,8 +58,15 @@ def _scenario(server: Server, tlp: str) -> dict[str, str]:
         json.dumps({"txs": ["evidence-0xfeed"], "note": "Nightjar"}), "kr-nis",
         dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(hours=1), b"{}")])
     key_id = create_key(server.store, "kr-nis", ["read"], 1)[0]
+    with server.client("agency") as agency:
+        report = agency.post("/v1/reports", json={
+            "reference": "VR-7731", "chain": "ethereum", "paid_at": "2026-03-02", "amount": "5", "asset": "ETH",
+            "tx_hashes": [THEFT], "paid_to": THIEF, "text": "the Nightjar desk called me", "tlp": tlp,
+            "victim": {"name": PERSONAL[0], "contact": PERSONAL[1]}})
+        assert report.status_code == 201, report.text
     return {"incident_id": incident, "job_id": job, "request_id": request, "key_id": key_id,
-            "annotation_id": note.json()["id"], "name": f"{event_uuid(incident)}.json"}  # its MISP event
+            "annotation_id": note.json()["id"], "name": f"{event_uuid(incident)}.json",  # its MISP event
+            "report_id": report.json()["id"]}
 
 
 def _bodies(ids: dict[str, str]) -> dict[str, Any]:
@@ -80,6 +88,7 @@ def _bodies(ids: dict[str, str]) -> dict[str, Any]:
         "org_create": {"id": "kr-nis", "name": "Nightjar", "kind": "agency"},
         "annotate_subject": {"subject_kind": "incident", "subject": ids["incident_id"], "note": "seen",
                              "tlp": "CLEAR"},
+        "report_take": {"chain": "ethereum", "paid_to": VICTIM, "text": "another", "tlp": "CLEAR"},
     }
 
 
@@ -128,17 +137,22 @@ def test_every_route_hides_what_the_tlp_level_hides(server: Server, tlp: str) ->
                 found = {s for s in SECRETS if s.lower() in text}
                 if hidden:
                     assert not found, where
+                if org != "kr-nis":
+                    assert not any(p.lower() in text for p in PERSONAL), where
+                else:
+                    seen |= {f"{op['operationId']} (victim)"} if PERSONAL[0].lower() in text else set()
                 seen |= {op["operationId"]} if found else set()
                 if hidden and "{" in path and any(f"{{{k}}}" in path for k in OBJECT_IDS):
                     _same_as_missing(client, method, path, op, ids, bodies, reply, where)
         seen_by[org] = seen
     # the walk can fail: whoever may see the data finds it on the routes that show it
-    assert {"labels_of", "incidents", "trace_result", "annotations_of"} <= seen_by["kr-nis"]
+    assert {"labels_of", "incidents", "trace_result", "annotations_of", "reports", "report_one",
+            "report_one (victim)"} <= seen_by["kr-nis"]
     if tlp == "AMBER":
         assert {"labels_of", "incidents", "requests", "annotations_of"} <= seen_by["ex-hanbit"]
 
 
-OBJECT_IDS = ("incident_id", "job_id", "request_id", "key_id", "annotation_id", "name")
+OBJECT_IDS = ("incident_id", "job_id", "request_id", "key_id", "annotation_id", "name", "report_id")
 
 
 def _made_up(key: str, value: str) -> str:

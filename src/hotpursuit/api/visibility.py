@@ -9,15 +9,17 @@ from dataclasses import asdict
 from typing import Any
 
 from hotpursuit.api.models.labels import ClaimOut
+from hotpursuit.api.models.victim_reports import ReportOut, VictimIn
 from hotpursuit.api.state import ApiState
 from hotpursuit.attribution.annotations import Annotation
 from hotpursuit.errors import NotFound
-from hotpursuit.security.tlp import may_see
+from hotpursuit.security.tlp import Tlp, may_see
 from hotpursuit.store.annotation_tables import annotations_on
 from hotpursuit.store.incident_tables import IncidentRow, get_incident, list_incidents
 from hotpursuit.store.interdiction_tables import freeze_requests
 from hotpursuit.store.label_tables import StoredClaim, claims_for, claims_labelled
 from hotpursuit.store.org_tables import Caller, sharing_groups
+from hotpursuit.store.victim_report_tables import StoredReport, load_reports
 
 Groups = dict[str, str | None]
 
@@ -126,3 +128,25 @@ def redact_report(state: ApiState, who: Caller, report: dict[str, Any]) -> dict[
                 swap["venue_names"][i] = WITHHELD
                 bases[i] = {"tlp": basis.get("tlp"), "asserted_by": None}
     return report
+
+
+def visible_reports(state: ApiState, who: Caller, *, ids: list[str] | None = None) -> list[ReportOut]:
+    """Victims' reports the caller may see, oldest first. A report's facts (payment, addresses, website,
+    phone) follow its TLP; who the victim is and their own words never leave the organisation that took it,
+    whatever the TLP."""
+    groups = owner_groups(state)
+    return [report_out(s, owner=s.org == who.org_id) for s in load_reports(state.store, ids=ids)
+            if visible(state, who, s.report.tlp, s.org, groups)]
+
+
+def report_out(stored: StoredReport, *, owner: bool) -> ReportOut:
+    """A stored report as the API shows it; personal data only for its `owner`."""
+    r = stored.report
+    victim = VictimIn(name=r.victim_name, contact=r.victim_contact) if owner and (r.victim_name or r.victim_contact) \
+        else None
+    return ReportOut(id=stored.id, org=stored.org, tlp=Tlp(r.tlp), reference=r.reference, chain=r.chain,
+                     paid_on=None if r.paid_on is None else r.paid_on.isoformat(),
+                     paid_at=None if r.paid_at is None else r.paid_at.isoformat(), amount=r.amount, asset=r.asset,
+                     tx_hashes=list(r.tx_hashes), from_addresses=list(r.from_addresses), paid_to=r.paid_to,
+                     website=r.website, phone=r.phone, app=r.app, language=r.language,
+                     text=r.text if owner else None, victim=victim, received_at=stored.received_at.isoformat())

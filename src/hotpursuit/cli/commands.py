@@ -28,6 +28,7 @@ from hotpursuit.cli import (
     share,
     store,
     trace,
+    victim_reports,
 )
 
 app = typer.Typer(help="hotpursuit: trace, interdict, screen and share stolen crypto.",
@@ -40,7 +41,9 @@ app.add_typer(address.app, name="address")
 app.add_typer(cluster.app, name="cluster")
 app.add_typer(incident.app, name="incident")
 app.command("trace")(trace.trace_cmd)
-app.command("report")(report.report_cmd)
+report.app.command("intake")(victim_reports.intake_cmd)
+report.app.command("list")(victim_reports.list_cmd)
+app.add_typer(report.app, name="report")
 app.command("serve")(serve.serve)
 app.add_typer(org.app, name="org")
 app.add_typer(key.app, name="key")

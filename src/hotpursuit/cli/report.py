@@ -1,16 +1,31 @@
-"""`hotpursuit report INCIDENT`: the case report for a prosecutor or a partner agency, as HTML or PDF, in
-Korean or English."""
+"""`hotpursuit report INCIDENT` (short for `report document INCIDENT`): the case report for a prosecutor or
+a partner agency, as HTML or PDF, in Korean or English; and the `report` group that also takes victims'
+reports (`report intake`, `report list`: cli/victim_reports.py)."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from hotpursuit.cli.options import DbOption, ModelOption, TaintModel, console, output_path, parse_dust, user_errors
 from hotpursuit.store import Store
+
+
+class ReportGroup(TyperGroup):
+    """`report` with a default: a first argument that names no subcommand is an incident, for `document`."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # typer's vendored click Context
+        if args and not args[0].startswith("-") and args[0] not in self.commands:
+            args = ["document", *args]
+        return super().parse_args(ctx, args)
+
+
+app = typer.Typer(cls=ReportGroup, no_args_is_help=True, help=(
+    "Case reports (`report INCIDENT`) and victims' reports (`report intake FILE`, `report list`)."))
 
 
 class CaseFormat(StrEnum):
@@ -27,6 +42,7 @@ class Language(StrEnum):
     ko = "ko"
 
 
+@app.command("document")
 def report_cmd(
     incident: Annotated[str, typer.Argument(help="Incident id.")],
     db: DbOption,

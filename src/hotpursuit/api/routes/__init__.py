@@ -15,10 +15,12 @@ from hotpursuit.api.routes import (
     orgs,
     screening,
     traces,
+    victim_reports,
     watch,
 )
 from hotpursuit.api.routes.annotations import router as annotations_router  # `annotations`: __future__'s name
 
 ROUTERS: tuple[APIRouter, ...] = (screening.router, labels.router, addresses.router, incidents.router,
                                   traces.router, freeze_requests.router, orgs.router, admin.router, watch.router,
-                                  keys.router, audit.router, annotations_router)
+                                  keys.router, audit.router, annotations_router,
+                                  victim_reports.router)
