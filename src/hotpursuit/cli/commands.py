@@ -24,6 +24,7 @@ from hotpursuit.cli import (
     scale_cluster,
     scale_screen,
     scale_trace,
+    scam_case,
     serve,
     share,
     store,
@@ -43,6 +44,7 @@ app.add_typer(incident.app, name="incident")
 app.command("trace")(trace.trace_cmd)
 report.app.command("intake")(victim_reports.intake_cmd)
 report.app.command("list")(victim_reports.list_cmd)
+report.app.command("case")(scam_case.case_cmd)
 app.add_typer(report.app, name="report")
 app.command("serve")(serve.serve)
 app.add_typer(org.app, name="org")

@@ -24,6 +24,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from hotpursuit.chains.address_codec import BITCOIN_CHAINS, check_chain, parse_address
+from hotpursuit.chains.readable import parse_units
 from hotpursuit.errors import InvalidAddress, InvalidInput
 from hotpursuit.security.tlp import TLP_ORDER
 
@@ -117,7 +118,7 @@ def claimed_base_units(amount: str, decimals: int) -> int:
     """The claimed amount in base units (exact: a decimal string, never a float); digits beyond the asset's
     decimals are cut, as nobody can have paid them."""
     whole, _, frac = amount.partition(".")
-    return int(whole + (frac + "0" * decimals)[:decimals])
+    return parse_units(f"{whole}.{frac[:decimals]}" if frac[:decimals] else whole, decimals)
 
 
 def _text(raw: Mapping[str, Any], field: str, limit: int) -> str | None:

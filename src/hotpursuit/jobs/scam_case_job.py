@@ -1,0 +1,158 @@
+"""Building a scam case from victims' reports: each report's payment found on chain, the case opened as an
+incident whose sources are those payments (`ADDRESS@TXHASH`: the loot counts once per victim), traced, and
+each payment traced alone so the case says per victim how much went where and where their money met
+(victim_reports.convergence). Rebuilding replaces the case and its incident."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from hotpursuit.chains.readable import NATIVE_UNITS, AssetUnits
+from hotpursuit.errors import InvalidInput
+from hotpursuit.jobs.chain_reads import StoreChainReads
+from hotpursuit.jobs.trace_job import incident_to_trace, run_trace
+from hotpursuit.jobs.trace_setup import TraceSetup, owner_view, trace_setup
+from hotpursuit.store.case_reads import chains_holding, ever_received, payers_traffic, payment_candidates
+from hotpursuit.store.database import Store
+from hotpursuit.store.incident_tables import open_incident
+from hotpursuit.store.scam_case_tables import StoredCase, save_case
+from hotpursuit.store.taint_tables import save_trace
+from hotpursuit.store.victim_report_tables import StoredReport, load_reports
+from hotpursuit.trace.account_taint import TraceResult, trace_account
+from hotpursuit.trace.movement import Movement
+from hotpursuit.trace.report import TraceReport
+from hotpursuit.victim_reports.convergence import Convergence, Payment, converge
+from hotpursuit.victim_reports.payment_match import AssetBook, PaymentFinding, find_payment, search_window
+
+ZERO = "0x" + "00" * 20
+
+
+@dataclass
+class ScamCase:
+    """A case built: its incident, the reports' findings, the ring and the combined trace."""
+
+    incident: str
+    reports: list[StoredReport]
+    findings: dict[str, PaymentFinding]
+    convergence: Convergence
+    trace: TraceReport
+    traced: dict[str, dict[str, Any]]  # report -> {"endpoints": {...}, "held": {...}} (base units)
+
+
+def build_scam_case(store: Store, *, org: str, name: str, chain: str, report_ids: Iterable[str] | None = None,
+                    tlp: str = "AMBER", model: str = "haircut", at: dt.datetime | None = None) -> ScamCase:
+    """Build (or rebuild) the case `name` from `org`'s reports on `chain` (those of `report_ids` if given)."""
+    reports = load_reports(store, org=org, ids=None if report_ids is None else list(report_ids), chain=chain)
+    if not reports:
+        raise InvalidInput(f"no reports of {org} on {chain}" + (" with those ids" if report_ids is not None else "")
+                           + ": take them first (hotpursuit report intake FILE --org ORG)")
+    view = owner_view(store, org)
+    setup = trace_setup(store, chain, visible=view)
+    book = _asset_book(chain, setup)
+    findings = {s.id: _find(store, chain, s, book) for s in reports}
+    payments = {rid: [Payment(t.sender, t.receiver, t.asset, t.amount, t.tx_hash, t.block) for t in f.transfers]
+                for rid, f in findings.items() if f.found}
+    if not payments:
+        reasons = "; ".join(f"{s.report.reference or s.id}: {findings[s.id].how}" for s in reports[:5])
+        raise InvalidInput(f"none of the {len(reports)} reports' payments was found on {chain}: {reasons}")
+    sources = sorted({f"{p.receiver}@{p.tx}" for paid in payments.values() for p in paid})
+    incident, _ = open_incident(store, name, chain, sources, tlp=tlp, owner=org, replace=True)
+    assets = sorted({p.asset for paid in payments.values() for p in paid})
+    trace = run_trace(store, incident, model=model, visible=view, include_assets=assets)
+    save_trace(store, trace)
+    setup = trace_setup(store, chain, visible=view, include_assets=assets)
+    _, since, incident_sources = incident_to_trace(store, incident)
+    reads = StoreChainReads(store)
+    moves = reads.movements(chain, since, incident_sources, set(setup.ignored_assets), None)
+    signers = reads.signers(chain, (m.tx_hash for m in moves))
+    alone = {rid: _trace_alone(moves, paid, setup, model, signers) for rid, paid in payments.items()}
+    services = _services(setup, trace)
+    blocks = {m.tx_hash: m.order[0] for m in moves}
+    first = converge({rid: r.flows for rid, r in alone.items()}, payments, services, blocks)
+    core = [r.address for r in first.collectors()]
+    traffic = payers_traffic(store, chain, core, since=since, ignored=setup.ignored_assets) if core else []
+    ring = converge({rid: r.flows for rid, r in alone.items()}, payments, services, blocks, payer_traffic=traffic)
+    traced = {rid: _traced_where(r) for rid, r in alone.items()}
+    case = ScamCase(incident, reports, findings, ring, trace, traced)
+    save_case(store, _stored(case, org, chain, at or dt.datetime.now(dt.UTC)))
+    return case
+
+
+def _find(store: Store, chain: str, stored: StoredReport, book: AssetBook) -> PaymentFinding:
+    r = stored.report
+    candidates = payment_candidates(store, chain, txs=r.tx_hashes, senders=r.from_addresses,
+                                    receivers=[r.paid_to] if r.paid_to else [], window=search_window(r))
+    finding = find_payment(r, candidates, book)
+    if finding.found:
+        return finding
+    extra = []
+    if r.tx_hashes:
+        elsewhere = chains_holding(store, r.tx_hashes)
+        for tx in r.tx_hashes:
+            other = [c for c in elsewhere.get(tx, []) if c != chain]
+            if other:
+                extra.append(f"transaction {tx} is on {', '.join(other)}, not {chain}: correct the report's chain")
+            elif chain not in elsewhere.get(tx, []):
+                extra.append(f"transaction {tx} is not in the store (ingest its block, or check the hash)")
+    named = [a for a in (*r.from_addresses, *([r.paid_to] if r.paid_to else []))]
+    if named and not r.tx_hashes:
+        silent = sorted(set(named) - ever_received(store, chain, named))
+        if r.paid_to in silent:
+            extra.append(f"{r.paid_to} never received anything on {chain}: check the address the victim was given")
+    if not extra:
+        return finding
+    return PaymentFinding(False, "; ".join([*extra, finding.how]), (), finding.notes)
+
+
+def _asset_book(chain: str, setup: TraceSetup) -> AssetBook:
+    native = NATIVE_UNITS.get(chain, AssetUnits("ETH", 18))
+    tokens = {a: AssetUnits(t.symbol or a, t.decimals) for a, t in setup.trust.items()
+              if t.decimals is not None and a != native.symbol}
+    return AssetBook(native, tokens, frozenset(setup.ignored_assets))
+
+
+def _trace_alone(moves: list[Movement], paid: list[Payment], setup: TraceSetup, model: str,
+                 signers: dict[str, str]) -> TraceResult:
+    return trace_account(moves, source_receipts={(p.receiver, p.tx) for p in paid}, endpoints=setup.endpoints,
+                         model=model, traced_assets=setup.traced_assets, venues=set(setup.venues), signers=signers)
+
+
+def _services(setup: TraceSetup, trace: TraceReport) -> dict[str, str]:
+    """What is nobody's ring: the services a trace stops at, venues (labelled or found swapping), tokens."""
+    out = {a: e.kind for a, e in setup.endpoints.items()}
+    out.update({v: "venue" for v in setup.venues})
+    for s in trace.swaps:
+        out.update({v: "venue" for v in s["venues"]})
+    out.update({a: "token" for a in setup.traced_assets if a.startswith("0x")})
+    out[ZERO] = "zero address"
+    return out
+
+
+def _traced_where(result: TraceResult) -> dict[str, Any]:
+    return {"endpoints": {f"{a}|{asset}": str(arr.tainted) for (a, asset), arr in sorted(result.arrivals.items())
+                          if arr.tainted > 0},
+            "held": {f"{a}|{asset}": str(v) for (a, asset), v in sorted(result.held.items()) if v > 0}}
+
+
+def _stored(case: ScamCase, org: str, chain: str, at: dt.datetime) -> StoredCase:
+    found = sum(1 for f in case.findings.values() if f.found)
+    collectors = case.convergence.collectors()
+    summary = {"reports": len(case.reports), "payments_found": found, "not_found": len(case.reports) - found,
+               "ring_addresses": len(case.convergence.addresses), "collector": collectors[0].address if collectors
+               else None, "further_payers": case.convergence.further_payers, "input_hash": case.trace.input_hash,
+               "stolen": case.trace.stolen}
+    reports = [{"report_id": s.id, "status": "found" if case.findings[s.id].found else "not_found",
+                "reason": case.findings[s.id].how, "notes": list(case.findings[s.id].notes),
+                "payments": [{"tx_hash": t.tx_hash, "from": t.sender, "to": t.receiver, "asset": t.asset,
+                              "amount": str(t.amount), "block": t.block} for t in case.findings[s.id].transfers],
+                "traced": case.traced.get(s.id, {})} for s in case.reports]
+    addresses = [{"address": a.address, "role": a.role, "rank": a.rank, "victims": len(a.reports),
+                  "evidence": {"reports": a.reports, "received": {k: str(v) for k, v in sorted(a.received.items())},
+                               "first_block": a.first_block, "converged_block": a.converged_block, "txs": a.txs,
+                               "paid_services": {s: {k: str(v) for k, v in p.items()}
+                                                 for s, p in sorted(a.paid_services.items())}, "why": a.why}}
+                 for a in case.convergence.addresses]
+    return StoredCase(case.incident, org, chain, at, summary, reports, addresses)
