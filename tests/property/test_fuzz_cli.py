@@ -23,6 +23,7 @@ COMMANDS = [
     ["import", "bitcoin-blocks", "{path}", "--first-height", "{number}"],
     ["labels", "import", "{word}", "{path}", "--tlp", "{word}", "--as", "{word}"],
     ["labels", "show", "{word}", "--chain", "{word}", "--format", "{word}"],
+    ["labels", "site", "{word}", "--format", "{word}"],
     ["address", "show", "{word}", "--chain", "{word}"],
     ["incident", "open", "{word}", "--chain", "{word}", "--source", "{word}", "--since", "{number}"],
     ["incident", "show", "{word}"],
@@ -56,7 +57,9 @@ WORDS = st.one_of(
                      "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", "ofac", "tagpack", "csv", "RED", "purple", "json",
                      "table", "haircut", "lifo", "screen", "exchange", "nope", "-1", "1e3", "0x" + "ab" * 32,
                      "../../etc/passwd", "\u0415\u0422\u041d", "x" * 500, "http://127.0.0.1:9/taxii2/hotpursuit/",
-                     "incident:nope", "labels", "drill-heist"]),
+                     "incident:nope", "labels", "drill-heist", "scamsniffer", "cryptoscamdb", "eth-phishing-detect",
+                     "mew-darklist", "https://www.hanbit-pro.exchange/login", "xn--metherwallet-zhk.com",
+                     "mailto:a@b.c"]),
     st.text(max_size=30))
 NUMBERS = st.one_of(st.integers(-5, 5), st.sampled_from(["abc", "1.5", "", "99999999999999999999"]))
 

@@ -1,4 +1,4 @@
-"""`hotpursuit labels import|show`: attribution claims."""
+"""`hotpursuit labels import|show|site`: attribution claims, and scam sites from public lists."""
 
 from __future__ import annotations
 
@@ -28,14 +28,19 @@ app = typer.Typer(help="Attribution labels: import lists and packs, show claims.
 
 @app.command("import")
 def labels_import(
-    kind: Annotated[str, typer.Argument(help="tagpack, actorpack, ofac, heist-list, scam or csv.")],
+    kind: Annotated[str, typer.Argument(
+        help="tagpack, actorpack, ofac, heist-list, scam or csv; scam-site lists: scamsniffer (the folder with "
+             "combined.json and address.json), cryptoscamdb (urls.yaml), eth-phishing-detect (the npm package's "
+             "folder or its config.json) or mew-darklist (MyEtherWallet's darklist.json).")],
     path: Annotated[Path, typer.Argument(help="A file, or a folder of files of that kind.")],
     db: DbOption,
     asserted_by: Annotated[str, typer.Option("--as", help="Organisation asserting these claims.")] = "hotpursuit",
     tlp: TlpOption = Tlp.CLEAR,
     fmt: FormatOption = TableOrJson.table,
 ) -> None:
-    """Import label claims; re-importing a file replaces only that file's claims."""
+    """Import label claims; re-importing a file replaces only that file's claims. A scam-site list also
+    stores the sites it lists (with the addresses they handed out) and its licence: a list that may not be
+    passed on (CryptoScamDB states no licence) is used here and never published to partners."""
     from hotpursuit.ingest.label_import_job import import_labels
 
     with user_errors(), Store.open(db) as store:
@@ -49,6 +54,12 @@ def labels_import(
         err_console.print(f"[yellow]skipped:[/] {line}", highlight=False)
     if len(report.skipped) > 20:
         err_console.print(f"[yellow]skipped:[/] ... and {len(report.skipped) - 20} more", highlight=False)
+    if report.source is not None:
+        shared = "may be passed on" if report.redistributable else "used here only, never published to partners"
+        console.print(f"{report.source} ({report.version}; licence {report.licence}: {shared}): "
+                      f"{report.entities:,} sites, {report.entity_addresses:,} site addresses, {report.claims:,} "
+                      f"address claims stored; {len(report.skipped)} entries skipped", highlight=False)
+        return
     console.print(f"{kind}: {report.files} file(s), {report.claims:,} claims, {report.actors:,} actors stored; "
                   f"{len(report.rejected)} rejected, {len(report.skipped)} entries skipped")
 
@@ -76,3 +87,26 @@ def labels_show(
     show_rows(["label", "category", "actor", "confidence", "source", "date", "TLP", "asserted by"],
               [[c.label, c.category, c.actor_label or c.actor or "", c.confidence, c.source, c.source_date or "",
                 c.tlp, c.asserted_by] for c in claims])
+
+
+@app.command("site")
+def labels_site(
+    website: Annotated[str, typer.Argument(help="A reported website: https://www.example.xyz/login, example.xyz, "
+                                                 "punycode or Unicode.")],
+    db: DbOption,
+    fmt: FormatOption = TableOrJson.table,
+) -> None:
+    """Whether a website is a listed scam site: the host itself, a domain above it, a listed page, or a
+    look-alike (Unicode homoglyphs, or a few edits from a site phishers imitate); with each list's licence."""
+    from hotpursuit.store.scam_entity_tables import match_site
+
+    with user_errors(), Store.open(db, must_exist=True) as store:
+        matches = match_site(store, website)
+    if fmt == "json":
+        console.print_json(json.dumps({"website": website, "matches": [asdict(m) for m in matches]}))
+        return
+    if not matches:
+        console.print(f"{website}: not on any list here", highlight=False)
+        return
+    show_rows(["domain", "kind", "how", "source", "licence", "why"],
+              [[m.domain, m.kind.replace("_", " "), m.how, m.source, m.licence, m.reason] for m in matches])
