@@ -19,7 +19,8 @@ def screen_address(state: ApiState, who: Caller, chain: str, address: str) -> Sc
     field) for a bad chain or address."""
     normalized = address_of(state, chain, address)
     result = state.index.screen(chain, normalized, who.org_id, who.sharing_group)
-    if any(c["tlp"] != "CLEAR" for c in result.direct) or result.indirect:
+    if any(c["tlp"] != "CLEAR" for c in result.direct) or result.indirect or \
+            any(e["tlp"] != "CLEAR" for e in result.entities):
         state.audit.append(who.org_id, "screen", f"{chain}:{normalized}")
     return result
 

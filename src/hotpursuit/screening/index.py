@@ -10,6 +10,9 @@ in the score only when their owner allows it (`scores_hidden`), and the answer t
 (`withheld_scored`), without their label, category or source.
 Indirect exposure: the share of the value an address received (per asset) that a saved trace found
 tainted, by incident and actor; it scores `30 + 60 * share` and adds the category `stolen funds`.
+Scam sites: an address a scam site handed out (a fake exchange's deposit address, a phishing site's drainer)
+answers with the category `scam` and the sites (`entities`: domain, kind, source), scored like a `scam` claim
+at the confidence of the source that recorded the link, and seen or withheld by its TLP like a claim.
 
 For speed, an address whose claims and exposure every caller may see (TLP:CLEAR or GREEN) has its
 verdict computed once, when it is indexed: every caller gets the same one (batch screening reads it
@@ -62,6 +65,27 @@ class Exposure:
 
 
 @dataclass(frozen=True, slots=True)
+class EntityLink:
+    """A scam site that handed the address out, as one source (a list, or victims' reports) recorded it."""
+
+    entity: str
+    domain: str
+    path: str
+    kind: str
+    source: str
+    first_seen: str  # ISO date
+    confidence: int
+    tlp: str
+    owner_org: str | None
+    owner_group: str | None
+    scores_hidden: bool = False
+    authority: bool = True
+
+
+MAX_ENTITIES = 20  # one drainer address can be on hundreds of phishing sites: the answer names the first ones
+
+
+@dataclass(frozen=True, slots=True)
 class Verdict:
     """The short answer (what batch screening returns per address)."""
 
@@ -86,6 +110,7 @@ class Screening:
     indirect: list[dict[str, object]] = field(default_factory=list)
     withheld_scored: int = 0
     reasons: list[str] = field(default_factory=list)
+    entities: list[dict[str, object]] = field(default_factory=list)  # the scam sites it is linked to
 
 
 def has_finding(answer: Verdict | Screening) -> bool:
@@ -108,6 +133,12 @@ def claim_points(c: IndexedClaim) -> int:
         return 100
     points = WEIGHTS.get(c.category, 0) * c.confidence // 100
     return points if c.authority else min(points, 99)
+
+
+def link_points(link: EntityLink) -> int:
+    """What a link to a scam site contributes: a `scam` claim at the recording source's confidence."""
+    points = WEIGHTS["scam"] * link.confidence // 100
+    return points if link.authority else min(points, 99)
 
 
 def exposure_points(e: Exposure) -> int:
@@ -135,6 +166,7 @@ class _Seen:
 
     claims: list[IndexedClaim] = field(default_factory=list)
     exposure: list[Exposure] = field(default_factory=list)
+    entities: list[EntityLink] = field(default_factory=list)
     score: int = 0  # from what the caller sees
     withheld: int = 0
     hidden_scored: int = 0  # withheld, but counted in the score by their owners' leave
@@ -147,7 +179,8 @@ class _Seen:
             self.hidden_score = max(self.hidden_score, points)
 
     def categories(self) -> set[str]:
-        return {c.category for c in self.claims} | ({"stolen funds"} if self.exposure else set())
+        return {c.category for c in self.claims} | ({"stolen funds"} if self.exposure else set()) | \
+            ({"scam"} if self.entities else set())
 
 
 def _public(tlp: str, owner: str | None) -> bool:
@@ -160,12 +193,13 @@ class ScreeningIndex:
     def __init__(self) -> None:
         self._claims: dict[str, dict[str, list[IndexedClaim]]] = {}
         self._exposure: dict[str, dict[str, list[Exposure]]] = {}
+        self._entities: dict[str, dict[str, list[EntityLink]]] = {}
         # chain -> address -> the verdict every caller gets, or None when it depends on the caller
         self._verdicts: dict[str, dict[str, Verdict | None]] = {}
 
     def chains(self) -> set[str]:
         """The chains anything is indexed for."""
-        return set(self._claims) | set(self._exposure)
+        return set(self._claims) | set(self._exposure) | set(self._entities)
 
     def add(self, chain: str, address: str, claim: IndexedClaim) -> None:
         """Index one claim under one address."""
@@ -182,6 +216,11 @@ class ScreeningIndex:
                 if not by_address[address]:
                     del by_address[address]
                 self._settle(chain, address)
+
+    def add_entity(self, chain: str, address: str, link: EntityLink) -> None:
+        """Index that a scam site handed the address out."""
+        self._entities.setdefault(chain, {}).setdefault(address, []).append(link)
+        self._settle(chain, address)
 
     def add_exposure(self, chain: str, address: str, exposure: Exposure) -> None:
         """Index the tainted value an address received from one incident."""
@@ -205,12 +244,16 @@ class ScreeningIndex:
     def _settle(self, chain: str, address: str) -> None:
         claims = self._claims.get(chain, {}).get(address, [])
         exposure = self._exposure.get(chain, {}).get(address, [])
+        links = self._entities.get(chain, {}).get(address, [])
         verdicts = self._verdicts.setdefault(chain, {})
-        if not claims and not exposure:
+        if not claims and not exposure and not links:
             verdicts.pop(address, None)
-        elif all(_public(c.tlp, c.owner_org) for c in claims) and all(_public(e.tlp, e.owner_org) for e in exposure):
-            score = max([claim_points(c) for c in claims] + [exposure_points(e) for e in exposure])
-            categories = {c.category for c in claims} | ({"stolen funds"} if exposure else set())
+        elif all(_public(c.tlp, c.owner_org) for c in claims) and all(_public(e.tlp, e.owner_org) for e in exposure) \
+                and all(_public(link.tlp, link.owner_org) for link in links):
+            score = max([claim_points(c) for c in claims] + [exposure_points(e) for e in exposure]
+                        + [link_points(link) for link in links])
+            categories = {c.category for c in claims} | ({"stolen funds"} if exposure else set()) | \
+                ({"scam"} if links else set())
             verdicts[address] = Verdict(level(score), score, tuple(sorted(categories)))
         else:
             verdicts[address] = None
@@ -253,6 +296,12 @@ class ScreeningIndex:
                 seen.score = max(seen.score, exposure_points(e))
             else:
                 seen.withhold(e.scores_hidden, exposure_points(e))
+        for link in self._entities.get(chain, {}).get(address, ()):
+            if may_see(link.tlp, link.owner_org, link.owner_group, caller_org, caller_group):
+                seen.entities.append(link)
+                seen.score = max(seen.score, link_points(link))
+            else:
+                seen.withhold(link.scores_hidden, link_points(link))
         return seen
 
     def _verdict(self, chain: str, address: str, caller_org: str, caller_group: str | None) -> Verdict:
@@ -276,6 +325,12 @@ class ScreeningIndex:
         reasons += [f"received {human(e.tainted, e.units, e.asset)} tainted by incident {e.incident} "
                     f"({_percent(e)} of the {e.units.symbol if e.units else e.asset} it received)"
                     for e in seen.exposure]
+        sites = sorted(seen.entities, key=lambda link: (link.domain, link.path, link.source))
+        if sites:
+            named = ", ".join(f"{link.kind.replace('_', ' ')} {link.domain}{link.path} ({link.source})"
+                              for link in sites[:3])
+            more = f" and {len(sites) - 3} more" if len(sites) > 3 else ""
+            reasons.append(f"scam: handed out by {named}{more}")
         if hidden_score > score:
             reasons.append(f"score raised to {hidden_score} by {hidden_scored} claim(s) withheld from you "
                            "(their owners let them count)")
@@ -287,4 +342,9 @@ class ScreeningIndex:
         return Screening(chain, address, level(score), score, sorted(seen.categories()),
                          [{"label": c.label, "category": c.category, "actor": c.actor, "confidence": c.confidence,
                            "source": c.source, "tlp": c.tlp, "via": c.via} for c in visible], withheld, indirect,
-                         hidden_scored, reasons)
+                         hidden_scored, reasons, [_entity(link) for link in sites[:MAX_ENTITIES]])
+
+
+def _entity(link: EntityLink) -> dict[str, object]:
+    return {"id": link.entity, "domain": link.domain, "path": link.path or None, "kind": link.kind,
+            "source": link.source, "first_seen": link.first_seen, "tlp": link.tlp}

@@ -1,11 +1,11 @@
 """Loading the screening index from the store: labels, with the owner's sharing group and whether the
-owner is an authority (the operator's imports of official lists, or an agency), and the labels each
-address inherits from the other members of its cluster."""
+owner is an authority (the operator's imports of official lists, or an agency), the labels each
+address inherits from the other members of its cluster, and the scam sites that handed each address out."""
 
 from __future__ import annotations
 
 from hotpursuit.chains.readable import AssetUnits
-from hotpursuit.screening.index import Exposure, IndexedClaim, ScreeningIndex
+from hotpursuit.screening.index import EntityLink, Exposure, IndexedClaim, ScreeningIndex
 from hotpursuit.store.asset_units import AssetReader
 from hotpursuit.store.database import Store
 
@@ -27,7 +27,27 @@ def load_screening_index(store: Store) -> ScreeningIndex:
         index.add(str(chain), str(address), _claim(rest, str(via)))
     for chain, address, exposure in exposure_rows(store) + shared_exposure_rows(store):
         index.add_exposure(chain, address, exposure)
+    for chain, address, link in entity_link_rows(store):
+        index.add_entity(chain, address, link)
     return index
+
+
+def entity_link_rows(store: Store) -> list[tuple[str, str, EntityLink]]:
+    """(chain, address, link) for every address a scam site handed out, per source and recording
+    organisation, with that organisation's sharing group and whether it is an authority."""
+    rows = store._con.execute(
+        """SELECT a.chain, a.address, e.id, e.domain, e.path, e.kind, e.source, min(a.first_seen)::VARCHAR,
+                  e.confidence, e.tlp, e.org, o.sharing_group, coalesce(o.scores_hidden, false),
+                  o.id IS NULL OR o.kind = 'agency'
+           FROM scam_entity_addresses a
+             JOIN scam_entities e ON e.id = a.entity AND e.source = a.source AND e.org = a.org
+             LEFT JOIN orgs o ON o.id = e.org
+           GROUP BY ALL ORDER BY a.chain, a.address, e.domain, e.path, e.source""").fetchall()
+    return [(str(chain), str(address), EntityLink(
+        str(ident), str(domain), str(path), str(kind), str(source), str(first), int(confidence), str(tlp), str(org),
+        None if group is None else str(group), bool(hidden), bool(authority)))
+        for chain, address, ident, domain, path, kind, source, first, confidence, tlp, org, group, hidden, authority
+        in rows]
 
 
 def shared_exposure_rows(store: Store) -> list[tuple[str, str, Exposure]]:

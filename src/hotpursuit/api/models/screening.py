@@ -43,6 +43,19 @@ class IndirectExposure(BaseModel):
                                            "impersonates X or is spam")
 
 
+class ScamSite(BaseModel):
+    """A scam site (from a public list or victims' reports) that handed the address out."""
+
+    id: str = Field(description="the site's id: the same for every source that names it")
+    domain: str = Field(description="lower-case ASCII (punycode), without a leading www.")
+    path: str | None = Field(description="the page, for a site on a shared host (null: the whole domain)")
+    kind: str = Field(description="fake_exchange, phishing, scam, malware or hacked")
+    source: str = Field(description="the list (ScamSniffer, CryptoScamDB, eth-phishing-detect, ...) or report "
+                                    "source that recorded it")
+    first_seen: str = Field(description="when the link was first recorded here (YYYY-MM-DD)")
+    tlp: Tlp
+
+
 class ScreeningOut(BaseModel):
     """The screening of one address."""
 
@@ -56,6 +69,8 @@ class ScreeningOut(BaseModel):
     indirect: list[IndirectExposure]
     withheld_scored: int
     reasons: list[str]
+    entities: list[ScamSite] = Field(description="the scam sites that handed the address out (category `scam`), "
+                                                 "at most 20; the reasons say how many more")
 
 
 class TxScreeningOut(BaseModel):
