@@ -1,6 +1,7 @@
 """Reading what this instance shares: organisations, claims (with when they were made and who owns them),
 incidents, and the freeze requests and block times a shared wallet names. Claims pulled from partners are
-not shared again (their owners share them; nothing echoes between instances)."""
+not shared again (their owners share them; nothing echoes between instances), and neither are the claims of a
+public list whose licence does not let them be passed on (CryptoScamDB states none): they are used here only."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from hotpursuit.attribution.labels import LabelClaim
 from hotpursuit.share.model import Org, SharedClaim, SharedIncident
 from hotpursuit.store.database import Store
+from hotpursuit.store.scam_entity_tables import LIST_KEY_PREFIX
 
 
 def share_orgs(store: Store) -> dict[str, Org]:
@@ -19,13 +21,16 @@ def share_orgs(store: Store) -> dict[str, Org]:
 
 
 def own_claims(store: Store, batch: int = 10_000) -> Iterator[SharedClaim]:
-    """Every claim made here (not pulled from a partner), oldest first, read in batches."""
+    """Every claim made here (not pulled from a partner) that may be passed on (not from a list whose licence
+    forbids it), oldest first, read in batches."""
     result = store._con.execute(
         """SELECT l.chain, l.address, l.label, l.category, l.actor, l.confidence, l.source, l.source_date, l.tlp,
                   l.asserted_by, l.created_at, l.owner_org
-           FROM labels l WHERE l.import_key IS NULL
-              OR l.import_key NOT IN (SELECT import_key FROM shared_provenance)
-           ORDER BY l.created_at, l.chain, l.address, l.label, l.source""")
+           FROM labels l
+           WHERE l.import_key IS NULL
+              OR (l.import_key NOT IN (SELECT import_key FROM shared_provenance)
+                  AND l.import_key NOT IN (SELECT $p || name FROM list_sources WHERE NOT redistributable))
+           ORDER BY l.created_at, l.chain, l.address, l.label, l.source""", {"p": LIST_KEY_PREFIX})
     while rows := result.fetchmany(batch):
         for r in rows:
             claim = LabelClaim(str(r[0]), str(r[1]), str(r[2]), str(r[3]), None if r[4] is None else str(r[4]),
@@ -79,6 +84,7 @@ def share_fingerprint(store: Store) -> str:
         """SELECT concat_ws('|',
              (SELECT count(*) || '/' || coalesce(max(created_at)::VARCHAR, '') FROM labels),
              (SELECT count(*) FROM labels_withdrawn),
+             (SELECT coalesce(string_agg(name || ':' || redistributable, ',' ORDER BY name), '') FROM list_sources),
              (SELECT coalesce(string_agg(id || ':' || status || ':' || tlp || ':' || coalesce(actor, ''), ','
                                          ORDER BY id), '') FROM incidents),
              (SELECT count(*) || '/' || coalesce(max(finished_at)::VARCHAR, '') FROM trace_jobs WHERE status = 'done'),
