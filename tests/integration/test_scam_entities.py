@@ -137,7 +137,7 @@ def test_a_fake_exchange_from_reports_is_one_entity_with_merged_addresses(db: Pa
         assert store.execute("SELECT first_seen, tlp FROM scam_entities WHERE id = ?", [first]).fetchall() == \
             [(dt.date(2025, 2, 27), "RED")]  # the earliest date, the stricter TLP
         assert store.execute("SELECT count(*) FROM scam_entity_addresses WHERE entity = ?", [first]).fetchone() == (2,)
-        refs = entities_for_address(store, "ethereum", SNIFFED)
+        refs = entities_for_address(store, "ethereum", SNIFFED.upper().replace("0X", "0x"))
         assert [(r.domain, r.source, r.licence) for r in refs] == [(SNIFFED_SITE, "ScamSniffer", "GPL-3.0"),
                                                                    ("hanbit-pro.exchange", "victim reports", None)]
         # the same site named by a list and by reports is one entity

@@ -28,7 +28,7 @@ from hotpursuit.attribution.scam_domains import (
     skeleton,
 )
 from hotpursuit.attribution.scam_lists import SCAM_KINDS, ListSource, ScamEntity
-from hotpursuit.chains.address_codec import check_chain, parse_address
+from hotpursuit.chains.address_codec import check_chain, normalize_address, parse_address
 from hotpursuit.errors import InvalidInput
 from hotpursuit.store.database import Store
 
@@ -223,7 +223,9 @@ def domain_rules(store: Store) -> DomainRules:
 
 def entities_for_address(store: Store, chain: str, address: str) -> list[EntityRef]:
     """The scam sites an address is linked to, by every source and organisation (the caller decides what its
-    reader may see by `tlp` and `org`), by domain."""
+    reader may see by `tlp` and `org`), by domain. The address is compared in its stored form (EIP-55 or
+    upper-case hex finds the lower-case one)."""
+    address = normalize_address(chain, address) or address
     rows = store._con.execute(
         """SELECT e.id, e.domain, e.path, e.kind, e.source, s.licence, s.redistributable, min(a.first_seen), e.org,
                   e.tlp
