@@ -94,7 +94,13 @@ def import_scam_list(path: Path, *, asserted_by: str, chain: str = "ethereum") -
         except json.JSONDecodeError as exc:
             raise ImportFileError(str(path), exc.lineno, f"character {exc.colno}",
                                   f"malformed JSON: {exc.msg}") from exc
-        entries = [(i + 1, str(r.get("address", "")), str(r.get("comment") or "scam")) for i, r in enumerate(rows)]
+        if not isinstance(rows, list):
+            raise ImportFileError(str(path), 1, "character 1", "a darklist is a JSON array of {address, comment}")
+        for i, r in enumerate(rows):
+            if isinstance(r, dict):
+                entries.append((i + 1, str(r.get("address", "")), str(r.get("comment") or "scam")))
+            else:
+                result.skipped.append(f"{path.name}[{i}]: {type(r).__name__}, not an object with an address")
     else:
         for number, line in enumerate(text.splitlines(), start=1):
             raw_address, _, comment = line.partition("#")
