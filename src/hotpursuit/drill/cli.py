@@ -13,7 +13,8 @@ import typer
 from rich.table import Table
 
 from hotpursuit.cli.options import DbOption, console, err_console, progress, summary_table, user_errors
-from hotpursuit.drill.runner import run_drill
+from hotpursuit.drill.runner import run_drill, run_scam_ring, scam_ring_table
+from hotpursuit.drill.scenario import Scenario
 from hotpursuit.errors import DrillError
 from hotpursuit.settings import project_root
 from hotpursuit.store import Store
@@ -43,23 +44,40 @@ def node_run(
 def drill_cmd(
     rpc: Annotated[str, typer.Option(help="anvil JSON-RPC URL (start one with `hotpursuit node run`).")],
     seed: Annotated[int, typer.Option(help="Decides every address, amount and route.")] = 7,
+    scenario: Annotated[Scenario, typer.Option(help=(
+        "heist: the Bybit-shaped heist. scam-ring: a counterfeit exchange's call-centre scam over several days "
+        "(48 victims, their complaints written to --reports, cash-out at two exchanges, a decoy scam)."))
+    ] = Scenario.heist,
     live: Annotated[bool, typer.Option("--live", help=(
         "The node mines on its own clock (anvil --block-time): one block passes between waves, and "
-        "moves that revert (frozen funds) are recorded, not errors."))] = False,
-    min_transfers: Annotated[int, typer.Option(
-        min=0, help="Background traffic until the ledger has this many.")] = 2_000,
+        "moves that revert (frozen funds) are recorded, not errors. Heist only."))] = False,
+    min_transfers: Annotated[int | None, typer.Option(
+        min=0, help="Background traffic until the ledger has this many (default: 2,000 for the heist, "
+                    "600 for the scam ring).")] = None,
     roster: Annotated[Path | None, typer.Option(help=(
         "Only write who will be who (victim, exchanges and their deposit addresses, issuer and token, "
-        "pool, bridge) to this JSON file, and send nothing: to set up the defenders before a live drill."))] = None,
+        "pool, bridge) to this JSON file, and send nothing: to set up the defenders before a live drill. "
+        "Heist only."))] = None,
     out: Annotated[Path, typer.Option(help="Where to write the ground truth JSON.")] = Path(
         "drill-ground-truth.json"),
+    reports: Annotated[Path, typer.Option(help=(
+        "scam-ring: where to write the victims' complaints (a JSON list of reports, TLP:RED).")
+    )] = Path("scam-ring-reports.json"),
 ) -> None:
-    """Drive a Bybit-shaped heist through anvil and write its ground truth."""
+    """Drive a Bybit-shaped heist (or, with --scenario scam-ring, a scam ring and its victims' complaints)
+    through anvil and write its ground truth."""
+    if scenario is Scenario.scam_ring:
+        if live or roster is not None:
+            raise typer.BadParameter("--live and --roster are for the heist only", param_hint="--scenario")
+        with user_errors():
+            ring = run_scam_ring(rpc, seed, out, reports, min_transfers=min_transfers)
+        console.print(scam_ring_table(ring))
+        return
     with user_errors():
         if roster is not None:
             _write_roster(rpc, seed, roster)
             return
-        truth = run_drill(rpc, seed, live, out, min_transfers=min_transfers)
+        truth = run_drill(rpc, seed, live, out, min_transfers=2_000 if min_transfers is None else min_transfers)
     _print_drill(truth)
 
 
