@@ -28,3 +28,17 @@ def drill_service_claims(who: dict[str, Any], chain: str = "anvil") -> list[Labe
                    "CLEAR", "task-force"),
         LabelClaim(chain, who["issuer"]["token"], "HUSD stablecoin", "issuer", who["issuer"]["name"], 90, "issuer",
                    None, "CLEAR", "task-force")]
+
+
+def scam_ring_service_claims(truth: dict[str, Any], chain: str = "anvil") -> list[LabelClaim]:
+    """Claims for the services around the scam-ring drill (from its ground truth): the exchanges' hot
+    wallets, the venues, and the issuer's stablecoin. Nothing about the ring: the case finds it."""
+    coin = truth["stablecoin"]
+    claims = [LabelClaim(chain, ex["hot_wallet"], f"{name} hot wallet", "exchange", name, 50,
+                         f"{name} compliance team", None, "GREEN", "task-force")
+              for name, ex in truth["exchanges"].items()]
+    names = {address: name for name, address in truth["contracts"].items()}
+    claims += [LabelClaim(chain, address, f"{names.get(address, kind)} ({kind})", "defi", None, 80, "drill", None,
+                          "CLEAR", "task-force") for address, kind in sorted(truth["venues"].items())]
+    return [*claims, LabelClaim(chain, coin["address"], f"{coin['symbol']} stablecoin", "issuer",
+                                coin["issuer_name"], 90, "issuer", None, "CLEAR", "task-force")]

@@ -10,10 +10,11 @@ services a trace stops at, venues, token contracts).
     victims (the convergence), then by how early all of them had arrived (the first address where the
     money met comes before the relays it went on through), then by the value;
   * cash-out addresses are the ring's addresses that paid a service (an exchange's deposit address);
-  * the deposit-address rule (cluster.evm_deposit) run with the collectors in the role of an exchange's
-    hot wallet finds the deposit addresses of victims who have not reported: addresses that forward what
-    they receive to a collector, as the reported ones do. Those who paid them are listed as likely
-    further victims.
+  * the deposit-address rule (cluster.evm_deposit) run with the collectors downstream of the deposit
+    addresses in the role of an exchange's hot wallet finds the deposit addresses of victims who have not
+    reported: addresses that forward what they receive to a collector, as the reported ones do, and are
+    paid by someone other than a service (an address funded only by exchange withdrawals or mints that
+    pays a collector is a payer, like a victim). Those who paid them are listed as likely further victims.
 Value is compared across assets as shares of each asset's total paid by the victims (a ratio, for
 ranking only); every amount stays an integer in base units per asset.
 """
@@ -130,18 +131,26 @@ def converge(per_report: Mapping[str, Flows], payments: Mapping[str, list[Paymen
             ring.why = f"the money of {len(ring.reports)} reporting victims met here{cashed}"
     further: dict[str, list[str]] = {}
     if payer_traffic and ranked:
-        core = {r.address: r.address for r in ranked}
+        # the collectors downstream of the deposit addresses (a victim pays a deposit address, never these)
+        core = {r.address: r.address for r in ranked if r.role != "deposit"}
+        payers: dict[str, set[str]] = defaultdict(set)
+        for m in payer_traffic:
+            payers[m.receiver].add(m.sender)
         for d in find_deposit_addresses(payer_traffic, core, window=window):
             if d.address in services or d.address in found or d.address in victims:
+                continue
+            if not payers[d.address] - set(services):  # funded only by exchanges or mints: a payer, like a victim
                 continue
             found[d.address] = RingAddress(d.address, "deposit", txs=[d.example_tx], why=(
                 f"forwards {d.share:.0%} of what it receives to collector {d.exchange} ({d.forwards} transfers), as "
                 "the deposit addresses the victims reported do"))
-            for m in payer_traffic:
-                if m.receiver == d.address and m.sender not in found and m.sender not in services:
-                    further.setdefault(m.sender, [])
-                    if d.address not in further[m.sender]:
-                        further[m.sender].append(d.address)
+        deposit_addresses = {r.address for r in found.values() if r.role == "deposit"}
+        for m in payer_traffic:
+            if m.receiver in deposit_addresses and m.sender not in found and m.sender not in services \
+                    and m.sender not in victims:
+                further.setdefault(m.sender, [])
+                if m.receiver not in further[m.sender]:
+                    further[m.sender].append(m.receiver)
     order = {"collector": 0, "deposit": 1, "cash_out": 2, "relay": 3}
     return Convergence(sorted(found.values(), key=lambda r: (r.rank or 10**9, order[r.role], r.address)),
                        dict(sorted(further.items())))
