@@ -106,6 +106,28 @@ def test_from_30_reports_the_collector_is_first_and_the_ring_is_found(ring: Ring
     cashed = {a for x in case["addresses"] for a in x["evidence"]["paid_services"]}
     owner = truth["deposit_address_owner"]
     assert {owner[a] for a in cashed if a in owner} == set(truth["cash_out"])
+    # the counterfeit exchange, mistyped as it is, is one site handing out the ring's deposit addresses
+    (site,) = case["summary"]["sites"]
+    fake = truth["counterfeit_exchange"]
+    assert site["domain"] == fake["domain"] and len(site["spellings"]) > 1
+    assert set(site["addresses"]) == set(fake["deposit_addresses"])
+    _screened_as_the_site(db, fake["deposit_addresses"][0], fake["domain"])
+
+
+def _screened_as_the_site(db: Path, address: str, domain: str) -> None:
+    """A partner exchange screening a deposit address of the ring hears `scam`, with the site."""
+    import httpx
+
+    from hotpursuit.api.app import create_app
+    from hotpursuit.api.background import serve_in_thread
+    from hotpursuit.store.org_tables import create_key
+
+    with Store.open(db) as store:
+        key = create_key(store, "ex-hanbit", ["screen"], 1)[1]
+        with serve_in_thread(create_app(store)) as base:
+            answer = httpx.get(f"{base}/v1/screen/anvil/{address}", headers={"X-API-Key": key}).json()
+    assert "scam" in answer["categories"], answer
+    assert [e["domain"] for e in answer["entities"]] == [domain]
 
 
 def test_the_cash_out_exchanges_get_freeze_requests_from_the_live_watch(ring: Ring, tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from hotpursuit.store.case_reads import chains_holding, ever_received, payers_tr
 from hotpursuit.store.database import Store
 from hotpursuit.store.incident_tables import open_incident
 from hotpursuit.store.scam_case_tables import StoredCase, save_case
+from hotpursuit.store.scam_entity_tables import match_site, record_entity
 from hotpursuit.store.taint_tables import save_trace
 from hotpursuit.store.victim_report_tables import StoredReport, load_reports
 from hotpursuit.trace.account_taint import TraceResult, trace_account
@@ -26,6 +27,7 @@ from hotpursuit.trace.movement import Movement
 from hotpursuit.trace.report import TraceReport
 from hotpursuit.victim_reports.convergence import Convergence, Payment, converge
 from hotpursuit.victim_reports.payment_match import AssetBook, PaymentFinding, find_payment, search_window
+from hotpursuit.victim_reports.reported_sites import reported_sites
 
 ZERO = "0x" + "00" * 20
 
@@ -40,6 +42,7 @@ class ScamCase:
     convergence: Convergence
     trace: TraceReport
     traced: dict[str, dict[str, Any]]  # report -> {"endpoints": {...}, "held": {...}} (base units)
+    sites: dict[str, Any]  # the websites the victims were sent to, recorded as scam sites; those unreadable
 
 
 def build_scam_case(store: Store, *, org: str, name: str, chain: str, report_ids: Iterable[str] | None = None,
@@ -76,9 +79,32 @@ def build_scam_case(store: Store, *, org: str, name: str, chain: str, report_ids
     traffic = payers_traffic(store, chain, core, since=since, ignored=setup.ignored_assets) if core else []
     ring = converge({rid: r.flows for rid, r in alone.items()}, payments, services, blocks, payer_traffic=traffic)
     traced = {rid: _traced_where(r) for rid, r in alone.items()}
-    case = ScamCase(incident, reports, findings, ring, trace, traced)
+    sites = _record_sites(store, org, chain, tlp, reports, payments, ring)
+    case = ScamCase(incident, reports, findings, ring, trace, traced, sites)
     save_case(store, _stored(case, org, chain, at or dt.datetime.now(dt.UTC)))
     return case
+
+
+def _record_sites(store: Store, org: str, chain: str, tlp: str, reports: list[StoredReport],
+                  payments: dict[str, list[Payment]], ring: Convergence) -> dict[str, Any]:
+    """Record each website the victims name as a fake exchange with the deposit addresses it handed out (the
+    most reported site gets every deposit address of the ring: the others only their own reports'), and say
+    which public lists already know it."""
+    groups, unreadable = reported_sites({s.id: s.report for s in reports})
+    deposits = [r.address for r in ring.addresses if r.role == "deposit"]
+    out = []
+    for i, site in enumerate(groups):
+        handed = deposits if i == 0 else sorted({p.receiver for rid in site.reports for p in payments.get(rid, [])})
+        first = site.first_seen or min((s.report.paid_on for s in reports if s.report.paid_on), default=None)
+        entity = record_entity(store, site.domain, "fake_exchange", first_seen=first or dt.date.today(),
+                               source=f"victim reports ({org})", org=org, tlp=tlp,
+                               addresses=[(chain, a) for a in handed])
+        listed = [{"domain": m.domain, "kind": m.kind, "how": m.how, "source": m.source, "licence": m.licence,
+                   "reason": m.reason} for m in match_site(store, site.domain) if m.entity != entity]
+        out.append({"entity": entity, "domain": site.domain, "spellings": site.spellings, "reports": site.reports,
+                    "first_seen": None if first is None else first.isoformat(), "addresses": handed,
+                    "listed": listed})
+    return {"sites": out, "unreadable": [{"report": rid, "reason": why} for rid, why in unreadable]}
 
 
 def _find(store: Store, chain: str, stored: StoredReport, book: AssetBook) -> PaymentFinding:
@@ -143,7 +169,7 @@ def _stored(case: ScamCase, org: str, chain: str, at: dt.datetime) -> StoredCase
     summary = {"reports": len(case.reports), "payments_found": found, "not_found": len(case.reports) - found,
                "ring_addresses": len(case.convergence.addresses), "collector": collectors[0].address if collectors
                else None, "further_payers": case.convergence.further_payers, "input_hash": case.trace.input_hash,
-               "stolen": case.trace.stolen}
+               "stolen": case.trace.stolen, **case.sites}
     reports = [{"report_id": s.id, "status": "found" if case.findings[s.id].found else "not_found",
                 "reason": case.findings[s.id].how, "notes": list(case.findings[s.id].notes),
                 "payments": [{"tx_hash": t.tx_hash, "from": t.sender, "to": t.receiver, "asset": t.asset,
