@@ -64,9 +64,12 @@ def _scenario(server: Server, tlp: str) -> dict[str, str]:
             "tx_hashes": [THEFT], "paid_to": THIEF, "text": "the Nightjar desk called me", "tlp": tlp,
             "victim": {"name": PERSONAL[0], "contact": PERSONAL[1]}})
         assert report.status_code == 201, report.text
+        case = agency.post("/v1/cases", json={"name": "Nightjar victims", "chain": "ethereum", "tlp": tlp})
+        assert case.status_code == 201, case.text
+        assert case.json()["summary"]["payments_found"] == 1, case.text
     return {"incident_id": incident, "job_id": job, "request_id": request, "key_id": key_id,
             "annotation_id": note.json()["id"], "name": f"{event_uuid(incident)}.json",  # its MISP event
-            "report_id": report.json()["id"]}
+            "report_id": report.json()["id"], "case_id": case.json()["id"]}
 
 
 def _bodies(ids: dict[str, str]) -> dict[str, Any]:
@@ -89,6 +92,7 @@ def _bodies(ids: dict[str, str]) -> dict[str, Any]:
         "annotate_subject": {"subject_kind": "incident", "subject": ids["incident_id"], "note": "seen",
                              "tlp": "CLEAR"},
         "report_take": {"chain": "ethereum", "paid_to": VICTIM, "text": "another", "tlp": "CLEAR"},
+        "case_build": {"name": "Nightjar victims", "chain": "ethereum"},
     }
 
 
@@ -147,12 +151,12 @@ def test_every_route_hides_what_the_tlp_level_hides(server: Server, tlp: str) ->
         seen_by[org] = seen
     # the walk can fail: whoever may see the data finds it on the routes that show it
     assert {"labels_of", "incidents", "trace_result", "annotations_of", "reports", "report_one",
-            "report_one (victim)"} <= seen_by["kr-nis"]
+            "report_one (victim)", "case_one"} <= seen_by["kr-nis"]
     if tlp == "AMBER":
         assert {"labels_of", "incidents", "requests", "annotations_of"} <= seen_by["ex-hanbit"]
 
 
-OBJECT_IDS = ("incident_id", "job_id", "request_id", "key_id", "annotation_id", "name", "report_id")
+OBJECT_IDS = ("incident_id", "job_id", "request_id", "key_id", "annotation_id", "name", "report_id", "case_id")
 
 
 def _made_up(key: str, value: str) -> str:

@@ -9,6 +9,7 @@ from dataclasses import asdict
 from typing import Any
 
 from hotpursuit.api.models.labels import ClaimOut
+from hotpursuit.api.models.scam_cases import CaseAddressOut, CaseOut, CaseReportOut
 from hotpursuit.api.models.victim_reports import ReportOut, VictimIn
 from hotpursuit.api.state import ApiState
 from hotpursuit.attribution.annotations import Annotation
@@ -19,6 +20,7 @@ from hotpursuit.store.incident_tables import IncidentRow, get_incident, list_inc
 from hotpursuit.store.interdiction_tables import freeze_requests
 from hotpursuit.store.label_tables import StoredClaim, claims_for, claims_labelled
 from hotpursuit.store.org_tables import Caller, sharing_groups
+from hotpursuit.store.scam_case_tables import load_case
 from hotpursuit.store.victim_report_tables import StoredReport, load_reports
 
 Groups = dict[str, str | None]
@@ -150,3 +152,17 @@ def report_out(stored: StoredReport, *, owner: bool) -> ReportOut:
                      tx_hashes=list(r.tx_hashes), from_addresses=list(r.from_addresses), paid_to=r.paid_to,
                      website=r.website, phone=r.phone, app=r.app, language=r.language,
                      text=r.text if owner else None, victim=victim, received_at=stored.received_at.isoformat())
+
+
+def visible_case(state: ApiState, case_id: str, who: Caller) -> CaseOut:
+    """A scam case, if the caller may see its incident (NotFound otherwise, as for none). What names the
+    victims (their payments and addresses, the likely further victims) is for the case's owner only."""
+    visible_incident(state, case_id, who)
+    case = load_case(state.store, case_id)
+    if case is None:
+        raise NotFound(f"case_id: no case {case_id!r} visible to {who.org_id}")
+    owner = case.org == who.org_id
+    summary = case.summary if owner else {k: v for k, v in case.summary.items() if k != "further_payers"}
+    return CaseOut(id=case.id, org=case.org, chain=case.chain, built_at=case.built_at.isoformat(), summary=summary,
+                   addresses=[CaseAddressOut(**a) for a in case.addresses],
+                   reports=[CaseReportOut(**r) for r in case.reports] if owner else None)

@@ -6,6 +6,7 @@ each payment traced alone so the case says per victim how much went where and wh
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,7 @@ from hotpursuit.jobs.trace_job import incident_to_trace, run_trace
 from hotpursuit.jobs.trace_setup import TraceSetup, owner_view, trace_setup
 from hotpursuit.store.case_reads import chains_holding, ever_received, payers_traffic, payment_candidates
 from hotpursuit.store.database import Store
-from hotpursuit.store.incident_tables import open_incident
+from hotpursuit.store.incident_tables import incident_id_for, open_incident
 from hotpursuit.store.scam_case_tables import StoredCase, save_case
 from hotpursuit.store.scam_entity_tables import match_site, record_entity
 from hotpursuit.store.taint_tables import save_trace
@@ -62,7 +63,8 @@ def build_scam_case(store: Store, *, org: str, name: str, chain: str, report_ids
         reasons = "; ".join(f"{s.report.reference or s.id}: {findings[s.id].how}" for s in reports[:5])
         raise InvalidInput(f"none of the {len(reports)} reports' payments was found on {chain}: {reasons}")
     sources = sorted({f"{p.receiver}@{p.tx}" for paid in payments.values() for p in paid})
-    incident, _ = open_incident(store, name, chain, sources, tlp=tlp, owner=org, replace=True)
+    incident, _ = open_incident(store, name, chain, sources, tlp=tlp, owner=org, replace=True,
+                                ident=case_id(org, name))
     assets = sorted({p.asset for paid in payments.values() for p in paid})
     trace = run_trace(store, incident, model=model, visible=view, include_assets=assets)
     save_trace(store, trace)
@@ -83,6 +85,13 @@ def build_scam_case(store: Store, *, org: str, name: str, chain: str, report_ids
     case = ScamCase(incident, reports, findings, ring, trace, traced, sites)
     save_case(store, _stored(case, org, chain, at or dt.datetime.now(dt.UTC)))
     return case
+
+
+def case_id(org: str, name: str) -> str:
+    """The case's incident id: from its name, and a digest of the organisation and the name, so that building
+    it again replaces it and no other organisation's case of the same name is ever touched."""
+    digest = hashlib.sha256(f"{org}\n{name}".encode()).hexdigest()[:12]
+    return f"{incident_id_for(name)[:60]}-{digest}".lstrip("-")
 
 
 def _record_sites(store: Store, org: str, chain: str, tlp: str, reports: list[StoredReport],

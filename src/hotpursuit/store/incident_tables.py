@@ -29,7 +29,8 @@ def incident_id_for(name: str) -> str:
 
 def open_incident(store: Store, name: str, chain: str, sources: list[str], *, victim: str | None = None,
                   actor: str | None = None, since: int | None = None, tlp: str = "AMBER",
-                  replace: bool = False, owner: str | None = None, unguessable: bool = False) -> tuple[str, int]:
+                  replace: bool = False, owner: str | None = None, unguessable: bool = False,
+                  ident: str | None = None) -> tuple[str, int]:
     """Record an incident and its sources (thief addresses or theft tx hashes); (id, number of sources).
 
     An existing incident of the same id is an error, unless `replace` (the demo re-runs). `unguessable`
@@ -39,7 +40,7 @@ def open_incident(store: Store, name: str, chain: str, sources: list[str], *, vi
     if not sources:
         raise IngestError("give at least one --source (thief address or theft tx hash)")
     refs = list(dict.fromkeys(parse_source(chain, s) for s in sources))  # a source named twice counts once
-    incident_id = incident_id_for(name)
+    incident_id = ident or incident_id_for(name)
     if not incident_id:
         raise IngestError(f"name: {name!r} has no letter or digit to make the incident's id from")
     if unguessable:
@@ -49,6 +50,9 @@ def open_incident(store: Store, name: str, chain: str, sources: list[str], *, vi
                                        "AND name = ?", [owner, name]).fetchone() != (0,):
             raise Conflict(f"name: you have an incident named {name!r} already")
         if replace:
+            held = con.execute("SELECT owner_org FROM incidents WHERE id = ?", [incident_id]).fetchone()
+            if held is not None and held[0] != owner:
+                raise Conflict(f"name: incident {incident_id!r} is another organisation's; it is not replaced")
             con.execute("DELETE FROM incident_sources WHERE incident_id = ?", [incident_id])
             con.execute("DELETE FROM incidents WHERE id = ?", [incident_id])
         elif con.execute("SELECT count(*) FROM incidents WHERE id = ?", [incident_id]).fetchone() != (0,):

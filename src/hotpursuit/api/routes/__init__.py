@@ -13,6 +13,7 @@ from hotpursuit.api.routes import (
     keys,
     labels,
     orgs,
+    scam_cases,
     screening,
     traces,
     victim_reports,
@@ -23,4 +24,4 @@ from hotpursuit.api.routes.annotations import router as annotations_router  # `a
 ROUTERS: tuple[APIRouter, ...] = (screening.router, labels.router, addresses.router, incidents.router,
                                   traces.router, freeze_requests.router, orgs.router, admin.router, watch.router,
                                   keys.router, audit.router, annotations_router,
-                                  victim_reports.router)
+                                  victim_reports.router, scam_cases.router)
