@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -76,10 +77,14 @@ def build_scam_case(store: Store, *, org: str, name: str, chain: str, report_ids
     alone = {rid: _trace_alone(moves, paid, setup, model, signers) for rid, paid in payments.items()}
     services = _services(setup, trace)
     blocks = {m.tx_hash: m.order[0] for m in moves}
-    first = converge({rid: r.flows for rid, r in alone.items()}, payments, services, blocks)
+    inflow: dict[tuple[str, str], int] = defaultdict(int)
+    for m in moves:
+        inflow[(m.receiver, m.asset)] += m.amount
+    first = converge({rid: r.flows for rid, r in alone.items()}, payments, services, blocks, inflow=inflow)
     core = [r.address for r in first.collectors()]
     traffic = payers_traffic(store, chain, core, since=since, ignored=setup.ignored_assets) if core else []
-    ring = converge({rid: r.flows for rid, r in alone.items()}, payments, services, blocks, payer_traffic=traffic)
+    ring = converge({rid: r.flows for rid, r in alone.items()}, payments, services, blocks, inflow=inflow,
+                    payer_traffic=traffic)
     traced = {rid: _traced_where(r) for rid, r in alone.items()}
     sites = _record_sites(store, org, chain, tlp, reports, payments, ring)
     case = ScamCase(incident, reports, findings, ring, trace, traced, sites)
@@ -177,7 +182,8 @@ def _stored(case: ScamCase, org: str, chain: str, at: dt.datetime) -> StoredCase
     collectors = case.convergence.collectors()
     summary = {"reports": len(case.reports), "payments_found": found, "not_found": len(case.reports) - found,
                "ring_addresses": len(case.convergence.addresses), "collector": collectors[0].address if collectors
-               else None, "further_payers": case.convergence.further_payers, "input_hash": case.trace.input_hash,
+               else None, "further_payers": case.convergence.further_payers,
+               "diluted": case.convergence.diluted, "input_hash": case.trace.input_hash,
                "stolen": case.trace.stolen, **case.sites}
     reports = [{"report_id": s.id, "status": "found" if case.findings[s.id].found else "not_found",
                 "reason": case.findings[s.id].how, "notes": list(case.findings[s.id].notes),

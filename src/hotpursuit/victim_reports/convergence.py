@@ -5,7 +5,10 @@ payment alone, so the loot is counted once per victim), and the addresses that a
 services a trace stops at, venues, token contracts).
 
   * every address a victim's money reached that is no service is the ring's: the deposit addresses the
-    victims paid, and whatever the money went through after;
+    victims paid, and whatever the money went through after; except where the victims' money is diluted
+    (less than `MIN_VICTIM_SHARE` of everything the address received, in every asset): that is a service
+    nobody labelled (an exchange's hot wallet takes everyone's money) or downstream of one, and is listed
+    apart, never as the ring's;
   * collectors are the ring's addresses that two or more victims' money reached, ranked by how many
     victims (the convergence), then by how early all of them had arrived (the first address where the
     money met comes before the relays it went on through), then by the value;
@@ -29,6 +32,7 @@ from hotpursuit.cluster.evm_deposit import Move, find_deposit_addresses
 
 Flows = Mapping[tuple[str, str, str, str], int]  # (from, to, asset, tx) -> taint, of one report's payment
 EXAMPLES = 5
+MIN_VICTIM_SHARE = 0.01  # below this part of its inflow from the victims, an address is a service, not the ring
 
 
 @dataclass
@@ -53,6 +57,9 @@ class Convergence:
 
     addresses: list[RingAddress]
     further_payers: dict[str, list[str]]  # an unreported payer of a deposit address found -> those addresses
+    # addresses the victims' money reached but made up less than `min_share` of what they received: a service
+    # nobody labelled (an exchange's hot wallet, a payment processor) or a customer of one; never the ring's
+    diluted: dict[str, float] = field(default_factory=dict)
 
     def collectors(self) -> list[RingAddress]:
         """The ranked collectors, first first."""
@@ -72,11 +79,13 @@ class Payment:
 
 
 def converge(per_report: Mapping[str, Flows], payments: Mapping[str, list[Payment]], services: Mapping[str, str],
-             blocks: Mapping[str, int], *, payer_traffic: list[Move] | None = None,
-             window: int = 1 << 40) -> Convergence:
+             blocks: Mapping[str, int], *, inflow: Mapping[tuple[str, str], int] | None = None,
+             payer_traffic: list[Move] | None = None, window: int = 1 << 40,
+             min_share: float = MIN_VICTIM_SHARE) -> Convergence:
     """The ring from the reports' payments and the flows of their traces. `blocks`: tx -> its block;
-    `services`: address -> kind (exchange, venue, issuer, ...) of what is nobody's ring; `payer_traffic`:
-    the traffic of whoever paid the collectors (for the deposit-address rule)."""
+    `services`: address -> kind (exchange, venue, issuer, ...) of what is nobody's ring; `inflow`: (address,
+    asset) -> everything it received (the dilution rule); `payer_traffic`: the traffic of whoever paid the
+    collectors (for the deposit-address rule)."""
     found: dict[str, RingAddress] = {}
     arrival: dict[tuple[str, str], int] = {}  # (address, report) -> first block its money arrived
     totals: dict[str, int] = defaultdict(int)
@@ -104,10 +113,16 @@ def converge(per_report: Mapping[str, Flows], payments: Mapping[str, list[Paymen
                 per[asset] = per.get(asset, 0) + taint
                 continue
             reached(report, dst, asset, taint, tx, blocks.get(tx, 0))
+    deposits = {p.receiver for paid in payments.values() for p in paid}
+    diluted: dict[str, float] = {}
+    for address, ring in list(found.items()):
+        part = _victims_part(ring, inflow or {})
+        if address not in deposits and part < min_share:
+            diluted[address] = part
+            del found[address]
     for ring in found.values():
         times = [b for (a, _), b in arrival.items() if a == ring.address]
         ring.first_block, ring.converged_block = (min(times), max(times)) if times else (0, 0)
-    deposits = {p.receiver for paid in payments.values() for p in paid}
     victims = {p.sender for paid in payments.values() for p in paid}
     for ring in found.values():
         exchanges = sorted(a for a in ring.paid_services if services.get(a, "").startswith("exchange"))
@@ -153,5 +168,12 @@ def converge(per_report: Mapping[str, Flows], payments: Mapping[str, list[Paymen
                     further[m.sender].append(m.receiver)
     order = {"collector": 0, "deposit": 1, "cash_out": 2, "relay": 3}
     return Convergence(sorted(found.values(), key=lambda r: (r.rank or 10**9, order[r.role], r.address)),
-                       dict(sorted(further.items())))
+                       dict(sorted(further.items())), dict(sorted(diluted.items())))
+
+
+def _victims_part(ring: RingAddress, inflow: Mapping[tuple[str, str], int]) -> float:
+    """The largest part, over assets, of what the address received that was the reporting victims' money (1.0
+    where its inflow is not known): a ratio for the dilution rule, never money."""
+    parts = [v / inflow[(ring.address, a)] for a, v in ring.received.items() if inflow.get((ring.address, a))]
+    return max(parts) if parts else 1.0
 
