@@ -29,6 +29,7 @@ COMMANDS = [
     ["incident", "show", "{word}"],
     ["report", "intake", "{path}", "--org", "{word}"],
     ["report", "list", "--org", "{word}", "--format", "{word}"],
+    ["report", "case", "{word}", "--org", "{word}", "--chain", "{word}", "--report", "{word}", "--tlp", "{word}"],
     ["report", "{word}", "--format", "{word}", "--lang", "{word}"],
     ["incident", "close", "{word}"],
     ["trace", "{word}", "--model", "{word}", "--hops", "{number}", "--dust", "{number}", "--out", "{path}"],
