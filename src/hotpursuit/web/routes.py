@@ -32,6 +32,7 @@ from hotpursuit.store.asset_units import AssetReader
 from hotpursuit.store.incident_tables import IncidentRow
 from hotpursuit.store.interdiction_tables import board
 from hotpursuit.store.trace_job_tables import latest_finished_trace, trace_job_totals
+from hotpursuit.web.case_pages import router as case_router
 from hotpursuit.web.graph_pages import router as graph_router
 from hotpursuit.web.incident_forms import router as incident_forms_router
 from hotpursuit.web.pages import (
@@ -47,6 +48,7 @@ from hotpursuit.web.pages import (
     to_login,
     ui_text,
 )
+from hotpursuit.web.report_pages import router as report_router
 from hotpursuit.web.search_pages import router as search_router
 from hotpursuit.web.sessions import COOKIE, SESSION_SECONDS, csrf_holds, new_session
 
@@ -282,3 +284,5 @@ async def address_view(chain: str, address: str, request: Request, state: State,
 router.include_router(graph_router)
 router.include_router(search_router)
 router.include_router(incident_forms_router)
+router.include_router(report_router)
+router.include_router(case_router)

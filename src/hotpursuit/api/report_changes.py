@@ -1,0 +1,52 @@
+"""Taking victims' reports and building scam cases, for the API and the web UI alike: the reports checked
+against the chains the store knows, each change written with its audit entry in one transaction, and a
+built case handed to the live watch at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from hotpursuit.api.inputs import known_chain
+from hotpursuit.api.state import ApiState
+from hotpursuit.errors import Forbidden
+from hotpursuit.jobs.scam_case_job import build_scam_case
+from hotpursuit.store.org_tables import Caller
+from hotpursuit.store.summary import known_chains
+from hotpursuit.store.victim_report_tables import save_reports
+from hotpursuit.victim_reports.model import VictimReport
+
+
+def report_chains(state: ApiState) -> tuple[str, ...]:
+    """The chains a report may name: those the store holds data of."""
+    return tuple(sorted(known_chains(state.store)))
+
+
+def take_reports(state: ApiState, who: Caller, reports: list[VictimReport]) -> list[tuple[str, str]]:
+    """Store checked reports for the caller's organisation, audited (`take-report`) in the same transaction;
+    per report its id and `new`, `updated` or `unchanged`."""
+    with state.audit.change(who.org_id, "take-report") as note:
+        taken = save_reports(state.store, who.org_id, reports, at=dt.datetime.now(dt.UTC))
+        if len(taken) == 1:
+            note.detail = f"{taken[0][0]} ({taken[0][1]})"
+        else:
+            counts = {k: sum(1 for _, s in taken if s == k) for k in ("new", "updated", "unchanged")}
+            note.detail = (f"{len(taken)} reports ({counts['new']} new, {counts['updated']} updated, "
+                           f"{counts['unchanged']} unchanged)")
+    return taken
+
+
+def build_case_as(state: ApiState, who: Caller, *, name: str, chain: str, tlp: str,
+                  report_ids: Iterable[str] | None = None, model: str = "haircut") -> str:
+    """Build (or rebuild) the case `name` from the caller's reports on `chain` (an agency's only: the case is
+    an incident, which asks freezes), audited (`build-case`); the live watch takes it up. Its id."""
+    if who.kind != "agency":
+        raise Forbidden(f"only an agency builds a case (it opens an incident); {who.org_id} is an organisation of "
+                        f"kind {who.kind}")
+    known_chain(state, chain)
+    with state.audit.change(who.org_id, "build-case") as note:
+        case = build_scam_case(state.store, org=who.org_id, name=name, chain=chain,
+                               report_ids=None if report_ids is None else list(report_ids), tlp=tlp, model=model)
+        note.detail = f"{case.incident} ({len(case.reports)} reports)"
+    state.watch_changed()
+    return case.incident
