@@ -72,6 +72,7 @@ bench: venv tools
 	$(BIN)/python benchmarks/bench_screening.py --concurrency 4
 	$(BIN)/python benchmarks/bench_interdiction.py
 	$(BIN)/python benchmarks/bench_workspace.py
+	$(BIN)/python benchmarks/bench_scam_case.py
 
 clean:
 	rm -rf $(VENV) $(NODE_TOOLS)/node_modules $(WEB_VENDOR) .pytest_cache .mypy_cache .ruff_cache
