@@ -19,7 +19,8 @@ def _flows() -> tuple[dict[str, dict[tuple[str, str, str, str], int]], dict[str,
     payments = {"r1": [Payment(V1, D1, "ETH", 10 * ETH, "t1", 1)], "r2": [Payment(V2, D1, "ETH", 5 * ETH, "t2", 2)],
                 "r3": [Payment(V3, D2, "ETH", 6 * ETH, "t3", 3)]}
     flows = {
-        "r1": {(D1, COLLECTOR, "ETH", "t5"): 10 * ETH, (COLLECTOR, RELAY, "ETH", "t7"): 10 * ETH,
+        "r1": {(V1, D1, "ETH", "t1"): 10 * ETH,  # the engine's flows include the payment itself
+               (D1, COLLECTOR, "ETH", "t5"): 10 * ETH, (COLLECTOR, RELAY, "ETH", "t7"): 10 * ETH,
                (RELAY, HOT, "ETH", "t8"): 10 * ETH, (HOT, CUSTOMER, "ETH", "t9"): ETH // 1000},
         "r2": {(D1, COLLECTOR, "ETH", "t5"): 5 * ETH, (COLLECTOR, RELAY, "ETH", "t7"): 5 * ETH,
                (RELAY, HOT, "ETH", "t8"): 5 * ETH},
@@ -37,6 +38,8 @@ def test_the_collector_ranks_first_and_an_unlabelled_exchange_is_never_the_rings
         (COLLECTOR, "collector", 3), (RELAY, "collector", 3), (D1, "deposit", 2)]
     assert {r.address for r in ring.addresses} == {D1, D2, COLLECTOR, RELAY}
     assert set(ring.diluted) == {HOT, CUSTOMER} and ring.diluted[HOT] < 0.01
+    deposit = next(r for r in ring.addresses if r.address == D1)
+    assert deposit.received == {"ETH": 15 * ETH}  # each payment once
     relay = next(r for r in ring.addresses if r.address == RELAY)
     assert relay.paid_services == {LABELLED_HOT: {"ETH": 4 * ETH}} and relay.received == {"ETH": 19 * ETH}
 

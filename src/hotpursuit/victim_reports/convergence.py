@@ -104,8 +104,9 @@ def converge(per_report: Mapping[str, Flows], payments: Mapping[str, list[Paymen
             totals[p.asset] += p.amount
             reached(report, p.receiver, p.asset, p.amount, p.tx, p.block)
     for report, flows in sorted(per_report.items()):
+        counted = {(p.receiver, p.tx) for p in payments.get(report, [])}  # the payment itself: counted above
         for (src, dst, asset, tx), taint in sorted(flows.items(), key=lambda f: (blocks.get(f[0][3], 0), f[0])):
-            if taint <= 0:
+            if taint <= 0 or (dst, tx) in counted:
                 continue
             if dst in services:
                 ring = found.setdefault(src, RingAddress(src, "relay"))

@@ -8,12 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from hotpursuit.api.deps import Investigator, Reader, State
-from hotpursuit.api.inputs import known_chain
 from hotpursuit.api.models.errors import ERRORS, NOT_FOUND
 from hotpursuit.api.models.scam_cases import CaseIn, CaseOut
+from hotpursuit.api.report_changes import build_case_as
 from hotpursuit.api.visibility import visible_case
-from hotpursuit.errors import Forbidden
-from hotpursuit.jobs.scam_case_job import build_scam_case
 
 router = APIRouter(tags=["cases"])
 
@@ -23,16 +21,9 @@ async def case_build(body: CaseIn, who: Investigator, state: State) -> CaseOut:
     """Build (or rebuild) a case from the caller's reports: each payment found (or why not), the incident
     opened with the payments as its sources and traced, the ring's collectors ranked; the live watch takes
     the incident up at once and asks the cash-out exchanges to freeze. Audited."""
-    if who.kind != "agency":
-        raise Forbidden(f"only an agency builds a case (it opens an incident); {who.org_id} is an organisation of "
-                        f"kind {who.kind}")
-    known_chain(state, body.chain)
-    with state.audit.change(who.org_id, "build-case") as note:
-        case = build_scam_case(state.store, org=who.org_id, name=body.name, chain=body.chain,
-                               report_ids=body.reports, tlp=body.tlp.value, model=body.model)
-        note.detail = f"{case.incident} ({len(case.reports)} reports)"
-    state.watch_changed()
-    return visible_case(state, case.incident, who)
+    case_id = build_case_as(state, who, name=body.name, chain=body.chain, tlp=body.tlp.value,
+                            report_ids=body.reports, model=body.model)
+    return visible_case(state, case_id, who)
 
 
 @router.get("/v1/cases/{case_id}", response_model=CaseOut, responses=NOT_FOUND)

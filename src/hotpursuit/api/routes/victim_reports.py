@@ -3,7 +3,6 @@ the organisation that took them only)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -12,10 +11,9 @@ from hotpursuit.api.deps import Reader, State, Writer
 from hotpursuit.api.models.errors import ERRORS, NOT_FOUND
 from hotpursuit.api.models.victim_reports import ReportIn, ReportOut, ReportsPage, ReportTaken
 from hotpursuit.api.pagination import page
+from hotpursuit.api.report_changes import report_chains, take_reports
 from hotpursuit.api.visibility import visible_reports
 from hotpursuit.errors import NotFound
-from hotpursuit.store.summary import known_chains
-from hotpursuit.store.victim_report_tables import save_reports
 from hotpursuit.victim_reports.model import check_report
 
 router = APIRouter(tags=["reports"])
@@ -27,10 +25,8 @@ Cursor = Annotated[str | None, Query(max_length=400)]
 async def report_take(body: ReportIn, who: Writer, state: State) -> ReportTaken:
     """Take a victim's report for the caller's organisation (TLP:RED unless marked otherwise; who the victim
     is never leaves the organisation); audited. Filed again under the same reference, it replaces the first."""
-    report = check_report(body.model_dump(exclude_none=True), known_chains=tuple(sorted(known_chains(state.store))))
-    with state.audit.change(who.org_id, "take-report") as note:
-        ((rid, status),) = save_reports(state.store, who.org_id, [report], at=dt.datetime.now(dt.UTC))
-        note.detail = f"{rid} ({status})"
+    report = check_report(body.model_dump(exclude_none=True), known_chains=report_chains(state))
+    ((rid, status),) = take_reports(state, who, [report])
     return ReportTaken(id=rid, status=status)
 
 
