@@ -56,7 +56,7 @@ from hotpursuit.victim_reports.intake_forms import read_intake
 
 POLICE, CASE = "kr-police", "Hanbit Pro fake exchange"
 # The job's steps, by the names build_scam_case calls them by in its module (each timed where it is called)
-STEPS = {"payment matching": ("_find",),
+STEPS = {"payment matching": ("payment_candidates", "_find"),
          "incident opened": ("open_incident",),
          "combined trace": ("run_trace",),
          "trace saved": ("save_trace",),

@@ -17,7 +17,13 @@ from hotpursuit.errors import InvalidInput
 from hotpursuit.jobs.chain_reads import StoreChainReads
 from hotpursuit.jobs.trace_job import incident_to_trace, run_trace
 from hotpursuit.jobs.trace_setup import TraceSetup, owner_view, trace_setup
-from hotpursuit.store.case_reads import chains_holding, ever_received, payers_traffic, payment_candidates
+from hotpursuit.store.case_reads import (
+    CandidateSearch,
+    chains_holding,
+    ever_received,
+    payers_traffic,
+    payment_candidates,
+)
 from hotpursuit.store.database import Store
 from hotpursuit.store.incident_tables import incident_id_for, open_incident
 from hotpursuit.store.scam_case_tables import StoredCase, save_case
@@ -28,7 +34,13 @@ from hotpursuit.trace.account_taint import TraceResult, trace_account
 from hotpursuit.trace.movement import Movement
 from hotpursuit.trace.report import TraceReport
 from hotpursuit.victim_reports.convergence import Convergence, Payment, converge
-from hotpursuit.victim_reports.payment_match import AssetBook, PaymentFinding, find_payment, search_window
+from hotpursuit.victim_reports.payment_match import (
+    AssetBook,
+    ChainTransfer,
+    PaymentFinding,
+    find_payment,
+    search_window,
+)
 from hotpursuit.victim_reports.reported_sites import reported_sites
 
 ZERO = "0x" + "00" * 20
@@ -57,7 +69,10 @@ def build_scam_case(store: Store, *, org: str, name: str, chain: str, report_ids
     view = owner_view(store, org)
     setup = trace_setup(store, chain, visible=view)
     book = _asset_book(chain, setup)
-    findings = {s.id: _find(store, chain, s, book) for s in reports}
+    candidates = payment_candidates(store, chain, [CandidateSearch(
+        s.id, s.report.tx_hashes, s.report.from_addresses, [s.report.paid_to] if s.report.paid_to else [],
+        search_window(s.report)) for s in reports])
+    findings = {s.id: _find(store, chain, s, candidates[s.id], book) for s in reports}
     payments = {rid: [Payment(t.sender, t.receiver, t.asset, t.amount, t.tx_hash, t.block) for t in f.transfers]
                 for rid, f in findings.items() if f.found}
     if not payments:
@@ -121,10 +136,9 @@ def _record_sites(store: Store, org: str, chain: str, tlp: str, reports: list[St
     return {"sites": out, "unreadable": [{"report": rid, "reason": why} for rid, why in unreadable]}
 
 
-def _find(store: Store, chain: str, stored: StoredReport, book: AssetBook) -> PaymentFinding:
+def _find(store: Store, chain: str, stored: StoredReport, candidates: list[ChainTransfer],
+          book: AssetBook) -> PaymentFinding:
     r = stored.report
-    candidates = payment_candidates(store, chain, txs=r.tx_hashes, senders=r.from_addresses,
-                                    receivers=[r.paid_to] if r.paid_to else [], window=search_window(r))
     finding = find_payment(r, candidates, book)
     if finding.found:
         return finding

@@ -5,31 +5,65 @@ addresses)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import pyarrow as pa
 
 from hotpursuit.cluster.evm_deposit import Move
 from hotpursuit.store.database import Store
 from hotpursuit.victim_reports.payment_match import ChainTransfer
 
-_TRANSFER = """SELECT t.block_number, coalesce(b.timestamp, 0), t.tx_hash, t.tx_index, t.seq, t.from_address,
-                      t.to_address, t.asset, t.amount::VARCHAR
-               FROM transfers t LEFT JOIN blocks b ON b.chain = t.chain AND b.number = t.block_number"""
+
+@dataclass(frozen=True, slots=True)
+class CandidateSearch:
+    """What one report asks for: the transfers of its transactions, and those from its senders or to the
+    address it paid within its window (Unix times; None: at any time)."""
+
+    key: str
+    txs: Sequence[str]
+    senders: Sequence[str]
+    receivers: Sequence[str]
+    window: tuple[int, int] | None
 
 
-def payment_candidates(store: Store, chain: str, *, txs: Iterable[str], senders: Iterable[str],
-                       receivers: Iterable[str], window: tuple[int, int] | None) -> list[ChainTransfer]:
-    """The transfers in `txs`, and those from `senders` or to `receivers` within `window` (Unix times;
-    None: at any time), in chain order."""
-    start, end = window if window is not None else (None, None)
-    rows = store._con.execute(
-        f"""{_TRANSFER}
-            WHERE t.chain = $chain AND (list_contains($txs, t.tx_hash)
-               OR ((list_contains($senders, t.from_address) OR list_contains($receivers, t.to_address))
-                   AND ($start IS NULL OR b.timestamp BETWEEN $start AND $end)))
-            ORDER BY t.block_number, t.tx_index, t.seq""",
-        {"chain": chain, "txs": sorted(set(txs)), "senders": sorted(set(senders)),
-         "receivers": sorted(set(receivers)), "start": start, "end": end}).fetchall()
-    return [ChainTransfer(int(r[0]), int(r[1]), r[2], int(r[3]), int(r[4]), r[5], r[6], r[7], int(r[8])) for r in rows]
+def payment_candidates(store: Store, chain: str,
+                       searches: Sequence[CandidateSearch]) -> dict[str, list[ChainTransfer]]:
+    """key -> the transfers each search may point to, in chain order: for every report at once, in one pass
+    over the transfers (hash joins on tx hash, sender and receiver), so a thousand reports cost about what
+    one does."""
+    rows: dict[str, list[object]] = {"k": [], "kind": [], "v": [], "lo": [], "hi": []}
+    for s in searches:
+        lo, hi = s.window if s.window is not None else (None, None)
+        for kind, values in (("tx", s.txs), ("from", s.senders), ("to", s.receivers)):
+            for v in dict.fromkeys(values):
+                rows["k"].append(s.key)
+                rows["kind"].append(kind)
+                rows["v"].append(v)
+                rows["lo"].append(None if kind == "tx" else lo)
+                rows["hi"].append(None if kind == "tx" else hi)
+    wanted = pa.table({"k": pa.array(rows["k"], pa.string()), "kind": pa.array(rows["kind"], pa.string()),
+                       "v": pa.array(rows["v"], pa.string()), "lo": pa.array(rows["lo"], pa.int64()),
+                       "hi": pa.array(rows["hi"], pa.int64())})
+    found: dict[str, set[ChainTransfer]] = defaultdict(set)
+    with store.transaction(case_searches=wanted) as con:
+        result = con.execute(
+            """WITH hits AS (
+                  SELECT w.k, w.kind, w.lo, w.hi, t.* FROM case_searches w JOIN transfers t ON t.tx_hash = w.v
+                    WHERE w.kind = 'tx' AND t.chain = $chain
+                  UNION ALL SELECT w.k, w.kind, w.lo, w.hi, t.* FROM case_searches w
+                    JOIN transfers t ON t.from_address = w.v WHERE w.kind = 'from' AND t.chain = $chain
+                  UNION ALL SELECT w.k, w.kind, w.lo, w.hi, t.* FROM case_searches w
+                    JOIN transfers t ON t.to_address = w.v WHERE w.kind = 'to' AND t.chain = $chain)
+               SELECT h.k, h.block_number, coalesce(b.timestamp, 0), h.tx_hash, h.tx_index, h.seq, h.from_address,
+                      h.to_address, h.asset, h.amount::VARCHAR
+               FROM hits h LEFT JOIN blocks b ON b.chain = h.chain AND b.number = h.block_number
+               WHERE h.kind = 'tx' OR h.lo IS NULL OR b.timestamp BETWEEN h.lo AND h.hi""",
+            {"chain": chain}).fetchall()
+    for r in result:
+        found[r[0]].add(ChainTransfer(int(r[1]), int(r[2]), r[3], int(r[4]), int(r[5]), r[6], r[7], r[8], int(r[9])))
+    return {s.key: sorted(found.get(s.key, set()), key=lambda c: (c.block, c.tx_index, c.seq)) for s in searches}
 
 
 def chains_holding(store: Store, txs: Iterable[str]) -> dict[str, list[str]]:
