@@ -1,6 +1,6 @@
 """The exercise kit's commands: `node run` (the project's anvil), `drill` (the Bybit-shaped heist) and
-`demo` (what `make demo` runs: the drill, ingest, attribution, the trace, then the live race). Registered
-into the `hotpursuit` CLI through the `hotpursuit.cli` entry point group (`register`)."""
+`demo` (what `make demo` runs: the drill, ingest, attribution, the trace, the scam-ring case, then the live
+race). Registered into the `hotpursuit` CLI through the `hotpursuit.cli` entry point group (`register`)."""
 
 from __future__ import annotations
 
@@ -113,8 +113,9 @@ def demo(
     seed: Annotated[int, typer.Option(help="Drill seed.")] = 7,
     out: Annotated[Path, typer.Option(help="Ground truth JSON.")] = Path("drill-ground-truth.json"),
 ) -> None:
-    """Start anvil, run the heist drill, ingest it into the store, print a summary, stop anvil; then run
-    the live race (anvil mining every second, the API watching, reference receivers freezing)."""
+    """Start anvil, run the heist drill, ingest it into the store, print a summary; run the scam ring on the
+    same chain and build its case from the victims' reports; stop anvil; then run the live race (anvil mining
+    every second, the API watching, reference receivers freezing)."""
     from hotpursuit.drill.devnet.anvil import AnvilNode
     from hotpursuit.ingest.evm_node_job import EvmNodeIngest
     from hotpursuit.ingest.rpc_client import JsonRpcClient
@@ -142,6 +143,7 @@ def demo(
             raise typer.Exit(1)
         _demo_bitcoin_leg(db, seed, truth, out)
         _demo_attribution(db, truth)
+        case_page = _demo_scam_ring(node.url, db, seed)
     err_console.print("anvil stopped")
     key = _demo_server(db)
     from hotpursuit.drill.race_cli import demo_live_race
@@ -149,7 +151,18 @@ def demo(
     with user_errors():
         demo_live_race(db.with_name("live-race.duckdb"), seed, out.with_name("drill-live-ground-truth.json"))
         _demo_federation(db, truth)
-    _demo_workspace(db, key)
+    _demo_workspace(db, key, case_page)
+
+
+def _demo_scam_ring(node_url: str, db: Path, seed: int) -> str:
+    """The scam-ring case on the same chain (drill/scam_demo.py), narrated; the case's page in the workspace."""
+    from hotpursuit.drill.scam_demo import demo_scam_ring
+
+    console.print("[bold]Scam ring:[/] a counterfeit exchange's victims report to the demo agency; their case, "
+                  "its collectors and the frozen totals", highlight=False)
+    shown = demo_scam_ring(node_url, db, seed, db.parent,
+                           say=lambda line: console.print(f"  {line}", highlight=False, markup=False, soft_wrap=True))
+    return shown.url
 
 
 def _demo_federation(db: Path, truth: dict[str, Any]) -> None:
@@ -189,7 +202,7 @@ def _demo_server(db: Path) -> str:
     return key
 
 
-def _demo_workspace(db: Path, key: str) -> None:
+def _demo_workspace(db: Path, key: str, case_page: str) -> None:
     """Trace the drill's incident as a server job (so its flow graph is ready in the UI), then end the
     demo with the one command that serves the workspace, its address and the key."""
     from hotpursuit.casereport.inputs import TraceParameters
@@ -213,7 +226,8 @@ def _demo_workspace(db: Path, key: str) -> None:
     console.print(f"[bold]The workspace[/] (incidents, the live board, the flow graph of trace {job}, address "
                   "pages, screening, freeze requests). Serve it with:", highlight=False)
     console.print(f"  .venv/bin/hotpursuit serve --db {db} --port 8080\n"
-                  f"  then open http://127.0.0.1:8080/ui/ and sign in with the key {key}",
+                  f"  then open http://127.0.0.1:8080/ui/ and sign in with the key {key}\n"
+                  f"  the scam-ring case: http://127.0.0.1:8080{case_page}",
                   highlight=False, soft_wrap=True)
 
 
