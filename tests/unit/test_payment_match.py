@@ -77,3 +77,11 @@ def test_a_wrong_date_or_an_ambiguous_sender_says_what_was_searched() -> None:
     assert not late.found and late.how == f"no payment of ETH from {VICTIM} within a day of 2026-03-20"
     many = find_payment(_report(from_addresses=[VICTIM]), CHAIN, BOOK)
     assert not many.found and many.how.startswith(f"{VICTIM} paid 2 addresses at any time")
+
+
+def test_a_transfer_without_a_block_time_is_found_by_its_amount() -> None:
+    """An explorer export gives no block times: the date cannot rule such a transfer out, the amount picks it."""
+    untimed = [ChainTransfer(200, None, "0x" + "77" * 32, 0, 0, OTHER, DEPOSIT2, USDT, 9_000 * USD),
+               ChainTransfer(201, None, "0x" + "78" * 32, 0, 0, VICTIM, DEPOSIT2, USDT, 4_000 * USD)]
+    found = find_payment(_report(paid_to=DEPOSIT2, paid_at="2021-01-01", amount="4,200", asset="USDT"), untimed, BOOK)
+    assert found.found and found.transfers == (untimed[1],)

@@ -32,7 +32,8 @@ def payment_candidates(store: Store, chain: str,
                        searches: Sequence[CandidateSearch]) -> dict[str, list[ChainTransfer]]:
     """key -> the transfers each search may point to, in chain order: for every report at once, in one pass
     over the transfers (hash joins on tx hash, sender and receiver), so a thousand reports cost about what
-    one does."""
+    one does. A transfer whose block time the store lacks (an explorer export gives none) is a candidate
+    at any date: the amount has to pick it."""
     rows: dict[str, list[object]] = {"k": [], "kind": [], "v": [], "lo": [], "hi": []}
     for s in searches:
         lo, hi = s.window if s.window is not None else (None, None)
@@ -56,13 +57,14 @@ def payment_candidates(store: Store, chain: str,
                     JOIN transfers t ON t.from_address = w.v WHERE w.kind = 'from' AND t.chain = $chain
                   UNION ALL SELECT w.k, w.kind, w.lo, w.hi, t.* FROM case_searches w
                     JOIN transfers t ON t.to_address = w.v WHERE w.kind = 'to' AND t.chain = $chain)
-               SELECT h.k, h.block_number, coalesce(b.timestamp, 0), h.tx_hash, h.tx_index, h.seq, h.from_address,
+               SELECT h.k, h.block_number, b.timestamp, h.tx_hash, h.tx_index, h.seq, h.from_address,
                       h.to_address, h.asset, h.amount::VARCHAR
                FROM hits h LEFT JOIN blocks b ON b.chain = h.chain AND b.number = h.block_number
-               WHERE h.kind = 'tx' OR h.lo IS NULL OR b.timestamp BETWEEN h.lo AND h.hi""",
+               WHERE h.kind = 'tx' OR h.lo IS NULL OR b.timestamp IS NULL OR b.timestamp BETWEEN h.lo AND h.hi""",
             {"chain": chain}).fetchall()
     for r in result:
-        found[r[0]].add(ChainTransfer(int(r[1]), int(r[2]), r[3], int(r[4]), int(r[5]), r[6], r[7], r[8], int(r[9])))
+        when = None if r[2] is None else int(r[2])
+        found[r[0]].add(ChainTransfer(int(r[1]), when, r[3], int(r[4]), int(r[5]), r[6], r[7], r[8], int(r[9])))
     return {s.key: sorted(found.get(s.key, set()), key=lambda c: (c.block, c.tx_index, c.seq)) for s in searches}
 
 

@@ -127,7 +127,10 @@ def converge(per_report: Mapping[str, Flows], payments: Mapping[str, list[Paymen
     victims = {p.sender for paid in payments.values() for p in paid}
     for ring in found.values():
         exchanges = sorted(a for a in ring.paid_services if services.get(a, "").startswith("exchange"))
-        if ring.address in deposits:
+        if ring.address in deposits and services.get(ring.address, "").startswith("exchange"):
+            ring.role, ring.why = "deposit", ("a reporting victim paid it: an exchange's deposit address (the "
+                                              "ring's account there: ask the exchange)")
+        elif ring.address in deposits:
             ring.role, ring.why = "deposit", "a reporting victim paid it"
         elif exchanges:
             ring.role, ring.why = "cash_out", f"paid exchange deposit address(es) {', '.join(exchanges[:3])}"

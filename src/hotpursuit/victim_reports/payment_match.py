@@ -38,7 +38,7 @@ class ChainTransfer:
     """One transfer the search may return: where it is, when, who paid whom how much of what."""
 
     block: int
-    timestamp: int
+    timestamp: int | None  # None: the store has no time for its block (an explorer export)
     tx_hash: str
     tx_index: int
     seq: int
@@ -113,7 +113,7 @@ def find_payment(report: VictimReport, candidates: Iterable[ChainTransfer], book
     if report.tx_hashes:
         return _by_transactions(report, usable, book, assets, notes)
     window = search_window(report)
-    timely = [c for c in usable if window is None or window[0] <= c.timestamp <= window[1]]
+    timely = [c for c in usable if window is None or c.timestamp is None or window[0] <= c.timestamp <= window[1]]
     if assets is not None:
         timely = [c for c in timely if c.asset in assets]
     when = _when(report)
