@@ -1,5 +1,5 @@
 # hotpursuit: two commands on a fresh machine.
-#   make demo  - venv, install, anvil, heist drill, ingest, summary table, then the live race
+#   make demo  - venv, install, anvil, heist drill, ingest, summary table, a scam ring, then the live race
 #   make test  - install what the tests need, lint, type-check, run the whole suite
 PYTHON ?= python3
 VENV := .venv
