@@ -185,3 +185,25 @@ def test_bad_reports_get_their_reason_and_never_change_the_case(ring: Ring, tmp_
     assert by_ref["BAD-4"] is not None and "(about 10x off): check the amount" in by_ref["BAD-4"]
     assert stored.summary["collector"] == ring.truth["collector"]
     assert {a["address"] for a in stored.addresses} == set(ring.truth["ring_addresses"])
+
+
+def test_each_victims_trace_over_its_reach_equals_its_trace_over_everything(ring: Ring, tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The job traces each victim over the transactions its money can reach (VictimScope); traced over every
+    movement instead, the case (per victim where the money is, the ring, the ranks, the evidence) is the same."""
+    from hotpursuit.jobs import scam_case_job
+
+    raw = json.loads(ring.reports.read_text(encoding="utf-8"))
+    built = []
+    for whole in (False, True):
+        db = tmp_path / f"{whole}.duckdb"
+        shutil.copy(ring.db, db)
+        if whole:
+            monkeypatch.setattr(scam_case_job.VictimScope, "movements", lambda self, starts: self._moves)
+        with Store.open(db) as store:
+            save_reports(store, POLICE, [check_report(r) for r in raw], at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+            case = build_scam_case(store, org=POLICE, name="Hanbit Pro fake exchange", chain="anvil",
+                                   at=dt.datetime(2026, 12, 2, tzinfo=dt.UTC))
+            built.append(load_case(store, case.incident))
+    assert built[0] == built[1]
+    assert built[0] is not None and all(r["traced"]["endpoints"] or r["traced"]["held"] for r in built[0].reports)

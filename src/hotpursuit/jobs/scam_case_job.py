@@ -89,7 +89,9 @@ def build_scam_case(store: Store, *, org: str, name: str, chain: str, report_ids
     reads = StoreChainReads(store)
     moves = reads.movements(chain, since, incident_sources, set(setup.ignored_assets), None)
     signers = reads.signers(chain, (m.tx_hash for m in moves))
-    alone = {rid: _trace_alone(moves, paid, setup, model, signers) for rid, paid in payments.items()}
+    scope = VictimScope(moves, trace)
+    alone = {rid: _trace_alone(scope.movements({p.receiver for p in paid}), paid, setup, model, signers)
+             for rid, paid in payments.items()}
     services = _services(setup, trace)
     blocks = {m.tx_hash: m.order[0] for m in moves}
     inflow: dict[tuple[str, str], int] = defaultdict(int)
@@ -166,6 +168,43 @@ def _asset_book(chain: str, setup: TraceSetup) -> AssetBook:
     tokens = {a: AssetUnits(t.symbol or a, t.decimals) for a, t in setup.trust.items()
               if t.decimals is not None and a != native.symbol}
     return AssetBook(native, tokens, frozenset(setup.ignored_assets))
+
+
+class VictimScope:
+    """The movements one victim's trace needs: every transaction touching an address its money can reach.
+
+    A victim's money flows only where the combined trace's flows go (a part of the loot is tainted only where
+    the whole is: haircut shares, FIFO lots and the poisoned set all grow with the sources, and the job sets
+    no dust or hop limit), so its trace over the transactions of the addresses reachable from its deposit
+    addresses along those flows is the trace over everything, for a fraction of the work: every movement of
+    each such address is there (its balances and what it passes on), and whole transactions (swaps by net
+    flows). Reach is cached per set of deposit addresses (victims share them)."""
+
+    def __init__(self, moves: list[Movement], combined: TraceReport) -> None:
+        self._moves = moves
+        self._next: dict[str, set[str]] = defaultdict(set)
+        for f in combined.flows:
+            if int(f["tainted"]) > 0:
+                self._next[str(f["from"])].add(str(f["to"]))
+        self._txs_of: dict[str, set[str]] = defaultdict(set)
+        for m in moves:
+            self._txs_of[m.sender].add(m.tx_hash)
+            self._txs_of[m.receiver].add(m.tx_hash)
+        self._cache: dict[frozenset[str], list[Movement]] = {}
+
+    def movements(self, starts: set[str]) -> list[Movement]:
+        """The movements (in the order given) of the transactions touching what is reachable from `starts`."""
+        key = frozenset(starts)
+        if key not in self._cache:
+            reached, todo = set(starts), list(starts)
+            while todo:
+                for nxt in self._next.get(todo.pop(), ()):
+                    if nxt not in reached:
+                        reached.add(nxt)
+                        todo.append(nxt)
+            txs = set().union(*(self._txs_of.get(a, set()) for a in reached))
+            self._cache[key] = [m for m in self._moves if m.tx_hash in txs]
+        return self._cache[key]
 
 
 def _trace_alone(moves: list[Movement], paid: list[Payment], setup: TraceSetup, model: str,
