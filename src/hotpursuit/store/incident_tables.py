@@ -15,6 +15,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+import pyarrow as pa
+
 from hotpursuit.chains.address_codec import parse_address
 from hotpursuit.errors import Conflict, IngestError, InvalidInput, NotFound
 from hotpursuit.store.database import Store
@@ -61,18 +63,24 @@ def open_incident(store: Store, name: str, chain: str, sources: list[str], *, vi
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [incident_id, name, chain, parse_address(chain, victim) if victim else None, actor, since,
                      tlp.upper(), owner])
-        for kind, ref, at_tx in refs:
-            if kind == "tx":
-                amounts = con.execute("""SELECT asset, sum(amount) FROM transfers WHERE chain = ? AND tx_hash = ?
-                                         GROUP BY asset""", [chain, ref]).fetchall()
-            elif kind == "received":
-                amounts = con.execute("""SELECT asset, sum(amount) FROM transfers WHERE chain = ? AND tx_hash = ?
-                                         AND to_address = ? GROUP BY asset""", [chain, at_tx, ref]).fetchall()
-            else:
-                amounts = []
-            for asset, amount in amounts or [(None, None)]:
-                con.execute("INSERT INTO incident_sources (incident_id, chain, kind, ref, asset, amount, at_tx) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?)", [incident_id, chain, kind, ref, asset, amount, at_tx])
+        # every source's amounts per asset in one pass: what a theft tx moved, what a tx brought to an address
+        wanted = pa.table({"pos": pa.array(range(len(refs)), pa.int64()),
+                           "kind": pa.array([k for k, _, _ in refs], pa.string()),
+                           "ref": pa.array([r for _, r, _ in refs], pa.string()),
+                           "at_tx": pa.array([t for _, _, t in refs], pa.string())})
+        con.register("new_incident_sources", wanted)
+        try:
+            con.execute(
+                """INSERT INTO incident_sources (incident_id, chain, kind, ref, asset, amount, at_tx)
+                   SELECT $id, $chain, w.kind, w.ref, s.asset, s.amount, w.at_tx FROM new_incident_sources w
+                   LEFT JOIN (SELECT w2.pos, t.asset, sum(t.amount) AS amount FROM new_incident_sources w2
+                              JOIN transfers t ON t.chain = $chain
+                               AND t.tx_hash = CASE w2.kind WHEN 'tx' THEN w2.ref ELSE w2.at_tx END
+                               AND (w2.kind = 'tx' OR t.to_address = w2.ref)
+                              WHERE w2.kind IN ('tx', 'received') GROUP BY w2.pos, t.asset) s ON s.pos = w.pos
+                   ORDER BY w.pos, s.asset""", {"id": incident_id, "chain": chain})
+        finally:
+            con.unregister("new_incident_sources")
     return incident_id, len(refs)
 
 

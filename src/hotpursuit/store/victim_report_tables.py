@@ -8,9 +8,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import pyarrow as pa
+
 from hotpursuit.store.database import Store
 from hotpursuit.victim_reports.model import VictimReport, report_id
 
+_TYPES = {"paid_on": pa.date32(), "paid_at": pa.timestamp("us"), "tx_hashes": pa.list_(pa.string()),
+          "from_addresses": pa.list_(pa.string()), "received_at": pa.timestamp("us"), "updated_at": pa.timestamp("us")}
 _COLUMNS = ("id, org, tlp, reference, chain, paid_on, paid_at, amount, asset, tx_hashes, from_addresses, paid_to, "
             "website, phone, app, text, language, victim_name, victim_contact, content_hash, received_at, updated_at")
 
@@ -29,28 +33,35 @@ class StoredReport:
 def save_reports(store: Store, org: str, reports: Iterable[VictimReport], *, at: dt.datetime) -> list[tuple[str, str]]:
     """Store `reports` taken by `org` (in one transaction); per report its id and `new`, `updated` (a report
     of that reference filed again with other facts) or `unchanged` (the same complaint filed twice)."""
-    out = []
     now = at.astimezone(dt.UTC).replace(tzinfo=None)
+    given = [(report_id(org, r), r.content_hash(), r) for r in reports]
+    out: list[tuple[str, str]] = []
     with store.transaction() as con:
-        for r in reports:
-            rid = report_id(org, r)
-            digest = r.content_hash()
-            row = con.execute("SELECT content_hash FROM victim_reports WHERE id = ?", [rid]).fetchone()
-            if row is not None and row[0] == digest:
+        held = {str(i): (str(h), first) for i, h, first in con.execute(
+            "SELECT id, content_hash, received_at FROM victim_reports WHERE list_contains(?, id)",
+            [sorted({rid for rid, _, _ in given})]).fetchall()}
+        rows: dict[str, list[Any]] = {}
+        for rid, digest, r in given:
+            before = held.get(rid)
+            if before is not None and before[0] == digest:
                 out.append((rid, "unchanged"))
                 continue
-            received = now
-            if row is not None:
-                first = con.execute("SELECT received_at FROM victim_reports WHERE id = ?", [rid]).fetchone()
-                received = first[0] if first else now
-                con.execute("DELETE FROM victim_reports WHERE id = ?", [rid])
-            con.execute(f"INSERT INTO victim_reports ({_COLUMNS}) VALUES "
-                        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [rid, org, r.tlp, r.reference, r.chain, r.paid_on,
-                         r.paid_at.replace(tzinfo=None) if r.paid_at else None, r.amount, r.asset,
-                         list(r.tx_hashes), list(r.from_addresses), r.paid_to, r.website, r.phone, r.app, r.text,
-                         r.language, r.victim_name, r.victim_contact, digest, received, now])
-            out.append((rid, "new" if row is None else "updated"))
+            out.append((rid, "new" if before is None else "updated"))
+            held[rid] = (digest, before[1] if before is not None else now)
+            rows[rid] = [rid, org, r.tlp, r.reference, r.chain, r.paid_on,
+                         r.paid_at.replace(tzinfo=None) if r.paid_at else None, r.amount, r.asset, list(r.tx_hashes),
+                         list(r.from_addresses), r.paid_to, r.website, r.phone, r.app, r.text, r.language,
+                         r.victim_name, r.victim_contact, digest, held[rid][1], now]
+        if rows:
+            con.execute("DELETE FROM victim_reports WHERE list_contains(?, id)", [sorted(rows)])
+            columns = list(zip(*rows.values(), strict=True))
+            table = pa.table({name: pa.array(values, _TYPES.get(name, pa.string()))
+                              for name, values in zip(_COLUMNS.split(", "), columns, strict=True)})
+            con.register("new_victim_reports", table)
+            try:
+                con.execute(f"INSERT INTO victim_reports ({_COLUMNS}) SELECT {_COLUMNS} FROM new_victim_reports")
+            finally:
+                con.unregister("new_victim_reports")
     return out
 
 
