@@ -6,6 +6,7 @@ organisations and compared, address by address, with the index the API builds (`
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import random
 from dataclasses import asdict
@@ -30,6 +31,7 @@ from hotpursuit.store.incident_tables import open_incident
 from hotpursuit.store.label_tables import add_claim
 from hotpursuit.store.org_tables import add_org, sharing_groups
 from hotpursuit.store.parquet_io import export_parquet
+from hotpursuit.store.scam_entity_tables import record_entity
 from hotpursuit.store.screening_context import labelled_cluster_members
 from hotpursuit.store.screening_rows import exposure_rows, load_screening_index
 from hotpursuit.store.taint_tables import save_trace
@@ -65,6 +67,11 @@ def screen_case(drill_case: dict[str, Any], tmp_path_factory: pytest.TempPathFac
                                                    (unknown[0], "OUTSIDER-GREEN", "scam", "GREEN", "ex-outsider")):
             add_claim(store, f"test:{org}", LabelClaim("anvil", address, label, category, "lazarusgroup", 90,
                                                        f"{org} case file", None, tlp, org))
+        # scam sites the store holds (not the export): one the agency recorded AMBER, one an outsider GREEN
+        for domain, tlp, org, handed in (("hanbit-pro.exchange", "AMBER", "kr-nis", [unknown[1], anvil[4]]),
+                                         ("lucky-whale.app", "GREEN", "ex-outsider", [unknown[2]])):
+            record_entity(store, domain, "fake_exchange", first_seen=dt.date(2026, 3, 2), source=f"reports ({org})",
+                          org=org, tlp=tlp, addresses=[("anvil", a) for a in handed])
         export_parquet(store, folder / "parquet", block_range_size=10)
         members = labelled_cluster_members(store).to_pylist()
     labelled = pq.read_table(folder / "parquet" / "labels").to_pylist()  # chain from the hive folders
@@ -138,6 +145,7 @@ def _check_parity(db: Path, org: str, out: Path, lines: list[str], chain: str | 
              "share": share_text(int(str(e["tainted"])), int(str(e["received"])))}, sort_keys=True)
             for e in full.indirect), (org, address)
         assert sorted(r["reasons"]) == sorted(full.reasons)
+        assert r["entities"] == full.entities, (org, address)  # the scam sites that handed it out
     return rows
 
 
@@ -164,8 +172,12 @@ def test_spark_answers_what_the_embedded_screening_answers_each_organisation(
             assert stats.bad == 6 and stats.matched > 100 and stats.distinct > 3000
             assert stats.by_level["severe"] > 50 and stats.by_level["none"] >= 2999
             assert not list(tmp_path.glob(".*partial*"))  # the temporary output is gone
+    sites = {r["address"]: [e["domain"] for e in r["entities"]] for r in answers["ex-hanbit"] if r["entities"]}
+    assert sites == {case["unknown"][1]: ["hanbit-pro.exchange"], case["anvil"][4]: ["hanbit-pro.exchange"],
+                     case["unknown"][2]: ["lucky-whale.app"]}  # the agency's AMBER site reaches its group
     outsider_text = (tmp_path / "outsider.jsonl").read_text(encoding="utf-8")
     assert SECRET not in outsider_text and HIDDEN not in outsider_text and AMBER not in outsider_text
+    assert "hanbit-pro.exchange" not in outsider_text and "lucky-whale.app" in outsider_text
     assert case["nis_incident"] not in outsider_text  # the agency's AMBER incident is not the outsider's to read
     hanbit = {r["address"]: r for r in answers["ex-hanbit"]}
     hanbit_text = json.dumps(answers["ex-hanbit"])
@@ -199,7 +211,7 @@ def test_cli_screens_a_plain_file_for_the_owner_and_refuses_what_it_cannot_answe
     assert SECRET in json.dumps(rows) and HIDDEN not in json.dumps(rows)  # its own RED claim; never another's
     assert rows[-1] == {"line": 10, "chain": "anvil", "address": "0x" + "ab" * 20, "risk": "none", "score": 0,
                         "categories": [], "flagged": False, "withheld": 0, "withheld_scored": 0, "direct": [],
-                        "indirect": [], "reasons": []}
+                        "indirect": [], "reasons": [], "entities": []}
     for args, code, says in ((["--for", "kr-nis", "--out", str(tmp_path / "x.jsonl")], 1, "needs --chain"),
                              (["--chain", "anvil", "--for", "nobody", "--out", str(tmp_path / "x.jsonl")], 1,
                               "--for nobody"),

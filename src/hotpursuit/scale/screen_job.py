@@ -38,7 +38,7 @@ from hotpursuit.store.database import Store
 from hotpursuit.store.incident_tables import list_incidents
 from hotpursuit.store.org_tables import org_exists
 from hotpursuit.store.screening_context import labelled_cluster_members, org_facts
-from hotpursuit.store.screening_rows import shared_exposure_rows
+from hotpursuit.store.screening_rows import entity_link_rows, shared_exposure_rows
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -50,10 +50,13 @@ CLAIM = pa.struct([("label", pa.string()), ("category", pa.string()), ("actor", 
 EXPOSURE = pa.struct([("incident", pa.string()), ("actor", pa.string()), ("asset", pa.string()),
                       ("tainted", pa.string()), ("received", pa.string()), ("share", pa.string()),
                       ("decimals", pa.int32()), ("symbol", pa.string())])
+SITE = pa.struct([("id", pa.string()), ("domain", pa.string()), ("path", pa.string()), ("kind", pa.string()),
+                  ("source", pa.string()), ("first_seen", pa.string()), ("tlp", pa.string())])
 OUTPUT = pa.schema([("line", pa.int64()), ("chain", pa.string()), ("address", pa.string()), ("risk", pa.string()),
                     ("score", pa.int32()), ("categories", pa.list_(pa.string())), ("flagged", pa.bool_()),
                     ("withheld", pa.int32()), ("withheld_scored", pa.int32()), ("direct", pa.list_(CLAIM)),
-                    ("indirect", pa.list_(EXPOSURE)), ("reasons", pa.list_(pa.string()))])
+                    ("indirect", pa.list_(EXPOSURE)), ("reasons", pa.list_(pa.string())),
+                    ("entities", pa.list_(SITE))])
 
 
 class ScaleScreenError(HotpursuitError):
@@ -106,7 +109,7 @@ def run_scale_screen(spark: SparkSession, store: Store, parquet: Path | str, add
         stats.bad_lines = [(int(r["line"]), str(r["text"] or ""), str(r["reason"])) for r in arrow_table(
             lines.filter(F.col("status") == "bad").orderBy("line").limit(bad_sample)).to_pylist()]
         distinct = lines.filter(F.col("status") == "ok").groupBy("chain", "address").agg(F.min("line").alias("line"))
-        known = known_addresses(spark, tables, facts.shared).withColumn("known", F.lit(True))
+        known = known_addresses(spark, tables, facts).withColumn("known", F.lit(True))
         joined = distinct.join(known, ["chain", "address"], "left").persist(StorageLevel.MEMORY_AND_DISK)
         try:
             matched = joined.filter(F.col("known").isNotNull()).select("line", "chain", "address")
@@ -141,7 +144,7 @@ def check_request(store: Store, for_org: str, out: Path) -> str:
 def _store_facts(store: Store) -> StoreFacts:
     reader = AssetReader(store)
     return StoreFacts(org_facts(store), {i.id: i for i in list_incidents(store)}, shared_exposure_rows(store),
-                      reader.units)
+                      reader.units, entity_link_rows(store))
 
 
 def _chains(spark: SparkSession, parquet: str, table: str) -> set[str]:
@@ -180,7 +183,7 @@ def _row(line: int, s: Screening) -> dict[str, object]:
                                                "symbol")}, "share": share_text(int(str(e["tainted"])),
                                                                                int(str(e["received"])))}
                          for e in s.indirect],
-            "reasons": list(s.reasons)}
+            "reasons": list(s.reasons), "entities": [dict(e) for e in s.entities]}
 
 
 def share_text(tainted: int, received: int) -> str:
@@ -200,13 +203,14 @@ def _none_rows(unmatched: DataFrame) -> DataFrame:
 
     empty = {"categories": ArrayType(StringType()), "reasons": ArrayType(StringType()),
              "direct": ArrayType(strings(CLAIM.names, ("confidence",))),
-             "indirect": ArrayType(strings(EXPOSURE.names, ("decimals",)))}
+             "indirect": ArrayType(strings(EXPOSURE.names, ("decimals",))),
+             "entities": ArrayType(strings(SITE.names))}
     return unmatched.select(
         "line", "chain", "address", F.lit("none").alias("risk"), F.lit(0).alias("score"),
         F.array().cast(empty["categories"]).alias("categories"), F.lit(False).alias("flagged"),
         F.lit(0).alias("withheld"), F.lit(0).alias("withheld_scored"),
         F.array().cast(empty["direct"]).alias("direct"), F.array().cast(empty["indirect"]).alias("indirect"),
-        F.array().cast(empty["reasons"]).alias("reasons"))
+        F.array().cast(empty["reasons"]).alias("reasons"), F.array().cast(empty["entities"]).alias("entities"))
 
 
 def _write(frame: DataFrame, out: Path, fmt: str) -> None:

@@ -13,7 +13,7 @@ partners' shared exposure from the store.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +22,7 @@ import pyarrow as pa
 from hotpursuit.chains.readable import AssetUnits
 from hotpursuit.scale.arrow_transfer import arrow_table, spark_frame
 from hotpursuit.scale.exact_sums import limb_sums, recombine
-from hotpursuit.screening.index import Exposure, IndexedClaim, ScreeningIndex
+from hotpursuit.screening.index import EntityLink, Exposure, IndexedClaim, ScreeningIndex
 from hotpursuit.store.incident_tables import IncidentRow
 from hotpursuit.store.screening_context import OrgFacts
 
@@ -55,12 +55,14 @@ class ExportTables:
 
 @dataclass(frozen=True)
 class StoreFacts:
-    """What comes from the store: organisations, incidents, partners' shared exposure, how assets read."""
+    """What comes from the store: organisations, incidents, partners' shared exposure, how assets read, and
+    the addresses scam sites handed out (sites are the store's, not the export's)."""
 
     orgs: dict[str, OrgFacts]
     incidents: dict[str, IncidentRow]
     shared: list[tuple[str, str, Exposure]]
     units: Callable[[str, str], AssetUnits | None]
+    sites: list[tuple[str, str, EntityLink]] = field(default_factory=list)
 
 
 def read_export(spark: SparkSession, parquet: str, store_clusters: pa.Table) -> ExportTables:
@@ -104,17 +106,18 @@ def read_export_table(spark: SparkSession, parquet: str, name: str) -> DataFrame
     return frame.select(*typed)
 
 
-def known_addresses(spark: SparkSession, tables: ExportTables, shared: list[tuple[str, str, Exposure]]) -> DataFrame:
+def known_addresses(spark: SparkSession, tables: ExportTables, facts: StoreFacts) -> DataFrame:
     """(chain, address) of every address the screening index would hold anything for: labelled, a member of
-    a cluster with a labelled member, tainted by a saved trace, or reached by a partner's shared trace."""
+    a cluster with a labelled member, tainted by a saved trace, reached by a partner's shared trace, or
+    handed out by a scam site."""
     keys = ["chain", "address"]
     parts = [tables.labels.select(*keys), tables.taint.select(*keys)]
     if tables.clusters is not None:
         labelled = tables.clusters.join(tables.labels.select(*keys).distinct(), keys).select("chain", "cluster_id")
         parts.append(tables.clusters.join(labelled.distinct(), ["chain", "cluster_id"]).select(*keys))
-    if shared:
-        parts.append(spark_frame(spark, pa.table({"chain": [c for c, _, _ in shared],
-                                                  "address": [a for _, a, _ in shared]})))
+    extra = [(c, a) for c, a, _ in facts.shared] + [(c, a) for c, a, _ in facts.sites]
+    if extra:
+        parts.append(spark_frame(spark, pa.table({"chain": [c for c, _ in extra], "address": [a for _, a in extra]})))
     known = parts[0]
     for part in parts[1:]:
         known = known.unionByName(part)
@@ -141,10 +144,13 @@ def matched_index(spark: SparkSession, tables: ExportTables, matched: DataFrame,
     for chain, address, exposure in _exposure(spark, tables, matched, facts):
         index.add_exposure(chain, address, exposure)
     wanted = {(str(r["chain"]), str(r["address"])) for r in arrow_table(matched.select(*keys)).to_pylist()} \
-        if facts.shared else set()
+        if facts.shared or facts.sites else set()
     for chain, address, exposure in facts.shared:
         if (chain, address) in wanted:
             index.add_exposure(chain, address, exposure)
+    for chain, address, link in facts.sites:
+        if (chain, address) in wanted:
+            index.add_entity(chain, address, link)
     return index
 
 
