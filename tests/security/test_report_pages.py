@@ -8,6 +8,7 @@ rows and lists each bad one with its reason."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
@@ -99,7 +100,12 @@ def test_victims_show_to_their_organisation_only_and_the_case_s_victim_side_too(
     assert built.status_code == 303 and built.headers["location"].startswith("/ui/cases/hanbit-pro-ring-"), built.text
     case_url = built.headers["location"]
     case_id = case_url.rsplit("/", 1)[1]
-    assert [e.detail for e in audit_entries(server.store) if e.action == "build-case"] == [f"{case_id} (4 reports)"]
+    for _ in range(100):  # the build runs on the worker; its entry is journaled, then written by the flusher
+        built_entries = [e.detail for e in audit_entries(server.store) if e.action == "build-case"]
+        if built_entries:
+            break
+        time.sleep(0.05)
+    assert built_entries == [f"{case_id} (4 reports, TLP:AMBER)"]
 
     own = _get(server, agency, "/ui/reports").text
     assert "김민지" in own and "010-2345-6789" in own and "상담원이 추가 입금을 요구했습니다" in own

@@ -154,6 +154,9 @@ def report_out(stored: StoredReport, *, owner: bool) -> ReportOut:
                      text=r.text if owner else None, victim=victim, received_at=stored.received_at.isoformat())
 
 
+CASE_OWNER_ONLY = frozenset({"further_payers", "unreadable"})
+
+
 def visible_case(state: ApiState, case_id: str, who: Caller) -> CaseOut:
     """A scam case, if the caller may see its incident (NotFound otherwise, as for none). What names the
     victims (their payments and addresses, the likely further victims) is for the case's owner only."""
@@ -161,8 +164,16 @@ def visible_case(state: ApiState, case_id: str, who: Caller) -> CaseOut:
     case = load_case(state.store, case_id)
     if case is None:
         raise NotFound(f"case_id: no case {case_id!r} visible to {who.org_id}")
-    owner = case.org == who.org_id
-    summary = case.summary if owner else {k: v for k, v in case.summary.items() if k != "further_payers"}
+    if case.org == who.org_id:
+        return CaseOut(id=case.id, org=case.org, chain=case.chain, built_at=case.built_at.isoformat(),
+                       summary=case.summary, addresses=[CaseAddressOut(**a) for a in case.addresses],
+                       reports=[CaseReportOut(**r) for r in case.reports])
+    # for others, nothing that leads to a report or a victim: no report ids, no payment transactions (their
+    # senders are the victims), no likely further victims, no website as a victim typed it
+    summary = {k: v for k, v in case.summary.items() if k not in CASE_OWNER_ONLY}
+    summary["sites"] = [{**{k: v for k, v in site.items() if k != "reports"}, "report_count": len(site["reports"])}
+                        for site in case.summary.get("sites", [])]
+    addresses = [CaseAddressOut(**{**a, "evidence": {k: v for k, v in a["evidence"].items()
+                                                     if k not in ("reports", "txs")}}) for a in case.addresses]
     return CaseOut(id=case.id, org=case.org, chain=case.chain, built_at=case.built_at.isoformat(), summary=summary,
-                   addresses=[CaseAddressOut(**a) for a in case.addresses],
-                   reports=[CaseReportOut(**r) for r in case.reports] if owner else None)
+                   addresses=addresses, reports=None)

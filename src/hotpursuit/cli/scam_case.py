@@ -16,7 +16,6 @@ from hotpursuit.cli.options import (
     TableOrJson,
     TaintModel,
     Tlp,
-    TlpOption,
     console,
     user_errors,
 )
@@ -31,14 +30,16 @@ def case_cmd(
     chain: Annotated[str, typer.Option(help="Chain the victims paid on.")] = "ethereum",
     report: Annotated[list[str] | None, typer.Option(
         "--report", help="Only this report id (repeat; default: every report of --org on --chain).")] = None,
-    tlp: TlpOption = Tlp.AMBER,
+    tlp: Annotated[Tlp | None, typer.Option("--tlp", case_sensitive=False, help=(
+        "The case's TLP (its incident's and its site's); default: the strictest of its reports' (RED unless "
+        "they say otherwise), since its payments name the victims' wallets."))] = None,
     model: ModelOption = TaintModel.haircut,
     fmt: FormatOption = TableOrJson.table,
 ) -> None:
     """Find each report's payment on chain (or say why not), open the case as an incident whose sources are
     those payments, trace it, trace each victim's payment alone, and rank where their money converged (the
     collectors), with the ring's deposit addresses (also those of victims who have not reported) and the
-    cash-out. Building again replaces the case. The incident carries --tlp; victims' data stays RED."""
+    cash-out. Building again replaces the case. Victims' names and words stay with --org whatever --tlp."""
     from hotpursuit.chains.address_codec import check_chain
     from hotpursuit.jobs.scam_case_job import build_scam_case
     from hotpursuit.store.scam_case_tables import load_case
@@ -46,7 +47,8 @@ def case_cmd(
 
     with user_errors(), Store.open(db, must_exist=True) as store:
         check_chain(chain, known_chains(store))
-        case = build_scam_case(store, org=org, name=name, chain=chain, report_ids=report, tlp=tlp.value,
+        case = build_scam_case(store, org=org, name=name, chain=chain, report_ids=report,
+                               tlp=None if tlp is None else tlp.value,
                                model=model.value)
         stored = load_case(store, case.incident)
     assert stored is not None

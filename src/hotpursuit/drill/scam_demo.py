@@ -182,11 +182,13 @@ def _take_reports(store: Store, path: Path, say: Say) -> int:
 def _build_case(store: Store, truth: dict[str, Any], say: Say) -> CaseFigures:
     from hotpursuit.jobs.scam_case_job import build_scam_case
 
-    case = build_scam_case(store, org=AGENCY, name=CASE_NAME, chain="anvil")
+    # the reports are RED, so a case is RED by default; the agency shares this one with its task force
+    # (the ring's addresses and site; the victims' names and words stay with the agency whatever the case's TLP)
+    case = build_scam_case(store, org=AGENCY, name=CASE_NAME, chain="anvil", tlp="AMBER")
     units = AssetReader(store)
     found = sum(1 for f in case.findings.values() if f.found)
     say(f"case \"{CASE_NAME}\" ({case.incident}) built from the reports: {found} payments found on chain, "
-        f"{len(case.reports) - found} not found")
+        f"{len(case.reports) - found} not found; shared TLP:AMBER with the task force (the reports stay TLP:RED)")
     for s in case.reports:
         if not case.findings[s.id].found:
             say(f"  not found: {s.report.reference or s.id}: {case.findings[s.id].how}")

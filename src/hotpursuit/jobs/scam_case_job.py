@@ -12,11 +12,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from hotpursuit.attribution.scam_domains import entity_id, parse_site
+from hotpursuit.chains.address_codec import BITCOIN_CHAINS
 from hotpursuit.chains.readable import NATIVE_UNITS, AssetUnits
 from hotpursuit.errors import InvalidInput
 from hotpursuit.jobs.chain_reads import StoreChainReads
 from hotpursuit.jobs.trace_job import incident_to_trace, run_trace
 from hotpursuit.jobs.trace_setup import TraceSetup, owner_view, trace_setup
+from hotpursuit.security.tlp import TLP_ORDER
 from hotpursuit.store.case_reads import (
     CandidateSearch,
     chains_holding,
@@ -27,7 +30,7 @@ from hotpursuit.store.case_reads import (
 from hotpursuit.store.database import Store
 from hotpursuit.store.incident_tables import incident_id_for, open_incident
 from hotpursuit.store.scam_case_tables import StoredCase, save_case
-from hotpursuit.store.scam_entity_tables import match_site, record_entity
+from hotpursuit.store.scam_entity_tables import forget_recorded, match_site, record_entity
 from hotpursuit.store.taint_tables import save_trace
 from hotpursuit.store.victim_report_tables import StoredReport, load_reports
 from hotpursuit.trace.account_taint import TraceResult, trace_account
@@ -57,15 +60,27 @@ class ScamCase:
     trace: TraceReport
     traced: dict[str, dict[str, Any]]  # report -> {"endpoints": {...}, "held": {...}} (base units)
     sites: dict[str, Any]  # the websites the victims were sent to, recorded as scam sites; those unreadable
+    tlp: str  # the case's marking (its incident's and its site's)
 
 
 def build_scam_case(store: Store, *, org: str, name: str, chain: str, report_ids: Iterable[str] | None = None,
-                    tlp: str = "AMBER", model: str = "haircut", at: dt.datetime | None = None) -> ScamCase:
-    """Build (or rebuild) the case `name` from `org`'s reports on `chain` (those of `report_ids` if given)."""
-    reports = load_reports(store, org=org, ids=None if report_ids is None else list(report_ids), chain=chain)
+                    tlp: str | None = None, model: str = "haircut", at: dt.datetime | None = None) -> ScamCase:
+    """Build (or rebuild) the case `name` from `org`'s reports on `chain` (those of `report_ids` if given).
+    The case (its incident and its site) is marked `tlp`, by default the strictest TLP of its reports: its
+    payments name the victims' wallets, so it is shared only as far as every report allows unless the
+    agency says otherwise."""
+    if chain in BITCOIN_CHAINS:
+        raise InvalidInput(f"chain {chain}: cases are built on account chains (Ethereum and other EVM chains); a "
+                           "Bitcoin payment can be traced as an incident (hotpursuit incident open)")
+    wanted = None if report_ids is None else sorted(set(report_ids))
+    reports = load_reports(store, org=org, ids=wanted, chain=chain)
+    if wanted is not None and len(reports) < len(wanted):
+        missing = sorted(set(wanted) - {s.id for s in reports})
+        raise InvalidInput(f"reports {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}: none of {org}'s "
+                           f"reports on {chain} (hotpursuit report list --org {org})")
     if not reports:
-        raise InvalidInput(f"no reports of {org} on {chain}" + (" with those ids" if report_ids is not None else "")
-                           + ": take them first (hotpursuit report intake FILE --org ORG)")
+        raise InvalidInput(f"no reports of {org} on {chain}: take them first (hotpursuit report intake FILE --org ORG)")
+    tlp = tlp or max((s.report.tlp for s in reports), key=TLP_ORDER.index)
     view = owner_view(store, org)
     setup = trace_setup(store, chain, visible=view)
     book = _asset_book(chain, setup)
@@ -103,8 +118,8 @@ def build_scam_case(store: Store, *, org: str, name: str, chain: str, report_ids
     ring = converge({rid: r.flows for rid, r in alone.items()}, payments, services, blocks, inflow=inflow,
                     payer_traffic=traffic)
     traced = {rid: _traced_where(r) for rid, r in alone.items()}
-    sites = _record_sites(store, org, chain, tlp, reports, payments, ring)
-    case = ScamCase(incident, reports, findings, ring, trace, traced, sites)
+    sites = _record_sites(store, org, chain, tlp, incident, reports, payments, ring)
+    case = ScamCase(incident, reports, findings, ring, trace, traced, sites, tlp)
     save_case(store, _stored(case, org, chain, at or dt.datetime.now(dt.UTC)))
     return case
 
@@ -116,22 +131,28 @@ def case_id(org: str, name: str) -> str:
     return f"{incident_id_for(name)[:60]}-{digest}".lstrip("-")
 
 
-def _record_sites(store: Store, org: str, chain: str, tlp: str, reports: list[StoredReport],
+def _record_sites(store: Store, org: str, chain: str, tlp: str, case: str, reports: list[StoredReport],
                   payments: dict[str, list[Payment]], ring: Convergence) -> dict[str, Any]:
     """Record each website the victims name as a fake exchange with the deposit addresses it handed out (the
-    most reported site gets every deposit address of the ring: the others only their own reports'), and say
-    which public lists already know it."""
+    most reported site gets every deposit address of the ring: the others only their own reports'), under the
+    case's own source (rebuilt, it replaces its records), and say which lists the owner may see know it."""
     groups, unreadable = reported_sites({s.id: s.report for s in reports})
+    source, view = f"victim reports, case {case}", owner_view(store, org)
+    forget_recorded(store, source, org)  # the case's sites as its reports say now, at its TLP now
+
+    def seen_by(level: str, owner: str | None) -> bool:
+        return view is None or view(level, owner)
+
     deposits = [r.address for r in ring.addresses if r.role == "deposit"]
     out = []
     for i, site in enumerate(groups):
         handed = deposits if i == 0 else sorted({p.receiver for rid in site.reports for p in payments.get(rid, [])})
         first = site.first_seen or min((s.report.paid_on for s in reports if s.report.paid_on), default=None)
-        entity = record_entity(store, site.domain, "fake_exchange", first_seen=first or dt.date.today(),
-                               source=f"victim reports ({org})", org=org, tlp=tlp,
-                               addresses=[(chain, a) for a in handed])
+        record_entity(store, site.domain, "fake_exchange", first_seen=first or dt.date.today(), source=source,
+                      org=org, tlp=tlp, addresses=[(chain, a) for a in handed])
+        entity = entity_id(parse_site(site.domain).domain)
         listed = [{"domain": m.domain, "kind": m.kind, "how": m.how, "source": m.source, "licence": m.licence,
-                   "reason": m.reason} for m in match_site(store, site.domain) if m.entity != entity]
+                   "reason": m.reason} for m in match_site(store, site.domain, seen_by=seen_by) if m.source != source]
         out.append({"entity": entity, "domain": site.domain, "spellings": site.spellings, "reports": site.reports,
                     "first_seen": None if first is None else first.isoformat(), "addresses": handed,
                     "listed": listed})

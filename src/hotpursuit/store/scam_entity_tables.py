@@ -9,7 +9,7 @@ by the same organisation replaces its sites, addresses, rules and claims togethe
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -196,18 +196,31 @@ def record_entity(store: Store, domain: str, kind: str, *, first_seen: dt.date, 
     return ident
 
 
-def match_site(store: Store, url: str) -> list[SiteMatch]:
+def forget_recorded(store: Store, source: str, org: str) -> int:
+    """Drop every site record (and the addresses it links) `org` made under `source`: a case rebuilt records
+    its sites afresh, so a corrected or withdrawn report leaves nothing behind. How many records went."""
+    key = {"s": source, "o": org}
+    with store.transaction() as con:
+        con.execute("DELETE FROM scam_entity_addresses WHERE source = $s AND org = $o", key)
+        gone = con.execute("DELETE FROM scam_entities WHERE source = $s AND org = $o RETURNING 1", key).fetchall()
+    return len(gone)
+
+
+def match_site(store: Store, url: str, *, seen_by: Callable[[str, str | None], bool] | None = None) -> list[SiteMatch]:
     """Why a reported website is a scam site, per every list and record here (exact, page, parent domain, or
     look-alike), each with the source and its licence; empty when nothing matches or a list allows the site.
-    InvalidInput saying what is wrong with a website that is none."""
+    `seen_by(tlp, org)`: only the records the reader may see (None: all). InvalidInput saying what is wrong
+    with a website that is none."""
     site = parse_site(url)
     look = skeleton(site.domain) if not site.is_ip and has_homoglyphs(site.domain) else ""
     rows = store._con.execute(
-        """SELECT DISTINCT e.id, e.domain, e.path, e.kind, e.source, coalesce(s.licence, '')
+        """SELECT DISTINCT e.id, e.domain, e.path, e.kind, e.source, coalesce(s.licence, ''), e.tlp, e.org
            FROM scam_entities e LEFT JOIN list_sources s ON s.name = e.source
            WHERE e.domain IN (SELECT unnest($d::VARCHAR[])) OR ($k <> '' AND e.skeleton = $k)""",
         {"d": parents(site.domain) if not site.is_ip else [site.domain], "k": look}).fetchall()
-    return site_matches(site, [Listing(*map(str, r)) for r in rows], domain_rules(store))
+    listed = [Listing(*map(str, r[:6])) for r in rows
+              if seen_by is None or seen_by(str(r[6]), None if r[7] is None else str(r[7]))]
+    return site_matches(site, listed, domain_rules(store))
 
 
 def domain_rules(store: Store) -> DomainRules:

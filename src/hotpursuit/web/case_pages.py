@@ -55,12 +55,12 @@ async def build(request: Request, state: State) -> Response:
     try:
         if not typed["name"] or len(typed["name"]) > 200:
             raise InvalidInput("name: give the case a name of 1 to 200 characters")
-        if typed["tlp"].upper() not in TLP_ORDER:
+        if typed["tlp"] and typed["tlp"].upper() not in TLP_ORDER:
             raise InvalidInput(f"tlp: {typed['tlp'][:20]!r} is not a TLP 2.0 level; use one of {', '.join(TLP_ORDER)}")
         if len(chosen) > MAX_REPORT_IDS:
             raise InvalidInput(f"reports: {len(chosen):,} chosen; at most {MAX_REPORT_IDS:,}")
-        case_id = build_case_as(state, who, name=typed["name"], chain=typed["chain"].lower(),
-                                tlp=typed["tlp"].upper(), report_ids=chosen or None)
+        case_id = await build_case_as(state, who, name=typed["name"], chain=typed["chain"].lower(),
+                                      tlp=typed["tlp"].upper() or None, report_ids=chosen or None)
     except HotpursuitError as exc:
         return reports_answer(request, state, found, 403 if isinstance(exc, Forbidden) else 400,
                               case_error=str(exc), case_typed=typed)

@@ -88,7 +88,7 @@ def reports_answer(request: Request, state: ApiState, signed: Signed, status: in
                 reports=[_shown_report(r, r.org == who.org_id) for r in newest], total=len(shown),
                 cases=_cases(state, signed), chains=chains, levels=TLP_ORDER, error=error,
                 typed={**REPORT_DEFAULTS, "chain": first_chain, **(typed or {})}, intake=intake, counts=counts,
-                case_error=case_error, case_typed={"tlp": "AMBER", "chain": first_chain, **(case_typed or {})},
+                case_error=case_error, case_typed={"tlp": "", "chain": first_chain, **(case_typed or {})},
                 may_file=has_scope(who, "write"), may_build=may_build(signed), columns=CSV_COLUMNS,
                 max_intake=INTAKE_KIB)
 

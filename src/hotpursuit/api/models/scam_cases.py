@@ -7,7 +7,6 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from hotpursuit.api.models.common import ChainIn, TlpField
-from hotpursuit.security.tlp import Tlp
 
 
 class CaseIn(BaseModel):
@@ -17,7 +16,9 @@ class CaseIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     chain: ChainIn
     reports: list[str] | None = Field(default=None, max_length=100_000, description="report ids (default: all)")
-    tlp: TlpField = Tlp.AMBER
+    tlp: TlpField | None = Field(default=None, description=(
+        "the case's (its incident's and its site's) TLP; default: the strictest of its reports' (RED unless they "
+        "say otherwise), since its payments name the victims' wallets"))
     model: str = Field(default="haircut", pattern="^(haircut|fifo|poison)$")
 
 

@@ -21,8 +21,9 @@ async def case_build(body: CaseIn, who: Investigator, state: State) -> CaseOut:
     """Build (or rebuild) a case from the caller's reports: each payment found (or why not), the incident
     opened with the payments as its sources and traced, the ring's collectors ranked; the live watch takes
     the incident up at once and asks the cash-out exchanges to freeze. Audited."""
-    case_id = build_case_as(state, who, name=body.name, chain=body.chain, tlp=body.tlp.value,
-                            report_ids=body.reports, model=body.model)
+    case_id = await build_case_as(state, who, name=body.name, chain=body.chain,
+                                  tlp=None if body.tlp is None else body.tlp.value, report_ids=body.reports,
+                                  model=body.model)
     return visible_case(state, case_id, who)
 
 
