@@ -9,7 +9,7 @@ import datetime as dt
 
 from hotpursuit.chains.readable import AssetUnits
 from hotpursuit.victim_reports.model import VictimReport, check_report
-from hotpursuit.victim_reports.payment_match import AssetBook, ChainTransfer, find_payment
+from hotpursuit.victim_reports.payment_match import AssetBook, ChainTransfer, find_payment, find_payments
 
 VICTIM, OTHER = "0x" + "11" * 20, "0x" + "12" * 20
 DEPOSIT, DEPOSIT2 = "0x" + "d1" * 20, "0x" + "d2" * 20
@@ -85,3 +85,29 @@ def test_a_transfer_without_a_block_time_is_found_by_its_amount() -> None:
                ChainTransfer(201, None, "0x" + "78" * 32, 0, 0, VICTIM, DEPOSIT2, USDT, 4_000 * USD)]
     found = find_payment(_report(paid_to=DEPOSIT2, paid_at="2021-01-01", amount="4,200", asset="USDT"), untimed, BOOK)
     assert found.found and found.transfers == (untimed[1],)
+
+
+def test_a_service_as_sender_needs_the_address_paid_and_a_contract_of_unknown_decimals_is_not_compared() -> None:
+    hot = "0x" + "ee" * 20  # an exchange's withdrawal wallet pays many people
+    book = AssetBook(BOOK.native, BOOK.tokens, BOOK.untrusted, frozenset({hot}))
+    chain = [_t(30, hot, OTHER, "ETH", 2 * ETHER), _t(31, hot, DEPOSIT, "ETH", 2 * ETHER, DAY0 + 60)]
+    vague = find_payment(_report(from_addresses=[hot], paid_at="2026-03-02", amount="2", asset="ETH"), chain, book)
+    assert not vague.found and vague.how.startswith(f"{hot} is a service's address")
+    named = find_payment(_report(from_addresses=[hot], paid_to=DEPOSIT, paid_at="2026-03-02", amount="2",
+                                 asset="ETH"), chain, book)
+    assert named.found and named.transfers == (chain[1],)
+    unknown = "0x" + "0c" * 20
+    odd = find_payment(_report(tx_hashes=[CHAIN[0].tx_hash], amount="20", asset=unknown), CHAIN, BOOK)
+    assert odd.found and odd.notes[0].startswith(f"asset '{unknown}' is no trusted asset")
+
+
+def test_one_transfer_is_never_two_reports_payment() -> None:
+    reports = {"a": _report(tx_hashes=[CHAIN[2].tx_hash]),  # the other victim's own transaction
+               "b": _report(paid_to=DEPOSIT, paid_at="2026-03-02", amount="4.6", asset="ETH"),  # nearest: that one
+               "c": _report(paid_to=DEPOSIT, paid_at="2026-03-02", amount="2.6", asset="ETH")}
+    found = find_payments(reports, {k: CHAIN for k in reports}, BOOK)
+    assert found["a"].transfers == (CHAIN[2],)
+    assert not found["b"].found and found["b"].how == (  # the next nearest, 3 ETH, is 1.5x off: not taken
+        f"its payment (tx {CHAIN[2].tx_hash}) is already report a's: two complaints about one payment, or another "
+        "payment misremembered")
+    assert found["c"].transfers == (CHAIN[1],)  # 3 ETH (2 ETH is further from 2.6)

@@ -68,6 +68,7 @@ def test_each_bad_entry_is_named_and_the_others_are_taken() -> None:
 
 @pytest.mark.parametrize(("text", "message"), [
     ("", "empty"), ("{", "not valid JSON"), ("name,city\nx,y\n", "column 'name'"),
+    ("[" * 100_000 + "]" * 100_000, "not a file of reports"), ("[" + "7" * 5_000 + "]", "not a file of reports"),
     ("[1]", None), ('{"chain": "ethereum", "paid_to": "0x' + "5a" * 20 + '", "amount": 1.5, "asset": "ETH"}', None)])
 def test_malformed_files_say_what_and_where(text: str, message: str | None) -> None:
     if message is not None:

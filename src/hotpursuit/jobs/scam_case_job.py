@@ -39,9 +39,8 @@ from hotpursuit.trace.report import TraceReport
 from hotpursuit.victim_reports.convergence import Convergence, Payment, converge
 from hotpursuit.victim_reports.payment_match import (
     AssetBook,
-    ChainTransfer,
     PaymentFinding,
-    find_payment,
+    find_payments,
     search_window,
 )
 from hotpursuit.victim_reports.reported_sites import reported_sites
@@ -87,7 +86,8 @@ def build_scam_case(store: Store, *, org: str, name: str, chain: str, report_ids
     candidates = payment_candidates(store, chain, [CandidateSearch(
         s.id, s.report.tx_hashes, s.report.from_addresses, [s.report.paid_to] if s.report.paid_to else [],
         search_window(s.report)) for s in reports])
-    findings = {s.id: _find(store, chain, s, candidates[s.id], book) for s in reports}
+    matched = find_payments({s.id: s.report for s in reports}, candidates, book)
+    findings = {s.id: _explain(store, chain, s, matched[s.id]) for s in reports}
     payments = {rid: [Payment(t.sender, t.receiver, t.asset, t.amount, t.tx_hash, t.block) for t in f.transfers]
                 for rid, f in findings.items() if f.found}
     if not payments:
@@ -159,10 +159,9 @@ def _record_sites(store: Store, org: str, chain: str, tlp: str, case: str, repor
     return {"sites": out, "unreadable": [{"report": rid, "reason": why} for rid, why in unreadable]}
 
 
-def _find(store: Store, chain: str, stored: StoredReport, candidates: list[ChainTransfer],
-          book: AssetBook) -> PaymentFinding:
+def _explain(store: Store, chain: str, stored: StoredReport, finding: PaymentFinding) -> PaymentFinding:
+    """A payment not found, with what the store says of the report's transactions and addresses."""
     r = stored.report
-    finding = find_payment(r, candidates, book)
     if finding.found:
         return finding
     extra = []
@@ -188,7 +187,7 @@ def _asset_book(chain: str, setup: TraceSetup) -> AssetBook:
     native = NATIVE_UNITS.get(chain, AssetUnits("ETH", 18))
     tokens = {a: AssetUnits(t.symbol or a, t.decimals) for a, t in setup.trust.items()
               if t.decimals is not None and a != native.symbol}
-    return AssetBook(native, tokens, frozenset(setup.ignored_assets))
+    return AssetBook(native, tokens, frozenset(setup.ignored_assets), frozenset(setup.endpoints))
 
 
 class VictimScope:

@@ -43,6 +43,8 @@ def _from_json(text: str, name: str, known_chains: tuple[str, ...]) -> Intake:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise InvalidInput(f"{name}:{e.lineno}:{e.colno}: not valid JSON: {e.msg}") from None
+    except (RecursionError, ValueError) as e:  # nested too deep; a number of thousands of digits
+        raise InvalidInput(f"{name}: not a file of reports: {str(e)[:120] or 'nested too deeply'}") from None
     entries = data if isinstance(data, list) else [data]
     if len(entries) > MAX_REPORTS:
         raise InvalidInput(f"{name}: {len(entries):,} reports; at most {MAX_REPORTS:,} in one file")

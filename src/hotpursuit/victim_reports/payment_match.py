@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from hotpursuit.chains.readable import AssetUnits, display_units
@@ -56,12 +56,13 @@ class AssetBook:
     native: AssetUnits
     tokens: dict[str, AssetUnits] = field(default_factory=dict)
     untrusted: frozenset[str] = frozenset()
+    services: frozenset[str] = frozenset()  # exchanges and other services: a sender shared by many people
 
     def resolve(self, named: str) -> set[str]:
         """The assets a report's `asset` may mean: a contract as given, or every trusted asset of that symbol."""
         text = named.strip()
-        if text.lower().startswith("0x"):
-            return {text.lower()}
+        if text.lower().startswith("0x"):  # a contract: comparable only when its decimals are known
+            return {text.lower()} if text.lower() in self.tokens and text.lower() not in self.untrusted else set()
         wanted = text.upper()
         found = {a for a, u in self.tokens.items() if u.symbol.upper() == wanted and a not in self.untrusted}
         if wanted == self.native.symbol.upper():
@@ -87,6 +88,33 @@ class PaymentFinding:
     how: str
     transfers: tuple[ChainTransfer, ...] = ()
     notes: tuple[str, ...] = ()
+
+
+def find_payments(reports: Mapping[str, VictimReport], candidates: Mapping[str, Iterable[ChainTransfer]],
+                  book: AssetBook) -> dict[str, PaymentFinding]:
+    """Each report's payment, no transfer given to two reports: the reports with a transaction hash choose
+    first, then those with a sending address, then those with only the address paid (in id order within
+    each); a report whose nearest payment another report holds already is matched again without it, and
+    if nothing else fits it says which report holds it (two complaints about one payment, or a
+    misremembered amount)."""
+    def strength(rid: str) -> tuple[int, str]:
+        r = reports[rid]
+        return (0 if r.tx_hashes else 1 if r.from_addresses else 2), rid
+    taken: dict[ChainTransfer, str] = {}
+    out: dict[str, PaymentFinding] = {}
+    for rid in sorted(reports, key=strength):
+        pool = list(candidates.get(rid, ()))
+        finding = find_payment(reports[rid], pool, book)
+        held = [taken[t] for t in finding.transfers if t in taken]
+        if held:
+            again = find_payment(reports[rid], [c for c in pool if c not in taken], book)
+            finding = again if again.found else PaymentFinding(
+                False, f"its payment (tx {finding.transfers[0].tx_hash}) is already report {held[0]}'s: two "
+                       "complaints about one payment, or another payment misremembered", notes=finding.notes)
+        for t in finding.transfers:
+            taken[t] = rid
+        out[rid] = finding
+    return out
 
 
 def search_window(report: VictimReport) -> tuple[int, int] | None:
@@ -145,9 +173,19 @@ def _by_transactions(report: VictimReport, usable: list[ChainTransfer], book: As
 
 def _by_sender(report: VictimReport, timely: list[ChainTransfer], book: AssetBook, assets: set[str] | None,
                notes: list[str], when: str) -> PaymentFinding:
+    shared = sorted(a for a in report.from_addresses if a in book.services)
+    if shared and len(shared) == len(report.from_addresses) and not report.paid_to:
+        return PaymentFinding(False, f"{', '.join(shared)} is a service's address (an exchange's withdrawals pay "
+                                     "many people): give the transaction hash or the address paid",
+                              notes=tuple(notes))
     mine = [c for c in timely if c.sender in report.from_addresses]
-    if report.paid_to and (narrowed := [c for c in mine if c.receiver == report.paid_to]):
-        mine = narrowed
+    if report.paid_to:
+        if narrowed := [c for c in mine if c.receiver == report.paid_to]:
+            mine = narrowed
+        elif shared:  # a service's withdrawals: only a payment to the address paid is this victim's
+            mine = []
+        elif mine:
+            notes.append(f"no payment to {report.paid_to}, the address the report names, {when}")
     who = ", ".join(report.from_addresses)
     if not mine:
         what = f" of {report.asset}" if report.asset else ""
