@@ -83,3 +83,21 @@ def test_a_flood_from_one_key_is_refused_while_another_key_is_served(tmp_path: P
     assert set(steady) == {200}  # the other key is never refused
     assert set(flooded) <= {200, 429} and flooded.count(200) <= 40 + math.ceil(20 * seconds)
     assert flooded.count(429) >= 300 - 40 - math.ceil(20 * seconds) and 429 in flooded, (seconds, flooded.count(200))
+
+
+def test_a_body_nested_too_deep_is_refused_and_the_server_lives(server: Server) -> None:
+    """Python's JSON parsers recurse per level (and a dependency raises the recursion limit to 100,000), so a
+    few hundred kilobytes of `[` would kill the process: refused, typed JSON or untyped, and the server goes on."""
+    deep = ("[" * 200_000 + "]" * 200_000).encode()
+    with server.client("agency") as agency:
+        for headers in ({"Content-Type": "application/json"}, {}):
+            answer = agency.post("/v1/reports", content=deep, headers=headers)
+            assert answer.status_code == 400 and "nested 200000 levels deep" in answer.text, answer.text
+        stix = agency.post("/taxii2/hotpursuit/collections/labels/objects/", content=deep,
+                           headers={"Content-Type": "application/taxii+json;version=2.1",
+                                    "Accept": "application/taxii+json;version=2.1"})
+        assert stix.status_code in (400, 401, 403, 404, 413, 415, 422) and stix.status_code < 500
+        assert agency.get("/v1/reports").status_code == 200
+        # a legitimate body with many brackets, nested shallowly, goes through
+        many = {"chain": "ethereum", "tx_hashes": [], "paid_to": "0x" + "5a" * 20, "text": "[" * 500}
+        assert agency.post("/v1/reports", json=many).status_code == 201

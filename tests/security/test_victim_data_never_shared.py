@@ -9,9 +9,9 @@ import httpx
 
 from tests.security.conftest import Server
 
-VICTIMS = ("0x" + "c1" * 20, "0x" + "c2" * 20)
+VICTIMS = tuple(f"0xc{i}" + f"{i:02x}" * 19 for i in range(1, 6))
 DEPOSIT, COLLECTOR = "0x" + "d1" * 20, "0x" + "d2" * 20
-PAYMENTS = ("0x" + "e1" * 32, "0x" + "e2" * 32)
+PAYMENTS = tuple(f"0x{i:02x}" + "e1" * 31 for i in range(1, 6))  # one payment per victim, one victim per level
 SWEEP = "0x" + "e3" * 32
 LEVELS = ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED")
 ETH = 10**18
@@ -23,8 +23,8 @@ def _personal(level: str) -> tuple[str, str, str]:
 
 
 def _chain(server: Server) -> None:
-    moves = [(1, PAYMENTS[0], VICTIMS[0], DEPOSIT, 3 * ETH), (2, PAYMENTS[1], VICTIMS[1], DEPOSIT, 2 * ETH),
-             (3, SWEEP, DEPOSIT, COLLECTOR, 5 * ETH)]
+    moves = [(i + 1, PAYMENTS[i], VICTIMS[i], DEPOSIT, (i + 1) * ETH) for i in range(5)]
+    moves.append((6, SWEEP, DEPOSIT, COLLECTOR, 15 * ETH))
     for block, tx, sender, receiver, amount in moves:
         server.store.execute("""INSERT INTO transfers VALUES ('ethereum', ?, ?, 0, 0, 'native', NULL, NULL, ?, ?,
                                 'ETH', ?::BIGNUM, 'test')""", [block, tx, sender, receiver, str(amount)])
@@ -63,7 +63,7 @@ def test_no_victims_data_reaches_taxii_or_misp_whoever_reads(server: Server) -> 
         for i, level in enumerate(LEVELS):
             name, contact, words = _personal(level)
             taken = agency.post("/v1/reports", json={
-                "reference": f"VR-{level}", "chain": "ethereum", "tx_hashes": [PAYMENTS[i % 2]], "tlp": level,
+                "reference": f"VR-{level}", "chain": "ethereum", "tx_hashes": [PAYMENTS[i]], "tlp": level,
                 "text": words, "victim": {"name": name, "contact": contact}, "website": "hanbit-pro.exchange"})
             assert taken.status_code == 201, taken.text
         case = agency.post("/v1/cases", json={"name": "Hanbit Pro victims", "chain": "ethereum", "tlp": "GREEN"})

@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hotpursuit.api.errors import error_response
 from hotpursuit.api.state import ApiState, RateBucket
+from hotpursuit.security.json_depth import MAX_NESTING, too_deep
 from hotpursuit.store.org_tables import Caller, authenticate
 
 AUTH_CACHE_SECONDS = 1.0  # a revocation takes effect within this many seconds
@@ -144,7 +145,7 @@ class Guard:
             await refusal(scope, receive, send)
             return
         scope.setdefault("state", {})["caller"] = caller
-        await self.app(scope, self._capped(receive), send)
+        await self.app(scope, self._capped(receive, headers), send)
 
     async def _ui(self, scope: Scope, receive: Receive, send: Send) -> None:
         size = Headers(scope=scope).get("content-length")
@@ -152,20 +153,31 @@ class Guard:
             refusal = error_response(413, f"body: request body above {self.max_body} bytes")
             await refusal(scope, receive, send)
             return
-        await self.app(scope, self._capped(receive), send)
+        await self.app(scope, self._capped(receive, Headers(scope=scope)), send)
 
-    def _capped(self, receive: Receive) -> Receive:
-        """`receive`, raising 413 once the body passes the limit (FastAPI passes an HTTPException
-        raised while reading the body through to the error handlers)."""
-        received = 0
+    def _capped(self, receive: Receive, headers: Headers) -> Receive:
+        """`receive`, raising 413 once the body passes the limit, and 400 at its end if it nests deeper
+        than security.json_depth allows (FastAPI passes an HTTPException raised while reading the body
+        through to the error handlers)."""
+        kind = headers.get("content-type", "").lower()
+        is_json = not kind or "json" in kind  # FastAPI parses a body without a type as JSON; forms and files not
+        received, brackets = 0, 0
+        kept: list[bytes] = []  # the body so far (within max_body), measured at its end if it may nest too deep
 
         async def capped() -> Message:
-            nonlocal received
+            nonlocal received, brackets
             message: dict[str, Any] = dict(await receive())
             if message["type"] == "http.request":
-                received += len(message.get("body", b""))
+                chunk = bytes(message.get("body", b""))
+                received += len(chunk)
                 if received > self.max_body:
                     raise HTTPException(413, f"body: request body above {self.max_body} bytes")
+                brackets += chunk.count(b"[") + chunk.count(b"{")
+                kept.append(chunk)
+                if is_json and brackets > MAX_NESTING and not message.get("more_body", False):
+                    deep = too_deep(b"".join(kept))  # the parsers recurse per level: measured first
+                    if deep:
+                        raise HTTPException(400, f"body: {deep}")
             return message
 
         return capped

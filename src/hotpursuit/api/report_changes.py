@@ -17,6 +17,7 @@ from hotpursuit.store.org_tables import Caller
 from hotpursuit.store.screening_rows import load_screening_index
 from hotpursuit.store.summary import known_chains
 from hotpursuit.store.victim_report_tables import save_reports
+from hotpursuit.victim_reports.intake_forms import status_counts
 from hotpursuit.victim_reports.model import VictimReport
 
 
@@ -33,7 +34,7 @@ def take_reports(state: ApiState, who: Caller, reports: list[VictimReport]) -> l
         if len(taken) == 1:
             note.detail = f"{taken[0][0]} ({taken[0][1]})"
         else:
-            counts = {k: sum(1 for _, s in taken if s == k) for k in ("new", "updated", "unchanged")}
+            counts = status_counts(taken)
             note.detail = (f"{len(taken)} reports ({counts['new']} new, {counts['updated']} updated, "
                            f"{counts['unchanged']} unchanged)")
     return taken

@@ -32,7 +32,7 @@ def intake_cmd(
     from hotpursuit.store.summary import known_chains
     from hotpursuit.store.victim_report_tables import save_reports
     from hotpursuit.user_files import read_user_text
-    from hotpursuit.victim_reports.intake_forms import read_intake
+    from hotpursuit.victim_reports.intake_forms import read_intake, status_counts
 
     with user_errors():
         text = read_user_text(path)
@@ -45,7 +45,7 @@ def intake_cmd(
                     err_console.print(f"  {place}: {reason}", highlight=False, markup=False, soft_wrap=True)
                 raise InvalidInput(f"{path.name}: none of its {len(intake.rejected)} reports could be taken")
             saved = save_reports(store, org, [r for _, r in intake.accepted], at=dt.datetime.now(dt.UTC))
-    counts = {k: sum(1 for _, s in saved if s == k) for k in ("new", "updated", "unchanged")}
+    counts = status_counts(saved)
     console.print(f"{len(saved)} report(s) taken for {org}: {counts['new']} new, {counts['updated']} updated, "
                   f"{counts['unchanged']} already held; {len(intake.rejected)} rejected", highlight=False)
     for place, reason in intake.rejected:

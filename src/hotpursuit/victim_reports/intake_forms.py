@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hotpursuit.errors import InvalidInput
+from hotpursuit.security.json_depth import too_deep
 from hotpursuit.victim_reports.model import FIELDS, VictimReport, check_report
 
 CSV_COLUMNS = ("reference", "chain", "paid_at", "amount", "asset", "tx_hashes", "from_addresses", "paid_to",
@@ -39,6 +40,9 @@ def read_intake(text: str, name: str, *, known_chains: tuple[str, ...] = ()) -> 
 
 
 def _from_json(text: str, name: str, known_chains: tuple[str, ...]) -> Intake:
+    deep = too_deep(text.encode())  # the parser recurses: refused before it can exhaust the stack
+    if deep:
+        raise InvalidInput(f"{name}: not a file of reports: {deep} (a report needs 3)")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
@@ -79,13 +83,15 @@ def _from_csv(text: str, name: str, known_chains: tuple[str, ...]) -> Intake:
                 continue
             if len(intake.accepted) + len(intake.rejected) >= MAX_REPORTS:
                 raise InvalidInput(f"{name}:{line}: more than {MAX_REPORTS:,} reports in one file")
-            _take(intake, f"{name}:{line}", _row_report(dict(zip(header, row, strict=True))), known_chains)
+            _take(intake, f"{name}:{line}", flat_report(dict(zip(header, row, strict=True))), known_chains)
     except csv.Error as e:
         raise InvalidInput(f"{name}:{reader.line_num}: not valid CSV: {e}") from None
     return intake
 
 
-def _row_report(row: Mapping[str, str]) -> dict[str, Any]:
+def flat_report(row: Mapping[str, str]) -> dict[str, Any]:
+    """A report as check_report takes it from flat fields (a CSV row, the web form): empty ones are absent,
+    `victim_name` and `victim_contact` become `victim`."""
     report: dict[str, Any] = {k: v for k, v in row.items() if k in FIELDS and v.strip()}
     name, contact = row.get("victim_name", "").strip(), row.get("victim_contact", "").strip()
     if name or contact:
@@ -93,8 +99,14 @@ def _row_report(row: Mapping[str, str]) -> dict[str, Any]:
     return report
 
 
+def status_counts(saved: list[tuple[str, str]]) -> dict[str, int]:
+    """How many reports were `new`, `updated` (filed again with other facts) and `unchanged`."""
+    return {k: sum(1 for _, s in saved if s == k) for k in ("new", "updated", "unchanged")}
+
+
 def _take(intake: Intake, place: str, entry: Any, known_chains: tuple[str, ...]) -> None:
     try:
         intake.accepted.append((place, check_report(entry, known_chains=known_chains)))
     except InvalidInput as e:
         intake.rejected.append((place, str(e)))
+

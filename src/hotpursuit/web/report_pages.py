@@ -25,7 +25,7 @@ from hotpursuit.chains.readable import utc
 from hotpursuit.errors import HotpursuitError, NotFound
 from hotpursuit.security.tlp import TLP_ORDER
 from hotpursuit.store.scam_case_tables import cases_of
-from hotpursuit.victim_reports.intake_forms import CSV_COLUMNS, Intake, read_intake
+from hotpursuit.victim_reports.intake_forms import CSV_COLUMNS, Intake, flat_report, read_intake, status_counts
 from hotpursuit.victim_reports.model import check_report
 from hotpursuit.web.pages import HEADERS, Signed, page, signed_in, to_login, ui_text
 from hotpursuit.web.sessions import csrf_holds
@@ -82,8 +82,7 @@ def reports_answer(request: Request, state: ApiState, signed: Signed, status: in
     newest = sorted(shown, key=lambda r: (r.received_at, r.id), reverse=True)[:SHOWN]
     chains = report_chains(state)
     first_chain = "ethereum" if "ethereum" in chains or not chains else chains[0]
-    counts = None if taken is None else {"taken": len(taken), **{k: sum(1 for _rid, s in taken if s == k)
-                                                                for k in ("new", "updated", "unchanged")}}
+    counts = None if taken is None else {"taken": len(taken), **status_counts(taken)}
     return page(request, "reports.html", status=status, title=_("Victims' reports"), who=who, csrf=session.csrf,
                 reports=[_shown_report(r, r.org == who.org_id) for r in newest], total=len(shown),
                 cases=_cases(state, signed), chains=chains, levels=TLP_ORDER, error=error,
@@ -105,15 +104,6 @@ def field_text(form: FormData, name: str) -> str:
     """A text field of a form ("" if absent, or a file)."""
     value = form.get(name)
     return value if isinstance(value, str) else ""
-
-
-def report_from_form(typed: dict[str, str]) -> dict[str, Any]:
-    """The report as check_report takes it (the API's JSON body), from the form's fields: those left empty
-    are absent; tx hashes and addresses separated by spaces, commas or lines."""
-    raw: dict[str, Any] = {k: v for k, v in typed.items() if k not in ("victim_name", "victim_contact") and v.strip()}
-    if typed.get("victim_name", "").strip() or typed.get("victim_contact", "").strip():
-        raw["victim"] = {"name": typed.get("victim_name") or None, "contact": typed.get("victim_contact") or None}
-    return raw
 
 
 async def read_form(request: Request, limit: int, *, files: int = 0, fields: int = len(CSV_COLUMNS) + 4
@@ -148,7 +138,7 @@ async def take_one(request: Request, state: State) -> Response:
                               error=_("Taking a report needs a key with the 'write' scope."))
     typed = {k: field_text(form, k) for k in CSV_COLUMNS}
     try:
-        report = check_report(report_from_form(typed), known_chains=report_chains(state))
+        report = check_report(flat_report(typed), known_chains=report_chains(state))
         ((rid, _status),) = take_reports(state, who, [report])
     except HotpursuitError as exc:
         return reports_answer(request, state, found, 400, error=str(exc), typed=typed)
