@@ -27,6 +27,7 @@ from hotpursuit.interdict.live_watch import LiveWatch
 from hotpursuit.jobs.cluster_job import run_clustering
 from hotpursuit.jobs.scam_case_job import build_scam_case
 from hotpursuit.store import Store
+from hotpursuit.store.incident_tables import close_incident, get_incident
 from hotpursuit.store.interdiction_tables import add_control, freeze_requests, set_webhook
 from hotpursuit.store.label_tables import replace_import
 from hotpursuit.store.org_tables import add_org
@@ -192,6 +193,10 @@ def test_bad_reports_get_their_reason_and_never_change_the_case(ring: Ring, tmp_
     assert by_ref["BAD-4"] is not None and "(about 10x off): check the amount" in by_ref["BAD-4"]
     assert stored.summary["collector"] == ring.truth["collector"]
     assert {a["address"] for a in stored.addresses} == set(ring.truth["ring_addresses"])
+    with Store.open(db) as store:  # closed, then rebuilt: it stays closed (the live watch asks nothing more)
+        close_incident(store, case.incident)
+        again = build_scam_case(store, org=POLICE, name="Hanbit Pro fake exchange", chain="anvil")
+        assert again.incident == case.incident and get_incident(store, case.incident).status == "closed"
 
 
 def test_each_victims_trace_over_its_reach_equals_its_trace_over_everything(ring: Ring, tmp_path: Path,

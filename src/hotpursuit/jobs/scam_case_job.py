@@ -28,7 +28,7 @@ from hotpursuit.store.case_reads import (
     payment_candidates,
 )
 from hotpursuit.store.database import Store
-from hotpursuit.store.incident_tables import incident_id_for, open_incident
+from hotpursuit.store.incident_tables import close_incident, get_incident, incident_id_for, open_incident
 from hotpursuit.store.scam_case_tables import StoredCase, save_case
 from hotpursuit.store.scam_entity_tables import forget_recorded, match_site, record_entity
 from hotpursuit.store.taint_tables import save_trace
@@ -94,8 +94,11 @@ def build_scam_case(store: Store, *, org: str, name: str, chain: str, report_ids
         reasons = "; ".join(f"{s.report.reference or s.id}: {findings[s.id].how}" for s in reports[:5])
         raise InvalidInput(f"none of the {len(reports)} reports' payments was found on {chain}: {reasons}")
     sources = sorted({f"{p.receiver}@{p.tx}" for paid in payments.values() for p in paid})
+    before = get_incident(store, case_id(org, name))
     incident, _ = open_incident(store, name, chain, sources, tlp=tlp, owner=org, replace=True,
                                 ident=case_id(org, name))
+    if before is not None and before.status == "closed":  # rebuilt, a closed case stays closed (no new asks)
+        close_incident(store, incident)
     assets = sorted({p.asset for paid in payments.values() for p in paid})
     trace = run_trace(store, incident, model=model, visible=view, include_assets=assets)
     save_trace(store, trace)

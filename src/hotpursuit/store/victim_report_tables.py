@@ -77,12 +77,6 @@ def load_reports(store: Store, *, org: str | None = None, ids: Iterable[str] | N
     return [_stored(r) for r in rows]
 
 
-def get_report(store: Store, rid: str) -> StoredReport | None:
-    """One report by id, or None."""
-    found = load_reports(store, ids=[rid])
-    return found[0] if found else None
-
-
 def _stored(r: tuple[Any, ...]) -> StoredReport:
     paid_at = r[6].replace(tzinfo=dt.UTC) if r[6] is not None else None
     report = VictimReport(r[3], r[4], r[5], paid_at, r[7], r[8], tuple(r[9]), tuple(r[10]), r[11], r[12], r[13],
