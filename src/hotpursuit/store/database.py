@@ -102,6 +102,8 @@ class Store:
             raise
         finally:
             self._depth -= 1
+            if views:
+                self._con.complete()  # a SELECT half read when the body raised: unregistering needs it done
             for name in views:
                 self._con.unregister(name)
 

@@ -47,7 +47,11 @@ def open_incident(store: Store, name: str, chain: str, sources: list[str], *, vi
         raise IngestError(f"name: {name!r} has no letter or digit to make the incident's id from")
     if unguessable:
         incident_id = f"{incident_id[:60]}-{secrets.token_hex(6)}"
-    with store.transaction() as con:
+    wanted = pa.table({"pos": pa.array(range(len(refs)), pa.int64()),
+                       "kind": pa.array([k for k, _, _ in refs], pa.string()),
+                       "ref": pa.array([r for _, r, _ in refs], pa.string()),
+                       "at_tx": pa.array([t for _, _, t in refs], pa.string())})
+    with store.transaction(new_incident_sources=wanted) as con:
         if unguessable and con.execute("SELECT count(*) FROM incidents WHERE owner_org IS NOT DISTINCT FROM ? "
                                        "AND name = ?", [owner, name]).fetchone() != (0,):
             raise Conflict(f"name: you have an incident named {name!r} already")
@@ -64,23 +68,15 @@ def open_incident(store: Store, name: str, chain: str, sources: list[str], *, vi
                     [incident_id, name, chain, parse_address(chain, victim) if victim else None, actor, since,
                      tlp.upper(), owner])
         # every source's amounts per asset in one pass: what a theft tx moved, what a tx brought to an address
-        wanted = pa.table({"pos": pa.array(range(len(refs)), pa.int64()),
-                           "kind": pa.array([k for k, _, _ in refs], pa.string()),
-                           "ref": pa.array([r for _, r, _ in refs], pa.string()),
-                           "at_tx": pa.array([t for _, _, t in refs], pa.string())})
-        con.register("new_incident_sources", wanted)
-        try:
-            con.execute(
-                """INSERT INTO incident_sources (incident_id, chain, kind, ref, asset, amount, at_tx)
-                   SELECT $id, $chain, w.kind, w.ref, s.asset, s.amount, w.at_tx FROM new_incident_sources w
-                   LEFT JOIN (SELECT w2.pos, t.asset, sum(t.amount) AS amount FROM new_incident_sources w2
-                              JOIN transfers t ON t.chain = $chain
-                               AND t.tx_hash = CASE w2.kind WHEN 'tx' THEN w2.ref ELSE w2.at_tx END
-                               AND (w2.kind = 'tx' OR t.to_address = w2.ref)
-                              WHERE w2.kind IN ('tx', 'received') GROUP BY w2.pos, t.asset) s ON s.pos = w.pos
-                   ORDER BY w.pos, s.asset""", {"id": incident_id, "chain": chain})
-        finally:
-            con.unregister("new_incident_sources")
+        con.execute(
+            """INSERT INTO incident_sources (incident_id, chain, kind, ref, asset, amount, at_tx)
+               SELECT $id, $chain, w.kind, w.ref, s.asset, s.amount, w.at_tx FROM new_incident_sources w
+               LEFT JOIN (SELECT w2.pos, t.asset, sum(t.amount) AS amount FROM new_incident_sources w2
+                          JOIN transfers t ON t.chain = $chain
+                           AND t.tx_hash = CASE w2.kind WHEN 'tx' THEN w2.ref ELSE w2.at_tx END
+                           AND (w2.kind = 'tx' OR t.to_address = w2.ref)
+                          WHERE w2.kind IN ('tx', 'received') GROUP BY w2.pos, t.asset) s ON s.pos = w.pos
+               ORDER BY w.pos, s.asset""", {"id": incident_id, "chain": chain})
     return incident_id, len(refs)
 
 

@@ -29,35 +29,31 @@ class StoredCase:
 
 def save_case(store: Store, case: StoredCase) -> None:
     """Replace the case's rows with `case`'s, in one transaction."""
-    with store.transaction() as con:
+    text = pa.string()
+    reports = pa.table({
+        "case_id": pa.array([case.id] * len(case.reports), text),
+        "report_id": pa.array([r["report_id"] for r in case.reports], text),
+        "status": pa.array([r["status"] for r in case.reports], text),
+        "reason": pa.array([r["reason"] for r in case.reports], text),
+        "payments": pa.array([json.dumps({"payments": r["payments"], "notes": r["notes"], "traced": r["traced"]},
+                                         sort_keys=True) for r in case.reports], text)})
+    addresses = pa.table({
+        "case_id": pa.array([case.id] * len(case.addresses), text),
+        "address": pa.array([a["address"] for a in case.addresses], text),
+        "role": pa.array([a["role"] for a in case.addresses], text),
+        "rank": pa.array([a["rank"] for a in case.addresses], pa.int32()),
+        "victims": pa.array([a["victims"] for a in case.addresses], pa.int32()),
+        "evidence": pa.array([json.dumps(a["evidence"], sort_keys=True) for a in case.addresses], text)})
+    with store.transaction(new_case_reports=reports, new_case_addresses=addresses) as con:
         for table in ("case_addresses", "case_reports"):
             con.execute(f"DELETE FROM {table} WHERE case_id = ?", [case.id])
         con.execute("DELETE FROM scam_cases WHERE id = ?", [case.id])
         con.execute("INSERT INTO scam_cases (id, org, chain, built_at, summary) VALUES (?, ?, ?, ?, ?)",
                     [case.id, case.org, case.chain, case.built_at.astimezone(dt.UTC).replace(tzinfo=None),
                      json.dumps(case.summary, sort_keys=True)])
-        text = pa.string()
-        reports = pa.table({
-            "case_id": pa.array([case.id] * len(case.reports), text),
-            "report_id": pa.array([r["report_id"] for r in case.reports], text),
-            "status": pa.array([r["status"] for r in case.reports], text),
-            "reason": pa.array([r["reason"] for r in case.reports], text),
-            "payments": pa.array([json.dumps({"payments": r["payments"], "notes": r["notes"], "traced": r["traced"]},
-                                             sort_keys=True) for r in case.reports], text)})
-        addresses = pa.table({
-            "case_id": pa.array([case.id] * len(case.addresses), text),
-            "address": pa.array([a["address"] for a in case.addresses], text),
-            "role": pa.array([a["role"] for a in case.addresses], text),
-            "rank": pa.array([a["rank"] for a in case.addresses], pa.int32()),
-            "victims": pa.array([a["victims"] for a in case.addresses], pa.int32()),
-            "evidence": pa.array([json.dumps(a["evidence"], sort_keys=True) for a in case.addresses], text)})
-        for name, table in (("case_reports", reports), ("case_addresses", addresses)):
-            con.register("new_case_rows", table)
-            try:
-                con.execute(f"INSERT INTO {name} ({', '.join(table.column_names)}) "
-                            f"SELECT {', '.join(table.column_names)} FROM new_case_rows")
-            finally:
-                con.unregister("new_case_rows")
+        for name, rows in (("case_reports", reports), ("case_addresses", addresses)):
+            columns = ", ".join(rows.column_names)
+            con.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM new_{name}")
 
 
 def load_case(store: Store, case_id: str) -> StoredCase | None:

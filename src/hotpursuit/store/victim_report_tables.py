@@ -57,11 +57,8 @@ def save_reports(store: Store, org: str, reports: Iterable[VictimReport], *, at:
             columns = list(zip(*rows.values(), strict=True))
             table = pa.table({name: pa.array(values, _TYPES.get(name, pa.string()))
                               for name, values in zip(_COLUMNS.split(", "), columns, strict=True)})
-            con.register("new_victim_reports", table)
-            try:
-                con.execute(f"INSERT INTO victim_reports ({_COLUMNS}) SELECT {_COLUMNS} FROM new_victim_reports")
-            finally:
-                con.unregister("new_victim_reports")
+            with store.transaction(new_victim_reports=table) as joined:  # joins this transaction
+                joined.execute(f"INSERT INTO victim_reports ({_COLUMNS}) SELECT {_COLUMNS} FROM new_victim_reports")
     return out
 
 
