@@ -24,8 +24,7 @@ from hotpursuit.security.tlp import TLP_ORDER
 from hotpursuit.store.asset_units import AssetReader
 from hotpursuit.store.org_tables import Caller
 from hotpursuit.web.pages import HEADERS, page, refusal, render, signed_in, to_login, ui_text
-from hotpursuit.web.report_pages import field_text, may_build, read_form, reports_answer
-from hotpursuit.web.sessions import csrf_holds
+from hotpursuit.web.report_pages import field_text, may_build, posted_form, reports_answer
 
 router = APIRouter(include_in_schema=False)
 CASE_ID_CHARS = 100  # as the API's path
@@ -36,20 +35,13 @@ MAX_REPORT_IDS = 100_000
 @router.post("/ui/cases")
 async def build(request: Request, state: State) -> Response:
     """Build (or rebuild) a case from the agency's reports on a chain (those ticked, else all of them)."""
-    found = signed_in(request, state)
-    if found is None:
-        return to_login()
-    session, who = found
     _ = ui_text(request)
-    form = await read_form(request, FORM_BYTES, fields=MAX_REPORT_IDS + 5)
-    if isinstance(form, int):
-        return reports_answer(request, state, found, form, case_error=_(
-            "The form could not be read (too large, or not this page's form): nothing was stored."))
-    if not csrf_holds(session, field_text(form, "csrf") or None):
-        return reports_answer(request, state, found, 403, case_error=_("The form was not this session's."))
-    if not may_build(found):
-        return reports_answer(request, state, found, 403, case_error=_(
-            "Building a case needs an agency's key with the 'incident' scope."))
+    opened = await posted_form(request, state, FORM_BYTES, fields=MAX_REPORT_IDS + 5, may=may_build, case_form=True,
+                               refused=_("Building a case needs an agency's key with the 'incident' scope."))
+    if isinstance(opened, Response):
+        return opened
+    found, form = opened
+    who = found[1]
     typed = {k: field_text(form, k).strip() for k in ("name", "chain", "tlp")}
     chosen = [v for v in form.getlist("reports") if isinstance(v, str) and v]
     try:

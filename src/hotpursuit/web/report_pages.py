@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -119,23 +120,47 @@ async def read_form(request: Request, limit: int, *, files: int = 0, fields: int
         return exc.status_code
 
 
-@router.post("/ui/reports")
-async def take_one(request: Request, state: State) -> Response:
-    """Take one victim's report from the form, as POST /v1/reports does (scope `write`)."""
+async def posted_form(request: Request, state: ApiState, limit: int, *, may: Callable[[Signed], bool],
+                      refused: str, files: int = 0, fields: int = len(CSV_COLUMNS) + 4, too_large: str | None = None,
+                      case_form: bool = False) -> tuple[Signed, FormData] | Response:
+    """What every form of the reports page checks first: the reader signed in, the form read within `limit`
+    (`too_large` for a 413, if given), its CSRF token this session's, and `may` (else `refused`): the reader
+    and the form, or the answer (the page with the reason above the report form, or the case form)."""
     found = signed_in(request, state)
     if found is None:
         return to_login()
-    session, who = found
     _ = ui_text(request)
-    form = await read_form(request, FORM_BYTES)
+
+    def answer(status: int, message: str) -> Response:
+        return reports_answer(request, state, found, status, error=None if case_form else message,
+                              case_error=message if case_form else None)
+
+    form = await read_form(request, limit, files=files, fields=fields)
     if isinstance(form, int):
-        return reports_answer(request, state, found, form, error=_("The form could not be read (too large, or not "
-                                                                     "this page's form): nothing was stored."))
-    if not csrf_holds(session, field_text(form, "csrf") or None):
-        return reports_answer(request, state, found, 403, error=_("The form was not this session's."))
-    if not has_scope(who, "write"):
-        return reports_answer(request, state, found, 403,
-                              error=_("Taking a report needs a key with the 'write' scope."))
+        return answer(form, too_large if too_large and form == 413 else _(
+            "The form could not be read (too large, or not this page's form): nothing was stored."))
+    if not csrf_holds(found[0], field_text(form, "csrf") or None):
+        return answer(403, _("The form was not this session's."))
+    if not may(found):
+        return answer(403, refused)
+    return found, form
+
+
+def may_write(signed: Signed) -> bool:
+    """Whether the reader may take reports: a key with the `write` scope."""
+    return has_scope(signed[1], "write")
+
+
+@router.post("/ui/reports")
+async def take_one(request: Request, state: State) -> Response:
+    """Take one victim's report from the form, as POST /v1/reports does (scope `write`)."""
+    _ = ui_text(request)
+    opened = await posted_form(request, state, FORM_BYTES, may=may_write,
+                               refused=_("Taking a report needs a key with the 'write' scope."))
+    if isinstance(opened, Response):
+        return opened
+    found, form = opened
+    who = found[1]
     typed = {k: field_text(form, k) for k in CSV_COLUMNS}
     try:
         report = check_report(flat_report(typed), known_chains=report_chains(state))
@@ -149,22 +174,15 @@ async def take_one(request: Request, state: State) -> Response:
 async def take_file(request: Request, state: State) -> Response:
     """Take the reports of an uploaded intake file (the CSV form, or JSON): the good ones are stored, each
     bad row is listed with its place and reason."""
-    found = signed_in(request, state)
-    if found is None:
-        return to_login()
-    session, who = found
     _ = ui_text(request)
     too_large = _("The file is larger than %(limit)s KiB: split it, or use `hotpursuit report intake`. Nothing "
                   "was stored.", limit=INTAKE_KIB)
-    form = await read_form(request, MAX_INTAKE_BYTES + FORM_BYTES, files=1)
-    if isinstance(form, int):
-        return reports_answer(request, state, found, form, error=too_large if form == 413 else _(
-            "The form could not be read (too large, or not this page's form): nothing was stored."))
-    if not csrf_holds(session, field_text(form, "csrf") or None):
-        return reports_answer(request, state, found, 403, error=_("The form was not this session's."))
-    if not has_scope(who, "write"):
-        return reports_answer(request, state, found, 403,
-                              error=_("Taking a report needs a key with the 'write' scope."))
+    opened = await posted_form(request, state, MAX_INTAKE_BYTES + FORM_BYTES, files=1, too_large=too_large,
+                               may=may_write, refused=_("Taking a report needs a key with the 'write' scope."))
+    if isinstance(opened, Response):
+        return opened
+    found, form = opened
+    who = found[1]
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
         return reports_answer(request, state, found, 400, error=_("Choose the file to upload."))
