@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
 
 from hotpursuit.chains.readable import AssetUnits, human
 from hotpursuit.security.tlp import may_see
@@ -160,6 +161,22 @@ def _percent(e: Exposure) -> str:
 NONE = Verdict("none", 0, ())
 
 
+class _Visible(Protocol):
+    """What the index marks with a TLP and an owner: a claim, an exposure, a scam site's link."""
+
+    @property
+    def tlp(self) -> str: ...
+    @property
+    def owner_org(self) -> str | None: ...
+    @property
+    def owner_group(self) -> str | None: ...
+    @property
+    def scores_hidden(self) -> bool: ...
+
+
+_Marked = TypeVar("_Marked", bound=_Visible)
+
+
 @dataclass
 class _Seen:
     """One caller's view of one address: visible claims and exposure, and what is withheld."""
@@ -177,6 +194,16 @@ class _Seen:
         if counts:
             self.hidden_scored += 1
             self.hidden_score = max(self.hidden_score, points)
+
+    def sort_in(self, found: Iterable[_Marked], points: Callable[[_Marked], int], kept: list[_Marked],
+                caller_org: str, caller_group: str | None) -> None:
+        """Each of `found` the caller may see into `kept` (and the score); the others withheld."""
+        for item in found:
+            if may_see(item.tlp, item.owner_org, item.owner_group, caller_org, caller_group):
+                kept.append(item)
+                self.score = max(self.score, points(item))
+            else:
+                self.withhold(item.scores_hidden, points(item))
 
     def categories(self) -> set[str]:
         return {c.category for c in self.claims} | ({"stolen funds"} if self.exposure else set()) | \
@@ -252,8 +279,7 @@ class ScreeningIndex:
                 and all(_public(link.tlp, link.owner_org) for link in links):
             score = max([claim_points(c) for c in claims] + [exposure_points(e) for e in exposure]
                         + [link_points(link) for link in links])
-            categories = {c.category for c in claims} | ({"stolen funds"} if exposure else set()) | \
-                ({"scam"} if links else set())
+            categories = _Seen(claims, exposure, links).categories()
             verdicts[address] = Verdict(level(score), score, tuple(sorted(categories)))
         else:
             verdicts[address] = None
@@ -284,24 +310,11 @@ class ScreeningIndex:
     def _sort_out(self, chain: str, address: str, caller_org: str, caller_group: str | None) -> _Seen:
         """What the caller may see of an address, the score that gives, and what is withheld."""
         seen = _Seen()
-        for c in self._claims.get(chain, {}).get(address, ()):
-            if may_see(c.tlp, c.owner_org, c.owner_group, caller_org, caller_group):
-                seen.claims.append(c)
-                seen.score = max(seen.score, claim_points(c))
-            else:
-                seen.withhold(c.scores_hidden, claim_points(c))
-        for e in self._exposure.get(chain, {}).get(address, ()):
-            if may_see(e.tlp, e.owner_org, e.owner_group, caller_org, caller_group):
-                seen.exposure.append(e)
-                seen.score = max(seen.score, exposure_points(e))
-            else:
-                seen.withhold(e.scores_hidden, exposure_points(e))
-        for link in self._entities.get(chain, {}).get(address, ()):
-            if may_see(link.tlp, link.owner_org, link.owner_group, caller_org, caller_group):
-                seen.entities.append(link)
-                seen.score = max(seen.score, link_points(link))
-            else:
-                seen.withhold(link.scores_hidden, link_points(link))
+        seen.sort_in(self._claims.get(chain, {}).get(address, ()), claim_points, seen.claims, caller_org, caller_group)
+        seen.sort_in(self._exposure.get(chain, {}).get(address, ()), exposure_points, seen.exposure, caller_org,
+                     caller_group)
+        seen.sort_in(self._entities.get(chain, {}).get(address, ()), link_points, seen.entities, caller_org,
+                     caller_group)
         return seen
 
     def _verdict(self, chain: str, address: str, caller_org: str, caller_group: str | None) -> Verdict:
